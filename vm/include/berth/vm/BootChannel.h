@@ -1,0 +1,63 @@
+#pragma once
+
+#include "berth/vm/Result.h"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/io_context.hpp>
+
+namespace berth::vm {
+
+// One line the guest sent on its boot channel (vm-image/README.md, "Telling the host").
+struct BootEvent
+{
+    enum class Kind
+    {
+        Phase, // `name` reached; guestUptime is the guest's /proc/uptime then
+        Ready, // dockerd answers /_ping
+        Error, // `message` says what failed; the guest powers off after sending it
+    };
+    Kind kind = Kind::Phase;
+    std::string name;
+    double guestUptime = 0;
+    std::string message;
+    std::chrono::steady_clock::time_point received;
+
+    // Parses one line without its newline; nullopt for a line that is not a report.
+    static std::optional<BootEvent> parse(std::string_view line, std::chrono::steady_clock::time_point received);
+};
+
+// The host end of the guest's boot channel: a Unix socket the host listens on and QEMU
+// connects to (chardev socket, client mode), so the host waits for the guest without polling.
+// All callbacks run on the io_context's thread. Destroying it closes the socket and removes
+// the socket file.
+class BootChannel final
+{
+public:
+    using EventHandler = std::function<void(const BootEvent&)>;
+    using ClosedHandler = std::function<void()>;
+
+    // Listens on `path` (mode 0600). A stale socket file left by a crash is replaced; any other
+    // kind of file there is an error.
+    static Result<std::unique_ptr<BootChannel>> listen(boost::asio::io_context& io, const std::filesystem::path& path);
+    ~BootChannel();
+    BootChannel(const BootChannel&) = delete;
+    BootChannel& operator=(const BootChannel&) = delete;
+
+    // Accepts QEMU's connection and reports every line; `onClosed` runs when QEMU closes it
+    // (the VM exited). Call once.
+    void start(EventHandler onEvent, ClosedHandler onClosed);
+
+private:
+    struct Impl;
+    explicit BootChannel(std::shared_ptr<Impl> impl);
+    std::shared_ptr<Impl> m_impl;
+};
+
+} // namespace berth::vm

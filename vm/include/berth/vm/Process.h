@@ -1,0 +1,49 @@
+#pragma once
+
+#include "berth/vm/Result.h"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace berth::vm {
+
+// A child process (POSIX). Not copyable; destroying a running Process does not stop it
+// (the agent may outlive its caller) — call terminate() or kill() first where that is wanted.
+class Process final
+{
+public:
+    struct Options
+    {
+        std::filesystem::path stdoutFile; // empty: /dev/null
+        std::filesystem::path stderrFile; // empty: same as stdout
+        bool newSession = false;          // setsid(): survives the terminal closing
+    };
+
+    // Starts argv[0] (looked up in PATH) with argv. Fails naming the program when it cannot start.
+    static Result<Process> spawn(const std::vector<std::string>& argv, const Options& options);
+
+    Process(Process&& other) noexcept;
+    Process& operator=(Process&& other) noexcept;
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+    ~Process() = default;
+
+    pid_t pid() const { return m_pid; }
+    // The exit status once the process has exited (reaping it), else nullopt. -N: killed by signal N.
+    std::optional<int> poll();
+    // Waits up to `timeout` for the exit; nullopt on timeout.
+    std::optional<int> wait(std::chrono::milliseconds timeout);
+    void signal(int sig) const;
+
+private:
+    explicit Process(pid_t pid) : m_pid(pid) {}
+    pid_t m_pid = -1;
+    std::optional<int> m_status;
+};
+
+} // namespace berth::vm

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace berth::vm {
+
+enum class Accelerator
+{
+    Kvm,
+    Hvf,
+    Whpx,
+    Tcg,
+};
+
+std::string toString(Accelerator accel);
+
+// Everything QEMU needs to boot one Berth guest. Paths are absolute.
+struct QemuConfig
+{
+    std::string binary = "qemu-system-x86_64";
+    Accelerator accel = Accelerator::Tcg;
+    int cpus = 2;
+    int memoryMiB = 2048;
+    std::filesystem::path kernel;
+    std::filesystem::path initrd;
+    std::filesystem::path rootImage; // read-only squashfs (virtio-blk serial berth-root)
+    std::filesystem::path dataDisk;  // raw, sparse, discard on (virtio-blk serial berth-data); empty: none
+    std::filesystem::path bootSocket;   // the host listens; QEMU connects (virtio-serial org.berth.boot)
+    std::filesystem::path qmpSocket;    // QEMU listens
+    std::filesystem::path consoleLog;   // the serial console
+    std::uint16_t sshPort = 0;          // host port forwarded to the guest's 22, bound to 127.0.0.1; 0: none
+    // Files handed to the guest through fw_cfg: name (under opt/org.berth/) and host file.
+    struct FwCfgFile
+    {
+        std::string name;
+        std::filesystem::path file;
+    };
+    std::vector<FwCfgFile> fwCfg;
+    bool sandbox = true; // -sandbox on (seccomp)
+    std::string extraKernelArgs;
+};
+
+// The argument vector (without argv[0]) for QemuConfig. Pure: touches no file.
+// Every host-side listener it creates is bound to 127.0.0.1 or is a Unix socket.
+std::vector<std::string> qemuArguments(const QemuConfig& config);
+
+} // namespace berth::vm

@@ -1,0 +1,64 @@
+#include "berth/vm/QemuCommand.h"
+
+namespace berth::vm {
+
+std::string toString(Accelerator accel)
+{
+    switch (accel) {
+    case Accelerator::Kvm:
+        return "kvm";
+    case Accelerator::Hvf:
+        return "hvf";
+    case Accelerator::Whpx:
+        return "whpx";
+    case Accelerator::Tcg:
+        return "tcg";
+    }
+    return "tcg";
+}
+
+std::vector<std::string> qemuArguments(const QemuConfig& c)
+{
+    std::vector<std::string> a;
+    const auto add = [&a](std::initializer_list<std::string> items) { a.insert(a.end(), items); };
+
+    // TCG runs one host thread per vCPU (MTTCG); "max" exposes every feature TCG emulates.
+    const bool tcg = c.accel == Accelerator::Tcg;
+    add({"-machine", "q35", "-accel", toString(c.accel) + (tcg ? ",tb-size=256" : ""), "-cpu", tcg ? "max" : "host"});
+    add({"-smp", std::to_string(c.cpus), "-m", std::to_string(c.memoryMiB)});
+    add({"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"});
+    if (c.sandbox)
+        add({"-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"});
+
+    std::string cmdline = "console=ttyS0 quiet loglevel=4 panic=-1";
+    if (!c.extraKernelArgs.empty())
+        cmdline += " " + c.extraKernelArgs;
+    add({"-kernel", c.kernel.string(), "-initrd", c.initrd.string(), "-append", cmdline});
+
+    add({"-drive", "if=none,id=root,format=raw,readonly=on,file=" + c.rootImage.string(),
+         "-device", "virtio-blk-pci,drive=root,serial=berth-root"});
+    if (!c.dataDisk.empty())
+        add({"-drive", "if=none,id=data,format=raw,discard=unmap,detect-zeroes=unmap,cache=writeback,file=" +
+                           c.dataDisk.string(),
+             "-device", "virtio-blk-pci,drive=data,serial=berth-data"});
+
+    std::string netdev = "user,id=net0";
+    if (c.sshPort != 0)
+        netdev += ",hostfwd=tcp:127.0.0.1:" + std::to_string(c.sshPort) + "-:22";
+    add({"-netdev", netdev, "-device", "virtio-net-pci,netdev=net0"});
+    add({"-device", "virtio-rng-pci"});
+
+    add({"-device", "virtio-serial-pci"});
+    if (!c.bootSocket.empty())
+        add({"-chardev", "socket,id=boot,path=" + c.bootSocket.string(), "-device",
+             "virtserialport,chardev=boot,name=org.berth.boot"});
+    if (!c.consoleLog.empty())
+        add({"-chardev", "file,id=console,path=" + c.consoleLog.string(), "-serial", "chardev:console"});
+    if (!c.qmpSocket.empty())
+        add({"-qmp", "unix:" + c.qmpSocket.string() + ",server=on,wait=off"});
+    for (const auto& f : c.fwCfg)
+        add({"-fw_cfg", "name=opt/org.berth/" + f.name + ",file=" + f.file.string()});
+    return a;
+}
+
+} // namespace berth::vm
