@@ -1,0 +1,151 @@
+#include "GuestVm.h"
+#include "TestPaths.h"
+#include "berth/vm/BootChannel.h"
+#include "berth/vm/ImageManifest.h"
+#include "berth/vm/QemuCommand.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <fstream>
+
+#include <QProcess>
+#include <QStringList>
+#include <QTest>
+
+using namespace berth::vm;
+
+class TestQemuCommand final : public QObject
+{
+    Q_OBJECT
+
+private:
+    static QemuConfig config()
+    {
+        QemuConfig c;
+        c.kernel = "/img/vmlinuz";
+        c.initrd = "/img/initrd.zst";
+        c.rootImage = "/img/root.sqfs";
+        c.dataDisk = "/inst/data.img";
+        c.bootSocket = "/inst/boot.sock";
+        c.qmpSocket = "/inst/qmp.sock";
+        c.consoleLog = "/inst/console.log";
+        c.sshPort = 41022;
+        c.fwCfg = {{"ssh/host_key", "/inst/hostkey"}};
+        return c;
+    }
+
+    static QStringList args(const QemuConfig& c)
+    {
+        QStringList out;
+        for (const auto& a : qemuArguments(c))
+            out << QString::fromStdString(a);
+        return out;
+    }
+
+    // The value after `option`, for options that take one value.
+    static QStringList valuesOf(const QStringList& a, const QString& option)
+    {
+        QStringList values;
+        for (int i = 0; i + 1 < a.size(); ++i) {
+            if (a[i] == option)
+                values << a[i + 1];
+        }
+        return values;
+    }
+
+private slots:
+    void forwardsBindLoopbackOnly()
+    {
+        const auto a = args(config());
+        const auto netdev = valuesOf(a, "-netdev");
+        QCOMPARE(netdev.size(), 1);
+        QVERIFY(netdev[0].contains("hostfwd=tcp:127.0.0.1:41022-:22"));
+        QVERIFY(!a.join(' ').contains("0.0.0.0"));
+        QVERIFY(valuesOf(a, "-qmp").value(0).startsWith("unix:/inst/qmp.sock,"));
+    }
+
+    void rootIsReadOnlyAndDataDiskDiscards()
+    {
+        const auto drives = valuesOf(args(config()), "-drive");
+        QCOMPARE(drives.size(), 2);
+        QVERIFY(drives[0].contains("readonly=on"));
+        QVERIFY(drives[0].contains("file=/img/root.sqfs"));
+        QVERIFY(drives[1].contains("discard=unmap"));
+        QVERIFY(drives[1].contains("file=/inst/data.img"));
+        const auto devices = valuesOf(args(config()), "-device");
+        QVERIFY(devices.contains("virtio-blk-pci,drive=root,serial=berth-root"));
+        QVERIFY(devices.contains("virtio-blk-pci,drive=data,serial=berth-data"));
+    }
+
+    void noDataDiskWhenNoneGiven()
+    {
+        auto c = config();
+        c.dataDisk.clear();
+        QCOMPARE(valuesOf(args(c), "-drive").size(), 1);
+    }
+
+    void acceleratorAndSandbox()
+    {
+        auto c = config();
+        QCOMPARE(valuesOf(args(c), "-accel").value(0), QString("tcg,tb-size=256"));
+        QCOMPARE(valuesOf(args(c), "-cpu").value(0), QString("max"));
+        QVERIFY(valuesOf(args(c), "-sandbox").value(0).startsWith("on"));
+        c.accel = Accelerator::Kvm;
+        c.sandbox = false;
+        QCOMPARE(valuesOf(args(c), "-accel").value(0), QString("kvm"));
+        QCOMPARE(valuesOf(args(c), "-cpu").value(0), QString("host"));
+        QVERIFY(valuesOf(args(c), "-sandbox").isEmpty());
+    }
+
+    void handsOverFilesAndBootChannel()
+    {
+        const auto a = args(config());
+        QCOMPARE(valuesOf(a, "-fw_cfg"), QStringList{"name=opt/org.berth/ssh/host_key,file=/inst/hostkey"});
+        QVERIFY(valuesOf(a, "-chardev").contains("socket,id=boot,path=/inst/boot.sock"));
+        QVERIFY(valuesOf(a, "-device").contains("virtserialport,chardev=boot,name=org.berth.boot"));
+        QVERIFY(valuesOf(a, "-append").value(0).contains("console=ttyS0"));
+    }
+
+    // QEMU itself accepts the vector with the real image: started paused (-S), it parses every
+    // option, opens every file and socket and creates every device, then waits. Still running
+    // after that means nothing was refused; a typo in an option or a property makes it exit.
+    void qemuAcceptsTheArguments()
+    {
+        const auto manifest = ImageManifest::load(berth::test::imageDir().toStdString());
+        QVERIFY2(manifest.ok(), manifest.ok() ? "" : manifest.error().message.c_str());
+        QTemporaryDir dir;
+        const auto at = [&dir](const char* name) { return dir.filePath(name).toStdString(); };
+        QemuConfig c;
+        c.kernel = manifest->path("vmlinuz");
+        c.initrd = manifest->path("initrd.zst");
+        c.rootImage = manifest->path("root.sqfs");
+        c.dataDisk = at("data.img");
+        { std::ofstream(c.dataDisk.string()); }
+        std::filesystem::resize_file(c.dataDisk, 1 << 30);
+        c.bootSocket = at("boot.sock");
+        c.qmpSocket = at("qmp.sock");
+        c.consoleLog = at("console.log");
+        c.sshPort = berth::test::freeTcpPort();
+        { std::ofstream(at("key")) << "k"; }
+        c.fwCfg = {{"ssh/host_key", at("key")}};
+        boost::asio::io_context io;
+        auto channel = BootChannel::listen(io, c.bootSocket);
+        QVERIFY(channel.ok());
+
+        QProcess qemu;
+        qemu.setProcessChannelMode(QProcess::MergedChannels);
+        qemu.start(QString::fromStdString(c.binary), args(c) << "-S");
+        QVERIFY(qemu.waitForStarted());
+        const bool exited = qemu.waitForFinished(3000);
+        const auto output = QString::fromUtf8(qemu.readAll());
+        if (!exited) {
+            qemu.kill();
+            qemu.waitForFinished();
+        }
+        QVERIFY2(!exited, qPrintable("QEMU refused the arguments: " + output));
+        QVERIFY(QFile::exists(dir.filePath("qmp.sock")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestQemuCommand)
+#include "tst_qemucommand.moc"
