@@ -97,7 +97,7 @@ private slots:
         for (const auto& name : order)
             std::printf("| %-34s | %8.2f | %8.2f |\n", label.at(name).c_str(), median(cold[name]), median(warm[name]));
         const double f = median(floor);
-        std::printf("| %-34s | %8.2f | %8.2f |\n", "floor: spawn -> trivial /init ready", f, f);
+        std::printf("| %-34s | %8.2f | %8.2f |\n", "floor: spawn -> trivial init ready", f, f);
         std::printf("| %-34s | %7.1fx | %7.1fx |\n\n", "engine ready / floor", median(cold["total"]) / f,
                     median(warm["total"]) / f);
         std::fflush(stdout);

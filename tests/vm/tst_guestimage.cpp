@@ -162,6 +162,31 @@ private slots:
         QCOMPARE(run.out, QByteArray("pulled\n"));
     }
 
+    // The host reaches the engine socket through an SSH stream-local forward
+    // (direct-streamlocal@openssh.com), and the bundled host CLI speaks to it.
+    void engineSocketForwardsToTheHostCli()
+    {
+        QTemporaryDir local;
+        const auto sock = local.filePath("docker.sock");
+        QProcess forward;
+        forward.start("ssh", QStringList{"-N", "-o", "ExitOnForwardFailure=yes", "-L", sock + ":/run/docker.sock"} +
+                                 m_vm->sshArguments());
+        QVERIFY(forward.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(sock), 20000);
+        QProcess docker;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("DOCKER_HOST", "unix://" + sock);
+        env.insert("DOCKER_CONFIG", local.path());
+        docker.setProcessEnvironment(env);
+        docker.start(berth::test::binDir() + "/docker",
+                     {"run", "--rm", "berth-test/busybox:1", "sh", "-c", "echo through the forward; uname -s"});
+        QVERIFY(docker.waitForFinished(120000));
+        QVERIFY2(docker.exitCode() == 0, docker.readAllStandardError().constData());
+        QCOMPARE(docker.readAllStandardOutput(), QByteArray("through the forward\nLinux\n"));
+        forward.terminate();
+        forward.waitForFinished(5000);
+    }
+
     // The data disk keeps images and named volumes across a clean power-off (ACPI power button
     // through QMP) and a new boot on the same disk.
     void dataSurvivesPowerOffAndBoot()
