@@ -1,0 +1,185 @@
+#include "berth/vm/Instance.h"
+#include "berth/vm/SshKeys.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <sys/stat.h>
+
+using namespace berth::vm;
+
+class TestInstance final : public QObject
+{
+    Q_OBJECT
+
+private:
+    static unsigned modeOf(const std::filesystem::path& p)
+    {
+        struct stat st{};
+        ::stat(p.c_str(), &st);
+        return st.st_mode & 0777;
+    }
+
+    static QByteArray read(const std::filesystem::path& p)
+    {
+        QFile f(QString::fromStdString(p.string()));
+        f.open(QIODevice::ReadOnly);
+        return f.readAll();
+    }
+
+    static void write(const std::filesystem::path& p, const QByteArray& bytes)
+    {
+        QFile f(QString::fromStdString(p.string()));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(bytes);
+    }
+
+private slots:
+    void homeFollowsEnvironment()
+    {
+        qputenv("BERTH_HOME", "/somewhere/berth-home");
+        QCOMPARE(defaultHome(), std::filesystem::path("/somewhere/berth-home"));
+        qunsetenv("BERTH_HOME");
+        qputenv("XDG_DATA_HOME", "/data");
+        QCOMPARE(defaultHome(), std::filesystem::path("/data/berth"));
+        qunsetenv("XDG_DATA_HOME");
+        qputenv("HOME", "/home/u");
+        QCOMPARE(defaultHome(), std::filesystem::path("/home/u/.local/share/berth"));
+    }
+
+    void foldersArePrivate()
+    {
+        QTemporaryDir home;
+        const auto instance = Instance::open(home.filePath("h").toStdString(), "default");
+        QVERIFY(instance.ok());
+        for (const auto& dir : {instance->dir().parent_path(), instance->dir(), instance->sshDir(), instance->socketDir()})
+            QCOMPARE(modeOf(dir), 0700u);
+        // Opening again is harmless and re-tightens a loosened folder.
+        ::chmod(instance->dir().c_str(), 0755);
+        QVERIFY(Instance::open(home.filePath("h").toStdString(), "default").ok());
+        QCOMPARE(modeOf(instance->dir()), 0700u);
+    }
+
+    void namesAreChecked_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("default") << "default" << true;
+        QTest::newRow("dash") << "work-2" << true;
+        QTest::newRow("empty") << "" << false;
+        QTest::newRow("upper") << "Default" << false;
+        QTest::newRow("slash") << "a/b" << false;
+        QTest::newRow("dots") << ".." << false;
+        QTest::newRow("leading dash") << "-x" << false;
+        QTest::newRow("long") << QString(33, 'a') << false;
+    }
+    void namesAreChecked()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QTemporaryDir home;
+        const auto instance = Instance::open(home.path().toStdString(), name.toStdString());
+        QCOMPARE(instance.ok(), valid);
+        if (!valid)
+            QVERIFY(QString::fromStdString(instance.error().message).contains("not a valid instance name"));
+    }
+
+    void socketPathMustFit()
+    {
+        QTemporaryDir home;
+        const auto deep = home.filePath(QString(90, 'x')).toStdString();
+        const auto instance = Instance::open(deep, "default");
+        QVERIFY(!instance.ok());
+        QVERIFY2(QString::fromStdString(instance.error().message).contains("set BERTH_HOME to a shorter folder"),
+                 instance.error().message.c_str());
+    }
+
+    void settingsDefaultThenRoundTrip()
+    {
+        QTemporaryDir home;
+        const auto instance = Instance::open(home.path().toStdString(), "default").value();
+        QCOMPARE(instance.loadSettings().value(), Settings{});
+        Settings s;
+        s.cpus = 1;
+        s.memoryMiB = 1536;
+        s.diskGiB = 100;
+        QVERIFY(instance.saveSettings(s).ok());
+        QCOMPARE(modeOf(instance.settingsFile()), 0600u);
+        QCOMPARE(instance.loadSettings().value(), s);
+    }
+
+    void badFilesAreRefusedNamingTheField_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("zero cpus") << QByteArray(R"({"cpus": 0})") << "'cpus' is 0; it must be from 1 to";
+        QTest::newRow("huge memory") << QByteArray(R"({"memory_mib": 99999999})")
+                                     << "'memory_mib' is 99999999 MiB; it must be from 1024 to";
+        QTest::newRow("small disk") << QByteArray(R"({"disk_gib": 2})") << "'disk_gib' is 2 GiB; it must be from 8 to 4096 GiB";
+        QTest::newRow("string") << QByteArray(R"({"memory_mib": "lots"})") << "'memory_mib' must be a whole number";
+        QTest::newRow("fraction") << QByteArray(R"({"cpus": 1.5})") << "'cpus' must be a whole number";
+        QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib)";
+        QTest::newRow("not json") << QByteArray("cpus=2") << "is not a JSON object";
+        QTest::newRow("array") << QByteArray("[1]") << "is not a JSON object";
+    }
+    void badFilesAreRefusedNamingTheField()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        QTemporaryDir home;
+        const auto instance = Instance::open(home.path().toStdString(), "default").value();
+        write(instance.settingsFile(), json);
+        const auto loaded = instance.loadSettings();
+        QVERIFY(!loaded.ok());
+        const auto message = QString::fromStdString(loaded.error().message);
+        QVERIFY2(message.contains(expected), qPrintable(message));
+        QVERIFY2(message.contains("settings.json"), qPrintable(message));
+        QCOMPARE(read(instance.settingsFile()), json); // loading never rewrites the file
+    }
+
+    void refusedSaveChangesNothing()
+    {
+        QTemporaryDir home;
+        const auto instance = Instance::open(home.path().toStdString(), "default").value();
+        QVERIFY(instance.saveSettings(Settings{}).ok());
+        const auto before = read(instance.settingsFile());
+        Settings bad;
+        bad.cpus = 100000;
+        const auto saved = instance.saveSettings(bad);
+        QVERIFY(!saved.ok());
+        QVERIFY(QString::fromStdString(saved.error().message).contains("was not changed"));
+        QCOMPARE(read(instance.settingsFile()), before);
+        QVERIFY(!QFile::exists(QString::fromStdString((instance.dir() / ".settings.json.tmp").string())));
+    }
+
+    // OpenSSH itself reads the keys Berth writes: ssh-keygen derives the same public key from
+    // the private file.
+    void keysAreOpenSshKeys()
+    {
+        QTemporaryDir home;
+        const auto instance = Instance::open(home.path().toStdString(), "default").value();
+        QVERIFY(instance.ensureKeys().ok());
+        for (const auto& key : {instance.clientKey(), instance.hostKey()}) {
+            QCOMPARE(modeOf(key), 0600u);
+            QProcess keygen;
+            keygen.start("ssh-keygen", {"-y", "-f", QString::fromStdString(key.string())});
+            QVERIFY(keygen.waitForFinished(10000));
+            QVERIFY2(keygen.exitCode() == 0, keygen.readAllStandardError().constData());
+            const auto derived = keygen.readAllStandardOutput().trimmed().split(' ').mid(0, 2).join(' ');
+            const auto written = read(key.string() + ".pub").trimmed().split(' ').mid(0, 2).join(' ');
+            QCOMPARE(derived, written);
+        }
+        QCOMPARE(QByteArray::fromStdString(instance.hostPublicKey().value()),
+                 read(instance.hostKey().string() + ".pub").trimmed().split(' ').mid(0, 2).join(' '));
+        // Idempotent: the pinned key never changes once made.
+        const auto pinned = read(instance.hostKey());
+        QVERIFY(instance.ensureKeys().ok());
+        QCOMPARE(read(instance.hostKey()), pinned);
+        // Two generations differ.
+        QVERIFY(generateEd25519("a").value().publicKey != generateEd25519("a").value().publicKey);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInstance)
+#include "tst_instance.moc"

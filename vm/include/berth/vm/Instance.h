@@ -1,0 +1,58 @@
+#pragma once
+
+#include "berth/vm/Result.h"
+#include "berth/vm/Settings.h"
+
+#include <filesystem>
+#include <string>
+
+namespace berth::vm {
+
+// Where Berth keeps its instances: $BERTH_HOME if set, else the platform's per-user data folder
+// (Linux: $XDG_DATA_HOME/berth, default ~/.local/share/berth).
+std::filesystem::path defaultHome();
+
+// Writes `contents` to `file` so that a reader sees either the old file or the new one, never a
+// mix: a temporary file in the same folder (mode `mode`), fsync, rename, fsync of the folder.
+Status writeFileAtomically(const std::filesystem::path& file, const std::string& contents, unsigned mode = 0600);
+
+// One instance's folder (mode 0700) and the files in it. Cheap to copy; opening never starts
+// anything.
+class Instance final
+{
+public:
+    // Opens instance `name` under `home`, creating the folders (0700) when missing. Names are
+    // 1–32 characters of a–z, 0–9 and '-', not starting with '-'. Fails when a folder cannot
+    // be made private, or when the engine socket's path would not fit a Unix socket address.
+    static Result<Instance> open(const std::filesystem::path& home, const std::string& name);
+
+    const std::string& name() const { return m_name; }
+    const std::filesystem::path& dir() const { return m_dir; }
+    std::filesystem::path settingsFile() const { return m_dir / "settings.json"; }
+    std::filesystem::path dataDisk() const { return m_dir / "data.img"; }
+    std::filesystem::path sshDir() const { return m_dir / "ssh"; }
+    // Unix sockets live in their own 0700 folder: the engine socket, control, QMP, boot channel.
+    std::filesystem::path socketDir() const { return m_dir / "sock"; }
+    std::filesystem::path engineSocket() const { return socketDir() / "docker.sock"; }
+
+    // The settings on disk; defaults when there is no file yet. A file that fails validation is
+    // an error naming the file and the field; it is never rewritten by loading.
+    Result<Settings> loadSettings() const;
+    // Validates, then replaces settings.json atomically (0600). An invalid value changes nothing.
+    Status saveSettings(const Settings& settings) const;
+
+    // The instance's SSH keys, made on first use and kept: the client key Berth logs in with and
+    // the guest's host key, whose public half Berth pins. Idempotent.
+    Status ensureKeys() const;
+    std::filesystem::path clientKey() const { return sshDir() / "client"; }
+    std::filesystem::path hostKey() const { return sshDir() / "host_key"; }
+    // "ssh-ed25519 AAAA…" of the guest's host key, as pinned.
+    Result<std::string> hostPublicKey() const;
+
+private:
+    Instance(std::string name, std::filesystem::path dir) : m_name(std::move(name)), m_dir(std::move(dir)) {}
+    std::string m_name;
+    std::filesystem::path m_dir;
+};
+
+} // namespace berth::vm

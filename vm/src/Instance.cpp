@@ -1,0 +1,165 @@
+#include "berth/vm/Instance.h"
+
+#include "berth/vm/SshKeys.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace berth::vm {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Status makePrivateDir(const fs::path& dir)
+{
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        return Error{"cannot create " + dir.string() + ": " + ec.message()};
+    if (::chmod(dir.c_str(), 0700) != 0)
+        return Error{"cannot make " + dir.string() + " private (mode 0700): " + std::strerror(errno)};
+    return Ok{};
+}
+
+Result<std::string> readFile(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return Error{"cannot read " + file.string()};
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+bool validName(const std::string& name)
+{
+    if (name.empty() || name.size() > 32 || name.front() == '-')
+        return false;
+    return name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
+}
+
+} // namespace
+
+fs::path defaultHome()
+{
+    if (const char* home = std::getenv("BERTH_HOME"); home && *home)
+        return home;
+    if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data)
+        return fs::path(data) / "berth";
+    const char* user = std::getenv("HOME");
+    return fs::path(user && *user ? user : "/tmp") / ".local" / "share" / "berth";
+}
+
+Status writeFileAtomically(const fs::path& file, const std::string& contents, unsigned mode)
+{
+    const auto tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return Error{"cannot write " + tmp.string() + ": " + std::strerror(errno)};
+    ::fchmod(fd, mode);
+    size_t done = 0;
+    while (done < contents.size()) {
+        const auto n = ::write(fd, contents.data() + done, contents.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            const std::string why = std::strerror(errno);
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return Error{"cannot write " + tmp.string() + ": " + why + "; " + file.string() + " was not changed"};
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        ::unlink(tmp.c_str());
+        return Error{"cannot write " + tmp.string() + ": " + std::strerror(errno) + "; " + file.string() +
+                     " was not changed"};
+    }
+    if (::rename(tmp.c_str(), file.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return Error{"cannot replace " + file.string() + ": " + why};
+    }
+    if (const int dirFd = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dirFd >= 0) {
+        ::fsync(dirFd);
+        ::close(dirFd);
+    }
+    return Ok{};
+}
+
+Result<Instance> Instance::open(const fs::path& home, const std::string& name)
+{
+    if (!validName(name))
+        return Error{"'" + name + "' is not a valid instance name: use 1-32 of a-z, 0-9 and '-', not starting with '-'"};
+    const auto absoluteHome = fs::absolute(home);
+    Instance instance(name, absoluteHome / name);
+    constexpr size_t maxSocketPath = sizeof(sockaddr_un::sun_path) - 8;
+    if (instance.engineSocket().string().size() > maxSocketPath)
+        return Error{"the engine socket path " + instance.engineSocket().string() + " is longer than a Unix socket " +
+                     "allows (" + std::to_string(maxSocketPath) + " bytes); set BERTH_HOME to a shorter folder"};
+    for (const auto& dir : {absoluteHome, instance.dir(), instance.sshDir(), instance.socketDir()}) {
+        if (auto made = makePrivateDir(dir); !made)
+            return made.error();
+    }
+    return instance;
+}
+
+Result<Settings> Instance::loadSettings() const
+{
+    if (!fs::exists(settingsFile()))
+        return Settings{};
+    auto text = readFile(settingsFile());
+    if (!text)
+        return text.error();
+    return Settings::parse(text.value(), settingsFile().string());
+}
+
+Status Instance::saveSettings(const Settings& settings) const
+{
+    if (auto valid = settings.validate(); !valid)
+        return Error{valid.error().message + "; " + settingsFile().string() + " was not changed"};
+    return writeFileAtomically(settingsFile(), settings.toJson());
+}
+
+Status Instance::ensureKeys() const
+{
+    for (const auto& [file, comment] : {std::pair{clientKey(), "berth-client"}, std::pair{hostKey(), "berth-host"}}) {
+        const auto pub = fs::path(file.string() + ".pub");
+        if (fs::exists(file) && fs::exists(pub))
+            continue;
+        auto pair = generateEd25519(comment);
+        if (!pair)
+            return pair.error();
+        // Private key first, public last: a pair missing its .pub is made anew next time.
+        if (auto s = writeFileAtomically(file, pair->privateKey, 0600); !s)
+            return s;
+        if (auto s = writeFileAtomically(pub, pair->publicKey + "\n", 0644); !s)
+            return s;
+    }
+    return Ok{};
+}
+
+Result<std::string> Instance::hostPublicKey() const
+{
+    auto text = readFile(hostKey().string() + ".pub");
+    if (!text)
+        return Error{"the instance has no pinned host key (" + hostKey().string() + ".pub); start it once to create it"};
+    auto key = text.value();
+    // Keep "type base64", drop the comment.
+    const auto first = key.find(' ');
+    const auto second = key.find(' ', first + 1);
+    key = key.substr(0, second == std::string::npos ? key.find('\n') : second);
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r'))
+        key.pop_back();
+    return key;
+}
+
+} // namespace berth::vm
