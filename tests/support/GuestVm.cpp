@@ -1,10 +1,12 @@
 #include "GuestVm.h"
 
 #include "TestPaths.h"
+#include "berth/vm/Instance.h"
 #include "berth/vm/QemuCommand.h"
+#include "berth/vm/QmpClient.h"
+#include "berth/vm/SshKeys.h"
 
 #include <QFile>
-#include <QLocalSocket>
 #include <QProcess>
 #include <QTcpServer>
 #include <csignal>
@@ -14,17 +16,6 @@
 namespace berth::test {
 
 namespace {
-
-bool runTool(const QString& program, const QStringList& args, QString* error)
-{
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        *error = program + " " + args.join(' ') + " failed: " + QString::fromUtf8(p.readAllStandardError());
-        return false;
-    }
-    return true;
-}
 
 vm::Accelerator testAccelerator()
 {
@@ -49,10 +40,21 @@ GuestVm::GuestVm(QString workDir, Options options) : m_workDir(std::move(workDir
         return;
     }
     m_manifest = std::move(manifest).value();
+    // Keys made the way Berth makes them (vm/SshKeys), so every boot also proves that sshd
+    // takes them as host key and client key.
     for (const auto* key : {"client", "hostkey"}) {
-        if (!QFile::exists(path(key)) &&
-            !runTool("ssh-keygen", {"-q", "-t", "ed25519", "-N", "", "-C", "berth", "-f", path(key)}, &m_error))
+        if (QFile::exists(path(key)))
+            continue;
+        const auto pair = vm::generateEd25519("berth");
+        if (!pair) {
+            m_error = QString::fromStdString(pair.error().message);
             return;
+        }
+        if (!vm::writeFileAtomically(path(key).toStdString(), pair->privateKey, 0600).ok() ||
+            !vm::writeFileAtomically(path(key).toStdString() + ".pub", pair->publicKey + "\n", 0644).ok()) {
+            m_error = "cannot write keys in " + m_workDir;
+            return;
+        }
     }
     if (m_options.dataDisk && !QFile::exists(path("data.img"))) {
         std::filesystem::path disk = path("data.img").toStdString();
@@ -203,45 +205,24 @@ GuestVm::Run GuestVm::ssh(const QString& command, const QByteArray& input, int t
     return run;
 }
 
-bool GuestVm::qmp(const QByteArray& command, QString* error) const
+bool GuestVm::qmp(const std::string& command, QString* error) const
 {
-    QLocalSocket socket;
-    socket.connectToServer(path("qmp.sock"));
-    if (!socket.waitForConnected(5000)) {
-        *error = "cannot connect to QMP: " + socket.errorString();
+    auto client = vm::QmpClient::connect(path("qmp.sock").toStdString(), std::chrono::seconds(5));
+    if (!client) {
+        *error = QString::fromStdString(client.error().message);
         return false;
     }
-    const auto readReply = [&socket](const char* expect) {
-        QByteArray all;
-        while (socket.waitForReadyRead(10000)) {
-            all += socket.readAll();
-            if (all.contains(expect))
-                return true;
-        }
-        return false;
-    };
-    if (!readReply("QMP")) {
-        *error = "no QMP greeting";
-        return false;
-    }
-    socket.write(R"({"execute":"qmp_capabilities"})" "\n");
-    if (!readReply("return")) {
-        *error = "QMP refused qmp_capabilities";
-        return false;
-    }
-    socket.write(command + "\n");
-    if (!readReply("return")) {
-        *error = "QMP did not accept " + QString::fromUtf8(command);
-        return false;
-    }
-    return true;
+    const auto done = client->execute(command);
+    if (!done)
+        *error = QString::fromStdString(done.error().message);
+    return done.ok();
 }
 
 bool GuestVm::powerdown(std::chrono::seconds timeout)
 {
     if (!m_qemu)
         return true;
-    if (!qmp(R"({"execute":"system_powerdown"})", &m_error))
+    if (!qmp("system_powerdown", &m_error))
         return false;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {

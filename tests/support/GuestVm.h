@@ -70,7 +70,7 @@ public:
 
 private:
     QString path(const QString& name) const { return m_workDir + "/" + name; }
-    bool qmp(const QByteArray& command, QString* error) const;
+    bool qmp(const std::string& command, QString* error) const;
 
     QString m_workDir;
     Options m_options;
