@@ -1,7 +1,8 @@
 #include "berth/vm/BootChannel.h"
 
+#include "UnixListener.h"
+
 #include <charconv>
-#include <sys/stat.h>
 
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
@@ -97,25 +98,9 @@ struct BootChannel::Impl : std::enable_shared_from_this<BootChannel::Impl>
 
 Result<std::unique_ptr<BootChannel>> BootChannel::listen(asio::io_context& io, const std::filesystem::path& path)
 {
-    std::error_code fsError;
-    const auto status = std::filesystem::symlink_status(path, fsError);
-    if (!fsError && std::filesystem::exists(status)) {
-        if (!std::filesystem::is_socket(status))
-            return Error{path.string() + " exists and is not a socket; remove it"};
-        std::filesystem::remove(path, fsError); // stale, from a VM that is gone
-    }
     auto impl = std::make_shared<Impl>(io, path);
-    boost::system::error_code ec;
-    impl->acceptor.open(asio::local::stream_protocol(), ec);
-    // Created 0600 from the start: no window in which another user could connect.
-    const mode_t old = ::umask(0177);
-    if (!ec)
-        impl->acceptor.bind(Acceptor::endpoint_type(path.string()), ec);
-    ::umask(old);
-    if (!ec)
-        impl->acceptor.listen(1, ec);
-    if (ec)
-        return Error{"cannot listen on " + path.string() + ": " + ec.message()};
+    if (auto listening = detail::listenPrivately(impl->acceptor, path, 1); !listening)
+        return listening.error();
     return std::unique_ptr<BootChannel>(new BootChannel(std::move(impl)));
 }
 
