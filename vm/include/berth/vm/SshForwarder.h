@@ -1,0 +1,51 @@
+#pragma once
+
+#include "berth/vm/Result.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+namespace berth::vm {
+
+// Forwards every connection to a host Unix socket to a Unix socket in the guest, over one
+// persistent libssh2 session: one direct-streamlocal@openssh.com channel per connection, all
+// driven by the io_context's thread (no thread per connection). Half-closes travel both ways
+// (stdin EOF of `docker run -i`); a slow reader slows its own channel only.
+// Not thread-safe: create, use and destroy it on the io_context's thread.
+class SshForwarder final
+{
+public:
+    struct Config
+    {
+        std::string host = "127.0.0.1";
+        std::uint16_t port = 22;
+        std::string user = "berth";
+        std::filesystem::path privateKey;
+        std::filesystem::path publicKey;
+        std::string pinnedHostKey; // "ssh-ed25519 AAAA…": any other host key is refused
+        std::filesystem::path listenSocket; // created 0600; a stale socket file is replaced
+        std::string remoteSocket = "/run/docker.sock";
+    };
+
+    // Connects, verifies the pinned host key, authenticates and starts listening. Blocks the
+    // calling thread for the SSH handshake (bounded by a 10 s timeout). Errors say which step
+    // failed; a host key mismatch says so plainly and nothing is forwarded.
+    static Result<std::unique_ptr<SshForwarder>> start(boost::asio::io_context& io, const Config& config);
+    ~SshForwarder();
+    SshForwarder(const SshForwarder&) = delete;
+    SshForwarder& operator=(const SshForwarder&) = delete;
+
+    // Connections currently being forwarded.
+    std::size_t activeConnections() const;
+
+private:
+    struct Impl;
+    explicit SshForwarder(std::shared_ptr<Impl> impl);
+    std::shared_ptr<Impl> m_impl;
+};
+
+} // namespace berth::vm

@@ -1,0 +1,470 @@
+#include "berth/vm/SshForwarder.h"
+
+#include "UnixListener.h"
+
+#include <array>
+#include <map>
+#include <mutex>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <libssh2.h>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+namespace berth::vm {
+
+namespace asio = boost::asio;
+using Local = asio::local::stream_protocol;
+using Tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kBufferSize = 256 * 1024;
+
+void initLibssh2Once()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { libssh2_init(0); });
+}
+
+// The raw key blob of an OpenSSH public key line ("ssh-ed25519 AAAA… comment").
+std::string keyBlob(const std::string& line)
+{
+    const auto start = line.find(' ');
+    if (start == std::string::npos)
+        return {};
+    auto end = line.find_first_of(" \n", start + 1);
+    const auto b64 = line.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1);
+    std::string out(b64.size(), '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+    if (n < 0)
+        return {};
+    std::size_t padding = 0;
+    for (auto it = b64.rbegin(); it != b64.rend() && *it == '='; ++it)
+        ++padding;
+    out.resize(static_cast<std::size_t>(n) - padding);
+    return out;
+}
+
+std::string lastError(LIBSSH2_SESSION* session)
+{
+    char* message = nullptr;
+    libssh2_session_last_error(session, &message, nullptr, 0);
+    return message ? message : "unknown error";
+}
+
+// The direct-streamlocal@openssh.com request body (OpenSSH PROTOCOL, 2.4): socket path,
+// reserved string, reserved uint32. libssh2 1.10 has no helper for it.
+std::string streamlocalMessage(const std::string& path)
+{
+    std::string m;
+    const auto putU32 = [&m](std::uint32_t v) {
+        for (int shift = 24; shift >= 0; shift -= 8)
+            m.push_back(static_cast<char>((v >> shift) & 0xff));
+    };
+    putU32(static_cast<std::uint32_t>(path.size()));
+    m += path;
+    putU32(0);
+    putU32(0);
+    return m;
+}
+
+} // namespace
+
+struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
+{
+    struct Connection
+    {
+        explicit Connection(asio::io_context& io) : client(io) {}
+        Local::socket client;
+        LIBSSH2_CHANNEL* channel = nullptr;
+        bool open = false;
+        // client → guest
+        std::array<char, kBufferSize> up{};
+        std::size_t upLength = 0, upOffset = 0;
+        bool upReading = false, clientEof = false, eofSent = false;
+        // guest → client
+        std::array<char, kBufferSize> down{};
+        std::size_t downLength = 0;
+        bool downWriting = false, channelEof = false, clientShut = false, clientGone = false;
+    };
+
+    Impl(asio::io_context& context, Config c)
+        : io(context), config(std::move(c)), ssh(context), acceptor(context), keepalive(context)
+    {
+    }
+
+    ~Impl() { teardownSession(true); }
+
+    asio::io_context& io;
+    Config config;
+    Tcp::socket ssh;
+    LIBSSH2_SESSION* session = nullptr;
+    Local::acceptor acceptor;
+    asio::steady_timer keepalive;
+    std::map<unsigned, std::shared_ptr<Connection>> connections;
+    unsigned nextId = 1;
+    bool readArmed = false, writeArmed = false, stopped = false, pumping = false;
+
+    Status connectSession()
+    {
+        initLibssh2Once();
+        boost::system::error_code ec;
+        ssh = Tcp::socket(io);
+        ssh.connect(Tcp::endpoint(asio::ip::make_address(config.host, ec), config.port), ec);
+        if (ec)
+            return Error{"cannot reach the VM's SSH server on " + config.host + ":" + std::to_string(config.port) + ": " +
+                         ec.message()};
+        ssh.set_option(Tcp::no_delay(true), ec);
+        session = libssh2_session_init();
+        libssh2_session_set_timeout(session, 10000);
+        if (libssh2_session_handshake(session, ssh.native_handle()) != 0)
+            return Error{"SSH handshake with the VM failed: " + lastError(session)};
+        std::size_t length = 0;
+        int type = 0;
+        const char* key = libssh2_session_hostkey(session, &length, &type);
+        const auto pinned = keyBlob(config.pinnedHostKey);
+        if (!key || pinned.empty() || std::string(key, length) != pinned)
+            return Error{"the VM's SSH host key does not match the key pinned for this instance; refusing to "
+                         "connect (if the instance was recreated on purpose, reset it)"};
+        if (libssh2_userauth_publickey_fromfile_ex(session, config.user.c_str(),
+                                                   static_cast<unsigned>(config.user.size()),
+                                                   config.publicKey.c_str(), config.privateKey.c_str(), nullptr) != 0)
+            return Error{"the VM refused Berth's SSH key for user " + config.user + ": " + lastError(session)};
+        // No reply wanted: an idle session then has nothing unread on its socket.
+        libssh2_keepalive_config(session, 0, 5);
+        libssh2_session_set_blocking(session, 0);
+        return Ok{};
+    }
+
+    // Drops the session. Connections whose channel was open die with it; ones still waiting for
+    // a channel are kept for the next session unless `everything`.
+    void teardownSession(bool everything)
+    {
+        for (auto it = connections.begin(); it != connections.end();) {
+            auto& c = *it->second;
+            if (!everything && !c.open) {
+                ++it;
+                continue;
+            }
+            if (c.channel)
+                libssh2_channel_free(c.channel);
+            c.channel = nullptr;
+            boost::system::error_code ec;
+            c.client.close(ec);
+            it = connections.erase(it);
+        }
+        if (session) {
+            libssh2_session_free(session);
+            session = nullptr;
+        }
+        boost::system::error_code ec;
+        ssh.close(ec);
+    }
+
+    void accept()
+    {
+        auto c = std::make_shared<Connection>(io);
+        acceptor.async_accept(c->client, [self = shared_from_this(), c](boost::system::error_code ec) {
+            if (self->stopped || ec == asio::error::operation_aborted)
+                return;
+            if (!ec) {
+                self->connections.emplace(self->nextId++, c);
+                self->pump();
+            }
+            self->accept();
+        });
+    }
+
+    void scheduleKeepalive()
+    {
+        keepalive.expires_after(std::chrono::seconds(5));
+        keepalive.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+            auto self = weak.lock();
+            if (!self || ec || self->stopped || !self->session)
+                return;
+            int next = 0;
+            if (socketError(libssh2_keepalive_send(self->session, &next))) {
+                spdlog::warn("ssh forward: the SSH session to the VM is gone; reconnecting");
+                self->reconnect();
+                return;
+            }
+            self->pump();
+            self->scheduleKeepalive();
+        });
+    }
+
+    // Arms readiness waits on the SSH socket for whatever libssh2 is blocked on.
+    void arm()
+    {
+        if (!session)
+            return;
+        if (!readArmed && wantsSessionInput()) {
+            readArmed = true;
+            ssh.async_wait(Tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+                self->readArmed = false;
+                if (!ec && !self->stopped)
+                    self->pump();
+            });
+        }
+        if (!writeArmed && (libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND)) {
+            writeArmed = true;
+            ssh.async_wait(Tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+                self->writeArmed = false;
+                if (!ec && !self->stopped)
+                    self->pump();
+            });
+        }
+    }
+
+    static bool fatal(ssize_t rc) { return rc < 0 && rc != LIBSSH2_ERROR_EAGAIN; }
+    static bool socketError(ssize_t rc)
+    {
+        return rc == LIBSSH2_ERROR_SOCKET_SEND || rc == LIBSSH2_ERROR_SOCKET_RECV ||
+               rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT;
+    }
+    // True when some connection will call into libssh2 on the next pump: only then is data
+    // arriving on the SSH socket consumed, so only then may a read wait be armed.
+    bool wantsSessionInput() const
+    {
+        for (const auto& [id, c] : connections) {
+            if (!c->open || (c->downLength == 0 && !c->channelEof) || c->upOffset < c->upLength ||
+                (c->clientEof && !c->eofSent))
+                return true;
+        }
+        return false;
+    }
+
+    // Moves one connection forward as far as it can without blocking; true if anything moved.
+    // Sets `sessionLost` when libssh2 reports the session itself is gone.
+    bool progress(Connection& c, bool& finished, bool& sessionLost)
+    {
+        bool moved = false;
+        if (!c.open) {
+            const auto message = streamlocalMessage(config.remoteSocket);
+            c.channel = libssh2_channel_open_ex(session, "direct-streamlocal@openssh.com", 30,
+                                                LIBSSH2_CHANNEL_WINDOW_DEFAULT * 8, LIBSSH2_CHANNEL_PACKET_DEFAULT,
+                                                message.data(), static_cast<unsigned>(message.size()));
+            if (!c.channel) {
+                const int err = libssh2_session_last_errno(session);
+                if (err == LIBSSH2_ERROR_EAGAIN)
+                    return false;
+                spdlog::warn("ssh forward: the guest refused a channel to {}: {}", config.remoteSocket,
+                             lastError(session));
+                if (socketError(err)) {
+                    sessionLost = true; // the connection waits for the next session
+                    return false;
+                }
+                finished = true;
+                return true;
+            }
+            c.open = true;
+            moved = true;
+        }
+
+        // client → guest
+        while (c.upOffset < c.upLength) {
+            const auto n = libssh2_channel_write(c.channel, c.up.data() + c.upOffset, c.upLength - c.upOffset);
+            if (n == LIBSSH2_ERROR_EAGAIN)
+                break;
+            if (fatal(n)) {
+                sessionLost = socketError(n);
+                finished = true;
+                return true;
+            }
+            c.upOffset += static_cast<std::size_t>(n);
+            moved = true;
+        }
+        if (c.upOffset == c.upLength && c.upLength != 0) {
+            c.upOffset = c.upLength = 0;
+            moved = true;
+        }
+        if (c.clientEof && c.upLength == 0 && !c.eofSent) {
+            const int rc = libssh2_channel_send_eof(c.channel);
+            if (rc == 0) {
+                c.eofSent = true;
+                moved = true;
+            } else if (fatal(rc)) {
+                sessionLost = socketError(rc);
+                finished = true;
+                return true;
+            }
+        }
+
+        // guest → client
+        while (c.downLength == 0 && !c.channelEof) {
+            const auto n = libssh2_channel_read(c.channel, c.down.data(), c.down.size());
+            if (n > 0) {
+                if (c.clientGone)
+                    continue; // nobody to deliver to: drain so the guest is not stalled
+                c.downLength = static_cast<std::size_t>(n);
+                moved = true;
+                break;
+            }
+            if (n == 0 || libssh2_channel_eof(c.channel)) {
+                if (libssh2_channel_eof(c.channel)) {
+                    c.channelEof = true;
+                    moved = true;
+                }
+                break;
+            }
+            if (n == LIBSSH2_ERROR_EAGAIN)
+                break;
+            sessionLost = socketError(n);
+            finished = true;
+            return true;
+        }
+        if (c.channelEof && c.downLength == 0 && !c.downWriting && !c.clientShut) {
+            boost::system::error_code ec;
+            c.client.shutdown(Local::socket::shutdown_send, ec);
+            c.clientShut = true;
+            moved = true;
+        }
+        // Done when both directions are closed, or at once when the client went away (a stream
+        // such as logs -f would otherwise run on with nobody reading).
+        if ((c.clientShut && c.eofSent) || c.clientGone)
+            finished = true;
+        return moved;
+    }
+
+    void startClientIo(const std::shared_ptr<Connection>& c)
+    {
+        if (c->open && !c->upReading && c->upLength == 0 && !c->clientEof && !c->clientGone) {
+            c->upReading = true;
+            c->client.async_read_some(asio::buffer(c->up), [self = shared_from_this(), c](boost::system::error_code ec,
+                                                                                          std::size_t n) {
+                c->upReading = false;
+                if (ec == asio::error::operation_aborted || self->stopped)
+                    return;
+                if (ec)
+                    c->clientEof = true; // EOF or reset: either way, no more bytes from the client
+                c->upLength = n;
+                c->upOffset = 0;
+                self->pump();
+            });
+        }
+        if (c->downLength != 0 && !c->downWriting) {
+            c->downWriting = true;
+            asio::async_write(c->client, asio::buffer(c->down.data(), c->downLength),
+                              [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
+                                  c->downWriting = false;
+                                  if (ec == asio::error::operation_aborted || self->stopped)
+                                      return;
+                                  if (ec) {
+                                      c->clientGone = true;
+                                      c->clientEof = true;
+                                  }
+                                  c->downLength = 0;
+                                  self->pump();
+                              });
+        }
+    }
+
+    void close(Connection& c)
+    {
+        if (c.channel) {
+            // Non-blocking close and free: libssh2 finishes the exchange on later calls.
+            libssh2_channel_close(c.channel);
+            libssh2_channel_free(c.channel);
+            c.channel = nullptr;
+        }
+        boost::system::error_code ec;
+        c.client.close(ec);
+    }
+
+    void pump()
+    {
+        if (pumping || stopped || !session)
+            return;
+        pumping = true;
+        bool sessionLost = false;
+        for (bool moved = true; moved && !sessionLost;) {
+            moved = false;
+            for (auto it = connections.begin(); it != connections.end();) {
+                auto c = it->second;
+                bool finished = false;
+                if (progress(*c, finished, sessionLost))
+                    moved = true;
+                if (finished && !c->upReading && !c->downWriting) {
+                    close(*c);
+                    it = connections.erase(it);
+                    continue;
+                }
+                if (finished) {
+                    // Let pending client I/O complete; it re-enters pump(), which closes then.
+                    boost::system::error_code ec;
+                    c->client.cancel(ec);
+                }
+                startClientIo(c);
+                ++it;
+            }
+        }
+        pumping = false;
+        if (sessionLost) {
+            spdlog::warn("ssh forward: lost the SSH session to the VM; reconnecting");
+            reconnect();
+            return;
+        }
+        arm();
+    }
+
+    // Tries again at once, then every 200 ms while the VM's sshd does not answer.
+    void reconnect(std::chrono::milliseconds delay = std::chrono::milliseconds(0))
+    {
+        teardownSession(false);
+        readArmed = writeArmed = false;
+        auto timer = std::make_shared<asio::steady_timer>(io, delay);
+        timer->async_wait([weak = weak_from_this(), timer](boost::system::error_code ec) {
+            auto self = weak.lock();
+            if (!self || ec || self->stopped)
+                return;
+            if (auto connected = self->connectSession(); !connected) {
+                spdlog::warn("ssh forward: {}", connected.error().message);
+                self->reconnect(std::chrono::milliseconds(200));
+                return;
+            }
+            spdlog::info("ssh forward: reconnected to the VM");
+            self->scheduleKeepalive();
+            self->pump();
+        });
+    }
+};
+
+Result<std::unique_ptr<SshForwarder>> SshForwarder::start(asio::io_context& io, const Config& config)
+{
+    auto impl = std::make_shared<Impl>(io, config);
+    if (auto connected = impl->connectSession(); !connected)
+        return connected.error();
+    if (auto listening = detail::listenPrivately(impl->acceptor, config.listenSocket, 128); !listening)
+        return listening.error();
+    impl->accept();
+    impl->scheduleKeepalive();
+    impl->arm();
+    return std::unique_ptr<SshForwarder>(new SshForwarder(std::move(impl)));
+}
+
+SshForwarder::SshForwarder(std::shared_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+SshForwarder::~SshForwarder()
+{
+    m_impl->stopped = true;
+    boost::system::error_code ec;
+    m_impl->acceptor.close(ec);
+    m_impl->keepalive.cancel();
+    m_impl->ssh.cancel(ec);
+    for (auto& [id, c] : m_impl->connections)
+        c->client.cancel(ec);
+    std::error_code fsError;
+    std::filesystem::remove(m_impl->config.listenSocket, fsError);
+}
+
+std::size_t SshForwarder::activeConnections() const
+{
+    return m_impl->connections.size();
+}
+
+} // namespace berth::vm
