@@ -91,6 +91,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         std::array<char, kBufferSize> down{};
         std::size_t downLength = 0;
         bool downWriting = false, channelEof = false, clientShut = false, clientGone = false;
+        bool done = false; // finished: closed as soon as no client I/O is pending
     };
 
     Impl(asio::io_context& context, Config c)
@@ -338,7 +339,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
             c->client.async_read_some(asio::buffer(c->up), [self = shared_from_this(), c](boost::system::error_code ec,
                                                                                           std::size_t n) {
                 c->upReading = false;
-                if (ec == asio::error::operation_aborted || self->stopped)
+                if (self->stopped)
                     return;
                 if (ec)
                     c->clientEof = true; // EOF or reset: either way, no more bytes from the client
@@ -352,7 +353,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
             asio::async_write(c->client, asio::buffer(c->down.data(), c->downLength),
                               [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
                                   c->downWriting = false;
-                                  if (ec == asio::error::operation_aborted || self->stopped)
+                                  if (self->stopped)
                                       return;
                                   if (ec) {
                                       c->clientGone = true;
@@ -387,19 +388,21 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
             for (auto it = connections.begin(); it != connections.end();) {
                 auto c = it->second;
                 bool finished = false;
-                if (progress(*c, finished, sessionLost))
+                if (!c->done && progress(*c, finished, sessionLost))
                     moved = true;
-                if (finished && !c->upReading && !c->downWriting) {
+                c->done = c->done || finished;
+                if (c->done && !c->upReading && !c->downWriting) {
                     close(*c);
                     it = connections.erase(it);
                     continue;
                 }
-                if (finished) {
-                    // Let pending client I/O complete; it re-enters pump(), which closes then.
+                if (c->done) {
+                    // Pending client I/O completes as cancelled and re-enters pump(), which closes then.
                     boost::system::error_code ec;
                     c->client.cancel(ec);
+                } else {
+                    startClientIo(c);
                 }
-                startClientIo(c);
                 ++it;
             }
         }
