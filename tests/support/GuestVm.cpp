@@ -183,26 +183,7 @@ QStringList GuestVm::sshArguments() const
 GuestVm::Run GuestVm::ssh(const QString& command, const QByteArray& input, int timeoutMs,
                           const QStringList& extraOptions) const
 {
-    QProcess p;
-    p.start("ssh", extraOptions + sshArguments() + QStringList{command});
-    Run run;
-    if (!p.waitForStarted(10000)) {
-        run.err = "ssh did not start";
-        return run;
-    }
-    if (!input.isEmpty())
-        p.write(input);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        run.err = "timed out: " + command.toUtf8();
-        return run;
-    }
-    run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-    return run;
+    return runProcess("ssh", extraOptions + sshArguments() + QStringList{command}, input, timeoutMs);
 }
 
 bool GuestVm::qmp(const std::string& command, QString* error) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "RunProcess.h"
 #include "berth/vm/BootChannel.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/Process.h"
@@ -31,12 +32,7 @@ public:
         int memoryMiB = 2048;
     };
 
-    struct Run
-    {
-        int exitCode = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = ProcessRun;
 
     // `workDir` holds keys, disk, sockets and logs; it must exist.
     GuestVm(QString workDir, Options options);

@@ -35,9 +35,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        // BERTH_KEEP_TEST_DIRS=1 keeps the VM's folder (console log, keys, disk) for a post-mortem.
-        m_dir.setAutoRemove(qEnvironmentVariableIsEmpty("BERTH_KEEP_TEST_DIRS"));
-        qInfo() << "test folder:" << m_dir.path();
+        berth::test::keepIfAsked(m_dir);
         m_registry = std::make_unique<berth::test::LocalRegistry>(m_dir.filePath("registry"));
         QVERIFY2(m_registry->start(), qPrintable(m_registry->errorString()));
         GuestVm::Options options;

@@ -100,43 +100,16 @@ private:
         return env;
     }
 
-    struct Run
+    berth::test::ProcessRun docker(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 180000)
     {
-        int exitCode = -1;
-        QByteArray out;
-        QByteArray err;
-    };
-
-    Run docker(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 180000)
-    {
-        QProcess p;
-        p.setProcessEnvironment(dockerEnvironment());
-        p.start(berth::test::binDir() + "/docker", args);
-        Run run;
-        if (!p.waitForStarted())
-            return run;
-        if (!input.isEmpty())
-            p.write(input);
-        p.closeWriteChannel(); // stdin EOF: docker run -i must see it through the forward
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-            run.err = "timed out: docker " + args.join(' ').toUtf8();
-            return run;
-        }
-        run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        run.out = p.readAllStandardOutput();
-        run.err = p.readAllStandardError();
-        return run;
+        return berth::test::runProcess(berth::test::binDir() + "/docker", args, input, timeoutMs, dockerEnvironment());
     }
 
 private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        // BERTH_KEEP_TEST_DIRS=1 keeps the VM's folder (console log, keys, disk) for a post-mortem.
-        m_dir.setAutoRemove(qEnvironmentVariableIsEmpty("BERTH_KEEP_TEST_DIRS"));
-        qInfo() << "test folder:" << m_dir.path();
+        berth::test::keepIfAsked(m_dir);
         QDir().mkpath(m_dir.filePath("vm"));
         QDir().mkpath(m_dir.filePath("docker-config"));
         m_vm = std::make_unique<GuestVm>(m_dir.filePath("vm"), GuestVm::Options{});
