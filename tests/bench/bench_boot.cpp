@@ -1,6 +1,7 @@
 // Benchmark: where the guest's boot time goes, beside the floor measured in the same run (the
 // same kernel and QEMU booting an initramfs that only reports and powers off).
 // Prints a table; asserts nothing about time. Run: build/bin/bench_boot [-- runs N]
+#include "BenchMain.h"
 #include "GuestVm.h"
 
 #include <QDir>
@@ -104,5 +105,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(BenchBoot)
+BERTH_BENCH_MAIN(BenchBoot)
 #include "bench_boot.moc"
