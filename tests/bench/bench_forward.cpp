@@ -3,9 +3,10 @@
 // use) and the guest's own socket (the floor), measured in one run on one VM.
 // Prints a table; asserts nothing about time.
 #include "BenchMain.h"
+#include "ForwarderThread.h"
 #include "GuestVm.h"
+#include "RunProcess.h"
 #include "TestPaths.h"
-#include "berth/vm/SshForwarder.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -15,10 +16,6 @@
 #include <QTest>
 #include <algorithm>
 #include <cstdio>
-#include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 
 using berth::test::GuestVm;
 
@@ -81,18 +78,17 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<GuestVm> m_vm;
 
-    QByteArray hostRun(const QString& program, const QStringList& args, const QString& dockerHost = {},
-                       int timeoutMs = 600000)
+    QProcessEnvironment dockerEnvironment(const QString& socket) const
     {
-        QProcess p;
         auto env = QProcessEnvironment::systemEnvironment();
-        if (!dockerHost.isEmpty())
-            env.insert("DOCKER_HOST", "unix://" + dockerHost);
+        env.insert("DOCKER_HOST", "unix://" + socket);
         env.insert("DOCKER_CONFIG", m_dir.filePath("docker-config"));
-        p.setProcessEnvironment(env);
-        p.start(program, args);
-        p.waitForFinished(timeoutMs);
-        return p.readAllStandardOutput();
+        return env;
+    }
+
+    QByteArray hostRun(const QString& program, const QStringList& args, const QString& socket)
+    {
+        return berth::test::runProcess(program, args, {}, 600000, dockerEnvironment(socket)).out;
     }
 
     // Milliseconds for each of `runs` `docker ps` through `socket`.
@@ -113,11 +109,9 @@ private:
     {
         QElapsedTimer t;
         t.start();
+        // Streamed to the null device: runProcess would hold the whole image in memory.
         QProcess p;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("DOCKER_HOST", "unix://" + socket);
-        env.insert("DOCKER_CONFIG", m_dir.filePath("docker-config"));
-        p.setProcessEnvironment(env);
+        p.setProcessEnvironment(dockerEnvironment(socket));
         p.setStandardOutputFile(QProcess::nullDevice());
         p.start(berth::test::binDir() + "/docker", {"save", image});
         p.waitForFinished(900000);
@@ -145,28 +139,10 @@ private slots:
         QCOMPARE(m_vm->ssh("docker import - bb:1", tar.readAll()).exitCode, 0);
 
         // Berth's forwarder on its own io_context thread.
-        boost::asio::io_context io;
-        auto work = boost::asio::make_work_guard(io);
-        std::thread ioThread([&io] { io.run(); });
-        std::unique_ptr<berth::vm::SshForwarder> forwarder;
         const auto berthSocket = m_dir.filePath("berth.sock");
-        {
-            berth::vm::SshForwarder::Config c;
-            c.port = m_vm->sshPort();
-            c.privateKey = (m_vm->workDir() + "/client").toStdString();
-            c.publicKey = (m_vm->workDir() + "/client.pub").toStdString();
-            c.pinnedHostKey = m_vm->hostPublicKey().toStdString();
-            c.listenSocket = berthSocket.toStdString();
-            std::promise<QString> started;
-            boost::asio::post(io, [&] {
-                auto f = berth::vm::SshForwarder::start(io, c);
-                if (f)
-                    forwarder = std::move(f).value();
-                started.set_value(f ? QString() : QString::fromStdString(f.error().message));
-            });
-            const auto error = started.get_future().get();
-            QVERIFY2(error.isEmpty(), qPrintable(error));
-        }
+        auto forwarder = std::make_unique<berth::test::ForwarderThread>();
+        const auto error = forwarder->start(m_vm->forwarderConfig(berthSocket));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
         // OpenSSH's forward of the same socket.
         const auto opensshSocket = m_dir.filePath("openssh.sock");
         QProcess openssh;
@@ -175,12 +151,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(opensshSocket), 20000);
 
         // (b) GET /_ping, a new connection each, and docker ps.
-        const auto berthPing = stats(parseTimes(hostRun("curl", curlArguments(berthSocket, "/_ping", pings))));
-        const auto opensshPing = stats(parseTimes(hostRun("curl", curlArguments(opensshSocket, "/_ping", pings))));
+        const auto berthPing = stats(parseTimes(hostRun("curl", curlArguments(berthSocket, "/_ping", pings), berthSocket)));
+        const auto opensshPing = stats(parseTimes(hostRun("curl", curlArguments(opensshSocket, "/_ping", pings), opensshSocket)));
         const auto guestPing = stats(parseTimes(m_vm->ssh(guestCurl("/_ping", pings)).out));
         const QString list = "/v1.45/containers/json?all=1";
-        const auto berthList = stats(parseTimes(hostRun("curl", curlArguments(berthSocket, list, pings))));
-        const auto opensshList = stats(parseTimes(hostRun("curl", curlArguments(opensshSocket, list, pings))));
+        const auto berthList = stats(parseTimes(hostRun("curl", curlArguments(berthSocket, list, pings), berthSocket)));
+        const auto opensshList = stats(parseTimes(hostRun("curl", curlArguments(opensshSocket, list, pings), opensshSocket)));
         const auto guestList = stats(parseTimes(m_vm->ssh(guestCurl(list, pings)).out));
         const auto berthPs = stats(dockerPs(berthSocket, psRuns));
         const auto opensshPs = stats(dockerPs(opensshSocket, psRuns));
@@ -237,9 +213,7 @@ private slots:
 
         openssh.terminate();
         openssh.waitForFinished(5000);
-        boost::asio::post(io, [&] { forwarder.reset(); });
-        work.reset();
-        ioThread.join();
+        forwarder.reset();
         QVERIFY(m_vm->powerdown(std::chrono::seconds(90)));
     }
 };

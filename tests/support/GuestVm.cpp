@@ -84,6 +84,17 @@ QString GuestVm::hostPublicKey() const
     return QString::fromUtf8(f.readAll()).trimmed();
 }
 
+vm::SshForwarder::Config GuestVm::forwarderConfig(const QString& listenSocket) const
+{
+    vm::SshForwarder::Config c;
+    c.port = m_sshPort;
+    c.privateKey = path("client").toStdString();
+    c.publicKey = path("client.pub").toStdString();
+    c.pinnedHostKey = hostPublicKey().toStdString();
+    c.listenSocket = listenSocket.toStdString();
+    return c;
+}
+
 bool GuestVm::boot(std::chrono::seconds timeout)
 {
     if (!m_manifest)

@@ -4,6 +4,7 @@
 #include "berth/vm/BootChannel.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/Process.h"
+#include "berth/vm/SshForwarder.h"
 
 #include <QByteArray>
 #include <QString>
@@ -56,6 +57,8 @@ public:
     quint16 sshPort() const { return m_sshPort; }
     QString workDir() const { return m_workDir; }
     QString hostPublicKey() const;
+    // A forwarder of the guest's engine socket to `listenSocket`, with this VM's keys and port.
+    vm::SshForwarder::Config forwarderConfig(const QString& listenSocket) const;
 
     // QMP system_powerdown, then waits for QEMU to exit. False on timeout (QEMU still running).
     bool powerdown(std::chrono::seconds timeout);

@@ -2,6 +2,7 @@
 // by the real docker CLI: plain calls, hijacked streams with stdin EOF, long streams and
 // their cancellation, many connections at once, large transfers both ways, the pinned host
 // key, and recovery after the SSH session is killed. One VM for the whole file.
+#include "ForwarderThread.h"
 #include "GuestVm.h"
 #include "TestPaths.h"
 #include "berth/vm/SshForwarder.h"
@@ -13,63 +14,10 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-#include <future>
-#include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 
 using berth::test::GuestVm;
+using berth::test::ForwarderThread;
 using berth::vm::SshForwarder;
-
-namespace {
-
-// Runs an SshForwarder on its own io_context thread, as the agent will.
-class ForwarderThread final
-{
-public:
-    ForwarderThread() : m_work(boost::asio::make_work_guard(m_io)), m_thread([this] { m_io.run(); }) {}
-    ~ForwarderThread()
-    {
-        call([this] { m_forwarder.reset(); });
-        m_work.reset();
-        m_io.stop();
-        m_thread.join();
-    }
-
-    QString start(const SshForwarder::Config& config)
-    {
-        return call([&] {
-            auto started = SshForwarder::start(m_io, config);
-            if (!started)
-                return QString::fromStdString(started.error().message);
-            m_forwarder = std::move(started).value();
-            return QString();
-        });
-    }
-
-    std::size_t activeConnections()
-    {
-        return call([this] { return m_forwarder ? m_forwarder->activeConnections() : 0; });
-    }
-
-private:
-    template <typename F>
-    auto call(F f) -> decltype(f())
-    {
-        std::packaged_task<decltype(f())()> task(std::move(f));
-        auto result = task.get_future();
-        boost::asio::post(m_io, [&task] { task(); });
-        return result.get();
-    }
-
-    boost::asio::io_context m_io;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
-    std::unique_ptr<SshForwarder> m_forwarder;
-    std::thread m_thread;
-};
-
-} // namespace
 
 class TestSshForwarder final : public QObject
 {
@@ -81,16 +29,7 @@ private:
     std::unique_ptr<ForwarderThread> m_forwarder;
     QString m_socket;
 
-    SshForwarder::Config config() const
-    {
-        SshForwarder::Config c;
-        c.port = m_vm->sshPort();
-        c.privateKey = (m_vm->workDir() + "/client").toStdString();
-        c.publicKey = (m_vm->workDir() + "/client.pub").toStdString();
-        c.pinnedHostKey = m_vm->hostPublicKey().toStdString();
-        c.listenSocket = m_socket.toStdString();
-        return c;
-    }
+    SshForwarder::Config config() const { return m_vm->forwarderConfig(m_socket); }
 
     QProcessEnvironment dockerEnvironment() const
     {
