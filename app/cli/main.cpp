@@ -1,82 +1,33 @@
-// `berth`: the command-line front end. Thin: the work lives in vm/ and engine/.
-#include "berth/engine/ApiVersion.h"
-#include "berth/vm/ImageManifest.h"
+// `berth`: the command-line front end and, as `berth agent`, the background host agent.
+#include "AgentMain.h"
+#include "Commands.h"
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
+#include <functional>
 #include <iostream>
-#include <memory>
+#include <map>
 #include <string>
-#include <unistd.h>
+#include <vector>
 
 namespace {
 
-namespace fs = std::filesystem;
-
-fs::path executableDir()
-{
-    std::error_code ec;
-    const auto self = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? fs::current_path() : self.parent_path();
-}
-
-// The guest image: $BERTH_IMAGE_DIR, else beside the executable in the build tree
-// (build/bin/berth → build/vm-image), else the installed share folder.
-fs::path imageDir()
-{
-    if (const char* dir = std::getenv("BERTH_IMAGE_DIR"); dir && *dir)
-        return dir;
-    const auto exeDir = executableDir();
-    for (const auto& candidate : {exeDir / ".." / "vm-image", exeDir / ".." / "share" / "berth" / "vm-image"}) {
-        if (fs::exists(candidate / "manifest.json"))
-            return fs::weakly_canonical(candidate);
-    }
-    return fs::weakly_canonical(exeDir / ".." / "vm-image");
-}
-
-std::string firstLineOf(const std::string& command)
-{
-    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
-    if (!pipe)
-        return {};
-    std::array<char, 512> line{};
-    if (!std::fgets(line.data(), line.size(), pipe.get()))
-        return {};
-    std::string text(line.data());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-        text.pop_back();
-    return text;
-}
-
-int version()
-{
-    std::cout << "Berth " << BERTH_VERSION << "\n";
-    std::cout << "Docker API:  " << berth::engine::ApiVersion::newestSupported().toString() << " (oldest supported "
-              << berth::engine::ApiVersion::oldestSupported().toString() << ")\n";
-    const auto qemu = firstLineOf("qemu-system-x86_64 --version 2>/dev/null");
-    std::cout << "QEMU:        " << (qemu.empty() ? "not found (install qemu-system-x86)" : qemu) << "\n";
-    const auto manifest = berth::vm::ImageManifest::load(imageDir());
-    if (!manifest) {
-        std::cout << "Guest image: " << manifest.error().message << "\n";
-        return 1;
-    }
-    std::cout << "Guest image: " << manifest->dir().string() << "\n"
-              << "  Debian " << manifest->suite() << ", kernel " << manifest->kernelVersion() << "\n"
-              << "  docker.io " << manifest->packageVersion("docker.io").value_or("?") << ", containerd "
-              << manifest->packageVersion("containerd").value_or("?") << ", runc "
-              << manifest->packageVersion("runc").value_or("?") << "\n";
-    return 0;
-}
-
 void usage(std::ostream& out)
 {
-    out << "Usage: berth COMMAND\n\n"
+    out << "Usage: berth COMMAND [OPTIONS]\n\n"
+           "Runs the Docker engine in a lightweight VM and forwards its socket to this host, so the\n"
+           "docker CLI, docker compose and every Docker SDK work from a terminal.\n\n"
            "Commands:\n"
-           "  version   Print the versions of Berth, QEMU and the guest image\n"
-           "  help      Print this help\n\n"
-           "The engine lifecycle (start, stop, status) is not part of this build yet.\n";
+           "  start     Start the engine VM (returns when the engine answers)\n"
+           "  stop      Stop the engine VM cleanly\n"
+           "  restart   Stop, then start\n"
+           "  status    Show the state, accelerator and DOCKER_HOST (--json for scripts)\n"
+           "  logs      Show the agent and guest console logs (-f to follow)\n"
+           "  shell     Open a shell in the VM, or run a command there\n"
+           "  reset     Delete the engine's data (images, containers, volumes); needs --yes\n"
+           "  context   `berth context use` makes the docker context 'berth' current\n"
+           "  version   Versions of Berth, QEMU, the guest image and the engine\n"
+           "  help      This help\n\n"
+           "Every command takes --help and --instance NAME (default: $BERTH_INSTANCE or 'default').\n"
+           "State lives in $BERTH_HOME (default ~/.local/share/berth).\n";
 }
 
 } // namespace
@@ -84,8 +35,18 @@ void usage(std::ostream& out)
 int main(int argc, char** argv)
 {
     const std::string command = argc > 1 ? argv[1] : "help";
-    if (command == "version" || command == "--version")
-        return version();
+    const std::vector<std::string> args(argv + std::min(argc, 2), argv + argc);
+    const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands{
+        {"start", berth::app::startCommand},     {"stop", berth::app::stopCommand},
+        {"restart", berth::app::restartCommand}, {"status", berth::app::statusCommand},
+        {"logs", berth::app::logsCommand},       {"shell", berth::app::shellCommand},
+        {"reset", berth::app::resetCommand},     {"version", berth::app::versionCommand},
+        {"context", berth::app::contextCommand}, {"agent", berth::app::agentMain},
+    };
+    if (const auto it = commands.find(command); it != commands.end())
+        return it->second(args);
+    if (command == "--version")
+        return berth::app::versionCommand({});
     if (command == "help" || command == "--help" || command == "-h") {
         usage(std::cout);
         return 0;

@@ -1,18 +1,10 @@
 #include "berth/vm/BootChannel.h"
 
-#include "UnixListener.h"
-
 #include <charconv>
-
-#include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
 
 namespace berth::vm {
 
 namespace asio = boost::asio;
-using Socket = asio::local::stream_protocol::socket;
-using Acceptor = asio::local::stream_protocol::acceptor;
 
 std::optional<BootEvent> BootEvent::parse(std::string_view line, std::chrono::steady_clock::time_point received)
 {
@@ -65,71 +57,26 @@ std::optional<BootEvent> BootEvent::parse(std::string_view line, std::chrono::st
     return std::nullopt;
 }
 
-struct BootChannel::Impl : std::enable_shared_from_this<BootChannel::Impl>
-{
-    Impl(asio::io_context& io, std::filesystem::path p) : acceptor(io), socket(io), path(std::move(p)) {}
-    Acceptor acceptor;
-    Socket socket;
-    asio::streambuf buffer;
-    std::filesystem::path path;
-    EventHandler onEvent;
-    ClosedHandler onClosed;
-    bool alive = true;
-
-    void readLine()
-    {
-        asio::async_read_until(socket, buffer, '\n', [this, self = shared_from_this()](boost::system::error_code ec,
-                                                                                  std::size_t n) {
-            if (!alive)
-                return;
-            if (ec) {
-                if (onClosed)
-                    onClosed();
-                return;
-            }
-            std::string line(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + n - 1);
-            buffer.consume(n);
-            if (auto event = BootEvent::parse(line, std::chrono::steady_clock::now()))
-                onEvent(*event);
-            readLine();
-        });
-    }
-};
-
 Result<std::unique_ptr<BootChannel>> BootChannel::listen(asio::io_context& io, const std::filesystem::path& path)
 {
-    auto impl = std::make_shared<Impl>(io, path);
-    if (auto listening = detail::listenPrivately(impl->acceptor, path, 1); !listening)
-        return listening.error();
-    return std::unique_ptr<BootChannel>(new BootChannel(std::move(impl)));
+    auto socket = LineSocket::listen(io, path);
+    if (!socket)
+        return socket.error();
+    return std::unique_ptr<BootChannel>(new BootChannel(std::move(socket).value()));
 }
 
-BootChannel::BootChannel(std::shared_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+BootChannel::BootChannel(std::unique_ptr<LineSocket> socket) : m_socket(std::move(socket)) {}
 
-BootChannel::~BootChannel()
-{
-    m_impl->alive = false;
-    boost::system::error_code ec;
-    m_impl->socket.close(ec);
-    m_impl->acceptor.close(ec);
-    std::error_code fsError;
-    std::filesystem::remove(m_impl->path, fsError);
-}
+BootChannel::~BootChannel() = default;
 
 void BootChannel::start(EventHandler onEvent, ClosedHandler onClosed)
 {
-    m_impl->onEvent = std::move(onEvent);
-    m_impl->onClosed = std::move(onClosed);
-    m_impl->acceptor.async_accept(m_impl->socket, [impl = m_impl](boost::system::error_code ec) {
-        if (!impl->alive)
-            return;
-        if (ec) {
-            if (impl->onClosed)
-                impl->onClosed();
-            return;
-        }
-        impl->readLine();
-    });
+    m_socket->start(
+        [onEvent = std::move(onEvent)](std::string_view line) {
+            if (auto event = BootEvent::parse(line, std::chrono::steady_clock::now()))
+                onEvent(*event);
+        },
+        std::move(onClosed));
 }
 
 } // namespace berth::vm

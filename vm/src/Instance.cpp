@@ -105,7 +105,7 @@ Result<Instance> Instance::open(const fs::path& home, const std::string& name)
     if (instance.engineSocket().string().size() > maxSocketPath)
         return Error{"the engine socket path " + instance.engineSocket().string() + " is longer than a Unix socket " +
                      "allows (" + std::to_string(maxSocketPath) + " bytes); set BERTH_HOME to a shorter folder"};
-    for (const auto& dir : {absoluteHome, instance.dir(), instance.sshDir(), instance.socketDir()}) {
+    for (const auto& dir : {absoluteHome, instance.dir(), instance.sshDir(), instance.socketDir(), instance.logDir()}) {
         if (auto made = makePrivateDir(dir); !made)
             return made.error();
     }

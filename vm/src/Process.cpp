@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -27,6 +28,8 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
     else
         posix_spawn_file_actions_addopen(&actions, 2, options.stderrFile.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                          0600);
+    if (options.passFd >= 0)
+        posix_spawn_file_actions_adddup2(&actions, options.passFd, 3);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     if (options.newSession)
@@ -79,6 +82,15 @@ std::optional<int> Process::wait(std::chrono::milliseconds timeout)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return m_status;
+}
+
+int Process::openExitFd() const
+{
+#ifdef SYS_pidfd_open
+    if (m_pid > 0)
+        return static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0));
+#endif
+    return -1;
 }
 
 void Process::signal(int sig) const

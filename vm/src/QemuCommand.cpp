@@ -17,6 +17,22 @@ std::string toString(Accelerator accel)
     return "tcg";
 }
 
+namespace {
+
+// QEMU option values are comma-separated key=value lists; a comma inside a value is doubled.
+std::string escaped(const std::filesystem::path& path)
+{
+    std::string out;
+    for (const char ch : path.string()) {
+        out += ch;
+        if (ch == ',')
+            out += ',';
+    }
+    return out;
+}
+
+} // namespace
+
 std::vector<std::string> qemuArguments(const QemuConfig& c)
 {
     std::vector<std::string> a;
@@ -37,11 +53,11 @@ std::vector<std::string> qemuArguments(const QemuConfig& c)
         cmdline += " " + c.extraKernelArgs;
     add({"-kernel", c.kernel.string(), "-initrd", c.initrd.string(), "-append", cmdline});
 
-    add({"-drive", "if=none,id=root,format=raw,readonly=on,file=" + c.rootImage.string(),
+    add({"-drive", "if=none,id=root,format=raw,readonly=on,file=" + escaped(c.rootImage),
          "-device", "virtio-blk-pci,drive=root,serial=berth-root"});
     if (!c.dataDisk.empty())
         add({"-drive", "if=none,id=data,format=raw,discard=unmap,detect-zeroes=unmap,cache=writeback,file=" +
-                           c.dataDisk.string(),
+                           escaped(c.dataDisk),
              "-device", "virtio-blk-pci,drive=data,serial=berth-data"});
 
     std::string netdev = "user,id=net0";
@@ -52,14 +68,16 @@ std::vector<std::string> qemuArguments(const QemuConfig& c)
 
     add({"-device", "virtio-serial-pci"});
     if (!c.bootSocket.empty())
-        add({"-chardev", "socket,id=boot,path=" + c.bootSocket.string(), "-device",
+        add({"-chardev", "socket,id=boot,path=" + escaped(c.bootSocket), "-device",
              "virtserialport,chardev=boot,name=org.berth.boot"});
-    if (!c.consoleLog.empty())
-        add({"-chardev", "file,id=console,path=" + c.consoleLog.string(), "-serial", "chardev:console"});
+    if (!c.consoleSocket.empty())
+        add({"-chardev", "socket,id=console,path=" + escaped(c.consoleSocket), "-serial", "chardev:console"});
+    else if (!c.consoleLog.empty())
+        add({"-chardev", "file,id=console,path=" + escaped(c.consoleLog), "-serial", "chardev:console"});
     if (!c.qmpSocket.empty())
-        add({"-qmp", "unix:" + c.qmpSocket.string() + ",server=on,wait=off"});
+        add({"-qmp", "unix:" + escaped(c.qmpSocket) + ",server=on,wait=off"});
     for (const auto& f : c.fwCfg)
-        add({"-fw_cfg", "name=opt/org.berth/" + f.name + ",file=" + f.file.string()});
+        add({"-fw_cfg", "name=opt/org.berth/" + f.name + ",file=" + escaped(f.file)});
     return a;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "berth/vm/LineSocket.h"
 #include "berth/vm/Result.h"
 
 #include <chrono>
@@ -55,9 +56,8 @@ public:
     void start(EventHandler onEvent, ClosedHandler onClosed);
 
 private:
-    struct Impl;
-    explicit BootChannel(std::shared_ptr<Impl> impl);
-    std::shared_ptr<Impl> m_impl;
+    explicit BootChannel(std::unique_ptr<LineSocket> socket);
+    std::unique_ptr<LineSocket> m_socket;
 };
 
 } // namespace berth::vm

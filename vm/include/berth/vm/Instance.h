@@ -34,6 +34,13 @@ public:
     // Unix sockets live in their own 0700 folder: the engine socket, control, QMP, boot channel.
     std::filesystem::path socketDir() const { return m_dir / "sock"; }
     std::filesystem::path engineSocket() const { return socketDir() / "docker.sock"; }
+    std::filesystem::path controlSocket() const { return socketDir() / "control.sock"; }
+    std::filesystem::path logDir() const { return m_dir / "log"; }
+    std::filesystem::path agentLog() const { return logDir() / "agent.log"; }
+    std::filesystem::path consoleLog() const { return logDir() / "console.log"; }
+    // The agent's last reported status, kept for when no agent runs.
+    std::filesystem::path statusFile() const { return m_dir / "status.json"; }
+    std::filesystem::path lockFile() const { return m_dir / "agent.lock"; }
 
     // The settings on disk; defaults when there is no file yet. A file that fails validation is
     // an error naming the file and the field; it is never rewritten by loading.
@@ -46,6 +53,8 @@ public:
     Status ensureKeys() const;
     std::filesystem::path clientKey() const { return sshDir() / "client"; }
     std::filesystem::path hostKey() const { return sshDir() / "host_key"; }
+    // For `ssh`: the pinned host key at the guest's forwarded port (written by the agent).
+    std::filesystem::path knownHosts() const { return sshDir() / "known_hosts"; }
     // "ssh-ed25519 AAAA…" of the guest's host key, as pinned.
     Result<std::string> hostPublicKey() const;
 

@@ -22,6 +22,7 @@ public:
         std::filesystem::path stdoutFile; // empty: /dev/null
         std::filesystem::path stderrFile; // empty: same as stdout
         bool newSession = false;          // setsid(): survives the terminal closing
+        int passFd = -1;                  // when >= 0, handed to the child as its fd 3
     };
 
     // Starts argv[0] (looked up in PATH) with argv. Fails naming the program when it cannot start.
@@ -39,6 +40,9 @@ public:
     // Waits up to `timeout` for the exit; nullopt on timeout.
     std::optional<int> wait(std::chrono::milliseconds timeout);
     void signal(int sig) const;
+    // A descriptor that becomes readable when the process exits (Linux pidfd), for waiting
+    // without polling; the caller owns it. -1 where the system has none.
+    int openExitFd() const;
 
 private:
     explicit Process(pid_t pid) : m_pid(pid) {}

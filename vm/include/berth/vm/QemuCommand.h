@@ -30,7 +30,8 @@ struct QemuConfig
     std::filesystem::path dataDisk;  // raw, sparse, discard on (virtio-blk serial berth-data); empty: none
     std::filesystem::path bootSocket;   // the host listens; QEMU connects (virtio-serial org.berth.boot)
     std::filesystem::path qmpSocket;    // QEMU listens
-    std::filesystem::path consoleLog;   // the serial console
+    std::filesystem::path consoleLog;   // the serial console to a file, when consoleSocket is empty
+    std::filesystem::path consoleSocket; // the serial console to a socket the host listens on
     std::uint16_t sshPort = 0;          // host port forwarded to the guest's 22, bound to 127.0.0.1; 0: none
     // Files handed to the guest through fw_cfg: name (under opt/org.berth/) and host file.
     struct FwCfgFile
@@ -44,7 +45,8 @@ struct QemuConfig
 };
 
 // The argument vector (without argv[0]) for QemuConfig. Pure: touches no file.
-// Every host-side listener it creates is bound to 127.0.0.1 or is a Unix socket.
+// Every host-side listener it creates is bound to 127.0.0.1 or is a Unix socket. Paths may hold
+// commas (escaped as QEMU wants).
 std::vector<std::string> qemuArguments(const QemuConfig& config);
 
 } // namespace berth::vm

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "berth/vm/Result.h"
+#include "berth/vm/detail/JsonLineConnection.h"
 
 #include <chrono>
 #include <filesystem>
@@ -21,11 +22,11 @@ public:
     // QEMU is not listening there or does not answer in time.
     static Result<QmpClient> connect(const std::filesystem::path& socket, std::chrono::milliseconds timeout);
 
-    QmpClient(QmpClient&& other) noexcept;
-    QmpClient& operator=(QmpClient&& other) noexcept;
+    QmpClient(QmpClient&&) noexcept = default;
+    QmpClient& operator=(QmpClient&&) noexcept = default;
     QmpClient(const QmpClient&) = delete;
     QmpClient& operator=(const QmpClient&) = delete;
-    ~QmpClient();
+    ~QmpClient() = default;
 
     // Runs `command` with `arguments` (an object, or null for none) and returns its "return"
     // value; QEMU's own error description on failure. `quit` succeeds when QEMU closes the
@@ -37,12 +38,9 @@ public:
     std::vector<nlohmann::json> takeEvents();
 
 private:
-    explicit QmpClient(int fd) : m_fd(fd) {}
-    // One JSON message, or an error on timeout or a closed connection.
-    Result<nlohmann::json> readMessage(std::chrono::steady_clock::time_point deadline);
+    explicit QmpClient(detail::JsonLineConnection connection) : m_connection(std::move(connection)) {}
 
-    int m_fd = -1;
-    std::string m_buffer;
+    detail::JsonLineConnection m_connection;
     std::vector<nlohmann::json> m_events;
 };
 

@@ -1,0 +1,111 @@
+#include "AgentMain.h"
+
+#include "Paths.h"
+#include "berth/vm/Agent.h"
+#include "berth/vm/DockerContext.h"
+#include "berth/vm/QemuDriver.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/spdlog.h>
+
+namespace berth::app {
+
+namespace {
+
+void report(int fd, const std::string& line)
+{
+    if (fd < 0)
+        return;
+    const auto text = line + "\n";
+    (void)!::write(fd, text.data(), text.size());
+}
+
+} // namespace
+
+int agentMain(const std::vector<std::string>& args)
+{
+    std::string instanceName = "default", accel;
+    int readyFd = -1;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto value = [&]() { return i + 1 < args.size() ? args[++i] : std::string(); };
+        if (args[i] == "--instance")
+            instanceName = value();
+        else if (args[i] == "--accel")
+            accel = value();
+        else if (args[i] == "--ready-fd")
+            readyFd = std::atoi(value().c_str());
+        else {
+            std::cerr << "berth agent: unknown argument " << args[i] << "\n";
+            return 2;
+        }
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGHUP, SIG_IGN);
+    // Everything the agent and QEMU create (logs, QMP socket) is for this user only.
+    ::umask(077);
+
+    auto instance = vm::Instance::open(vm::defaultHome(), instanceName);
+    if (!instance) {
+        report(readyFd, "error " + instance.error().message);
+        return 1;
+    }
+    auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(instance->agentLog().string(), 5 * 1024 * 1024, 3);
+    auto logger = std::make_shared<spdlog::logger>("agent", std::move(sink));
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+
+    auto lock = vm::InstanceLock::tryAcquire(instance.value());
+    if (!lock) {
+        report(readyFd, "error " + lock.error().message);
+        return 1;
+    }
+    if (!lock->has_value()) {
+        report(readyFd, "locked");
+        return 3;
+    }
+    spdlog::info("agent {} for instance '{}' (image {})", ::getpid(), instanceName, imageDir().string());
+
+    boost::asio::io_context io;
+    boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+    vm::AgentOptions options;
+    options.imageDir = imageDir();
+    options.accelerator = accel;
+    options.dockerConfig = vm::dockerConfigDir();
+    options.onFinished = [&signals]() { signals.cancel(); };
+    auto agent = vm::Agent::create(io, instance.value(), std::move(lock.value().value()), options,
+                                   std::make_unique<vm::QemuDriver>(io));
+    if (!agent) {
+        spdlog::error("{}", agent.error().message);
+        report(readyFd, "error " + agent.error().message);
+        return 1;
+    }
+    report(readyFd, "ok");
+    if (readyFd >= 0)
+        ::close(readyFd);
+
+    std::function<void()> waitForSignal = [&]() {
+        signals.async_wait([&](boost::system::error_code ec, int sig) {
+            if (ec)
+                return;
+            spdlog::info("signal {}: stopping", sig);
+            agent.value()->stop();
+            waitForSignal();
+        });
+    };
+    waitForSignal();
+    agent.value()->start();
+    io.run(); // until the agent has finished and its last messages are written
+    const int code = agent.value()->exitCode();
+    spdlog::info("agent exits with {}", code);
+    return code;
+}
+
+} // namespace berth::app

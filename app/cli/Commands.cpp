@@ -1,0 +1,753 @@
+#include "Commands.h"
+
+#include "Paths.h"
+#include "berth/engine/ApiVersion.h"
+#include "berth/vm/Agent.h"
+#include "berth/vm/ControlClient.h"
+#include "berth/vm/DockerContext.h"
+#include "berth/vm/EngineProbe.h"
+#include "berth/vm/ImageManifest.h"
+#include "berth/vm/InstanceLock.h"
+#include "berth/vm/Process.h"
+
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fcntl.h>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <poll.h>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace berth::app {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using vm::EngineState;
+
+namespace {
+
+// --- arguments ---
+
+struct Flag
+{
+    std::string name;   // "--cpus"
+    bool takesValue;
+};
+
+// Parsed flags of one command. Unknown flags and missing values are errors naming them.
+struct Args
+{
+    std::map<std::string, std::string> values;
+    std::vector<std::string> rest; // after "--"
+    bool help = false;
+
+    bool has(const std::string& flag) const { return values.count(flag) != 0; }
+    std::string get(const std::string& flag, const std::string& fallback = {}) const
+    {
+        const auto it = values.find(flag);
+        return it == values.end() ? fallback : it->second;
+    }
+};
+
+std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv, std::vector<Flag> flags)
+{
+    flags.push_back({"--instance", true});
+    Args args;
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+        const auto& a = argv[i];
+        if (a == "--") {
+            args.rest.assign(argv.begin() + static_cast<long>(i) + 1, argv.end());
+            break;
+        }
+        if (a == "--help" || a == "-h") {
+            args.help = true;
+            continue;
+        }
+        std::string name = a, value;
+        bool inlineValue = false;
+        if (const auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            name = a.substr(0, eq);
+            value = a.substr(eq + 1);
+            inlineValue = true;
+        }
+        const auto flag = std::find_if(flags.begin(), flags.end(), [&](const Flag& f) { return f.name == name; });
+        if (flag == flags.end()) {
+            std::cerr << "berth " << command << ": unknown argument '" << a << "'; see `berth " << command
+                      << " --help`\n";
+            return std::nullopt;
+        }
+        if (flag->takesValue && !inlineValue) {
+            if (i + 1 >= argv.size()) {
+                std::cerr << "berth " << command << ": " << name << " needs a value\n";
+                return std::nullopt;
+            }
+            value = argv[++i];
+        }
+        args.values[name] = value;
+    }
+    return args;
+}
+
+std::optional<int> parseInt(const std::string& command, const std::string& flag, const std::string& text)
+{
+    char* end = nullptr;
+    errno = 0;
+    const long value = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0 || value < INT32_MIN || value > INT32_MAX) {
+        std::cerr << "berth " << command << ": " << flag << " takes a whole number, not '" << text << "'\n";
+        return std::nullopt;
+    }
+    return static_cast<int>(value);
+}
+
+std::string instanceName(const Args& args)
+{
+    if (args.has("--instance"))
+        return args.get("--instance");
+    const char* env = std::getenv("BERTH_INSTANCE");
+    return env && *env ? env : "default";
+}
+
+std::optional<vm::Instance> openInstance(const std::string& command, const Args& args)
+{
+    auto instance = vm::Instance::open(vm::defaultHome(), instanceName(args));
+    if (!instance) {
+        std::cerr << "berth " << command << ": " << instance.error().message << "\n";
+        return std::nullopt;
+    }
+    return std::move(instance).value();
+}
+
+// --- talking to the agent ---
+
+// The agent's status, or nullopt when none answers.
+std::optional<vm::AgentStatus> liveStatus(const vm::Instance& instance)
+{
+    auto client = vm::ControlClient::connect(instance.controlSocket());
+    if (!client)
+        return std::nullopt;
+    auto status = client->status(std::chrono::seconds(5));
+    if (!status)
+        return std::nullopt;
+    return std::move(status).value();
+}
+
+vm::AgentStatus currentStatus(const vm::Instance& instance)
+{
+    if (auto live = liveStatus(instance))
+        return *live;
+    return vm::lastRecordedStatus(instance);
+}
+
+std::string seconds(double s)
+{
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(1) << s << " s";
+    return out.str();
+}
+
+void printConsoleTail(const vm::AgentStatus& status)
+{
+    if (status.consoleTail.empty())
+        return;
+    std::cerr << "Last console lines:\n";
+    for (const auto& line : status.consoleTail)
+        std::cerr << "  | " << line << "\n";
+}
+
+// Follows the agent's events until the engine runs (0) or fails or the agent goes away (1).
+int followStart(const vm::Instance& instance, Clock::time_point deadline)
+{
+    std::optional<vm::ControlClient> client;
+    while (!client) {
+        auto connected = vm::ControlClient::connect(instance.controlSocket());
+        if (connected) {
+            client = std::move(connected).value();
+            break;
+        }
+        if (Clock::now() > deadline || !vm::InstanceLock::held(instance)) {
+            const auto last = vm::lastRecordedStatus(instance);
+            if (last.state == EngineState::Error) {
+                std::cerr << "berth start: " << last.lastError << "\n";
+                printConsoleTail(last);
+            } else {
+                std::cerr << "berth start: the agent is not answering on " << instance.controlSocket().string()
+                          << "; see `berth logs`\n";
+            }
+            return 1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (auto watching = client->watch(); !watching) {
+        std::cerr << "berth start: " << watching.error().message << "\n";
+        return 1;
+    }
+    std::string lastPhase, lastAccel;
+    for (;;) {
+        auto message = client->next(deadline);
+        if (!message) {
+            if (client->agentGone()) {
+                const auto last = vm::lastRecordedStatus(instance);
+                std::cerr << "berth start: the agent ended: "
+                          << (last.lastError.empty() ? "see `berth logs`" : last.lastError) << "\n";
+                printConsoleTail(last);
+            } else {
+                std::cerr << "berth start: " << message.error().message << "; see `berth logs`\n";
+            }
+            return 1;
+        }
+        const auto& s = message->status;
+        if (!s.accelerator.empty() && s.accelerator + s.acceleratorReason != lastAccel) {
+            lastAccel = s.accelerator + s.acceleratorReason;
+            std::cout << "  accelerator: " << s.accelerator << " (" << s.acceleratorReason << ")\n" << std::flush;
+        }
+        switch (s.state) {
+        case EngineState::Starting:
+            if (s.phase != lastPhase) {
+                lastPhase = s.phase;
+                const double at = s.phases.empty() ? 0 : s.phases.back().hostSeconds;
+                std::cout << "  " << std::left << std::setw(14) << s.phase << std::right << seconds(at) << "\n"
+                          << std::flush;
+            }
+            break;
+        case EngineState::Running: {
+            const double at = s.phases.empty() ? 0 : s.phases.back().hostSeconds;
+            std::cout << "Engine ready in " << seconds(at) << ".\n"
+                      << "DOCKER_HOST=" << s.dockerHost << "\n";
+            const auto endpoint = vm::dockerContextEndpoint(vm::dockerConfigDir(), "berth");
+            if (endpoint && *endpoint == s.dockerHost)
+                std::cout << "docker context: berth (`berth context use` makes it the current one)\n";
+            return 0;
+        }
+        case EngineState::Stopping:
+        case EngineState::Stopped:
+            std::cerr << "berth start: the engine was stopped while starting\n";
+            return 1;
+        case EngineState::Error:
+            std::cerr << "berth start: " << s.lastError << "\n";
+            printConsoleTail(s);
+            return 1;
+        }
+    }
+}
+
+// Launches the agent in its own session and reads its one-line report.
+// Returns "ok", "locked", or an error message.
+std::string launchAgent(const vm::Instance& instance, const std::string& accel)
+{
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        return std::string("cannot create a pipe: ") + std::strerror(errno);
+    // The child gets the write end as fd 3; keep it clear of 0–3 so the dup2 is a real one.
+    const int writeEnd = ::fcntl(fds[1], F_DUPFD_CLOEXEC, 10);
+    ::close(fds[1]);
+    std::vector<std::string> argv{(executableDir() / "berth").string(), "agent", "--instance", instance.name(),
+                                  "--ready-fd", "3"};
+    if (!accel.empty()) {
+        argv.push_back("--accel");
+        argv.push_back(accel);
+    }
+    auto agent = vm::Process::spawn(argv, {.stdoutFile = instance.logDir() / "agent.out", .stderrFile = {},
+                                           .newSession = true, .passFd = writeEnd});
+    ::close(writeEnd);
+    if (!agent) {
+        ::close(fds[0]);
+        return agent.error().message;
+    }
+    std::string line;
+    char ch = 0;
+    while (::read(fds[0], &ch, 1) == 1 && ch != '\n')
+        line += ch;
+    ::close(fds[0]);
+    // The agent runs on in its own session; reap it if it already ended.
+    agent->poll();
+    if (line == "ok" || line == "locked")
+        return line;
+    if (line.rfind("error ", 0) == 0)
+        return line.substr(6);
+    return "the agent ended before reporting; see " + (instance.logDir() / "agent.out").string();
+}
+
+// Applies --cpus/--memory/--disk to the saved settings. nullopt: an error was printed and
+// nothing was saved.
+std::optional<bool> applySettingFlags(const std::string& command, const Args& args, const vm::Instance& instance)
+{
+    auto settings = instance.loadSettings();
+    if (!settings) {
+        std::cerr << "berth " << command << ": " << settings.error().message << "\n";
+        return std::nullopt;
+    }
+    auto changed = settings.value();
+    for (const auto& [flag, field] : {std::pair{"--cpus", &vm::Settings::cpus}, std::pair{"--memory", &vm::Settings::memoryMiB},
+                                      std::pair{"--disk", &vm::Settings::diskGiB}}) {
+        if (!args.has(flag))
+            continue;
+        const auto value = parseInt(command, flag, args.get(flag));
+        if (!value)
+            return std::nullopt;
+        changed.*field = *value;
+    }
+    if (changed.diskGiB < settings->diskGiB) {
+        std::cerr << "berth " << command << ": --disk " << changed.diskGiB << " is smaller than the data disk ("
+                  << settings->diskGiB << " GiB); the disk only grows (`berth reset --yes` starts over)\n";
+        return std::nullopt;
+    }
+    if (changed == settings.value())
+        return false;
+    if (auto saved = instance.saveSettings(changed); !saved) {
+        std::cerr << "berth " << command << ": " << saved.error().message << "\n";
+        return std::nullopt;
+    }
+    return true;
+}
+
+// Stops the agent and waits until it has exited. Prints what happened.
+int stopAgent(const std::string& command, const vm::Instance& instance)
+{
+    auto client = vm::ControlClient::connect(instance.controlSocket());
+    if (!client) {
+        std::cout << "Berth is not running.\n";
+        return 0;
+    }
+    const auto began = Clock::now();
+    auto accepted = client->stop(std::chrono::seconds(10));
+    if (!accepted) {
+        if (client->agentGone()) {
+            std::cout << "Berth is not running.\n";
+            return 0;
+        }
+        std::cerr << "berth " << command << ": " << accepted.error().message << "\n";
+        return 1;
+    }
+    if (auto watching = client->watch(); !watching) {
+        std::cerr << "berth " << command << ": " << watching.error().message << "\n";
+        return 1;
+    }
+    std::cout << "Stopping: " << accepted.value() << "\n" << std::flush;
+    std::optional<vm::AgentStatus> final;
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (!client->agentGone() && Clock::now() < deadline) {
+        auto message = client->next(deadline);
+        if (message && (message->status.state == EngineState::Stopped || message->status.state == EngineState::Error))
+            final = message->status;
+    }
+    // The lock goes with the agent's process: wait for it, so a `berth start` now starts anew.
+    while (vm::InstanceLock::held(instance) && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const double took = std::chrono::duration<double>(Clock::now() - began).count();
+    if (!final) {
+        std::cerr << "berth " << command << ": the agent did not report its end; see `berth logs`\n";
+        return 1;
+    }
+    if (final->state == EngineState::Error) {
+        std::cerr << "berth " << command << ": stopped with an error: " << final->lastError << "\n";
+        return 1;
+    }
+    if (final->stopMethod == "forced")
+        std::cout << "Stopped in " << seconds(took) << ": the guest did not power off in time, so QEMU was killed.\n";
+    else
+        std::cout << "Stopped in " << seconds(took) << ": the guest powered off cleanly.\n";
+    return 0;
+}
+
+bool helpRequested(const Args& args, const char* text)
+{
+    if (args.help)
+        std::cout << text;
+    return args.help;
+}
+
+std::string firstLineOf(const std::string& command)
+{
+    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
+    if (!pipe)
+        return {};
+    std::array<char, 512> line{};
+    if (!std::fgets(line.data(), line.size(), pipe.get()))
+        return {};
+    std::string text(line.data());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
+}
+
+} // namespace
+
+int startCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("start", argv, {{"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true},
+                                            {"--timeout", true}});
+    if (!args)
+        return 2;
+    if (helpRequested(*args, "Usage: berth start [--cpus N] [--memory MiB] [--disk GiB] [--accel kvm|hvf|whpx|tcg]\n"
+                             "                   [--timeout SECONDS] [--instance NAME]\n\n"
+                             "Starts the engine VM in the background and returns when the Docker engine answers\n"
+                             "on the host socket. --cpus, --memory and --disk change the saved settings (the disk\n"
+                             "only grows). --accel forces an accelerator; by default KVM is used when it works\n"
+                             "here and TCG otherwise. --timeout bounds the wait (default 300).\n"))
+        return 0;
+    const auto accel = args->get("--accel");
+    if (!accel.empty() && accel != "kvm" && accel != "hvf" && accel != "whpx" && accel != "tcg") {
+        std::cerr << "berth start: --accel takes kvm, hvf, whpx or tcg, not '" << accel << "'\n";
+        return 2;
+    }
+    int timeout = 300;
+    if (args->has("--timeout")) {
+        const auto t = parseInt("start", "--timeout", args->get("--timeout"));
+        if (!t || *t <= 0) {
+            if (t)
+                std::cerr << "berth start: --timeout must be positive\n";
+            return 2;
+        }
+        timeout = *t;
+    }
+    auto instance = openInstance("start", *args);
+    if (!instance)
+        return 1;
+    const auto changed = applySettingFlags("start", *args, *instance);
+    if (!changed)
+        return 1;
+    const auto deadline = Clock::now() + std::chrono::seconds(timeout);
+
+    if (auto live = liveStatus(*instance)) {
+        if (*changed)
+            std::cout << "The new settings apply after `berth restart`.\n";
+        if (live->state == EngineState::Running) {
+            std::cout << "Berth is already running (agent pid " << live->pid << ").\nDOCKER_HOST=" << live->dockerHost
+                      << "\n";
+            return 0;
+        }
+        std::cout << "Berth is already " << vm::toString(live->state) << "; following it.\n";
+        return followStart(*instance, deadline);
+    }
+    const auto settings = instance->loadSettings();
+    std::cout << "Starting Berth (instance " << instance->name() << ": " << settings->cpus << " CPUs, "
+              << settings->memoryMiB << " MiB, " << settings->diskGiB << " GiB disk)\n"
+              << std::flush;
+    const auto launched = launchAgent(*instance, accel);
+    if (launched == "locked") {
+        std::cout << "Berth is already being started by another command; following it.\n";
+    } else if (launched != "ok") {
+        std::cerr << "berth start: " << launched << "\n";
+        return 1;
+    }
+    return followStart(*instance, deadline);
+}
+
+int stopCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("stop", argv, {});
+    if (!args)
+        return 2;
+    if (helpRequested(*args, "Usage: berth stop [--instance NAME]\n\n"
+                             "Asks the guest to power off (ACPI), waits up to 60 s, then kills QEMU if it has not,\n"
+                             "and says which happened. Containers stop; images, volumes and containers stay.\n"))
+        return 0;
+    auto instance = openInstance("stop", *args);
+    return instance ? stopAgent("stop", *instance) : 1;
+}
+
+int restartCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("restart", argv, {{"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true},
+                                              {"--timeout", true}});
+    if (!args)
+        return 2;
+    if (helpRequested(*args, "Usage: berth restart [the options of berth start]\n\n"
+                             "Stops the engine VM (as `berth stop`), then starts it (as `berth start`).\n"))
+        return 0;
+    auto instance = openInstance("restart", *args);
+    if (!instance)
+        return 1;
+    if (const int stopped = stopAgent("restart", *instance); stopped != 0)
+        return stopped;
+    return startCommand(argv);
+}
+
+int statusCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("status", argv, {{"--json", false}});
+    if (!args)
+        return 2;
+    if (helpRequested(*args, "Usage: berth status [--json] [--instance NAME]\n\n"
+                             "Prints the engine's state, accelerator, resources and DOCKER_HOST.\n"))
+        return 0;
+    auto instance = openInstance("status", *args);
+    if (!instance)
+        return 1;
+    auto status = currentStatus(*instance);
+    if (status.cpus == 0) {
+        if (auto settings = instance->loadSettings()) {
+            status.cpus = settings->cpus;
+            status.memoryMiB = settings->memoryMiB;
+            status.diskGiB = settings->diskGiB;
+        }
+    }
+    if (args->has("--json")) {
+        std::cout << status.toJson().dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "Instance:     " << status.instance << "\n"
+              << "State:        " << vm::toString(status.state) << (status.phase.empty() ? "" : " (" + status.phase + ")")
+              << "\n";
+    if (!status.accelerator.empty())
+        std::cout << "Accelerator:  " << status.accelerator << " — " << status.acceleratorReason << "\n";
+    std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, " << status.diskGiB
+              << " GiB disk\n";
+    if (status.pid != 0)
+        std::cout << "Agent:        pid " << status.pid << (status.vmPid ? ", QEMU pid " + std::to_string(status.vmPid) : "")
+                  << "\n";
+    if (status.state == EngineState::Running)
+        std::cout << "Uptime:       " << static_cast<long>(status.uptimeSeconds) << " s\n";
+    if (!status.stopMethod.empty() && status.state == EngineState::Stopped)
+        std::cout << "Last stop:    " << (status.stopMethod == "forced" ? "forced (QEMU killed)" : "clean powerdown") << "\n";
+    if (!status.lastError.empty())
+        std::cout << "Last error:   " << status.lastError << "\n";
+    if (!status.dockerHost.empty())
+        std::cout << "DOCKER_HOST=" << status.dockerHost << "\n";
+    return 0;
+}
+
+namespace {
+
+// Prints the last `lines` lines of `file`; returns the size printed up to.
+std::uintmax_t printTail(const fs::path& file, int lines)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return 0;
+    std::deque<std::string> kept;
+    std::string line;
+    while (std::getline(in, line)) {
+        kept.push_back(line);
+        if (static_cast<int>(kept.size()) > lines)
+            kept.pop_front();
+    }
+    for (const auto& l : kept)
+        std::cout << l << "\n";
+    std::error_code ec;
+    return fs::file_size(file, ec);
+}
+
+} // namespace
+
+int logsCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("logs", argv, {{"-f", false}, {"--follow", false}, {"--agent", false}, {"--console", false},
+                                           {"-n", true}});
+    if (!args)
+        return 2;
+    if (helpRequested(*args, "Usage: berth logs [-f] [-n LINES] [--agent | --console] [--instance NAME]\n\n"
+                             "Prints the agent's log and the guest console's log (both by default);\n"
+                             "-f follows them as they grow.\n"))
+        return 0;
+    auto instance = openInstance("logs", *args);
+    if (!instance)
+        return 1;
+    int lines = 100;
+    if (args->has("-n")) {
+        const auto n = parseInt("logs", "-n", args->get("-n"));
+        if (!n)
+            return 2;
+        lines = *n;
+    }
+    std::vector<std::pair<std::string, fs::path>> files;
+    if (!args->has("--console"))
+        files.push_back({"agent", instance->agentLog()});
+    if (!args->has("--agent"))
+        files.push_back({"console", instance->consoleLog()});
+    std::vector<std::uintmax_t> offsets;
+    for (const auto& [label, file] : files) {
+        if (files.size() > 1)
+            std::cout << "==> " << label << ": " << file.string() << " <==\n";
+        offsets.push_back(printTail(file, lines));
+    }
+    std::cout << std::flush;
+    if (!args->has("-f") && !args->has("--follow"))
+        return 0;
+    // Follow both files; a file that shrank was rotated, so read it from its start.
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            std::error_code ec;
+            const auto size = fs::file_size(files[i].second, ec);
+            if (ec || size == offsets[i])
+                continue;
+            if (size < offsets[i])
+                offsets[i] = 0;
+            std::ifstream in(files[i].second, std::ios::binary);
+            in.seekg(static_cast<std::streamoff>(offsets[i]));
+            std::string chunk(size - offsets[i], '\0');
+            in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+            std::cout << chunk.substr(0, static_cast<std::size_t>(in.gcount())) << std::flush;
+            offsets[i] += static_cast<std::uintmax_t>(in.gcount());
+        }
+    }
+}
+
+int shellCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("shell", argv, {});
+    if (!args)
+        return 2;
+    if (helpRequested(*args, "Usage: berth shell [--instance NAME] [-- COMMAND [ARG…]]\n\n"
+                             "Opens a shell in the engine VM as the user berth (group docker), or runs COMMAND\n"
+                             "there. Uses ssh with the instance's key and pinned host key.\n"))
+        return 0;
+    auto instance = openInstance("shell", *args);
+    if (!instance)
+        return 1;
+    const auto status = liveStatus(*instance);
+    if (!status || status->state != EngineState::Running || status->sshPort == 0) {
+        std::cerr << "berth shell: Berth is not running; run `berth start` first\n";
+        return 1;
+    }
+    std::vector<std::string> command{"ssh",
+                                     "-i", instance->clientKey().string(),
+                                     "-o", "IdentitiesOnly=yes",
+                                     "-o", "UserKnownHostsFile=" + instance->knownHosts().string(),
+                                     "-o", "StrictHostKeyChecking=yes",
+                                     "-o", "LogLevel=ERROR",
+                                     "-p", std::to_string(status->sshPort)};
+    command.push_back(args->rest.empty() && ::isatty(0) ? "-t" : "-T");
+    command.push_back("berth@127.0.0.1");
+    if (!args->rest.empty()) {
+        // ssh joins its arguments with spaces for the remote shell: quote each one.
+        command.push_back("--");
+        for (const auto& a : args->rest) {
+            std::string quoted = "'";
+            for (const char ch : a)
+                quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+            command.push_back(quoted + "'");
+        }
+    }
+    std::vector<char*> cargv;
+    for (auto& c : command)
+        cargv.push_back(c.data());
+    cargv.push_back(nullptr);
+    ::execvp("ssh", cargv.data());
+    std::cerr << "berth shell: cannot run ssh: " << std::strerror(errno) << " (install openssh-client)\n";
+    return 1;
+}
+
+int resetCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("reset", argv, {{"--yes", false}});
+    if (!args)
+        return 2;
+    if (helpRequested(*args, "Usage: berth reset --yes [--instance NAME]\n\n"
+                             "Stops the engine VM and deletes its data disk: every image, container, volume and\n"
+                             "network in the engine. Settings and keys stay. The next `berth start` begins empty.\n"))
+        return 0;
+    auto instance = openInstance("reset", *args);
+    if (!instance)
+        return 1;
+    if (!args->has("--yes")) {
+        std::cerr << "berth reset: this deletes every image, container and volume of instance '" << instance->name()
+                  << "'; run `berth reset --yes` to confirm\n";
+        return 2;
+    }
+    if (const int stopped = stopAgent("reset", *instance); stopped != 0)
+        return stopped;
+    if (vm::InstanceLock::held(*instance)) {
+        std::cerr << "berth reset: the agent is still running; nothing was deleted\n";
+        return 1;
+    }
+    std::error_code ec;
+    const bool existed = fs::remove(instance->dataDisk(), ec);
+    if (ec) {
+        std::cerr << "berth reset: cannot delete " << instance->dataDisk().string() << ": " << ec.message() << "\n";
+        return 1;
+    }
+    std::cout << (existed ? "Deleted the data disk " + instance->dataDisk().string() + ".\n"
+                          : std::string("There was no data disk; nothing to delete.\n"));
+    return 0;
+}
+
+int versionCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("version", argv, {});
+    if (!args)
+        return 2;
+    if (helpRequested(*args, "Usage: berth version [--instance NAME]\n\n"
+                             "Prints the versions of Berth, QEMU, the guest image and, when running, the engine.\n"))
+        return 0;
+    std::cout << "Berth " << BERTH_VERSION << "\n";
+    std::cout << "Docker API:  " << engine::ApiVersion::newestSupported().toString() << " (oldest supported "
+              << engine::ApiVersion::oldestSupported().toString() << ")\n";
+    const auto qemu = firstLineOf("qemu-system-x86_64 --version 2>/dev/null");
+    std::cout << "QEMU:        " << (qemu.empty() ? "not found (install qemu-system-x86)" : qemu) << "\n";
+    int code = 0;
+    const auto manifest = vm::ImageManifest::load(imageDir());
+    if (!manifest) {
+        std::cout << "Guest image: " << manifest.error().message << "\n";
+        code = 1;
+    } else {
+        std::cout << "Guest image: " << manifest->dir().string() << "\n"
+                  << "  Debian " << manifest->suite() << ", kernel " << manifest->kernelVersion() << "\n"
+                  << "  docker.io " << manifest->packageVersion("docker.io").value_or("?") << ", containerd "
+                  << manifest->packageVersion("containerd").value_or("?") << ", runc "
+                  << manifest->packageVersion("runc").value_or("?") << "\n";
+    }
+    auto instance = openInstance("version", *args);
+    if (!instance)
+        return 1;
+    const auto status = liveStatus(*instance);
+    if (!status || status->state != EngineState::Running) {
+        std::cout << "Engine:      not running (`berth start`)\n";
+        return code;
+    }
+    const auto reply = vm::engineGet(instance->engineSocket(), "/version", std::chrono::seconds(10));
+    const auto body = reply ? nlohmann::json::parse(reply->body, nullptr, false) : nlohmann::json();
+    if (!reply || !body.is_object()) {
+        std::cout << "Engine:      no answer (" << (reply ? "HTTP " + std::to_string(reply->status) : reply.error().message)
+                  << ")\n";
+        return 1;
+    }
+    std::cout << "Engine:      Docker " << body.value("Version", "?") << ", API " << body.value("ApiVersion", "?")
+              << ", " << body.value("Os", "?") << "/" << body.value("Arch", "?") << ", kernel "
+              << body.value("KernelVersion", "?") << "\n";
+    return code;
+}
+
+int contextCommand(const std::vector<std::string>& argv)
+{
+    std::vector<std::string> rest = argv;
+    const bool use = !rest.empty() && rest.front() == "use";
+    if (use)
+        rest.erase(rest.begin());
+    const auto args = parse("context", rest, {});
+    if (!args)
+        return 2;
+    if (args->help || !use) {
+        (args->help ? std::cout : std::cerr)
+            << "Usage: berth context use [--instance NAME]\n\n"
+               "Makes the docker context 'berth' (made by `berth start`) the docker CLI's current context.\n";
+        return args->help ? 0 : 2;
+    }
+    auto instance = openInstance("context", *args);
+    if (!instance)
+        return 1;
+    auto update = vm::ensureDockerContext(vm::dockerConfigDir(), "berth", instance->engineSocket(), true);
+    if (!update) {
+        std::cerr << "berth context use: " << update.error().message << "\n";
+        return 1;
+    }
+    std::cout << update->note << "\n";
+    return 0;
+}
+
+} // namespace berth::app

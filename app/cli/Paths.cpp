@@ -1,0 +1,28 @@
+#include "Paths.h"
+
+#include <cstdlib>
+
+namespace berth::app {
+
+namespace fs = std::filesystem;
+
+fs::path executableDir()
+{
+    std::error_code ec;
+    const auto self = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::current_path() : self.parent_path();
+}
+
+fs::path imageDir()
+{
+    if (const char* dir = std::getenv("BERTH_IMAGE_DIR"); dir && *dir)
+        return fs::absolute(dir);
+    const auto exeDir = executableDir();
+    for (const auto& candidate : {exeDir / ".." / "vm-image", exeDir / ".." / "share" / "berth" / "vm-image"}) {
+        if (fs::exists(candidate / "manifest.json"))
+            return fs::weakly_canonical(candidate);
+    }
+    return fs::weakly_canonical(exeDir / ".." / "vm-image");
+}
+
+} // namespace berth::app

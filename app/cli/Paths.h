@@ -1,0 +1,13 @@
+#pragma once
+
+#include <filesystem>
+
+namespace berth::app {
+
+// The folder holding this executable.
+std::filesystem::path executableDir();
+// The guest image: $BERTH_IMAGE_DIR, else beside the executable in the build tree
+// (build/bin/berth → build/vm-image), else the installed share folder.
+std::filesystem::path imageDir();
+
+} // namespace berth::app

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "berth/vm/Result.h"
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace berth::vm {
+
+// The engine's state as the agent reports it.
+// Invariants: `phase` is empty unless state is Starting; `lastError` is set when state is
+// Error; `dockerHost` is set only when state is Running (the socket exists exactly then).
+enum class EngineState
+{
+    Stopped,
+    Starting,
+    Running,
+    Stopping,
+    Error,
+};
+
+std::string toString(EngineState state);
+Result<EngineState> engineStateFromString(const std::string& text);
+
+struct PhaseTiming
+{
+    std::string name;
+    double hostSeconds = 0;   // since the agent began starting the VM
+    double guestUptime = -1;  // the guest's uptime when it reported the phase; -1: a host step
+};
+
+// One snapshot of an instance (`berth status --json` prints it as JSON).
+struct AgentStatus
+{
+    std::string instance;
+    EngineState state = EngineState::Stopped;
+    std::string phase;
+    std::string accelerator;
+    std::string acceleratorReason;
+    std::string dockerHost;      // "unix:///…/docker.sock" while running
+    int pid = 0;                 // the agent's process id; 0 when no agent runs
+    int vmPid = 0;               // the hypervisor's process id; 0 when none
+    double uptimeSeconds = 0;    // since the engine became ready
+    int cpus = 0;
+    int memoryMiB = 0;
+    int diskGiB = 0;
+    int sshPort = 0;
+    std::string lastError;
+    std::string stopMethod;      // after a stop: "powerdown" (clean) or "forced"
+    std::vector<std::string> consoleTail; // the console's last lines, kept with an error
+    std::vector<PhaseTiming> phases;
+
+    nlohmann::json toJson() const;
+    // The reverse of toJson(); unknown fields are ignored, a wrong type or state is an error.
+    static Result<AgentStatus> fromJson(const nlohmann::json& json);
+};
+
+} // namespace berth::vm

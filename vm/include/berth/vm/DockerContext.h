@@ -1,0 +1,33 @@
+#pragma once
+
+#include "berth/vm/Result.h"
+
+#include <filesystem>
+#include <string>
+
+namespace berth::vm {
+
+// The docker CLI's configuration folder: $DOCKER_CONFIG, else ~/.docker.
+std::filesystem::path dockerConfigDir();
+
+struct ContextUpdate
+{
+    bool madeCurrent = false;
+    std::string previous; // the current context before ("default" when none was set)
+    std::string note;     // one sentence on what was done, for the log and the CLI
+};
+
+// Creates or updates the docker context `name` whose endpoint is the Unix socket `socket`.
+// Makes it the current context when `makeCurrent`, or when the current context's endpoint is
+// a Unix socket nobody listens on (another product's engine that is not running); a context
+// whose endpoint is alive, or is not a Unix socket, stays current. Other contexts are never
+// touched; config.json keeps every other field and its mode, and is replaced atomically. A
+// config.json that is not valid JSON is left as it is (an error says so; the context itself
+// is still written).
+Result<ContextUpdate> ensureDockerContext(const std::filesystem::path& configDir, const std::string& name,
+                                          const std::filesystem::path& socket, bool makeCurrent);
+
+// The endpoint ("unix:///…", "tcp://…") of context `name`; "default" is /var/run/docker.sock.
+Result<std::string> dockerContextEndpoint(const std::filesystem::path& configDir, const std::string& name);
+
+} // namespace berth::vm

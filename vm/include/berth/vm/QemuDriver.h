@@ -1,0 +1,45 @@
+#pragma once
+
+#include "berth/vm/VmDriver.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+namespace berth::vm {
+
+// VmDriver on QEMU (x86_64 guests). Accelerator: a forced name is used as given; otherwise KVM
+// when /dev/kvm opens and a trial boot makes progress (a line on the boot channel) within
+// kAcceleratorTrial, else TCG, with the reason. A failed KVM trial is remembered in the state
+// folder for this host kernel and QEMU, so later starts go straight to TCG; forcing "kvm"
+// tries again. A QEMU left running by an agent that died is killed before a new one starts,
+// so the data disk is never opened twice.
+class QemuDriver final : public VmDriver
+{
+public:
+    static constexpr std::chrono::seconds kAcceleratorTrial{15};
+
+    explicit QemuDriver(boost::asio::io_context& io, std::string binary = "qemu-system-x86_64");
+    ~QemuDriver() override;
+    QemuDriver(const QemuDriver&) = delete;
+    QemuDriver& operator=(const QemuDriver&) = delete;
+
+    std::string name() const override { return "qemu"; }
+    Status create(const MachineSpec& spec) override;
+    Status start(const MachineSpec& spec, Callbacks callbacks) override;
+    Status requestShutdown() override;
+    void kill() override;
+    State state() const override;
+    std::string accelerator() const override;
+    std::string acceleratorReason() const override;
+    std::optional<int> pid() const override;
+    std::filesystem::path consoleLog() const override;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> m_impl;
+};
+
+} // namespace berth::vm

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "berth/vm/BootChannel.h"
+#include "berth/vm/Result.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace berth::vm {
+
+// What one Berth guest is made of, independent of the hypervisor. Paths are absolute.
+struct MachineSpec
+{
+    int cpus = 2;
+    int memoryMiB = 2048;
+    std::filesystem::path kernel;
+    std::filesystem::path initrd;
+    std::filesystem::path rootImage;  // read-only root, handed over as disk serial berth-root
+    std::filesystem::path dataDisk;   // persistent, raw and sparse, disk serial berth-data
+    std::uint64_t dataDiskBytes = 0;  // the size it must have (it only ever grows)
+    std::uint16_t sshPort = 0;        // host port (127.0.0.1 only) forwarded to the guest's 22
+    struct GuestFile                  // handed to the guest as opt/org.berth/<name>
+    {
+        std::string name;
+        std::filesystem::path file;
+    };
+    std::vector<GuestFile> guestFiles;
+    std::filesystem::path stateDir; // where the driver keeps its own files (probe results)
+    std::filesystem::path runDir;   // private folder (0700) for the driver's sockets
+    std::filesystem::path logDir;   // for the console log and the hypervisor's own output
+    std::string accelerator;        // empty: the best one that works here; else forced by name
+};
+
+// How a VM ended. `reason` is a sentence for a person ("QEMU was killed by signal 9").
+struct VmExit
+{
+    bool requested = false; // the guest powered off (after requestShutdown) or kill() was called
+    int status = 0;         // the hypervisor's exit status; -N for signal N
+    std::string reason;
+};
+
+// One backend that runs Berth guests (QEMU now; Hyper-V and Virtualization.framework later).
+// The agent drives a VM only through this interface. Single-threaded: every call and every
+// callback happens on the thread running the io_context the driver was made with.
+class VmDriver
+{
+public:
+    enum class State
+    {
+        Stopped,  // nothing runs; start() may be called
+        Starting, // start() succeeded; the VM runs, its accelerator may still be on trial
+        Running,  // the accelerator is proven (the guest made boot progress)
+        Stopping, // requestShutdown() or kill() was called; onExit follows
+    };
+
+    struct Callbacks
+    {
+        std::function<void(const BootEvent&)> onBootEvent;    // a line on the boot channel
+        std::function<void(std::string_view)> onConsoleLine;  // a line the guest's console printed
+        std::function<void(const std::string& accelerator, const std::string& reason)> onAccelerator;
+        std::function<void(const VmExit&)> onExit;            // exactly once per successful start()
+    };
+
+    virtual ~VmDriver() = default;
+
+    // The backend's name ("qemu").
+    virtual std::string name() const = 0;
+    // Makes the persistent parts of a machine: the data disk (sparse) at its size, grown when
+    // the spec asks for more, never shrunk. MUST succeed and change nothing when they already
+    // match. Errors name the file and what to do.
+    virtual Status create(const MachineSpec& spec) = 0;
+    // Boots the VM. Returns once the hypervisor runs (not when the guest is ready); from then
+    // on progress arrives through `callbacks`, and onExit exactly once. Fails without side
+    // effects when the VM already runs or the hypervisor cannot start.
+    virtual Status start(const MachineSpec& spec, Callbacks callbacks) = 0;
+    // Asks the guest to shut down cleanly (the power button). Returns at once; onExit follows
+    // when the guest has powered off. An error means the request could not be delivered.
+    virtual Status requestShutdown() = 0;
+    // Ends the VM at once. onExit follows. Does nothing when nothing runs.
+    virtual void kill() = 0;
+    virtual State state() const = 0;
+    // The accelerator in use ("kvm", "tcg", …) and why it was chosen; empty before start().
+    virtual std::string accelerator() const = 0;
+    virtual std::string acceleratorReason() const = 0;
+    // The hypervisor's process id while it runs.
+    virtual std::optional<int> pid() const = 0;
+    // The guest console's log file (rotated by the driver).
+    virtual std::filesystem::path consoleLog() const = 0;
+};
+
+} // namespace berth::vm

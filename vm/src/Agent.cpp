@@ -1,0 +1,590 @@
+#include "berth/vm/Agent.h"
+
+#include "UnixListener.h"
+#include "berth/vm/ControlProtocol.h"
+#include "berth/vm/DockerContext.h"
+#include "berth/vm/EngineProbe.h"
+#include "berth/vm/ImageManifest.h"
+#include "berth/vm/SshForwarder.h"
+
+#include <deque>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace berth::vm {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kConsoleTail = 40;
+constexpr std::size_t kMaxRequest = 64 * 1024;
+
+double secondsSince(Clock::time_point t)
+{
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+Result<std::uint16_t> freeLoopbackPort(asio::io_context& io)
+{
+    boost::system::error_code ec;
+    asio::ip::tcp::acceptor probe(io);
+    probe.open(asio::ip::tcp::v4(), ec);
+    if (!ec)
+        probe.bind({asio::ip::address_v4::loopback(), 0}, ec);
+    if (ec)
+        return Error{"no free TCP port on 127.0.0.1 for the guest's SSH: " + ec.message()};
+    return probe.local_endpoint().port();
+}
+
+// One client of the control socket.
+struct Connection : std::enable_shared_from_this<Connection>
+{
+    explicit Connection(asio::io_context& io) : socket(io), input(kMaxRequest) {}
+    asio::local::stream_protocol::socket socket;
+    asio::streambuf input;
+    std::deque<std::string> output;
+    bool watching = false;
+    bool closing = false; // close once the output is written
+    bool closed = false;
+
+    void send(const json& message)
+    {
+        if (closed)
+            return;
+        output.push_back(message.dump() + "\n");
+        if (output.size() == 1)
+            writeNext();
+    }
+
+    void writeNext()
+    {
+        asio::async_write(socket, asio::buffer(output.front()),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              self->output.pop_front();
+                              if (ec) {
+                                  self->close();
+                                  return;
+                              }
+                              if (!self->output.empty())
+                                  self->writeNext();
+                              else if (self->closing)
+                                  self->close();
+                          });
+    }
+
+    void closeWhenWritten()
+    {
+        closing = true;
+        if (output.empty())
+            close();
+    }
+
+    void close()
+    {
+        closed = true;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+    }
+};
+
+} // namespace
+
+struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
+{
+    Impl(asio::io_context& ctx, Instance inst, InstanceLock l, AgentOptions o, std::unique_ptr<VmDriver> d)
+        : io(ctx), instance(std::move(inst)), lock(std::move(l)), options(std::move(o)), driver(std::move(d)),
+          acceptor(ctx), bootTimer(ctx), stopTimer(ctx), pingTimer(ctx)
+    {
+    }
+
+    asio::io_context& io;
+    Instance instance;
+    InstanceLock lock;
+    AgentOptions options;
+    std::unique_ptr<VmDriver> driver;
+    asio::local::stream_protocol::acceptor acceptor;
+    std::set<std::shared_ptr<Connection>> connections;
+    AgentStatus status;
+    std::unique_ptr<SshForwarder> forwarder;
+    asio::steady_timer bootTimer, stopTimer, pingTimer;
+    Clock::time_point startedAt, runningSince;
+    std::deque<std::string> consoleTail;
+    bool forcedStop = false;
+    bool finished = false;
+    int pingAttempts = 0;
+
+    // --- status ---
+
+    AgentStatus snapshot() const
+    {
+        auto s = status;
+        if (s.state == EngineState::Running)
+            s.uptimeSeconds = secondsSince(runningSince);
+        if (auto pid = driver->pid())
+            s.vmPid = *pid;
+        return s;
+    }
+
+    void publish()
+    {
+        const auto s = snapshot();
+        (void)writeFileAtomically(instance.statusFile(), s.toJson().dump(1) + "\n");
+        const auto event = control::statusMessage(s, true);
+        for (const auto& c : connections) {
+            if (c->watching)
+                c->send(event);
+        }
+    }
+
+    void setState(EngineState state, std::string phase = {})
+    {
+        if (state != status.state || phase != status.phase)
+            spdlog::info("state: {}{}{}", toString(state), phase.empty() ? "" : " / ", phase);
+        status.state = state;
+        status.phase = std::move(phase);
+        publish();
+    }
+
+    void enterPhase(const std::string& name, double guestUptime = -1)
+    {
+        status.phases.push_back({name, secondsSince(startedAt), guestUptime});
+        setState(EngineState::Starting, name);
+    }
+
+    // --- control socket ---
+
+    Status listen()
+    {
+        if (auto listening = detail::listenPrivately(acceptor, instance.controlSocket(), 16); !listening)
+            return listening;
+        accept();
+        return Ok{};
+    }
+
+    void accept()
+    {
+        auto connection = std::make_shared<Connection>(io);
+        acceptor.async_accept(connection->socket, [self = shared_from_this(), connection](boost::system::error_code ec) {
+            if (ec || self->finished)
+                return;
+            self->connections.insert(connection);
+            self->readRequest(connection);
+            self->accept();
+        });
+    }
+
+    void readRequest(const std::shared_ptr<Connection>& c)
+    {
+        asio::async_read_until(c->socket, c->input, '\n', [self = shared_from_this(), c](boost::system::error_code ec,
+                                                                                          std::size_t n) {
+            if (ec) {
+                if (ec == asio::error::not_found)
+                    c->send(control::errorMessage("request over 64 KiB"));
+                c->closeWhenWritten();
+                self->connections.erase(c);
+                return;
+            }
+            std::string line(asio::buffers_begin(c->input.data()), asio::buffers_begin(c->input.data()) + n - 1);
+            c->input.consume(n);
+            self->handle(c, line);
+            if (!c->closed)
+                self->readRequest(c);
+        });
+    }
+
+    void handle(const std::shared_ptr<Connection>& c, const std::string& line)
+    {
+        const auto message = json::parse(line, nullptr, false);
+        const auto request = control::parseRequest(message);
+        if (!request) {
+            c->send(control::errorMessage(request.error().message));
+            return;
+        }
+        switch (request.value()) {
+        case control::Request::Status:
+            c->send(control::statusMessage(snapshot(), false));
+            break;
+        case control::Request::Watch:
+            c->watching = true;
+            c->send(control::statusMessage(snapshot(), true));
+            break;
+        case control::Request::Stop:
+            c->send(control::acceptedMessage(stop()));
+            break;
+        }
+    }
+
+    // --- starting ---
+
+    void start()
+    {
+        startedAt = Clock::now();
+        status.instance = instance.name();
+        status.pid = static_cast<int>(::getpid());
+        enterPhase("prepare");
+        if (auto prepared = prepareAndBoot(); !prepared)
+            fail(prepared.error().message);
+    }
+
+    Status prepareAndBoot()
+    {
+        auto settings = instance.loadSettings();
+        if (!settings)
+            return settings.error();
+        status.cpus = settings->cpus;
+        status.memoryMiB = settings->memoryMiB;
+        status.diskGiB = settings->diskGiB;
+        auto manifest = ImageManifest::load(options.imageDir);
+        if (!manifest)
+            return Error{manifest.error().message + " (build it with `ninja vm-image`, or set BERTH_IMAGE_DIR)"};
+        for (const auto* file : {"vmlinuz", "initrd.zst", "root.sqfs"}) {
+            std::error_code ec;
+            if (!fs::exists(manifest->path(file), ec))
+                return Error{"the guest image lacks " + manifest->path(file).string() + "; rebuild it"};
+        }
+        if (auto keys = instance.ensureKeys(); !keys)
+            return keys;
+        auto hostKey = instance.hostPublicKey();
+        if (!hostKey)
+            return hostKey.error();
+        auto port = freeLoopbackPort(io);
+        if (!port)
+            return port.error();
+        status.sshPort = port.value();
+        const auto guestConfig = instance.dir() / "guest-config";
+        if (auto w = writeFileAtomically(guestConfig, "hostname=berth\n"); !w)
+            return w;
+        if (auto w = writeFileAtomically(instance.knownHosts(), "[127.0.0.1]:" + std::to_string(port.value()) + " " +
+                                                                    hostKey.value() + "\n");
+            !w)
+            return w;
+
+        MachineSpec spec;
+        spec.cpus = settings->cpus;
+        spec.memoryMiB = settings->memoryMiB;
+        spec.kernel = manifest->path("vmlinuz");
+        spec.initrd = manifest->path("initrd.zst");
+        spec.rootImage = manifest->path("root.sqfs");
+        spec.dataDisk = instance.dataDisk();
+        spec.dataDiskBytes = static_cast<std::uint64_t>(settings->diskGiB) << 30;
+        spec.sshPort = port.value();
+        spec.guestFiles = {{"ssh/host_key", instance.hostKey()},
+                           {"ssh/authorized_keys", fs::path(instance.clientKey().string() + ".pub")},
+                           {"config", guestConfig}};
+        spec.stateDir = instance.dir();
+        spec.runDir = instance.socketDir();
+        spec.logDir = instance.logDir();
+        spec.accelerator = options.accelerator;
+        if (auto created = driver->create(spec); !created)
+            return created;
+
+        std::weak_ptr<Impl> weak = shared_from_this();
+        VmDriver::Callbacks callbacks;
+        callbacks.onAccelerator = [weak](const std::string& accel, const std::string& reason) {
+            if (auto self = weak.lock()) {
+                spdlog::info("accelerator: {} ({})", accel, reason);
+                self->status.accelerator = accel;
+                self->status.acceleratorReason = reason;
+                self->publish();
+            }
+        };
+        callbacks.onBootEvent = [weak](const BootEvent& e) {
+            if (auto self = weak.lock())
+                self->bootEvent(e);
+        };
+        callbacks.onConsoleLine = [weak](std::string_view line) {
+            if (auto self = weak.lock()) {
+                self->consoleTail.emplace_back(line);
+                if (self->consoleTail.size() > kConsoleTail)
+                    self->consoleTail.pop_front();
+            }
+        };
+        callbacks.onExit = [weak](const VmExit& exit) {
+            if (auto self = weak.lock())
+                self->vmExited(exit);
+        };
+        enterPhase("vm");
+        if (auto started = driver->start(spec, std::move(callbacks)); !started)
+            return started;
+        bootTimer.expires_after(options.bootTimeout);
+        bootTimer.async_wait([weak](boost::system::error_code ec) {
+            auto self = weak.lock();
+            if (!ec && self && self->status.state == EngineState::Starting)
+                self->fail("the engine did not become ready within " + std::to_string(self->options.bootTimeout.count()) +
+                           " s");
+        });
+        return Ok{};
+    }
+
+    void bootEvent(const BootEvent& e)
+    {
+        if (status.state != EngineState::Starting)
+            return;
+        switch (e.kind) {
+        case BootEvent::Kind::Phase:
+            enterPhase(e.name, e.guestUptime);
+            break;
+        case BootEvent::Kind::Ready:
+            status.phases.push_back({"engine-ready", secondsSince(startedAt), e.guestUptime});
+            connectEngine();
+            break;
+        case BootEvent::Kind::Error:
+            fail("the guest reported: " + e.message);
+            break;
+        }
+    }
+
+    void connectEngine()
+    {
+        enterPhase("engine-socket");
+        auto key = instance.hostPublicKey();
+        if (!key) {
+            fail(key.error().message);
+            return;
+        }
+        SshForwarder::Config config;
+        config.port = static_cast<std::uint16_t>(status.sshPort);
+        config.privateKey = instance.clientKey();
+        config.publicKey = instance.clientKey().string() + ".pub";
+        config.pinnedHostKey = key.value();
+        config.listenSocket = instance.engineSocket();
+        auto forwarding = SshForwarder::start(io, config);
+        if (!forwarding) {
+            fail("cannot reach the engine over SSH: " + forwarding.error().message);
+            return;
+        }
+        forwarder = std::move(forwarding).value();
+        pingAttempts = 0;
+        ping();
+    }
+
+    // Ready means a client on the host socket gets an answer from dockerd.
+    void ping()
+    {
+        std::weak_ptr<Impl> weak = shared_from_this();
+        asyncEngineGet(io, instance.engineSocket(), "/_ping", std::chrono::seconds(5), [weak](Result<HttpReply> reply) {
+            auto self = weak.lock();
+            if (!self || self->status.state != EngineState::Starting)
+                return;
+            if (reply && reply->status == 200 && reply->body == "OK") {
+                self->running();
+                return;
+            }
+            const auto why = reply ? "HTTP " + std::to_string(reply->status) : reply.error().message;
+            if (++self->pingAttempts >= 20) {
+                self->fail("the engine socket does not answer /_ping: " + why);
+                return;
+            }
+            spdlog::info("/_ping through the host socket: {}; trying again", why);
+            self->pingTimer.expires_after(std::chrono::milliseconds(250));
+            self->pingTimer.async_wait([weak](boost::system::error_code ec) {
+                if (auto s = weak.lock(); s && !ec)
+                    s->ping();
+            });
+        });
+    }
+
+    void running()
+    {
+        bootTimer.cancel();
+        runningSince = Clock::now();
+        status.phases.push_back({"running", secondsSince(startedAt), -1});
+        status.dockerHost = "unix://" + instance.engineSocket().string();
+        if (!options.dockerConfig.empty()) {
+            auto context = ensureDockerContext(options.dockerConfig, "berth", instance.engineSocket(), false);
+            if (context)
+                spdlog::info("{}", context->note);
+            else
+                spdlog::warn("docker context: {}", context.error().message);
+        }
+        setState(EngineState::Running);
+    }
+
+    // --- stopping and failing ---
+
+    std::string stop()
+    {
+        switch (status.state) {
+        case EngineState::Stopping:
+            return "Berth is already stopping";
+        case EngineState::Stopped:
+        case EngineState::Error:
+            return "Berth is not running";
+        case EngineState::Starting:
+        case EngineState::Running:
+            break;
+        }
+        bootTimer.cancel();
+        pingTimer.cancel();
+        forwarder.reset(); // the engine socket goes first: no new client gets in
+        setState(EngineState::Stopping);
+        if (auto asked = driver->requestShutdown(); !asked) {
+            spdlog::warn("cannot ask the guest to power off ({}); killing QEMU", asked.error().message);
+            forceOff();
+            return "stopping (forced: " + asked.error().message + ")";
+        }
+        stopTimer.expires_after(options.stopTimeout);
+        stopTimer.async_wait([weak = std::weak_ptr<Impl>(shared_from_this())](boost::system::error_code ec) {
+            auto self = weak.lock();
+            if (ec || !self || self->status.state != EngineState::Stopping)
+                return;
+            spdlog::warn("the guest did not power off within {} s; killing QEMU", self->options.stopTimeout.count());
+            self->forceOff();
+        });
+        return "stopping: the guest was asked to power off";
+    }
+
+    void forceOff()
+    {
+        forcedStop = true;
+        driver->kill();
+    }
+
+    void fail(const std::string& reason)
+    {
+        if (status.state == EngineState::Error || finished)
+            return;
+        spdlog::error("{}", reason);
+        bootTimer.cancel();
+        stopTimer.cancel();
+        pingTimer.cancel();
+        forwarder.reset();
+        status.lastError = reason;
+        status.dockerHost.clear();
+        status.consoleTail.assign(consoleTail.begin(), consoleTail.end());
+        setState(EngineState::Error);
+        if (driver->state() != VmDriver::State::Stopped)
+            driver->kill(); // vmExited() finishes
+        else
+            finish();
+    }
+
+    void vmExited(const VmExit& exit)
+    {
+        stopTimer.cancel();
+        bootTimer.cancel();
+        pingTimer.cancel();
+        forwarder.reset();
+        if (status.state == EngineState::Stopping) {
+            status.stopMethod = forcedStop ? "forced" : "powerdown";
+            status.dockerHost.clear();
+            status.lastError.clear();
+            setState(EngineState::Stopped);
+            finish();
+            return;
+        }
+        if (status.state == EngineState::Error) {
+            finish();
+            return;
+        }
+        fail(exit.reason);
+    }
+
+    // Tell everyone, then close both sockets; the io_context then runs out of work.
+    void finish()
+    {
+        if (finished)
+            return;
+        finished = true;
+        status.vmPid = 0;
+        publish();
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+        std::error_code ec;
+        fs::remove(instance.controlSocket(), ec);
+        fs::remove(instance.engineSocket(), ec);
+        for (const auto& c : connections)
+            c->closeWhenWritten();
+        connections.clear();
+        spdlog::info("agent finished: {}", toString(status.state));
+        if (options.onFinished)
+            asio::post(io, options.onFinished);
+    }
+};
+
+Result<std::unique_ptr<Agent>> Agent::create(asio::io_context& io, Instance instance, InstanceLock lock,
+                                             AgentOptions options, std::unique_ptr<VmDriver> driver)
+{
+    auto impl = std::make_shared<Impl>(io, std::move(instance), std::move(lock), std::move(options), std::move(driver));
+    if (auto listening = impl->listen(); !listening)
+        return listening.error();
+    return std::unique_ptr<Agent>(new Agent(std::move(impl)));
+}
+
+Agent::Agent(std::shared_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+Agent::~Agent()
+{
+    m_impl->forwarder.reset();
+    m_impl->finished = true;
+    boost::system::error_code ignored;
+    m_impl->acceptor.close(ignored);
+    for (const auto& c : m_impl->connections)
+        c->close();
+}
+
+void Agent::start()
+{
+    m_impl->start();
+}
+
+std::string Agent::stop()
+{
+    return m_impl->stop();
+}
+
+const AgentStatus& Agent::status() const
+{
+    return m_impl->status;
+}
+
+int Agent::exitCode() const
+{
+    return m_impl->status.state == EngineState::Stopped ? 0 : 1;
+}
+
+AgentStatus lastRecordedStatus(const Instance& instance)
+{
+    AgentStatus status;
+    status.instance = instance.name();
+    std::ifstream in(instance.statusFile());
+    if (in) {
+        std::ostringstream text;
+        text << in.rdbuf();
+        const auto j = json::parse(text.str(), nullptr, false);
+        if (auto recorded = AgentStatus::fromJson(j))
+            status = recorded.value();
+    }
+    const bool busy = status.state == EngineState::Starting || status.state == EngineState::Running ||
+                      status.state == EngineState::Stopping;
+    if (busy && !InstanceLock::held(instance)) {
+        status.lastError = "the Berth agent (pid " + std::to_string(status.pid) +
+                           ") ended without stopping the VM; `berth start` recovers";
+        status.state = EngineState::Stopped;
+    }
+    if (status.state == EngineState::Stopped || status.state == EngineState::Error) {
+        status.phase.clear();
+        status.dockerHost.clear();
+        status.pid = 0;
+        status.vmPid = 0;
+        status.uptimeSeconds = 0;
+    }
+    return status;
+}
+
+} // namespace berth::vm

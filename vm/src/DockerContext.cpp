@@ -1,0 +1,151 @@
+#include "berth/vm/DockerContext.h"
+
+#include "berth/vm/Instance.h"
+#include "berth/vm/Sha256.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace berth::vm {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kDefaultEndpoint = "unix:///var/run/docker.sock";
+
+fs::path metaFile(const fs::path& configDir, const std::string& name)
+{
+    return configDir / "contexts" / "meta" / sha256Hex(name) / "meta.json";
+}
+
+std::optional<std::string> readText(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Something accepts connections on this Unix socket.
+bool listening(const std::string& path)
+{
+    sockaddr_un address{};
+    if (path.size() >= sizeof address.sun_path)
+        return true; // cannot tell; assume alive
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return true;
+    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+    const int err = errno;
+    ::close(fd);
+    return ok || (err != ENOENT && err != ECONNREFUSED && err != ENOTSOCK);
+}
+
+Status makePrivateDir(const fs::path& dir)
+{
+    std::error_code ec;
+    if (fs::exists(dir, ec))
+        return Ok{};
+    fs::create_directories(dir, ec);
+    if (ec)
+        return Error{"cannot create " + dir.string() + ": " + ec.message()};
+    fs::permissions(dir, fs::perms::owner_all, ec);
+    return Ok{};
+}
+
+} // namespace
+
+fs::path dockerConfigDir()
+{
+    if (const char* dir = std::getenv("DOCKER_CONFIG"); dir && *dir)
+        return dir;
+    const char* home = std::getenv("HOME");
+    return fs::path(home && *home ? home : "/") / ".docker";
+}
+
+Result<std::string> dockerContextEndpoint(const fs::path& configDir, const std::string& name)
+{
+    if (name.empty() || name == "default")
+        return std::string(kDefaultEndpoint);
+    const auto text = readText(metaFile(configDir, name));
+    if (!text)
+        return Error{"docker context '" + name + "' does not exist"};
+    const auto meta = json::parse(*text, nullptr, false);
+    if (!meta.is_object() || !meta.contains("Endpoints") || !meta["Endpoints"].is_object() ||
+        !meta["Endpoints"].contains("docker") || !meta["Endpoints"]["docker"].is_object())
+        return Error{"docker context '" + name + "' has no docker endpoint"};
+    return meta["Endpoints"]["docker"].value("Host", std::string());
+}
+
+Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::string& name, const fs::path& socket,
+                                          bool makeCurrent)
+{
+    if (auto made = makePrivateDir(configDir); !made)
+        return made.error();
+    const auto meta = metaFile(configDir, name);
+    if (auto made = makePrivateDir(meta.parent_path()); !made)
+        return made.error();
+    const json context{{"Name", name},
+                       {"Metadata", {{"Description", "Berth: the Docker engine in Berth's VM"}}},
+                       {"Endpoints", {{"docker", {{"Host", "unix://" + socket.string()}, {"SkipTLSVerify", false}}}}}};
+    if (auto written = writeFileAtomically(meta, context.dump() + "\n", 0644); !written)
+        return written.error();
+
+    ContextUpdate update;
+    const auto configFile = configDir / "config.json";
+    json config = json::object();
+    unsigned mode = 0600;
+    if (const auto text = readText(configFile)) {
+        config = json::parse(*text, nullptr, false);
+        if (!config.is_object())
+            return Error{configFile.string() + " is not valid JSON; Berth left it as it is. Fix it, then run "
+                                               "`docker context use " + name + "`"};
+        struct stat st{};
+        if (::stat(configFile.c_str(), &st) == 0)
+            mode = st.st_mode & 07777;
+    }
+    update.previous = config.value("currentContext", std::string("default"));
+    if (update.previous.empty())
+        update.previous = "default";
+    if (update.previous == name) {
+        update.note = "docker context '" + name + "' is current";
+        return update;
+    }
+    bool switchTo = makeCurrent;
+    if (!switchTo) {
+        const auto endpoint = dockerContextEndpoint(configDir, update.previous);
+        if (!endpoint) {
+            switchTo = true; // the current context is broken
+        } else if (endpoint->rfind("unix://", 0) == 0) {
+            switchTo = !listening(endpoint->substr(7));
+        }
+    }
+    if (!switchTo) {
+        update.note = "docker context '" + update.previous + "' stays current (its engine answers); use `docker --context " +
+                      name + "` or `berth context use`";
+        return update;
+    }
+    config["currentContext"] = name;
+    if (auto written = writeFileAtomically(configFile, config.dump(1, '\t') + "\n", mode); !written)
+        return written.error();
+    update.madeCurrent = true;
+    update.note = "docker context '" + name + "' is now current (was '" + update.previous + "')";
+    return update;
+}
+
+} // namespace berth::vm

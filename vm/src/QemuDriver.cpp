@@ -1,0 +1,523 @@
+#include "berth/vm/QemuDriver.h"
+
+#include "berth/vm/Instance.h"
+#include "berth/vm/LineSocket.h"
+#include "berth/vm/Process.h"
+#include "berth/vm/QemuCommand.h"
+#include "berth/vm/QmpClient.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <thread>
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/spdlog.h>
+
+namespace berth::vm {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+std::string readFile(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string lastNonEmptyLine(const std::string& text)
+{
+    std::istringstream lines(text);
+    std::string line, last;
+    while (std::getline(lines, line)) {
+        if (line.find_first_not_of(" \t\r") != std::string::npos)
+            last = line;
+    }
+    return last;
+}
+
+std::string describeExit(int status)
+{
+    if (status >= 0)
+        return "QEMU exited with status " + std::to_string(status);
+    const int sig = -status;
+    const char* name = sig == SIGKILL ? "SIGKILL" : sig == SIGTERM ? "SIGTERM" : sig == SIGSEGV ? "SIGSEGV"
+                                                    : sig == SIGABRT ? "SIGABRT" : "";
+    std::string text = "QEMU was killed by signal " + std::to_string(sig);
+    if (*name)
+        text += std::string(" (") + name + ")";
+    return text;
+}
+
+// What identifies "this host" for a remembered KVM failure: the kernel and the QEMU binary.
+std::string hostFingerprint(const std::string& binary)
+{
+    utsname u{};
+    ::uname(&u);
+    return std::string(u.release) + " " + binary;
+}
+
+// The process `pid` is a QEMU using `dataDisk` (checked through /proc on Linux).
+bool isQemuOf(int pid, const fs::path& dataDisk)
+{
+    const auto cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline");
+    return cmdline.find("qemu") != std::string::npos && cmdline.find(dataDisk.string()) != std::string::npos;
+}
+
+} // namespace
+
+struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
+{
+    Impl(asio::io_context& ctx, std::string bin) : io(ctx), binary(std::move(bin)), trialTimer(ctx), exitWatch(ctx) {}
+
+    asio::io_context& io;
+    std::string binary;
+    State state = State::Stopped;
+    MachineSpec spec;
+    Callbacks callbacks;
+    std::string accel, accelReason;
+    bool onTrial = false;   // KVM chosen automatically and not proven yet
+    bool forced = false;
+    bool progress = false;  // a boot-channel line arrived in this launch
+    bool requested = false; // requestShutdown() or kill() was called
+    std::optional<Process> qemu;
+    std::unique_ptr<LineSocket> bootSocket, consoleSocket;
+    std::shared_ptr<spdlog::logger> console;
+    asio::steady_timer trialTimer;
+    asio::posix::stream_descriptor exitWatch;
+    std::uint64_t launchId = 0;
+
+    fs::path probeFile() const { return spec.stateDir / "accelerator.json"; }
+    fs::path pidFile() const { return spec.runDir / "qemu.pid"; }
+    fs::path qmpSocket() const { return spec.runDir / "qmp.sock"; }
+    fs::path qemuLog() const { return spec.logDir / "qemu.log"; }
+
+    Result<std::string> chooseAccelerator()
+    {
+        forced = !spec.accelerator.empty();
+        onTrial = false;
+        if (forced) {
+            if (spec.accelerator == "tcg") {
+                accelReason = "forced with --accel tcg";
+                return std::string("tcg");
+            }
+            if (spec.accelerator == "hvf" || spec.accelerator == "whpx")
+                return Error{spec.accelerator + " is not available on Linux; use --accel kvm or --accel tcg"};
+            if (spec.accelerator != "kvm")
+                return Error{"unknown accelerator '" + spec.accelerator + "'; use kvm, hvf, whpx or tcg"};
+            if (auto why = kvmUnusable())
+                return Error{"--accel kvm: " + *why};
+            accelReason = "forced with --accel kvm";
+            return std::string("kvm");
+        }
+        if (auto why = kvmUnusable()) {
+            accelReason = *why + "; using TCG (emulation, slower)";
+            return std::string("tcg");
+        }
+        std::error_code ec;
+        if (fs::exists(probeFile(), ec)) {
+            const auto remembered = json::parse(readFile(probeFile()), nullptr, false);
+            if (remembered.is_object() && remembered.value("host", "") == hostFingerprint(binary) &&
+                remembered.value("kvm", "") == "failed") {
+                accelReason = "KVM failed on this host before (" + remembered.value("reason", std::string("?")) +
+                              "); using TCG. `berth start --accel kvm` tries KVM again";
+                return std::string("tcg");
+            }
+        }
+        onTrial = true;
+        accelReason = "KVM on trial: it must show boot progress within " +
+                      std::to_string(kAcceleratorTrial.count()) + " s";
+        return std::string("kvm");
+    }
+
+    static std::optional<std::string> kvmUnusable()
+    {
+        const int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (fd >= 0) {
+            ::close(fd);
+            return std::nullopt;
+        }
+        const int err = errno;
+        if (err == ENOENT)
+            return std::string("/dev/kvm does not exist (KVM is not enabled on this host)");
+        if (err == EACCES || err == EPERM)
+            return std::string("/dev/kvm is not accessible to this user (add yourself to the kvm group)");
+        return "/dev/kvm cannot be opened: " + std::string(std::strerror(err));
+    }
+
+    void remember(bool kvmWorks, const std::string& reason)
+    {
+        std::error_code ec;
+        if (kvmWorks) {
+            fs::remove(probeFile(), ec);
+            return;
+        }
+        const json record{{"kvm", "failed"}, {"reason", reason}, {"host", hostFingerprint(binary)}};
+        (void)writeFileAtomically(probeFile(), record.dump() + "\n");
+    }
+
+    // A QEMU left behind by an agent that died still holds the data disk: end it first.
+    void killLeftover()
+    {
+        const auto text = readFile(pidFile());
+        const int pid = std::atoi(text.c_str());
+        if (pid > 1 && isQemuOf(pid, spec.dataDisk)) {
+            spdlog::warn("killing QEMU (pid {}) left running by an earlier agent", pid);
+            ::kill(pid, SIGKILL);
+            for (int i = 0; i < 250 && ::kill(pid, 0) == 0 && isQemuOf(pid, spec.dataDisk); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        std::error_code ec;
+        fs::remove(pidFile(), ec);
+    }
+
+    void openConsoleLog()
+    {
+        if (console)
+            return;
+        auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>((spec.logDir / "console.log").string(),
+                                                                         1024 * 1024, 3);
+        console = std::make_shared<spdlog::logger>("console", std::move(sink));
+        console->set_pattern("%v");
+        console->flush_on(spdlog::level::info);
+    }
+
+    Status launch(const std::string& accelName)
+    {
+        ++launchId;
+        progress = false;
+        requested = false;
+        accel = accelName;
+
+        QemuConfig c;
+        c.binary = binary;
+        c.accel = accelName == "kvm" ? Accelerator::Kvm : Accelerator::Tcg;
+        c.cpus = spec.cpus;
+        c.memoryMiB = spec.memoryMiB;
+        c.kernel = spec.kernel;
+        c.initrd = spec.initrd;
+        c.rootImage = spec.rootImage;
+        c.dataDisk = spec.dataDisk;
+        c.bootSocket = spec.runDir / "boot.sock";
+        c.consoleSocket = spec.runDir / "console.sock";
+        c.qmpSocket = qmpSocket();
+        c.sshPort = spec.sshPort;
+        for (const auto& f : spec.guestFiles)
+            c.fwCfg.push_back({f.name, f.file});
+
+        auto boot = LineSocket::listen(io, c.bootSocket);
+        if (!boot)
+            return boot.error();
+        auto consoleIn = LineSocket::listen(io, c.consoleSocket);
+        if (!consoleIn)
+            return consoleIn.error();
+        bootSocket = std::move(boot).value();
+        consoleSocket = std::move(consoleIn).value();
+        std::weak_ptr<Impl> weak = shared_from_this();
+        const auto id = launchId;
+        bootSocket->start(
+            [weak, id](std::string_view line) {
+                auto self = weak.lock();
+                if (!self || self->launchId != id)
+                    return;
+                if (auto event = BootEvent::parse(line, std::chrono::steady_clock::now()))
+                    self->bootEvent(*event);
+            },
+            {});
+        consoleSocket->start(
+            [weak, id](std::string_view line) {
+                auto self = weak.lock();
+                if (!self || self->launchId != id)
+                    return;
+                self->console->info("{}", line);
+                if (self->callbacks.onConsoleLine)
+                    self->callbacks.onConsoleLine(line);
+            },
+            {});
+
+        std::error_code ec;
+        if (fs::exists(qemuLog(), ec))
+            fs::rename(qemuLog(), spec.logDir / "qemu.log.1", ec);
+        std::vector<std::string> argv{binary};
+        const auto args = qemuArguments(c);
+        argv.insert(argv.end(), args.begin(), args.end());
+        spdlog::info("starting QEMU ({}): {}", accelName, [&] {
+            std::string all;
+            for (const auto& a : argv)
+                all += (all.empty() ? "" : " ") + a;
+            return all;
+        }());
+        auto process = Process::spawn(argv, {.stdoutFile = qemuLog(), .stderrFile = {}, .newSession = false});
+        if (!process) {
+            bootSocket.reset();
+            consoleSocket.reset();
+            return process.error();
+        }
+        qemu = std::move(process).value();
+        (void)writeFileAtomically(pidFile(), std::to_string(qemu->pid()) + "\n");
+        watchExit(id);
+        if (onTrial) {
+            trialTimer.expires_after(kAcceleratorTrial);
+            trialTimer.async_wait([weak, id](boost::system::error_code ec2) {
+                auto self = weak.lock();
+                if (ec2 || !self || self->launchId != id || self->progress || !self->qemu)
+                    return;
+                self->trialFailed("no boot progress within " + std::to_string(kAcceleratorTrial.count()) + " s");
+            });
+        }
+        return Ok{};
+    }
+
+    void watchExit(std::uint64_t id)
+    {
+        std::weak_ptr<Impl> weak = shared_from_this();
+        const int fd = qemu->openExitFd();
+        if (fd >= 0) {
+            exitWatch.assign(fd);
+            exitWatch.async_wait(asio::posix::stream_descriptor::wait_read,
+                                 [weak, id](boost::system::error_code ec) {
+                                     auto self = weak.lock();
+                                     if (!ec && self && self->launchId == id)
+                                         self->exited();
+                                 });
+            return;
+        }
+        // No pidfd: check on a timer.
+        auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(200));
+        timer->async_wait([weak, id, timer](boost::system::error_code ec) {
+            auto self = weak.lock();
+            if (ec || !self || self->launchId != id || !self->qemu)
+                return;
+            if (self->qemu->poll())
+                self->exited();
+            else
+                self->watchExit(id);
+        });
+    }
+
+    void bootEvent(const BootEvent& event)
+    {
+        if (!progress) {
+            progress = true;
+            trialTimer.cancel();
+            if (onTrial) {
+                onTrial = false;
+                accelReason = "KVM works here (the guest made boot progress)";
+                remember(true, {});
+                if (callbacks.onAccelerator)
+                    callbacks.onAccelerator(accel, accelReason);
+            }
+            if (state == State::Starting)
+                state = State::Running;
+        }
+        if (callbacks.onBootEvent)
+            callbacks.onBootEvent(event);
+    }
+
+    // The KVM trial failed: say why, remember it, and boot again with TCG.
+    void trialFailed(const std::string& symptom)
+    {
+        const auto log = readFile(qemuLog());
+        std::string reason;
+        if (log.find("KVM internal error") != std::string::npos)
+            reason = "KVM internal error (" + symptom + ")";
+        else if (!qemu->poll())
+            reason = "KVM " + symptom;
+        else
+            reason = "QEMU stopped under KVM: " + lastNonEmptyLine(log);
+        spdlog::warn("KVM trial failed: {}; falling back to TCG", reason);
+        endProcess();
+        remember(false, reason);
+        onTrial = false;
+        accelReason = reason + "; fell back to TCG (emulation, slower)";
+        if (auto relaunched = launch("tcg"); !relaunched) {
+            finish(VmExit{false, -1, "cannot start QEMU with TCG after KVM failed: " + relaunched.error().message});
+            return;
+        }
+        if (callbacks.onAccelerator)
+            callbacks.onAccelerator(accel, accelReason);
+    }
+
+    void endProcess()
+    {
+        if (!qemu)
+            return;
+        qemu->signal(SIGKILL);
+        qemu->wait(std::chrono::seconds(10));
+        cleanup();
+    }
+
+    void cleanup()
+    {
+        boost::system::error_code ignored;
+        exitWatch.close(ignored);
+        trialTimer.cancel();
+        bootSocket.reset();
+        consoleSocket.reset();
+        std::error_code ec;
+        fs::remove(qmpSocket(), ec);
+        fs::remove(pidFile(), ec);
+    }
+
+    void exited()
+    {
+        const auto status = qemu->poll();
+        if (!status) {
+            watchExit(launchId); // spurious wake-up
+            return;
+        }
+        if (onTrial && !progress && !requested) {
+            trialFailed("QEMU exited during the trial");
+            return;
+        }
+        VmExit exit;
+        exit.status = *status;
+        exit.requested = requested;
+        exit.reason = describeExit(*status);
+        if (!requested) {
+            const auto last = lastNonEmptyLine(readFile(qemuLog()));
+            if (!last.empty())
+                exit.reason += ": " + last;
+            if (forced && accel == "kvm" && !progress)
+                exit.reason += " (KVM does not work here; start without --accel, or with --accel tcg)";
+        }
+        finish(exit);
+    }
+
+    void finish(const VmExit& exit)
+    {
+        spdlog::info("VM ended: {}", exit.reason);
+        cleanup();
+        qemu.reset();
+        state = State::Stopped;
+        ++launchId;
+        if (callbacks.onExit) {
+            auto onExit = callbacks.onExit;
+            onExit(exit);
+        }
+    }
+};
+
+QemuDriver::QemuDriver(asio::io_context& io, std::string binary)
+    : m_impl(std::make_shared<Impl>(io, std::move(binary)))
+{
+}
+
+QemuDriver::~QemuDriver()
+{
+    m_impl->callbacks = {};
+    m_impl->endProcess();
+}
+
+Status QemuDriver::create(const MachineSpec& spec)
+{
+    const auto& disk = spec.dataDisk;
+    std::error_code ec;
+    const auto status = fs::symlink_status(disk, ec);
+    if (fs::exists(status) && !fs::is_regular_file(status))
+        return Error{disk.string() + " is not a regular file; move it away and start again"};
+    const int fd = ::open(disk.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return Error{"cannot open the data disk " + disk.string() + ": " + std::strerror(errno)};
+    struct stat st{};
+    ::fstat(fd, &st);
+    Status result = Ok{};
+    if (static_cast<std::uint64_t>(st.st_size) < spec.dataDiskBytes) {
+        // Sparse: growing costs no host space until the guest writes.
+        if (::ftruncate(fd, static_cast<off_t>(spec.dataDiskBytes)) != 0)
+            result = Error{"cannot grow the data disk " + disk.string() + ": " + std::strerror(errno)};
+        else if (st.st_size > 0)
+            spdlog::info("data disk grown from {} to {} bytes", st.st_size, spec.dataDiskBytes);
+    }
+    ::close(fd);
+    return result;
+}
+
+Status QemuDriver::start(const MachineSpec& spec, Callbacks callbacks)
+{
+    auto& d = *m_impl;
+    if (d.state != State::Stopped)
+        return Error{"the VM is already running"};
+    d.spec = spec;
+    d.callbacks = std::move(callbacks);
+    auto accel = d.chooseAccelerator();
+    if (!accel)
+        return accel.error();
+    d.killLeftover();
+    d.openConsoleLog();
+    d.console->info("--- Berth: starting the VM ({}) ---", accel.value());
+    if (auto launched = d.launch(accel.value()); !launched)
+        return launched;
+    d.state = State::Starting;
+    if (d.callbacks.onAccelerator)
+        d.callbacks.onAccelerator(d.accel, d.accelReason);
+    return Ok{};
+}
+
+Status QemuDriver::requestShutdown()
+{
+    auto& d = *m_impl;
+    if (!d.qemu)
+        return Ok{};
+    d.requested = true;
+    d.state = State::Stopping;
+    auto qmp = QmpClient::connect(d.qmpSocket(), std::chrono::seconds(3));
+    if (!qmp)
+        return qmp.error();
+    if (auto done = qmp->execute("system_powerdown"); !done)
+        return done.error();
+    return Ok{};
+}
+
+void QemuDriver::kill()
+{
+    auto& d = *m_impl;
+    if (!d.qemu)
+        return;
+    d.requested = true;
+    d.state = State::Stopping;
+    d.qemu->signal(SIGKILL);
+}
+
+QemuDriver::State QemuDriver::state() const
+{
+    return m_impl->state;
+}
+
+std::string QemuDriver::accelerator() const
+{
+    return m_impl->accel;
+}
+
+std::string QemuDriver::acceleratorReason() const
+{
+    return m_impl->accelReason;
+}
+
+std::optional<int> QemuDriver::pid() const
+{
+    if (!m_impl->qemu)
+        return std::nullopt;
+    return m_impl->qemu->pid();
+}
+
+fs::path QemuDriver::consoleLog() const
+{
+    return m_impl->spec.logDir / "console.log";
+}
+
+} // namespace berth::vm
