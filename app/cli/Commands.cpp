@@ -159,6 +159,15 @@ std::string seconds(double s)
     return out.str();
 }
 
+// After a failed start the agent still kills QEMU and removes its sockets: wait for it to exit,
+// so the next command finds the instance free.
+void waitForAgentExit(const vm::Instance& instance)
+{
+    const auto deadline = Clock::now() + std::chrono::seconds(15);
+    while (vm::InstanceLock::held(instance) && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
 void printConsoleTail(const vm::AgentStatus& status)
 {
     if (status.consoleTail.empty())
@@ -239,6 +248,7 @@ int followStart(const vm::Instance& instance, Clock::time_point deadline)
         case EngineState::Error:
             std::cerr << "berth start: " << s.lastError << "\n";
             printConsoleTail(s);
+            waitForAgentExit(instance);
             return 1;
         }
     }
@@ -345,8 +355,7 @@ int stopAgent(const std::string& command, const vm::Instance& instance)
             final = message->status;
     }
     // The lock goes with the agent's process: wait for it, so a `berth start` now starts anew.
-    while (vm::InstanceLock::held(instance) && Clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    waitForAgentExit(instance);
     const double took = std::chrono::duration<double>(Clock::now() - began).count();
     if (!final) {
         std::cerr << "berth " << command << ": the agent did not report its end; see `berth logs`\n";
@@ -368,6 +377,27 @@ bool helpRequested(const Args& args, const char* text)
     if (args.help)
         std::cout << text;
     return args.help;
+}
+
+// ssh's arguments that reach the running guest as the berth user, with the pinned host key.
+std::vector<std::string> sshArguments(const vm::Instance& instance, int port)
+{
+    return {"ssh",
+            "-i", instance.clientKey().string(),
+            "-o", "IdentitiesOnly=yes",
+            "-o", "UserKnownHostsFile=" + instance.knownHosts().string(),
+            "-o", "StrictHostKeyChecking=yes",
+            "-o", "BatchMode=yes",
+            "-o", "LogLevel=ERROR",
+            "-p", std::to_string(port)};
+}
+
+std::string shellQuoted(const std::string& text)
+{
+    std::string quoted = "'";
+    for (const char ch : text)
+        quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    return quoted + "'";
 }
 
 std::string firstLineOf(const std::string& command)
@@ -399,6 +429,10 @@ int startCommand(const std::vector<std::string>& argv)
                              "only grows). --accel forces an accelerator; by default KVM is used when it works\n"
                              "here and TCG otherwise. --timeout bounds the wait (default 300).\n"))
         return 0;
+    for (const char* flag : {"--cpus", "--memory", "--disk"}) {
+        if (args->has(flag) && !parseInt("start", flag, args->get(flag)))
+            return 2;
+    }
     const auto accel = args->get("--accel");
     if (!accel.empty() && accel != "kvm" && accel != "hvf" && accel != "whpx" && accel != "tcg") {
         std::cerr << "berth start: --accel takes kvm, hvf, whpx or tcg, not '" << accel << "'\n";
@@ -496,8 +530,25 @@ int statusCommand(const std::vector<std::string>& argv)
             status.diskGiB = settings->diskGiB;
         }
     }
+    auto json = status.toJson();
+    std::optional<std::pair<double, double>> disk; // used, size in bytes
+    if (status.state == EngineState::Running && status.sshPort != 0) {
+        std::string command;
+        for (const auto& a : sshArguments(*instance, status.sshPort))
+            command += shellQuoted(a) + " ";
+        command += "-T berth@127.0.0.1 stat -f -c \\'%b %a %S\\' /mnt/data 2>/dev/null";
+        std::istringstream fields(firstLineOf(command));
+        double blocks = 0, available = 0, blockSize = 0;
+        if (fields >> blocks >> available >> blockSize && blockSize > 0) {
+            disk = {(blocks - available) * blockSize, blocks * blockSize};
+            json["disk_used_bytes"] = static_cast<std::uint64_t>(disk->first);
+            json["disk_size_bytes"] = static_cast<std::uint64_t>(disk->second);
+        }
+    }
+    const bool diskFull = disk && disk->second - disk->first < std::min(1.0 * (1 << 30), 0.02 * disk->second);
     if (args->has("--json")) {
-        std::cout << status.toJson().dump(2) << "\n";
+        json["disk_full"] = diskFull;
+        std::cout << json.dump(2) << "\n";
         return 0;
     }
     std::cout << "Instance:     " << status.instance << "\n"
@@ -507,6 +558,14 @@ int statusCommand(const std::vector<std::string>& argv)
         std::cout << "Accelerator:  " << status.accelerator << " — " << status.acceleratorReason << "\n";
     std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, " << status.diskGiB
               << " GiB disk\n";
+    if (disk) {
+        std::cout << "Data disk:    " << std::fixed << std::setprecision(1) << disk->first / (1 << 30) << " of "
+                  << disk->second / (1 << 30) << " GiB used\n";
+        if (diskFull)
+            std::cout << "              FULL: the engine cannot store images, containers or volume data. Free space\n"
+                         "              (docker system prune, docker volume rm) or grow the disk\n"
+                         "              (berth stop; berth start --disk GiB).\n";
+    }
     if (status.pid != 0)
         std::cout << "Agent:        pid " << status.pid << (status.vmPid ? ", QEMU pid " + std::to_string(status.vmPid) : "")
                   << "\n";
@@ -615,24 +674,14 @@ int shellCommand(const std::vector<std::string>& argv)
         std::cerr << "berth shell: Berth is not running; run `berth start` first\n";
         return 1;
     }
-    std::vector<std::string> command{"ssh",
-                                     "-i", instance->clientKey().string(),
-                                     "-o", "IdentitiesOnly=yes",
-                                     "-o", "UserKnownHostsFile=" + instance->knownHosts().string(),
-                                     "-o", "StrictHostKeyChecking=yes",
-                                     "-o", "LogLevel=ERROR",
-                                     "-p", std::to_string(status->sshPort)};
+    auto command = sshArguments(*instance, status->sshPort);
     command.push_back(args->rest.empty() && ::isatty(0) ? "-t" : "-T");
     command.push_back("berth@127.0.0.1");
     if (!args->rest.empty()) {
         // ssh joins its arguments with spaces for the remote shell: quote each one.
         command.push_back("--");
-        for (const auto& a : args->rest) {
-            std::string quoted = "'";
-            for (const char ch : a)
-                quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-            command.push_back(quoted + "'");
-        }
+        for (const auto& a : args->rest)
+            command.push_back(shellQuoted(a));
     }
     std::vector<char*> cargv;
     for (auto& c : command)

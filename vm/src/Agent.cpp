@@ -31,7 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kConsoleTail = 40;
+constexpr std::size_t kConsoleTail = 20;
 constexpr std::size_t kMaxRequest = 64 * 1024;
 
 double secondsSince(Clock::time_point t)
@@ -49,6 +49,23 @@ Result<std::uint16_t> freeLoopbackPort(asio::io_context& io)
     if (ec)
         return Error{"no free TCP port on 127.0.0.1 for the guest's SSH: " + ec.message()};
     return probe.local_endpoint().port();
+}
+
+// The console line without terminal colour codes (dockerd colours its log levels).
+std::string withoutTerminalCodes(std::string_view line)
+{
+    std::string out;
+    out.reserve(line.size());
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '\x1b' && i + 1 < line.size() && line[i + 1] == '[') {
+            i += 2;
+            while (i < line.size() && !(line[i] >= '@' && line[i] <= '~'))
+                ++i;
+            continue;
+        }
+        out += line[i];
+    }
+    return out;
 }
 
 // One client of the control socket.
@@ -124,6 +141,8 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     asio::steady_timer bootTimer, stopTimer, pingTimer;
     Clock::time_point startedAt, runningSince;
     std::deque<std::string> consoleTail;
+    MachineSpec machine;
+    int bootAttempts = 0;
     bool forcedStop = false;
     bool finished = false;
     int pingAttempts = 0;
@@ -292,7 +311,13 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         spec.accelerator = options.accelerator;
         if (auto created = driver->create(spec); !created)
             return created;
+        machine = spec;
+        return bootVm();
+    }
 
+    Status bootVm()
+    {
+        ++bootAttempts;
         std::weak_ptr<Impl> weak = shared_from_this();
         VmDriver::Callbacks callbacks;
         callbacks.onAccelerator = [weak](const std::string& accel, const std::string& reason) {
@@ -309,7 +334,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         };
         callbacks.onConsoleLine = [weak](std::string_view line) {
             if (auto self = weak.lock()) {
-                self->consoleTail.emplace_back(line);
+                self->consoleTail.push_back(withoutTerminalCodes(line));
                 if (self->consoleTail.size() > kConsoleTail)
                     self->consoleTail.pop_front();
             }
@@ -318,9 +343,11 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             if (auto self = weak.lock())
                 self->vmExited(exit);
         };
-        enterPhase("vm");
-        if (auto started = driver->start(spec, std::move(callbacks)); !started)
+        enterPhase(bootAttempts == 1 ? "vm" : "vm-retry");
+        if (auto started = driver->start(machine, std::move(callbacks)); !started)
             return started;
+        if (bootAttempts > 1)
+            return Ok{}; // the boot deadline set by the first attempt still runs
         bootTimer.expires_after(options.bootTimeout);
         bootTimer.async_wait([weak](boost::system::error_code ec) {
             auto self = weak.lock();
@@ -490,6 +517,16 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         }
         if (status.state == EngineState::Error) {
             finish();
+            return;
+        }
+        // A guest that dies while booting is retried once: under emulation (TCG) the guest
+        // kernel very rarely crashes early, and a second boot of the same disk succeeds.
+        if (status.state == EngineState::Starting && !exit.requested && bootAttempts < 2) {
+            spdlog::warn("the VM ended while booting ({}); booting it once more", exit.reason);
+            if (auto again = bootVm(); again)
+                return;
+            else
+                fail(again.error().message);
             return;
         }
         fail(exit.reason);

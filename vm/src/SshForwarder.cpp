@@ -130,8 +130,9 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         const char* key = libssh2_session_hostkey(session, &length, &type);
         const auto pinned = keyBlob(config.pinnedHostKey);
         if (!key || pinned.empty() || std::string(key, length) != pinned)
-            return Error{"the VM's SSH host key does not match the key pinned for this instance; refusing to "
-                         "connect (if the instance was recreated on purpose, reset it)"};
+            return Error{"the SSH host key at 127.0.0.1:" + std::to_string(config.port) +
+                         " does not match the key pinned for this instance; refusing to connect (another program "
+                         "may be answering there, or the pinned key file was changed)"};
         if (libssh2_userauth_publickey_fromfile_ex(session, config.user.c_str(),
                                                    static_cast<unsigned>(config.user.size()),
                                                    config.publicKey.c_str(), config.privateKey.c_str(), nullptr) != 0)

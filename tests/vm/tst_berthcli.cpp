@@ -1,0 +1,383 @@
+// The `berth` command end to end, as a person at a terminal uses it: berth start, then the
+// stock docker CLI through the forwarded socket, then stop/start, a killed QEMU, two starts at
+// once, a wrong pinned host key, a full data disk, bad settings and reset. One instance (one VM
+// at a time) for the whole file; every boot is the real image under QEMU.
+#include "RunProcess.h"
+#include "TestPaths.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+#include <sys/stat.h>
+
+using berth::test::ProcessRun;
+
+class TestBerthCli final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_home;
+
+    QString instanceDir() const { return m_home + "/default"; }
+    QString engineSocket() const { return instanceDir() + "/sock/docker.sock"; }
+
+    QProcessEnvironment environment() const
+    {
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("BERTH_HOME", m_home);
+        env.insert("BERTH_IMAGE_DIR", berth::test::imageDir());
+        env.insert("DOCKER_CONFIG", m_dir.filePath("docker-config"));
+        env.insert("PATH", berth::test::binDir() + ":" + env.value("PATH"));
+        env.remove("DOCKER_HOST");
+        env.remove("DOCKER_CONTEXT");
+        env.remove("BERTH_INSTANCE");
+        return env;
+    }
+
+    ProcessRun berth(const QStringList& args, int timeoutMs = 300000)
+    {
+        return berth::test::runProcess(berth::test::binDir() + "/berth", args, {}, timeoutMs, environment());
+    }
+
+    // docker with no -H and no DOCKER_HOST: it must find the engine through the berth context.
+    ProcessRun docker(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 180000)
+    {
+        return berth::test::runProcess(berth::test::binDir() + "/docker", args, input, timeoutMs, environment());
+    }
+
+    static QString describe(const ProcessRun& run)
+    {
+        return QString("exit %1\nstdout: %2\nstderr: %3")
+            .arg(run.exitCode)
+            .arg(QString::fromUtf8(run.out), QString::fromUtf8(run.err));
+    }
+
+    QJsonObject status()
+    {
+        const auto run = berth({"status", "--json"});
+        if (run.exitCode != 0)
+            return {};
+        return QJsonDocument::fromJson(run.out).object();
+    }
+
+    // QEMU processes running this instance's data disk.
+    int qemuCount() const
+    {
+        int count = 0;
+        const auto disk = (instanceDir() + "/data.img").toUtf8();
+        for (const auto& pid : QDir("/proc").entryList(QDir::Dirs)) {
+            QFile cmdline("/proc/" + pid + "/cmdline");
+            if (!pid.toInt() || !cmdline.open(QIODevice::ReadOnly))
+                continue;
+            const auto text = cmdline.readAll();
+            if (text.startsWith("qemu-system") && text.contains(disk))
+                ++count;
+        }
+        return count;
+    }
+
+    static unsigned modeOf(const QString& path)
+    {
+        struct stat st{};
+        return ::lstat(path.toLocal8Bit().constData(), &st) == 0 ? (st.st_mode & 07777) : 0xffff;
+    }
+
+    // Helpers that check; callers wrap them in QVERIFY so a failure ends the test function.
+    bool mustStart(const QStringList& extra = {})
+    {
+        const auto run = berth(QStringList{"start"} + extra);
+        if (run.exitCode != 0)
+            qWarning("berth start failed: %s", qPrintable(describe(run)));
+        return run.exitCode == 0 && status().value("state").toString() == "running";
+    }
+
+    bool mustRun(const QStringList& args, const QByteArray& expectedOut, const QByteArray& input = {})
+    {
+        const auto run = docker(args, input);
+        if (run.exitCode != 0 || run.out.trimmed() != expectedOut)
+            qWarning("docker %s: expected \"%s\"; %s", qPrintable(args.join(' ')), expectedOut.constData(),
+                     qPrintable(describe(run)));
+        return run.exitCode == 0 && run.out.trimmed() == expectedOut;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        berth::test::keepIfAsked(m_dir);
+        m_home = m_dir.filePath("home");
+        QVERIFY(QFileInfo::exists(berth::test::binDir() + "/berth"));
+        QVERIFY(QFileInfo::exists(berth::test::binDir() + "/docker"));
+    }
+
+    void refusesBadSettingsAndChangesNothing()
+    {
+        QVERIFY(QDir().mkpath(instanceDir()));
+        const QByteArray bad = "{\"cpus\": 99, \"memory_mib\": 2048}\n";
+        QFile file(instanceDir() + "/settings.json");
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(bad);
+        file.close();
+        auto run = berth({"start"});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("'cpus'") && run.err.contains("must be from 1 to"), qPrintable(describe(run)));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), bad);
+        file.close();
+        QCOMPARE(qemuCount(), 0);
+
+        // A bad flag value names the flag's field and its range; no file is written.
+        QVERIFY(file.remove());
+        run = berth({"start", "--memory", "12"});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("'memory_mib' is 12"), qPrintable(describe(run)));
+        QVERIFY(!file.exists());
+        run = berth({"start", "--cpus", "two"});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("--cpus takes a whole number"), qPrintable(describe(run)));
+        run = berth({"start", "--accel", "vmware"});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("kvm, hvf, whpx or tcg"), qPrintable(describe(run)));
+        QCOMPARE(status().value("state").toString(), QString("stopped"));
+    }
+
+    void startsAndReportsStatus()
+    {
+        const auto run = berth({"start"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        for (const char* phase : {"initramfs", "data-disk", "engine-socket", "Engine ready in", "DOCKER_HOST=unix://"})
+            QVERIFY2(run.out.contains(phase), qPrintable(describe(run)));
+
+        const auto s = status();
+        QCOMPARE(s.value("state").toString(), QString("running"));
+        QCOMPARE(s.value("docker_host").toString(), "unix://" + engineSocket());
+        QVERIFY(!s.value("accelerator").toString().isEmpty());
+        QVERIFY(!s.value("accelerator_reason").toString().isEmpty());
+        QCOMPARE(s.value("cpus").toInt(), 2);
+        QCOMPARE(s.value("memory_mib").toInt(), 2048);
+        QVERIFY(s.value("uptime_s").toDouble() >= 0);
+        QCOMPARE(s.value("last_error").toString(), QString());
+        const int pid = s.value("pid").toInt();
+        QVERIFY(pid > 0 && ::kill(pid, 0) == 0);
+        QCOMPARE(qemuCount(), 1);
+        // The human form carries the DOCKER_HOST line too.
+        const auto text = berth({"status"});
+        QVERIFY2(text.out.contains("DOCKER_HOST=unix://" + engineSocket().toUtf8()), qPrintable(describe(text)));
+        QVERIFY(text.out.contains("Data disk:"));
+    }
+
+    void keepsFilesAndSocketsPrivate()
+    {
+        QCOMPARE(modeOf(m_home), 0700u);
+        QCOMPARE(modeOf(instanceDir()), 0700u);
+        QCOMPARE(modeOf(instanceDir() + "/sock"), 0700u);
+        QCOMPARE(modeOf(instanceDir() + "/ssh"), 0700u);
+        QCOMPARE(modeOf(instanceDir() + "/log"), 0700u);
+        QCOMPARE(modeOf(engineSocket()), 0600u);
+        QCOMPARE(modeOf(instanceDir() + "/sock/control.sock"), 0600u);
+        for (const char* file : {"/ssh/client", "/ssh/host_key", "/data.img", "/status.json", "/log/agent.log",
+                                 "/log/console.log"})
+            QVERIFY2(modeOf(instanceDir() + file) == 0600u, file);
+        // The only TCP listener Berth's QEMU opens is the SSH forward, on 127.0.0.1.
+        const int qemuPid = status().value("vm_pid").toInt();
+        QVERIFY(qemuPid > 0);
+        const auto ss = berth::test::runProcess("ss", {"-Hltnp"});
+        QCOMPARE(ss.exitCode, 0);
+        int listeners = 0;
+        for (const auto& line : QString::fromUtf8(ss.out).split('\n')) {
+            if (!line.contains(QString("pid=%1,").arg(qemuPid)))
+                continue;
+            ++listeners;
+            QVERIFY2(line.contains(QString("127.0.0.1:%1").arg(status().value("ssh_port").toInt())), qPrintable(line));
+        }
+        QCOMPARE(listeners, 1);
+    }
+
+    void dockerCliWorksThroughTheSocket()
+    {
+        // The berth context is there and, with no other engine on this host, current.
+        const auto contexts = docker({"context", "ls", "--format", "{{.Name}} {{.Current}} {{.DockerEndpoint}}"});
+        QVERIFY2(contexts.out.contains("berth "), qPrintable(describe(contexts)));
+        if (!QFileInfo::exists("/var/run/docker.sock"))
+            QVERIFY2(contexts.out.contains("berth true unix://" + engineSocket().toUtf8()), qPrintable(describe(contexts)));
+
+        QVERIFY(mustRun({"version", "--format", "{{.Server.APIVersion}}"}, "1.45"));
+        QFile tar(berth::test::testImagesDir() + "/busybox.tar");
+        QVERIFY(tar.open(QIODevice::ReadOnly));
+        auto run = docker({"import", "-", "bb:1"}, tar.readAll());
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QVERIFY(mustRun({"run", "--rm", "bb:1", "echo", "hello from the guest"}, "hello from the guest"));
+        // stdin EOF must reach the container, or cat would never exit.
+        QVERIFY(mustRun({"run", "--rm", "-i", "bb:1", "sh", "-c", "cat; echo EOF-seen"}, "piped in\nEOF-seen", "piped in\n"));
+        run = docker({"run", "-d", "--name", "sleeper", "bb:1", "sleep", "600"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QVERIFY(docker({"exec", "sleeper", "sh", "-c", "echo exec-ok"}).out.contains("exec-ok"));
+        QCOMPARE(docker({"rm", "-f", "sleeper"}).exitCode, 0);
+
+        // logs -f follows a running container and ends when it exits.
+        run = docker({"run", "-d", "--name", "talker", "bb:1", "sh", "-c",
+                      "for i in 1 2 3; do echo line $i; sleep 1; done"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        run = docker({"logs", "-f", "talker"}, {}, 60000);
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QCOMPARE(run.out.trimmed(), QByteArray("line 1\nline 2\nline 3"));
+        QCOMPARE(docker({"rm", "talker"}).exitCode, 0);
+
+        // 20 docker ps at once, each its own connection through the one SSH session.
+        std::vector<std::unique_ptr<QProcess>> processes;
+        for (int i = 0; i < 20; ++i) {
+            auto p = std::make_unique<QProcess>();
+            p->setProcessEnvironment(environment());
+            p->start(berth::test::binDir() + "/docker", {"ps", "-a", "--format", "{{.ID}}"});
+            processes.push_back(std::move(p));
+        }
+        for (auto& p : processes) {
+            QVERIFY(p->waitForFinished(120000));
+            QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0, p->readAllStandardError().constData());
+        }
+    }
+
+    void secondStartSaysAlreadyRunning()
+    {
+        const auto run = berth({"start"});
+        QVERIFY2(run.exitCode == 0 && run.out.contains("already running"), qPrintable(describe(run)));
+        QCOMPARE(qemuCount(), 1);
+    }
+
+    void shellLogsAndVersion()
+    {
+        auto run = berth({"shell", "--", "sh", "-c", "id -un; echo \"$1\"", "sh", "it's quoted"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QCOMPARE(run.out.trimmed(), QByteArray("berth\nit's quoted"));
+        run = berth({"version"});
+        QVERIFY2(run.exitCode == 0 && run.out.contains("Engine:      Docker 26.1.5"), qPrintable(describe(run)));
+        run = berth({"logs", "-n", "500"});
+        QVERIFY2(run.out.contains("state: running") && run.out.contains("Daemon has completed initialization"),
+                 qPrintable(describe(run)));
+        for (const char* command : {"start", "stop", "restart", "status", "logs", "shell", "reset", "version"}) {
+            run = berth({command, "--help"});
+            QVERIFY2(run.exitCode == 0 && run.out.startsWith("Usage: berth "), command);
+        }
+    }
+
+    void volumeSurvivesStopAndStart()
+    {
+        QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "sh", "-c", "echo kept > /v/f && sync && cat /v/f"}, "kept"));
+        const auto run = berth({"stop"});
+        QVERIFY2(run.exitCode == 0 && run.out.contains("powered off cleanly"), qPrintable(describe(run)));
+        const auto s = status();
+        QCOMPARE(s.value("state").toString(), QString("stopped"));
+        QCOMPARE(s.value("stop_method").toString(), QString("powerdown"));
+        QVERIFY(!QFileInfo::exists(engineSocket()));
+        QVERIFY(!QFileInfo::exists(instanceDir() + "/sock/control.sock"));
+        QCOMPARE(qemuCount(), 0);
+        QVERIFY(docker({"ps"}).exitCode != 0);
+        QVERIFY(mustStart());
+        QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "cat", "/v/f"}, "kept"));
+    }
+
+    void recoversFromAKilledQemu()
+    {
+        // Written and fsync'd (sync returned) before QEMU dies.
+        QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "sh", "-c", "echo synced > /v/g && sync"}, {}));
+        const int qemuPid = status().value("vm_pid").toInt();
+        QVERIFY(qemuPid > 0);
+        QCOMPARE(::kill(qemuPid, SIGKILL), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(status().value("state").toString(), QString("error"), 20000);
+        const auto s = status();
+        QVERIFY2(s.value("last_error").toString().contains("killed by signal 9"), qPrintable(s.value("last_error").toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(engineSocket()), 10000);
+        QVERIFY(QFileInfo::exists(instanceDir() + "/data.img"));
+        // The next start recovers, here also growing the disk from 64 to 72 GiB.
+        QVERIFY(mustStart({"--disk", "72"}));
+        QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "cat", "/v/f", "/v/g"}, "kept\nsynced"));
+        const auto grown = status();
+        QCOMPARE(grown.value("disk_gib").toInt(), 72);
+        QVERIFY2(grown.value("disk_size_bytes").toDouble() > 70.0 * (1 << 30),
+                 qPrintable(QString::number(grown.value("disk_size_bytes").toDouble())));
+    }
+
+    void fullDataDiskIsReportedAndRecovers()
+    {
+        // Fill the data filesystem (fallocate takes what it can, leaving it at 100%).
+        docker({"run", "--rm", "-v", "filler:/f", "bb:1", "sh", "-c",
+                "fallocate -l $(df -B1 /f | awk 'END {print $4}') /f/big"});
+        QFile tar(berth::test::testImagesDir() + "/busybox.tar");
+        QVERIFY(tar.open(QIODevice::ReadOnly));
+        const auto busybox = tar.readAll();
+        auto run = docker({"import", "-", "bb:full"}, busybox);
+        QVERIFY2(run.exitCode != 0 && run.err.contains("no space left on device"), qPrintable(describe(run)));
+        const auto text = berth({"status"});
+        QVERIFY2(text.out.contains("FULL") && text.out.contains("docker system prune"), qPrintable(describe(text)));
+        QCOMPARE(status().value("disk_full").toBool(), true);
+
+        QCOMPARE(docker({"volume", "rm", "filler"}).exitCode, 0);
+        run = docker({"import", "-", "bb:full"}, busybox);
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QCOMPARE(status().value("disk_full").toBool(), false);
+    }
+
+    void twoSimultaneousStartsMakeOneVm()
+    {
+        QCOMPARE(berth({"stop"}).exitCode, 0);
+        QProcess a, b;
+        for (auto* p : {&a, &b}) {
+            p->setProcessEnvironment(environment());
+            p->start(berth::test::binDir() + "/berth", {"start"});
+        }
+        for (auto* p : {&a, &b}) {
+            QVERIFY(p->waitForFinished(300000));
+            QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+        }
+        QCOMPARE(qemuCount(), 1);
+        QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "cat", "/v/f"}, "kept"));
+    }
+
+    void refusesAWrongPinnedHostKey()
+    {
+        QCOMPARE(berth({"stop"}).exitCode, 0);
+        const QString pinned = instanceDir() + "/ssh/host_key.pub";
+        QFile::remove(pinned + ".saved");
+        QVERIFY(QFile::copy(pinned, pinned + ".saved"));
+        QVERIFY(QFile::remove(pinned));
+        QVERIFY(QFile::copy(instanceDir() + "/ssh/client.pub", pinned)); // any other key
+        const auto run = berth({"start"});
+        QVERIFY(QFile::remove(pinned));
+        QVERIFY(QFile::rename(pinned + ".saved", pinned));
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("does not match the key pinned"), qPrintable(describe(run)));
+        QVERIFY(!QFileInfo::exists(engineSocket()));
+        QCOMPARE(qemuCount(), 0);
+        QCOMPARE(status().value("state").toString(), QString("error"));
+    }
+
+    void resetNeedsConfirmationThenDeletesTheDisk()
+    {
+        auto run = berth({"reset"});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(QFileInfo::exists(instanceDir() + "/data.img"));
+        run = berth({"reset", "--yes"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QVERIFY(!QFileInfo::exists(instanceDir() + "/data.img"));
+        QVERIFY(QFileInfo::exists(instanceDir() + "/ssh/client")); // keys and settings stay
+    }
+
+    void cleanupTestCase()
+    {
+        berth({"stop"});
+        QCOMPARE(qemuCount(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBerthCli)
+#include "tst_berthcli.moc"
