@@ -365,6 +365,9 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         switch (e.kind) {
         case BootEvent::Kind::Phase:
             enterPhase(e.name, e.guestUptime);
+            // sshd is up by now and dockerd needs seconds more: do the SSH handshake meanwhile.
+            if (e.name == "containerd")
+                (void)openSession();
             break;
         case BootEvent::Kind::Ready:
             status.phases.push_back({"engine-ready", secondsSince(startedAt), e.guestUptime});
@@ -376,14 +379,14 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         }
     }
 
-    void connectEngine()
+    // The SSH session and the host engine socket. Idempotent.
+    Status openSession()
     {
-        enterPhase("engine-socket");
+        if (forwarder)
+            return Ok{};
         auto key = instance.hostPublicKey();
-        if (!key) {
-            fail(key.error().message);
-            return;
-        }
+        if (!key)
+            return key.error();
         SshForwarder::Config config;
         config.port = static_cast<std::uint16_t>(status.sshPort);
         config.privateKey = instance.clientKey();
@@ -392,10 +395,21 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         config.listenSocket = instance.engineSocket();
         auto forwarding = SshForwarder::start(io, config);
         if (!forwarding) {
-            fail("cannot reach the engine over SSH: " + forwarding.error().message);
-            return;
+            spdlog::info("SSH session not open yet: {}", forwarding.error().message);
+            return forwarding.error();
         }
         forwarder = std::move(forwarding).value();
+        spdlog::info("SSH session open; the engine socket is {}", instance.engineSocket().string());
+        return Ok{};
+    }
+
+    void connectEngine()
+    {
+        enterPhase("engine-socket");
+        if (auto session = openSession(); !session) {
+            fail("cannot reach the engine over SSH: " + session.error().message);
+            return;
+        }
         pingAttempts = 0;
         ping();
     }
@@ -459,18 +473,23 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         bootTimer.cancel();
         pingTimer.cancel();
         forwarder.reset(); // the engine socket goes first: no new client gets in
+        const bool wasStarting = status.state == EngineState::Starting;
         setState(EngineState::Stopping);
         if (auto asked = driver->requestShutdown(); !asked) {
             spdlog::warn("cannot ask the guest to power off ({}); killing QEMU", asked.error().message);
             forceOff();
             return "stopping (forced: " + asked.error().message + ")";
         }
-        stopTimer.expires_after(options.stopTimeout);
+        // Early in a boot nothing listens for the power button yet: do not wait long then.
+        const auto wait = wasStarting && options.stopTimeout > std::chrono::seconds(10)
+                              ? std::chrono::seconds(10)
+                              : options.stopTimeout;
+        stopTimer.expires_after(wait);
         stopTimer.async_wait([weak = std::weak_ptr<Impl>(shared_from_this())](boost::system::error_code ec) {
             auto self = weak.lock();
             if (ec || !self || self->status.state != EngineState::Stopping)
                 return;
-            spdlog::warn("the guest did not power off within {} s; killing QEMU", self->options.stopTimeout.count());
+            spdlog::warn("the guest did not power off in time; killing QEMU");
             self->forceOff();
         });
         return "stopping: the guest was asked to power off";
