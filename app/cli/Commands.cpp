@@ -168,6 +168,23 @@ void waitForAgentExit(const vm::Instance& instance)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
+// The last `count` lines of the guest console's log, for a start that is taking too long.
+void printConsoleLog(const vm::Instance& instance, std::size_t count)
+{
+    std::ifstream in(instance.consoleLog());
+    std::deque<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(line);
+        if (lines.size() > count)
+            lines.pop_front();
+    }
+    if (lines.empty())
+        return;
+    std::cerr << "Last console lines (" << instance.consoleLog().string() << "):\n";
+    for (const auto& line : lines)
+        std::cerr << "  | " << line << "\n";
+}
+
 void printConsoleTail(const vm::AgentStatus& status)
 {
     if (status.consoleTail.empty())
@@ -213,6 +230,10 @@ int followStart(const vm::Instance& instance, Clock::time_point deadline)
                 std::cerr << "berth start: the agent ended: "
                           << (last.lastError.empty() ? "see `berth logs`" : last.lastError) << "\n";
                 printConsoleTail(last);
+            } else if (Clock::now() >= deadline) {
+                std::cerr << "berth start: the engine is not ready yet; it keeps starting in the background "
+                             "(`berth status` shows it, `berth stop` stops it)\n";
+                printConsoleLog(instance, 15);
             } else {
                 std::cerr << "berth start: " << message.error().message << "; see `berth logs`\n";
             }

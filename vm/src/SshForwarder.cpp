@@ -318,15 +318,14 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
             }
         }
 
-        // guest → client
-        while (c.downLength == 0 && !c.channelEof) {
-            const auto n = libssh2_channel_read(c.channel, c.down.data(), c.down.size());
+        // guest → client: gather every packet libssh2 holds into one client write
+        while (!c.downWriting && !c.channelEof && c.downLength < c.down.size()) {
+            const auto n = libssh2_channel_read(c.channel, c.down.data() + c.downLength, c.down.size() - c.downLength);
             if (n > 0) {
-                if (c.clientGone)
-                    continue; // nobody to deliver to: drain so the guest is not stalled
-                c.downLength = static_cast<std::size_t>(n);
+                if (!c.clientGone) // with nobody to deliver to, drain so the guest is not stalled
+                    c.downLength += static_cast<std::size_t>(n);
                 moved = true;
-                break;
+                continue;
             }
             if (n == 0 || libssh2_channel_eof(c.channel)) {
                 if (libssh2_channel_eof(c.channel)) {
