@@ -12,6 +12,7 @@
 #include <map>
 
 using berth::test::GuestVm;
+using berth::test::median;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -19,21 +20,6 @@ namespace {
 double seconds(Clock::duration d)
 {
     return std::chrono::duration<double>(d).count();
-}
-
-double median(std::vector<double> v)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-int runsFromEnv()
-{
-    bool ok = false;
-    const int n = qEnvironmentVariableIntValue("BERTH_BENCH_RUNS", &ok);
-    return ok && n > 0 ? n : 3;
 }
 
 } // namespace
@@ -45,7 +31,7 @@ class BenchBoot final : public QObject
 private slots:
     void bootPhases()
     {
-        const int runs = runsFromEnv();
+        const int runs = berth::test::benchRuns();
         QTemporaryDir dir;
 
         std::vector<double> floor;

@@ -20,25 +20,8 @@
 #include <map>
 
 using berth::test::GuestVm;
+using berth::test::median;
 
-namespace {
-
-double median(std::vector<double> v)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-int runsFromEnv()
-{
-    bool ok = false;
-    const int n = qEnvironmentVariableIntValue("BERTH_BENCH_RUNS", &ok);
-    return ok && n > 0 ? n : 3;
-}
-
-} // namespace
 
 class BenchStart final : public QObject
 {
@@ -61,7 +44,7 @@ class BenchStart final : public QObject
 private slots:
     void startByPhase()
     {
-        const int runs = runsFromEnv();
+        const int runs = berth::test::benchRuns();
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         // phase name → host seconds since the agent began, per kind of start

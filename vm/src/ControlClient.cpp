@@ -23,18 +23,25 @@ Result<control::Message> ControlClient::next(Clock::time_point deadline)
     return message;
 }
 
-Result<AgentStatus> ControlClient::status(std::chrono::milliseconds timeout)
+Result<control::Message> ControlClient::ask(control::Request request, control::Message::Type replyType,
+                                            std::chrono::milliseconds timeout)
 {
-    if (auto sent = m_connection.send(control::encode(control::Request::Status)); !sent)
+    if (auto sent = m_connection.send(control::encode(request)); !sent)
         return sent.error();
     const auto deadline = Clock::now() + timeout;
     for (;;) {
         auto message = next(deadline);
-        if (!message)
-            return message.error();
-        if (message->type == control::Message::Type::Status)
-            return std::move(message->status);
+        if (!message || message->type == replyType)
+            return message;
     }
+}
+
+Result<AgentStatus> ControlClient::status(std::chrono::milliseconds timeout)
+{
+    auto reply = ask(control::Request::Status, control::Message::Type::Status, timeout);
+    if (!reply)
+        return reply.error();
+    return std::move(reply->status);
 }
 
 Status ControlClient::watch()
@@ -44,16 +51,10 @@ Status ControlClient::watch()
 
 Result<std::string> ControlClient::stop(std::chrono::milliseconds timeout)
 {
-    if (auto sent = m_connection.send(control::encode(control::Request::Stop)); !sent)
-        return sent.error();
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        auto message = next(deadline);
-        if (!message)
-            return message.error();
-        if (message->type == control::Message::Type::Accepted)
-            return std::move(message->message);
-    }
+    auto reply = ask(control::Request::Stop, control::Message::Type::Accepted, timeout);
+    if (!reply)
+        return reply.error();
+    return std::move(reply->message);
 }
 
 } // namespace berth::vm

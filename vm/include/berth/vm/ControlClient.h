@@ -30,6 +30,9 @@ public:
 
 private:
     explicit ControlClient(detail::JsonLineConnection connection) : m_connection(std::move(connection)) {}
+    // Sends `request` and returns the first reply of `replyType`, skipping events.
+    Result<control::Message> ask(control::Request request, control::Message::Type replyType,
+                                 std::chrono::milliseconds timeout);
     detail::JsonLineConnection m_connection;
 };
 
