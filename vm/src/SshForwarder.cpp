@@ -3,6 +3,8 @@
 #include "UnixListener.h"
 
 #include <array>
+#include <cerrno>
+#include <sys/socket.h>
 #include <map>
 #include <mutex>
 
@@ -130,6 +132,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     std::map<unsigned, std::shared_ptr<Connection>> connections;
     unsigned nextId = 1;
     bool readArmed = false, writeArmed = false, stopped = false, pumping = false;
+    bool idleDataPending = false; // unread bytes arrived while no connection needed the session
 
     Status connectSession()
     {
@@ -221,17 +224,26 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         });
     }
 
-    // Arms readiness waits on the SSH socket for whatever libssh2 is blocked on.
+    // Arms readiness waits on the SSH socket for whatever libssh2 is blocked on. While no
+    // connection needs the session, the read wait stays armed too, to notice at once when the
+    // guest closes the session, and reconnect before the next client arrives.
     void arm()
     {
         if (!session)
             return;
-        if (!readArmed && wantsSessionInput()) {
+        const bool needed = wantsSessionInput();
+        if (needed)
+            idleDataPending = false; // libssh2 reads it now
+        if (!readArmed && (needed || !idleDataPending)) {
             readArmed = true;
             ssh.async_wait(Tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
                 self->readArmed = false;
-                if (!ec && !self->stopped)
+                if (ec || self->stopped)
+                    return;
+                if (self->wantsSessionInput())
                     self->pump();
+                else
+                    self->idleReadable();
             });
         }
         if (!writeArmed && (libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND)) {
@@ -242,6 +254,23 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
                     self->pump();
             });
         }
+    }
+
+    // The socket became readable while nothing needed the session: the guest closed it (then
+    // reconnect), or sent something libssh2 will read with its next call (stop watching until
+    // then, so the readable socket does not spin the loop).
+    void idleReadable()
+    {
+        char byte = 0;
+        const auto n = ::recv(ssh.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            spdlog::warn("ssh forward: the VM closed the idle SSH session; reconnecting");
+            reconnect();
+            return;
+        }
+        if (n > 0)
+            idleDataPending = true;
+        arm();
     }
 
     static bool fatal(ssize_t rc) { return rc < 0 && rc != LIBSSH2_ERROR_EAGAIN; }
@@ -440,7 +469,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     void reconnect(std::chrono::milliseconds delay = std::chrono::milliseconds(0))
     {
         teardownSession(false);
-        readArmed = writeArmed = false;
+        readArmed = writeArmed = idleDataPending = false;
         auto timer = std::make_shared<asio::steady_timer>(io, delay);
         timer->async_wait([weak = weak_from_this(), timer](boost::system::error_code ec) {
             auto self = weak.lock();
