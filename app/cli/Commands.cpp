@@ -185,6 +185,13 @@ void printConsoleLog(const vm::Instance& instance, std::size_t count)
         std::cerr << "  | " << line << "\n";
 }
 
+// An agent in this state exits soon and will not serve a start.
+bool finishing(const vm::AgentStatus& status)
+{
+    return status.state == EngineState::Stopping || status.state == EngineState::Stopped ||
+           status.state == EngineState::Error;
+}
+
 void printConsoleTail(const vm::AgentStatus& status)
 {
     if (status.consoleTail.empty())
@@ -477,7 +484,13 @@ int startCommand(const std::vector<std::string>& argv)
         return 1;
     const auto deadline = Clock::now() + std::chrono::seconds(timeout);
 
-    if (auto live = liveStatus(*instance)) {
+    auto live = liveStatus(*instance);
+    if (live && finishing(*live)) {
+        // An agent on its way out (stopping, or just failed): let it go, then start anew.
+        waitForAgentExit(*instance);
+        live = liveStatus(*instance);
+    }
+    if (live) {
         if (*changed)
             std::cout << "The new settings apply after `berth restart`.\n";
         if (live->state == EngineState::Running) {
@@ -492,7 +505,16 @@ int startCommand(const std::vector<std::string>& argv)
     std::cout << "Starting Berth (instance " << instance->name() << ": " << settings->cpus << " CPUs, "
               << settings->memoryMiB << " MiB, " << settings->diskGiB << " GiB disk)\n"
               << std::flush;
-    const auto launched = launchAgent(*instance, accel);
+    auto launched = launchAgent(*instance, accel);
+    for (int attempt = 0; launched == "locked" && attempt < 3; ++attempt) {
+        // Another agent holds the instance. If it is finishing, wait for it and launch again;
+        // if it is starting or running, follow it.
+        const auto other = liveStatus(*instance);
+        if (other && !finishing(*other))
+            break;
+        waitForAgentExit(*instance);
+        launched = launchAgent(*instance, accel);
+    }
     if (launched == "locked") {
         std::cout << "Berth is already being started by another command; following it.\n";
     } else if (launched != "ok") {
