@@ -25,6 +25,21 @@ vm::Accelerator testAccelerator()
 
 } // namespace
 
+double floorBootSeconds(const QString& workDir, QString* error)
+{
+    GuestVm::Options options;
+    options.initrd = "floor-initrd.zst";
+    options.dataDisk = false;
+    GuestVm vm(workDir, options);
+    if (!vm.boot(std::chrono::seconds(120))) {
+        *error = vm.errorString();
+        return -1;
+    }
+    const double seconds = std::chrono::duration<double>(vm.events().back().received - vm.spawnedAt()).count();
+    vm.kill();
+    return seconds;
+}
+
 quint16 freeTcpPort()
 {
     QTcpServer server;

@@ -85,6 +85,11 @@ private:
     bool m_channelClosed = false;
 };
 
+// The boot floor: the same QEMU and kernel booting an initramfs that only reports ready.
+// Boots it in `workDir` (which must exist) and returns seconds from QEMU's spawn to that
+// report, or -1 with `error` set.
+double floorBootSeconds(const QString& workDir, QString* error);
+
 // A free TCP port on 127.0.0.1 at the time of the call.
 quint16 freeTcpPort();
 

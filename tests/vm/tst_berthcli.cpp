@@ -104,9 +104,12 @@ private:
     bool mustRun(const QStringList& args, const QByteArray& expectedOut, const QByteArray& input = {})
     {
         const auto run = docker(args, input);
-        if (run.exitCode != 0 || run.out.trimmed() != expectedOut)
+        if (run.exitCode != 0 || run.out.trimmed() != expectedOut) {
             qWarning("docker %s: expected \"%s\"; %s", qPrintable(args.join(' ')), expectedOut.constData(),
                      qPrintable(describe(run)));
+            // For the post-mortem: what the agent and the guest console said last.
+            qWarning("berth logs:\n%s", berth({"logs", "-n", "40"}).out.constData());
+        }
         return run.exitCode == 0 && run.out.trimmed() == expectedOut;
     }
 
