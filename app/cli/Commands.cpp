@@ -43,7 +43,7 @@ namespace {
 
 struct Flag
 {
-    std::string name;   // "--cpus"
+    std::string name; // "--cpus"
     bool takesValue;
 };
 
@@ -62,7 +62,8 @@ struct Args
     }
 };
 
-std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv, std::vector<Flag> flags)
+std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
+                          std::vector<Flag> flags)
 {
     flags.push_back({"--instance", true});
     Args args;
@@ -83,7 +84,8 @@ std::optional<Args> parse(const std::string& command, const std::vector<std::str
             value = a.substr(eq + 1);
             inlineValue = true;
         }
-        const auto flag = std::find_if(flags.begin(), flags.end(), [&](const Flag& f) { return f.name == name; });
+        const auto flag =
+            std::find_if(flags.begin(), flags.end(), [&](const Flag& f) { return f.name == name; });
         if (flag == flags.end()) {
             std::cerr << "berth " << command << ": unknown argument '" << a << "'; see `berth " << command
                       << " --help`\n";
@@ -217,8 +219,8 @@ int followStart(const vm::Instance& instance, Clock::time_point deadline)
                 std::cerr << "berth start: " << last.lastError << "\n";
                 printConsoleTail(last);
             } else {
-                std::cerr << "berth start: the agent is not answering on " << instance.controlSocket().string()
-                          << "; see `berth logs`\n";
+                std::cerr << "berth start: the agent is not answering on "
+                          << instance.controlSocket().string() << "; see `berth logs`\n";
             }
             return 1;
         }
@@ -249,14 +251,16 @@ int followStart(const vm::Instance& instance, Clock::time_point deadline)
         const auto& s = message->status;
         if (!s.accelerator.empty() && s.accelerator + s.acceleratorReason != lastAccel) {
             lastAccel = s.accelerator + s.acceleratorReason;
-            std::cout << "  accelerator: " << s.accelerator << " (" << s.acceleratorReason << ")\n" << std::flush;
+            std::cout << "  accelerator: " << s.accelerator << " (" << s.acceleratorReason << ")\n"
+                      << std::flush;
         }
         switch (s.state) {
         case EngineState::Starting:
             if (s.phase != lastPhase) {
                 lastPhase = s.phase;
                 const double at = s.phases.empty() ? 0 : s.phases.back().hostSeconds;
-                std::cout << "  " << std::left << std::setw(14) << s.phase << std::right << seconds(at) << "\n"
+                std::cout << "  " << std::left << std::setw(14) << s.phase << std::right << seconds(at)
+                          << "\n"
                           << std::flush;
             }
             break;
@@ -292,14 +296,16 @@ std::string launchAgent(const vm::Instance& instance, const std::string& accel)
     // The child gets the write end as fd 3; keep it clear of 0–3 so the dup2 is a real one.
     const int writeEnd = ::fcntl(fds[1], F_DUPFD_CLOEXEC, 10);
     ::close(fds[1]);
-    std::vector<std::string> argv{(executableDir() / "berth").string(), "agent", "--instance", instance.name(),
-                                  "--ready-fd", "3"};
+    std::vector<std::string> argv{
+        (executableDir() / "berth").string(), "agent", "--instance", instance.name(), "--ready-fd", "3"};
     if (!accel.empty()) {
         argv.push_back("--accel");
         argv.push_back(accel);
     }
-    auto agent = vm::Process::spawn(argv, {.stdoutFile = instance.logDir() / "agent.out", .stderrFile = {},
-                                           .newSession = true, .passFd = writeEnd});
+    auto agent = vm::Process::spawn(argv, {.stdoutFile = instance.logDir() / "agent.out",
+                                           .stderrFile = {},
+                                           .newSession = true,
+                                           .passFd = writeEnd});
     ::close(writeEnd);
     if (!agent) {
         ::close(fds[0]);
@@ -321,7 +327,8 @@ std::string launchAgent(const vm::Instance& instance, const std::string& accel)
 
 // Applies --cpus/--memory/--disk to the saved settings. nullopt: an error was printed and
 // nothing was saved.
-std::optional<bool> applySettingFlags(const std::string& command, const Args& args, const vm::Instance& instance)
+std::optional<bool> applySettingFlags(const std::string& command, const Args& args,
+                                      const vm::Instance& instance)
 {
     auto settings = instance.loadSettings();
     if (!settings) {
@@ -329,8 +336,9 @@ std::optional<bool> applySettingFlags(const std::string& command, const Args& ar
         return std::nullopt;
     }
     auto changed = settings.value();
-    for (const auto& [flag, field] : {std::pair{"--cpus", &vm::Settings::cpus}, std::pair{"--memory", &vm::Settings::memoryMiB},
-                                      std::pair{"--disk", &vm::Settings::diskGiB}}) {
+    for (const auto& [flag, field] :
+         {std::pair{"--cpus", &vm::Settings::cpus}, std::pair{"--memory", &vm::Settings::memoryMiB},
+          std::pair{"--disk", &vm::Settings::diskGiB}}) {
         if (!args.has(flag))
             continue;
         const auto value = parseInt(command, flag, args.get(flag));
@@ -339,8 +347,9 @@ std::optional<bool> applySettingFlags(const std::string& command, const Args& ar
         changed.*field = *value;
     }
     if (changed.diskGiB < settings->diskGiB) {
-        std::cerr << "berth " << command << ": --disk " << changed.diskGiB << " is smaller than the data disk ("
-                  << settings->diskGiB << " GiB); the disk only grows (`berth reset --yes` starts over)\n";
+        std::cerr << "berth " << command << ": --disk " << changed.diskGiB
+                  << " is smaller than the data disk (" << settings->diskGiB
+                  << " GiB); the disk only grows (`berth reset --yes` starts over)\n";
         return std::nullopt;
     }
     if (changed == settings.value())
@@ -379,7 +388,8 @@ int stopAgent(const std::string& command, const vm::Instance& instance)
     const auto deadline = Clock::now() + std::chrono::seconds(120);
     while (!client->agentGone() && Clock::now() < deadline) {
         auto message = client->next(deadline);
-        if (message && (message->status.state == EngineState::Stopped || message->status.state == EngineState::Error))
+        if (message &&
+            (message->status.state == EngineState::Stopped || message->status.state == EngineState::Error))
             final = message->status;
     }
     // The lock goes with the agent's process: wait for it, so a `berth start` now starts anew.
@@ -394,7 +404,8 @@ int stopAgent(const std::string& command, const vm::Instance& instance)
         return 1;
     }
     if (final->stopMethod == "forced")
-        std::cout << "Stopped in " << seconds(took) << ": the guest did not power off in time, so QEMU was killed.\n";
+        std::cout << "Stopped in " << seconds(took)
+                  << ": the guest did not power off in time, so QEMU was killed.\n";
     else
         std::cout << "Stopped in " << seconds(took) << ": the guest powered off cleanly.\n";
     return 0;
@@ -411,13 +422,20 @@ bool helpRequested(const Args& args, const char* text)
 std::vector<std::string> sshArguments(const vm::Instance& instance, int port)
 {
     return {"ssh",
-            "-i", instance.clientKey().string(),
-            "-o", "IdentitiesOnly=yes",
-            "-o", "UserKnownHostsFile=" + instance.knownHosts().string(),
-            "-o", "StrictHostKeyChecking=yes",
-            "-o", "BatchMode=yes",
-            "-o", "LogLevel=ERROR",
-            "-p", std::to_string(port)};
+            "-i",
+            instance.clientKey().string(),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "UserKnownHostsFile=" + instance.knownHosts().string(),
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
+            "-p",
+            std::to_string(port)};
 }
 
 std::string shellQuoted(const std::string& text)
@@ -446,16 +464,18 @@ std::string firstLineOf(const std::string& command)
 
 int startCommand(const std::vector<std::string>& argv)
 {
-    const auto args = parse("start", argv, {{"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true},
-                                            {"--timeout", true}});
+    const auto args = parse(
+        "start", argv,
+        {{"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true}, {"--timeout", true}});
     if (!args)
         return 2;
-    if (helpRequested(*args, "Usage: berth start [--cpus N] [--memory MiB] [--disk GiB] [--accel kvm|hvf|whpx|tcg]\n"
-                             "                   [--timeout SECONDS] [--instance NAME]\n\n"
-                             "Starts the engine VM in the background and returns when the Docker engine answers\n"
-                             "on the host socket. --cpus, --memory and --disk change the saved settings (the disk\n"
-                             "only grows). --accel forces an accelerator; by default KVM is used when it works\n"
-                             "here and TCG otherwise. --timeout bounds the wait (default 300).\n"))
+    if (helpRequested(*args,
+                      "Usage: berth start [--cpus N] [--memory MiB] [--disk GiB] [--accel kvm|hvf|whpx|tcg]\n"
+                      "                   [--timeout SECONDS] [--instance NAME]\n\n"
+                      "Starts the engine VM in the background and returns when the Docker engine answers\n"
+                      "on the host socket. --cpus, --memory and --disk change the saved settings (the disk\n"
+                      "only grows). --accel forces an accelerator; by default KVM is used when it works\n"
+                      "here and TCG otherwise. --timeout bounds the wait (default 300).\n"))
         return 0;
     for (const char* flag : {"--cpus", "--memory", "--disk"}) {
         if (args->has(flag) && !parseInt("start", flag, args->get(flag)))
@@ -494,8 +514,8 @@ int startCommand(const std::vector<std::string>& argv)
         if (*changed)
             std::cout << "The new settings apply after `berth restart`.\n";
         if (live->state == EngineState::Running) {
-            std::cout << "Berth is already running (agent pid " << live->pid << ").\nDOCKER_HOST=" << live->dockerHost
-                      << "\n";
+            std::cout << "Berth is already running (agent pid " << live->pid
+                      << ").\nDOCKER_HOST=" << live->dockerHost << "\n";
             return 0;
         }
         std::cout << "Berth is already " << vm::toString(live->state) << "; following it.\n";
@@ -529,9 +549,10 @@ int stopCommand(const std::vector<std::string>& argv)
     const auto args = parse("stop", argv, {});
     if (!args)
         return 2;
-    if (helpRequested(*args, "Usage: berth stop [--instance NAME]\n\n"
-                             "Asks the guest to power off (ACPI), waits up to 60 s, then kills QEMU if it has not,\n"
-                             "and says which happened. Containers stop; images, volumes and containers stay.\n"))
+    if (helpRequested(*args,
+                      "Usage: berth stop [--instance NAME]\n\n"
+                      "Asks the guest to power off (ACPI), waits up to 60 s, then kills QEMU if it has not,\n"
+                      "and says which happened. Containers stop; images, volumes and containers stay.\n"))
         return 0;
     auto instance = openInstance("stop", *args);
     return instance ? stopAgent("stop", *instance) : 1;
@@ -539,8 +560,9 @@ int stopCommand(const std::vector<std::string>& argv)
 
 int restartCommand(const std::vector<std::string>& argv)
 {
-    const auto args = parse("restart", argv, {{"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true},
-                                              {"--timeout", true}});
+    const auto args = parse(
+        "restart", argv,
+        {{"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true}, {"--timeout", true}});
     if (!args)
         return 2;
     if (helpRequested(*args, "Usage: berth restart [the options of berth start]\n\n"
@@ -595,27 +617,29 @@ int statusCommand(const std::vector<std::string>& argv)
         return 0;
     }
     std::cout << "Instance:     " << status.instance << "\n"
-              << "State:        " << vm::toString(status.state) << (status.phase.empty() ? "" : " (" + status.phase + ")")
-              << "\n";
+              << "State:        " << vm::toString(status.state)
+              << (status.phase.empty() ? "" : " (" + status.phase + ")") << "\n";
     if (!status.accelerator.empty())
         std::cout << "Accelerator:  " << status.accelerator << " — " << status.acceleratorReason << "\n";
-    std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, " << status.diskGiB
-              << " GiB disk\n";
+    std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, "
+              << status.diskGiB << " GiB disk\n";
     if (disk) {
-        std::cout << "Data disk:    " << std::fixed << std::setprecision(1) << disk->first / (1 << 30) << " of "
-                  << disk->second / (1 << 30) << " GiB used\n";
+        std::cout << "Data disk:    " << std::fixed << std::setprecision(1) << disk->first / (1 << 30)
+                  << " of " << disk->second / (1 << 30) << " GiB used\n";
         if (diskFull)
-            std::cout << "              FULL: the engine cannot store images, containers or volume data. Free space\n"
+            std::cout << "              FULL: the engine cannot store images, containers or volume data. "
+                         "Free space\n"
                          "              (docker system prune, docker volume rm) or grow the disk\n"
                          "              (berth stop; berth start --disk GiB).\n";
     }
     if (status.pid != 0)
-        std::cout << "Agent:        pid " << status.pid << (status.vmPid ? ", QEMU pid " + std::to_string(status.vmPid) : "")
-                  << "\n";
+        std::cout << "Agent:        pid " << status.pid
+                  << (status.vmPid ? ", QEMU pid " + std::to_string(status.vmPid) : "") << "\n";
     if (status.state == EngineState::Running)
         std::cout << "Uptime:       " << static_cast<long>(status.uptimeSeconds) << " s\n";
     if (!status.stopMethod.empty() && status.state == EngineState::Stopped)
-        std::cout << "Last stop:    " << (status.stopMethod == "forced" ? "forced (QEMU killed)" : "clean powerdown") << "\n";
+        std::cout << "Last stop:    "
+                  << (status.stopMethod == "forced" ? "forced (QEMU killed)" : "clean powerdown") << "\n";
     if (!status.lastError.empty())
         std::cout << "Last error:   " << status.lastError << "\n";
     if (!status.dockerHost.empty())
@@ -648,8 +672,9 @@ std::uintmax_t printTail(const fs::path& file, int lines)
 
 int logsCommand(const std::vector<std::string>& argv)
 {
-    const auto args = parse("logs", argv, {{"-f", false}, {"--follow", false}, {"--agent", false}, {"--console", false},
-                                           {"-n", true}});
+    const auto args =
+        parse("logs", argv,
+              {{"-f", false}, {"--follow", false}, {"--agent", false}, {"--console", false}, {"-n", true}});
     if (!args)
         return 2;
     if (helpRequested(*args, "Usage: berth logs [-f] [-n LINES] [--agent | --console] [--instance NAME]\n\n"
@@ -705,9 +730,10 @@ int shellCommand(const std::vector<std::string>& argv)
     const auto args = parse("shell", argv, {});
     if (!args)
         return 2;
-    if (helpRequested(*args, "Usage: berth shell [--instance NAME] [-- COMMAND [ARG…]]\n\n"
-                             "Opens a shell in the engine VM as the user berth (group docker), or runs COMMAND\n"
-                             "there. Uses ssh with the instance's key and pinned host key.\n"))
+    if (helpRequested(*args,
+                      "Usage: berth shell [--instance NAME] [-- COMMAND [ARG…]]\n\n"
+                      "Opens a shell in the engine VM as the user berth (group docker), or runs COMMAND\n"
+                      "there. Uses ssh with the instance's key and pinned host key.\n"))
         return 0;
     auto instance = openInstance("shell", *args);
     if (!instance)
@@ -740,16 +766,17 @@ int resetCommand(const std::vector<std::string>& argv)
     const auto args = parse("reset", argv, {{"--yes", false}});
     if (!args)
         return 2;
-    if (helpRequested(*args, "Usage: berth reset --yes [--instance NAME]\n\n"
-                             "Stops the engine VM and deletes its data disk: every image, container, volume and\n"
-                             "network in the engine. Settings and keys stay. The next `berth start` begins empty.\n"))
+    if (helpRequested(
+            *args, "Usage: berth reset --yes [--instance NAME]\n\n"
+                   "Stops the engine VM and deletes its data disk: every image, container, volume and\n"
+                   "network in the engine. Settings and keys stay. The next `berth start` begins empty.\n"))
         return 0;
     auto instance = openInstance("reset", *args);
     if (!instance)
         return 1;
     if (!args->has("--yes")) {
-        std::cerr << "berth reset: this deletes every image, container and volume of instance '" << instance->name()
-                  << "'; run `berth reset --yes` to confirm\n";
+        std::cerr << "berth reset: this deletes every image, container and volume of instance '"
+                  << instance->name() << "'; run `berth reset --yes` to confirm\n";
         return 2;
     }
     if (const int stopped = stopAgent("reset", *instance); stopped != 0)
@@ -761,7 +788,8 @@ int resetCommand(const std::vector<std::string>& argv)
     std::error_code ec;
     const bool existed = fs::remove(instance->dataDisk(), ec);
     if (ec) {
-        std::cerr << "berth reset: cannot delete " << instance->dataDisk().string() << ": " << ec.message() << "\n";
+        std::cerr << "berth reset: cannot delete " << instance->dataDisk().string() << ": " << ec.message()
+                  << "\n";
         return 1;
     }
     std::cout << (existed ? "Deleted the data disk " + instance->dataDisk().string() + ".\n"
@@ -774,8 +802,9 @@ int versionCommand(const std::vector<std::string>& argv)
     const auto args = parse("version", argv, {});
     if (!args)
         return 2;
-    if (helpRequested(*args, "Usage: berth version [--instance NAME]\n\n"
-                             "Prints the versions of Berth, QEMU, the guest image and, when running, the engine.\n"))
+    if (helpRequested(*args,
+                      "Usage: berth version [--instance NAME]\n\n"
+                      "Prints the versions of Berth, QEMU, the guest image and, when running, the engine.\n"))
         return 0;
     std::cout << "Berth " << BERTH_VERSION << "\n";
     std::cout << "Docker API:  " << engine::ApiVersion::newestSupported().toString() << " (oldest supported "
@@ -805,13 +834,13 @@ int versionCommand(const std::vector<std::string>& argv)
     const auto reply = vm::engineGet(instance->engineSocket(), "/version", std::chrono::seconds(10));
     const auto body = reply ? nlohmann::json::parse(reply->body, nullptr, false) : nlohmann::json();
     if (!reply || !body.is_object()) {
-        std::cout << "Engine:      no answer (" << (reply ? "HTTP " + std::to_string(reply->status) : reply.error().message)
-                  << ")\n";
+        std::cout << "Engine:      no answer ("
+                  << (reply ? "HTTP " + std::to_string(reply->status) : reply.error().message) << ")\n";
         return 1;
     }
-    std::cout << "Engine:      Docker " << body.value("Version", "?") << ", API " << body.value("ApiVersion", "?")
-              << ", " << body.value("Os", "?") << "/" << body.value("Arch", "?") << ", kernel "
-              << body.value("KernelVersion", "?") << "\n";
+    std::cout << "Engine:      Docker " << body.value("Version", "?") << ", API "
+              << body.value("ApiVersion", "?") << ", " << body.value("Os", "?") << "/"
+              << body.value("Arch", "?") << ", kernel " << body.value("KernelVersion", "?") << "\n";
     return code;
 }
 

@@ -18,7 +18,8 @@ struct ProcessRun
 // Runs `program` with `args`, writes `input` and closes its stdin (so a reader sees EOF), and
 // waits up to `timeoutMs`, killing it on timeout.
 ProcessRun runProcess(const QString& program, const QStringList& args, const QByteArray& input = {},
-                      int timeoutMs = 180000, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment());
+                      int timeoutMs = 180000,
+                      const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment());
 
 // For a VM test's folder: kept for a post-mortem when BERTH_KEEP_TEST_DIRS is set, and named in
 // the test's output either way.

@@ -5,6 +5,9 @@
 #include "RunProcess.h"
 #include "TestPaths.h"
 
+#include <csignal>
+#include <sys/stat.h>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -15,8 +18,6 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
-#include <csignal>
-#include <sys/stat.h>
 
 using berth::test::ProcessRun;
 
@@ -52,7 +53,8 @@ private:
     // docker with no -H and no DOCKER_HOST: it must find the engine through the berth context.
     ProcessRun docker(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 180000)
     {
-        return berth::test::runProcess(berth::test::binDir() + "/docker", args, input, timeoutMs, environment());
+        return berth::test::runProcess(berth::test::binDir() + "/docker", args, input, timeoutMs,
+                                       environment());
     }
 
     static QString describe(const ProcessRun& run)
@@ -88,7 +90,9 @@ private:
 
     static unsigned modeOf(const QString& path)
     {
-        struct stat st{};
+        struct stat st
+        {
+        };
         return ::lstat(path.toLocal8Bit().constData(), &st) == 0 ? (st.st_mode & 07777) : 0xffff;
     }
 
@@ -133,7 +137,8 @@ private slots:
         file.close();
         auto run = berth({"start"});
         QCOMPARE(run.exitCode, 1);
-        QVERIFY2(run.err.contains("'cpus'") && run.err.contains("must be from 1 to"), qPrintable(describe(run)));
+        QVERIFY2(run.err.contains("'cpus'") && run.err.contains("must be from 1 to"),
+                 qPrintable(describe(run)));
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), bad);
         file.close();
@@ -158,7 +163,8 @@ private slots:
     {
         const auto run = berth({"start"});
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
-        for (const char* phase : {"initramfs", "data-disk", "engine-socket", "Engine ready in", "DOCKER_HOST=unix://"})
+        for (const char* phase :
+             {"initramfs", "data-disk", "engine-socket", "Engine ready in", "DOCKER_HOST=unix://"})
             QVERIFY2(run.out.contains(phase), qPrintable(describe(run)));
 
         const auto s = status();
@@ -175,7 +181,8 @@ private slots:
         QCOMPARE(qemuCount(), 1);
         // The human form carries the DOCKER_HOST line too.
         const auto text = berth({"status"});
-        QVERIFY2(text.out.contains("DOCKER_HOST=unix://" + engineSocket().toUtf8()), qPrintable(describe(text)));
+        QVERIFY2(text.out.contains("DOCKER_HOST=unix://" + engineSocket().toUtf8()),
+                 qPrintable(describe(text)));
         QVERIFY(text.out.contains("Data disk:"));
     }
 
@@ -188,8 +195,8 @@ private slots:
         QCOMPARE(modeOf(instanceDir() + "/log"), 0700u);
         QCOMPARE(modeOf(engineSocket()), 0600u);
         QCOMPARE(modeOf(instanceDir() + "/sock/control.sock"), 0600u);
-        for (const char* file : {"/ssh/client", "/ssh/host_key", "/data.img", "/status.json", "/log/agent.log",
-                                 "/log/console.log"})
+        for (const char* file : {"/ssh/client", "/ssh/host_key", "/data.img", "/status.json",
+                                 "/log/agent.log", "/log/console.log"})
             QVERIFY2(modeOf(instanceDir() + file) == 0600u, file);
         // The only TCP listener Berth's QEMU opens is the SSH forward, on 127.0.0.1.
         const int qemuPid = status().value("vm_pid").toInt();
@@ -201,7 +208,8 @@ private slots:
             if (!line.contains(QString("pid=%1,").arg(qemuPid)))
                 continue;
             ++listeners;
-            QVERIFY2(line.contains(QString("127.0.0.1:%1").arg(status().value("ssh_port").toInt())), qPrintable(line));
+            QVERIFY2(line.contains(QString("127.0.0.1:%1").arg(status().value("ssh_port").toInt())),
+                     qPrintable(line));
         }
         QCOMPARE(listeners, 1);
     }
@@ -209,10 +217,12 @@ private slots:
     void dockerCliWorksThroughTheSocket()
     {
         // The berth context is there and, with no other engine on this host, current.
-        const auto contexts = docker({"context", "ls", "--format", "{{.Name}} {{.Current}} {{.DockerEndpoint}}"});
+        const auto contexts =
+            docker({"context", "ls", "--format", "{{.Name}} {{.Current}} {{.DockerEndpoint}}"});
         QVERIFY2(contexts.out.contains("berth "), qPrintable(describe(contexts)));
         if (!QFileInfo::exists("/var/run/docker.sock"))
-            QVERIFY2(contexts.out.contains("berth true unix://" + engineSocket().toUtf8()), qPrintable(describe(contexts)));
+            QVERIFY2(contexts.out.contains("berth true unix://" + engineSocket().toUtf8()),
+                     qPrintable(describe(contexts)));
 
         QVERIFY(mustRun({"version", "--format", "{{.Server.APIVersion}}"}, "1.45"));
         QFile tar(berth::test::testImagesDir() + "/busybox.tar");
@@ -221,7 +231,8 @@ private slots:
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
         QVERIFY(mustRun({"run", "--rm", "bb:1", "echo", "hello from the guest"}, "hello from the guest"));
         // stdin EOF must reach the container, or cat would never exit.
-        QVERIFY(mustRun({"run", "--rm", "-i", "bb:1", "sh", "-c", "cat; echo EOF-seen"}, "piped in\nEOF-seen", "piped in\n"));
+        QVERIFY(mustRun({"run", "--rm", "-i", "bb:1", "sh", "-c", "cat; echo EOF-seen"}, "piped in\nEOF-seen",
+                        "piped in\n"));
         run = docker({"run", "-d", "--name", "sleeper", "bb:1", "sleep", "600"});
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
         QVERIFY(docker({"exec", "sleeper", "sh", "-c", "echo exec-ok"}).out.contains("exec-ok"));
@@ -246,7 +257,8 @@ private slots:
         }
         for (auto& p : processes) {
             QVERIFY(p->waitForFinished(120000));
-            QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0, p->readAllStandardError().constData());
+            QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0,
+                     p->readAllStandardError().constData());
         }
     }
 
@@ -263,11 +275,14 @@ private slots:
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
         QCOMPARE(run.out.trimmed(), QByteArray("berth\nit's quoted"));
         run = berth({"version"});
-        QVERIFY2(run.exitCode == 0 && run.out.contains("Engine:      Docker 26.1.5"), qPrintable(describe(run)));
-        run = berth({"logs", "-n", "500"});
-        QVERIFY2(run.out.contains("state: running") && run.out.contains("Daemon has completed initialization"),
+        QVERIFY2(run.exitCode == 0 && run.out.contains("Engine:      Docker 26.1.5"),
                  qPrintable(describe(run)));
-        for (const char* command : {"start", "stop", "restart", "status", "logs", "shell", "reset", "version"}) {
+        run = berth({"logs", "-n", "500"});
+        QVERIFY2(run.out.contains("state: running") &&
+                     run.out.contains("Daemon has completed initialization"),
+                 qPrintable(describe(run)));
+        for (const char* command :
+             {"start", "stop", "restart", "status", "logs", "shell", "reset", "version"}) {
             run = berth({command, "--help"});
             QVERIFY2(run.exitCode == 0 && run.out.startsWith("Usage: berth "), command);
         }
@@ -275,7 +290,9 @@ private slots:
 
     void volumeSurvivesStopAndStart()
     {
-        QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "sh", "-c", "echo kept > /v/f && sync && cat /v/f"}, "kept"));
+        QVERIFY(mustRun(
+            {"run", "--rm", "-v", "keep:/v", "bb:1", "sh", "-c", "echo kept > /v/f && sync && cat /v/f"},
+            "kept"));
         const auto run = berth({"stop"});
         QVERIFY2(run.exitCode == 0 && run.out.contains("powered off cleanly"), qPrintable(describe(run)));
         const auto s = status();
@@ -292,13 +309,15 @@ private slots:
     void recoversFromAKilledQemu()
     {
         // Written and fsync'd (sync returned) before QEMU dies.
-        QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "sh", "-c", "echo synced > /v/g && sync"}, {}));
+        QVERIFY(
+            mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "sh", "-c", "echo synced > /v/g && sync"}, {}));
         const int qemuPid = status().value("vm_pid").toInt();
         QVERIFY(qemuPid > 0);
         QCOMPARE(::kill(qemuPid, SIGKILL), 0);
         QTRY_COMPARE_WITH_TIMEOUT(status().value("state").toString(), QString("error"), 20000);
         const auto s = status();
-        QVERIFY2(s.value("last_error").toString().contains("killed by signal 9"), qPrintable(s.value("last_error").toString()));
+        QVERIFY2(s.value("last_error").toString().contains("killed by signal 9"),
+                 qPrintable(s.value("last_error").toString()));
         QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(engineSocket()), 10000);
         QVERIFY(QFileInfo::exists(instanceDir() + "/data.img"));
         // The next start recovers, here also growing the disk from 64 to 72 GiB.
@@ -321,7 +340,8 @@ private slots:
         auto run = docker({"import", "-", "bb:full"}, busybox);
         QVERIFY2(run.exitCode != 0 && run.err.contains("no space left on device"), qPrintable(describe(run)));
         const auto text = berth({"status"});
-        QVERIFY2(text.out.contains("FULL") && text.out.contains("docker system prune"), qPrintable(describe(text)));
+        QVERIFY2(text.out.contains("FULL") && text.out.contains("docker system prune"),
+                 qPrintable(describe(text)));
         QCOMPARE(status().value("disk_full").toBool(), true);
 
         QCOMPARE(docker({"volume", "rm", "filler"}).exitCode, 0);

@@ -15,8 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-using berth::test::GuestVm;
 using berth::test::ForwarderThread;
+using berth::test::GuestVm;
 using berth::vm::SshForwarder;
 
 class TestSshForwarder final : public QObject
@@ -39,9 +39,11 @@ private:
         return env;
     }
 
-    berth::test::ProcessRun docker(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 180000)
+    berth::test::ProcessRun docker(const QStringList& args, const QByteArray& input = {},
+                                   int timeoutMs = 180000)
     {
-        return berth::test::runProcess(berth::test::binDir() + "/docker", args, input, timeoutMs, dockerEnvironment());
+        return berth::test::runProcess(berth::test::binDir() + "/docker", args, input, timeoutMs,
+                                       dockerEnvironment());
     }
 
 private slots:
@@ -137,8 +139,9 @@ private slots:
     // after docker load through the forward the file in it has the hash it was written with.
     void largeTransfersBothWays()
     {
-        auto run = m_vm->ssh("docker run --name big bb:1 sh -c 'head -c 67108864 /dev/urandom > /big && "
-                             "sha256sum /big' && docker commit big big:1 >/dev/null && docker rm big >/dev/null");
+        auto run =
+            m_vm->ssh("docker run --name big bb:1 sh -c 'head -c 67108864 /dev/urandom > /big && "
+                      "sha256sum /big' && docker commit big big:1 >/dev/null && docker rm big >/dev/null");
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const auto fileHash = run.out.left(64);
         run = m_vm->ssh("docker save big:1 | wc -c");
@@ -165,7 +168,8 @@ private slots:
     void wrongHostKeyIsRefused()
     {
         auto c = config();
-        c.pinnedHostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBXP3Y3kqBmQ8Mj0rPcTa0r2f1xFKXxG5sU0b0Qw1JmK other";
+        c.pinnedHostKey =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBXP3Y3kqBmQ8Mj0rPcTa0r2f1xFKXxG5sU0b0Qw1JmK other";
         c.listenSocket = m_dir.filePath("refused.sock").toStdString();
         ForwarderThread second;
         const auto error = second.start(c);
@@ -179,9 +183,10 @@ private slots:
     {
         // Every berth-owned sshd-session process but the one running this command: that is
         // the forwarder's session. (pgrep -f would also match this command line itself.)
-        const auto kill = m_vm->ssh("me=$PPID; docker run --rm --privileged --pid=host bb:1 nsenter -t 1 -m sh -c "
-                                    "\"n=0; for p in \\$(pgrep -u berth -x sshd-session); do "
-                                    "[ \\$p = $me ] || { kill \\$p && n=\\$((n+1)); }; done; echo \\$n\"");
+        const auto kill =
+            m_vm->ssh("me=$PPID; docker run --rm --privileged --pid=host bb:1 nsenter -t 1 -m sh -c "
+                      "\"n=0; for p in \\$(pgrep -u berth -x sshd-session); do "
+                      "[ \\$p = $me ] || { kill \\$p && n=\\$((n+1)); }; done; echo \\$n\"");
         QVERIFY2(kill.exitCode == 0, kill.err.constData());
         QVERIFY2(kill.out.trimmed().toInt() >= 1, kill.out.constData()); // the forwarder's session was there
         QElapsedTimer timer;

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -126,8 +126,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     Impl(asio::io_context& ctx, Instance inst, InstanceLock l, AgentOptions o, std::unique_ptr<VmDriver> d)
         : io(ctx), instance(std::move(inst)), lock(std::move(l)), options(std::move(o)), driver(std::move(d)),
           acceptor(ctx), bootTimer(ctx), stopTimer(ctx), pingTimer(ctx)
-    {
-    }
+    {}
 
     asio::io_context& io;
     Instance instance;
@@ -198,32 +197,34 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     void accept()
     {
         auto connection = std::make_shared<Connection>(io);
-        acceptor.async_accept(connection->socket, [self = shared_from_this(), connection](boost::system::error_code ec) {
-            if (ec || self->finished)
-                return;
-            self->connections.insert(connection);
-            self->readRequest(connection);
-            self->accept();
-        });
+        acceptor.async_accept(connection->socket,
+                              [self = shared_from_this(), connection](boost::system::error_code ec) {
+                                  if (ec || self->finished)
+                                      return;
+                                  self->connections.insert(connection);
+                                  self->readRequest(connection);
+                                  self->accept();
+                              });
     }
 
     void readRequest(const std::shared_ptr<Connection>& c)
     {
-        asio::async_read_until(c->socket, c->input, '\n', [self = shared_from_this(), c](boost::system::error_code ec,
-                                                                                          std::size_t n) {
-            if (ec) {
-                if (ec == asio::error::not_found)
-                    c->send(control::errorMessage("request over 64 KiB"));
-                c->closeWhenWritten();
-                self->connections.erase(c);
-                return;
-            }
-            std::string line(asio::buffers_begin(c->input.data()), asio::buffers_begin(c->input.data()) + n - 1);
-            c->input.consume(n);
-            self->handle(c, line);
-            if (!c->closed)
-                self->readRequest(c);
-        });
+        asio::async_read_until(c->socket, c->input, '\n',
+                               [self = shared_from_this(), c](boost::system::error_code ec, std::size_t n) {
+                                   if (ec) {
+                                       if (ec == asio::error::not_found)
+                                           c->send(control::errorMessage("request over 64 KiB"));
+                                       c->closeWhenWritten();
+                                       self->connections.erase(c);
+                                       return;
+                                   }
+                                   std::string line(asio::buffers_begin(c->input.data()),
+                                                    asio::buffers_begin(c->input.data()) + n - 1);
+                                   c->input.consume(n);
+                                   self->handle(c, line);
+                                   if (!c->closed)
+                                       self->readRequest(c);
+                               });
     }
 
     void handle(const std::shared_ptr<Connection>& c, const std::string& line)
@@ -270,7 +271,8 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         status.diskGiB = settings->diskGiB;
         auto manifest = ImageManifest::load(options.imageDir);
         if (!manifest)
-            return Error{manifest.error().message + " (build it with `ninja vm-image`, or set BERTH_IMAGE_DIR)"};
+            return Error{manifest.error().message +
+                         " (build it with `ninja vm-image`, or set BERTH_IMAGE_DIR)"};
         for (const auto* file : {"vmlinuz", "initrd.zst", "root.sqfs"}) {
             std::error_code ec;
             if (!fs::exists(manifest->path(file), ec))
@@ -288,8 +290,9 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         const auto guestConfig = instance.dir() / "guest-config";
         if (auto w = writeFileAtomically(guestConfig, "hostname=berth\n"); !w)
             return w;
-        if (auto w = writeFileAtomically(instance.knownHosts(), "[127.0.0.1]:" + std::to_string(port.value()) + " " +
-                                                                    hostKey.value() + "\n");
+        if (auto w =
+                writeFileAtomically(instance.knownHosts(), "[127.0.0.1]:" + std::to_string(port.value()) +
+                                                               " " + hostKey.value() + "\n");
             !w)
             return w;
 
@@ -352,8 +355,8 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         bootTimer.async_wait([weak](boost::system::error_code ec) {
             auto self = weak.lock();
             if (!ec && self && self->status.state == EngineState::Starting)
-                self->fail("the engine did not become ready within " + std::to_string(self->options.bootTimeout.count()) +
-                           " s");
+                self->fail("the engine did not become ready within " +
+                           std::to_string(self->options.bootTimeout.count()) + " s");
         });
         return Ok{};
     }
@@ -418,26 +421,27 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     void ping()
     {
         std::weak_ptr<Impl> weak = shared_from_this();
-        asyncEngineGet(io, instance.engineSocket(), "/_ping", std::chrono::seconds(5), [weak](Result<HttpReply> reply) {
-            auto self = weak.lock();
-            if (!self || self->status.state != EngineState::Starting)
-                return;
-            if (reply && reply->status == 200 && reply->body == "OK") {
-                self->running();
-                return;
-            }
-            const auto why = reply ? "HTTP " + std::to_string(reply->status) : reply.error().message;
-            if (++self->pingAttempts >= 20) {
-                self->fail("the engine socket does not answer /_ping: " + why);
-                return;
-            }
-            spdlog::info("/_ping through the host socket: {}; trying again", why);
-            self->pingTimer.expires_after(std::chrono::milliseconds(250));
-            self->pingTimer.async_wait([weak](boost::system::error_code ec) {
-                if (auto s = weak.lock(); s && !ec)
-                    s->ping();
+        asyncEngineGet(
+            io, instance.engineSocket(), "/_ping", std::chrono::seconds(5), [weak](Result<HttpReply> reply) {
+                auto self = weak.lock();
+                if (!self || self->status.state != EngineState::Starting)
+                    return;
+                if (reply && reply->status == 200 && reply->body == "OK") {
+                    self->running();
+                    return;
+                }
+                const auto why = reply ? "HTTP " + std::to_string(reply->status) : reply.error().message;
+                if (++self->pingAttempts >= 20) {
+                    self->fail("the engine socket does not answer /_ping: " + why);
+                    return;
+                }
+                spdlog::info("/_ping through the host socket: {}; trying again", why);
+                self->pingTimer.expires_after(std::chrono::milliseconds(250));
+                self->pingTimer.async_wait([weak](boost::system::error_code ec) {
+                    if (auto s = weak.lock(); s && !ec)
+                        s->ping();
+                });
             });
-        });
     }
 
     void running()
@@ -576,7 +580,8 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
 Result<std::unique_ptr<Agent>> Agent::create(asio::io_context& io, Instance instance, InstanceLock lock,
                                              AgentOptions options, std::unique_ptr<VmDriver> driver)
 {
-    auto impl = std::make_shared<Impl>(io, std::move(instance), std::move(lock), std::move(options), std::move(driver));
+    auto impl = std::make_shared<Impl>(io, std::move(instance), std::move(lock), std::move(options),
+                                       std::move(driver));
     if (auto listening = impl->listen(); !listening)
         return listening.error();
     return std::unique_ptr<Agent>(new Agent(std::move(impl)));

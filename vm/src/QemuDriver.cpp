@@ -55,8 +55,11 @@ std::string describeExit(int status)
     if (status >= 0)
         return "QEMU exited with status " + std::to_string(status);
     const int sig = -status;
-    const char* name = sig == SIGKILL ? "SIGKILL" : sig == SIGTERM ? "SIGTERM" : sig == SIGSEGV ? "SIGSEGV"
-                                                    : sig == SIGABRT ? "SIGABRT" : "";
+    const char* name = sig == SIGKILL   ? "SIGKILL"
+                       : sig == SIGTERM ? "SIGTERM"
+                       : sig == SIGSEGV ? "SIGSEGV"
+                       : sig == SIGABRT ? "SIGABRT"
+                                        : "";
     std::string text = "QEMU was killed by signal " + std::to_string(sig);
     if (*name)
         text += std::string(" (") + name + ")";
@@ -82,7 +85,9 @@ bool isQemuOf(int pid, const fs::path& dataDisk)
 
 struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
 {
-    Impl(asio::io_context& ctx, std::string bin) : io(ctx), binary(std::move(bin)), trialTimer(ctx), exitWatch(ctx) {}
+    Impl(asio::io_context& ctx, std::string bin)
+        : io(ctx), binary(std::move(bin)), trialTimer(ctx), exitWatch(ctx)
+    {}
 
     asio::io_context& io;
     std::string binary;
@@ -90,7 +95,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     MachineSpec spec;
     Callbacks callbacks;
     std::string accel, accelReason;
-    bool onTrial = false;   // KVM chosen automatically and not proven yet
+    bool onTrial = false; // KVM chosen automatically and not proven yet
     bool forced = false;
     bool progress = false;  // a boot-channel line arrived in this launch
     bool requested = false; // requestShutdown() or kill() was called
@@ -133,7 +138,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             const auto remembered = json::parse(readFile(probeFile()), nullptr, false);
             if (remembered.is_object() && remembered.value("host", "") == hostFingerprint(binary) &&
                 remembered.value("kvm", "") == "failed") {
-                accelReason = "KVM failed on this host before (" + remembered.value("reason", std::string("?")) +
+                accelReason = "KVM failed on this host before (" +
+                              remembered.value("reason", std::string("?")) +
                               "); using TCG. `berth start --accel kvm` tries KVM again";
                 return std::string("tcg");
             }
@@ -189,8 +195,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     {
         if (console)
             return;
-        auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>((spec.logDir / "console.log").string(),
-                                                                         1024 * 1024, 3);
+        auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+            (spec.logDir / "console.log").string(), 1024 * 1024, 3);
         console = std::make_shared<spdlog::logger>("console", std::move(sink));
         console->set_pattern("%v");
         console->flush_on(spdlog::level::info);
@@ -276,7 +282,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
                 auto self = weak.lock();
                 if (ec2 || !self || self->launchId != id || self->progress || !self->qemu)
                     return;
-                self->trialFailed("no boot progress within " + std::to_string(kAcceleratorTrial.count()) + " s");
+                self->trialFailed("no boot progress within " + std::to_string(kAcceleratorTrial.count()) +
+                                  " s");
             });
         }
         return Ok{};
@@ -345,7 +352,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         onTrial = false;
         accelReason = reason + "; fell back to TCG (emulation, slower)";
         if (auto relaunched = launch("tcg"); !relaunched) {
-            finish(VmExit{false, -1, "cannot start QEMU with TCG after KVM failed: " + relaunched.error().message});
+            finish(VmExit{false, -1,
+                          "cannot start QEMU with TCG after KVM failed: " + relaunched.error().message});
             return;
         }
         if (callbacks.onAccelerator)
@@ -414,8 +422,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
 
 QemuDriver::QemuDriver(asio::io_context& io, std::string binary)
     : m_impl(std::make_shared<Impl>(io, std::move(binary)))
-{
-}
+{}
 
 QemuDriver::~QemuDriver()
 {
@@ -433,7 +440,9 @@ Status QemuDriver::create(const MachineSpec& spec)
     const int fd = ::open(disk.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return Error{"cannot open the data disk " + disk.string() + ": " + std::strerror(errno)};
-    struct stat st{};
+    struct stat st
+    {
+    };
     ::fstat(fd, &st);
     Status result = Ok{};
     if (static_cast<std::uint64_t>(st.st_size) < spec.dataDiskBytes) {

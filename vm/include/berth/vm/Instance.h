@@ -14,7 +14,8 @@ std::filesystem::path defaultHome();
 
 // Writes `contents` to `file` so that a reader sees either the old file or the new one, never a
 // mix: a temporary file in the same folder (mode `mode`), fsync, rename, fsync of the folder.
-Status writeFileAtomically(const std::filesystem::path& file, const std::string& contents, unsigned mode = 0600);
+Status writeFileAtomically(const std::filesystem::path& file, const std::string& contents,
+                           unsigned mode = 0600);
 
 // One instance's folder (mode 0700) and the files in it. Cheap to copy; opening never starts
 // anything.
