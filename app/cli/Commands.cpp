@@ -325,40 +325,84 @@ std::string launchAgent(const vm::Instance& instance, const std::string& accel)
     return "the agent ended before reporting; see " + (instance.logDir() / "agent.out").string();
 }
 
-// Applies --cpus/--memory/--disk to the saved settings. nullopt: an error was printed and
-// nothing was saved.
-std::optional<bool> applySettingFlags(const std::string& command, const Args& args,
-                                      const vm::Instance& instance)
+// The options `berth start` and `berth restart` share.
+const std::vector<Flag> kStartFlags{
+    {"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true}, {"--timeout", true}};
+
+struct StartOptions
 {
-    auto settings = instance.loadSettings();
-    if (!settings) {
-        std::cerr << "berth " << command << ": " << settings.error().message << "\n";
-        return std::nullopt;
-    }
-    auto changed = settings.value();
+    std::optional<int> cpus, memoryMiB, diskGiB; // set: change the saved settings
+    std::string accel;                           // empty: the best that works
+    int timeoutSeconds = 300;
+};
+
+// Checks the start options' syntax. nullopt: an error naming the flag was printed.
+std::optional<StartOptions> parseStartOptions(const std::string& command, const Args& args)
+{
+    StartOptions options;
     for (const auto& [flag, field] :
-         {std::pair{"--cpus", &vm::Settings::cpus}, std::pair{"--memory", &vm::Settings::memoryMiB},
-          std::pair{"--disk", &vm::Settings::diskGiB}}) {
+         {std::pair{"--cpus", &StartOptions::cpus}, std::pair{"--memory", &StartOptions::memoryMiB},
+          std::pair{"--disk", &StartOptions::diskGiB}}) {
         if (!args.has(flag))
             continue;
-        const auto value = parseInt(command, flag, args.get(flag));
-        if (!value)
+        options.*field = parseInt(command, flag, args.get(flag));
+        if (!(options.*field))
             return std::nullopt;
-        changed.*field = *value;
     }
-    if (changed.diskGiB < settings->diskGiB) {
-        std::cerr << "berth " << command << ": --disk " << changed.diskGiB
-                  << " is smaller than the data disk (" << settings->diskGiB
-                  << " GiB); the disk only grows (`berth reset --yes` starts over)\n";
+    options.accel = args.get("--accel");
+    if (!options.accel.empty() && options.accel != "kvm" && options.accel != "hvf" &&
+        options.accel != "whpx" && options.accel != "tcg") {
+        std::cerr << "berth " << command << ": --accel takes kvm, hvf, whpx or tcg, not '" << options.accel
+                  << "'\n";
         return std::nullopt;
     }
-    if (changed == settings.value())
-        return false;
-    if (auto saved = instance.saveSettings(changed); !saved) {
+    if (args.has("--timeout")) {
+        const auto t = parseInt(command, "--timeout", args.get("--timeout"));
+        if (!t)
+            return std::nullopt;
+        if (*t <= 0) {
+            std::cerr << "berth " << command << ": --timeout must be positive\n";
+            return std::nullopt;
+        }
+        options.timeoutSeconds = *t;
+    }
+    return options;
+}
+
+struct AppliedSettings
+{
+    vm::Settings settings;
+    bool changed = false;
+};
+
+// Applies --cpus/--memory/--disk to the saved settings (validated; the disk only grows).
+// nullopt: an error was printed and nothing was saved.
+std::optional<AppliedSettings> applySettings(const std::string& command, const StartOptions& options,
+                                             const vm::Instance& instance)
+{
+    auto saved = instance.loadSettings();
+    if (!saved) {
         std::cerr << "berth " << command << ": " << saved.error().message << "\n";
         return std::nullopt;
     }
-    return true;
+    AppliedSettings result{saved.value(), false};
+    auto& s = result.settings;
+    s.cpus = options.cpus.value_or(s.cpus);
+    s.memoryMiB = options.memoryMiB.value_or(s.memoryMiB);
+    s.diskGiB = options.diskGiB.value_or(s.diskGiB);
+    if (s.diskGiB < saved->diskGiB) {
+        std::cerr << "berth " << command << ": --disk " << s.diskGiB << " is smaller than the data disk ("
+                  << saved->diskGiB << " GiB); the disk only grows (`berth reset --yes` starts over)\n";
+        return std::nullopt;
+    }
+    result.changed = !(s == saved.value());
+    if (result.changed) {
+        if (auto written = instance.saveSettings(s); !written) {
+            std::cerr << "berth " << command << ": " << written.error().message << "\n";
+            return std::nullopt;
+        }
+    }
+    return result;
 }
 
 // Stops the agent and waits until it has exited. Prints what happened.
@@ -462,11 +506,61 @@ std::string firstLineOf(const std::string& command)
 
 } // namespace
 
+namespace {
+
+// `berth start` once its options are checked.
+int start(const std::string& command, const StartOptions& options, const vm::Instance& instance)
+{
+    const auto applied = applySettings(command, options, instance);
+    if (!applied)
+        return 1;
+    const auto deadline = Clock::now() + std::chrono::seconds(options.timeoutSeconds);
+
+    auto live = liveStatus(instance);
+    if (live && finishing(*live)) {
+        // An agent on its way out (stopping, or just failed): let it go, then start anew.
+        waitForAgentExit(instance);
+        live = liveStatus(instance);
+    }
+    if (live) {
+        if (applied->changed)
+            std::cout << "The new settings apply after `berth restart`.\n";
+        if (live->state == EngineState::Running) {
+            std::cout << "Berth is already running (agent pid " << live->pid
+                      << ").\nDOCKER_HOST=" << live->dockerHost << "\n";
+            return 0;
+        }
+        std::cout << "Berth is already " << vm::toString(live->state) << "; following it.\n";
+        return followStart(instance, deadline);
+    }
+    const auto& settings = applied->settings;
+    std::cout << "Starting Berth (instance " << instance.name() << ": " << settings.cpus << " CPUs, "
+              << settings.memoryMiB << " MiB, " << settings.diskGiB << " GiB disk)\n"
+              << std::flush;
+    auto launched = launchAgent(instance, options.accel);
+    for (int attempt = 0; launched == "locked" && attempt < 3; ++attempt) {
+        // Another agent holds the instance. If it is finishing, wait for it and launch again;
+        // if it is starting or running, follow it.
+        const auto other = liveStatus(instance);
+        if (other && !finishing(*other))
+            break;
+        waitForAgentExit(instance);
+        launched = launchAgent(instance, options.accel);
+    }
+    if (launched == "locked") {
+        std::cout << "Berth is already being started by another command; following it.\n";
+    } else if (launched != "ok") {
+        std::cerr << "berth " << command << ": " << launched << "\n";
+        return 1;
+    }
+    return followStart(instance, deadline);
+}
+
+} // namespace
+
 int startCommand(const std::vector<std::string>& argv)
 {
-    const auto args = parse(
-        "start", argv,
-        {{"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true}, {"--timeout", true}});
+    const auto args = parse("start", argv, kStartFlags);
     if (!args)
         return 2;
     if (helpRequested(*args,
@@ -477,71 +571,11 @@ int startCommand(const std::vector<std::string>& argv)
                       "only grows). --accel forces an accelerator; by default KVM is used when it works\n"
                       "here and TCG otherwise. --timeout bounds the wait (default 300).\n"))
         return 0;
-    for (const char* flag : {"--cpus", "--memory", "--disk"}) {
-        if (args->has(flag) && !parseInt("start", flag, args->get(flag)))
-            return 2;
-    }
-    const auto accel = args->get("--accel");
-    if (!accel.empty() && accel != "kvm" && accel != "hvf" && accel != "whpx" && accel != "tcg") {
-        std::cerr << "berth start: --accel takes kvm, hvf, whpx or tcg, not '" << accel << "'\n";
+    const auto options = parseStartOptions("start", *args);
+    if (!options)
         return 2;
-    }
-    int timeout = 300;
-    if (args->has("--timeout")) {
-        const auto t = parseInt("start", "--timeout", args->get("--timeout"));
-        if (!t || *t <= 0) {
-            if (t)
-                std::cerr << "berth start: --timeout must be positive\n";
-            return 2;
-        }
-        timeout = *t;
-    }
     auto instance = openInstance("start", *args);
-    if (!instance)
-        return 1;
-    const auto changed = applySettingFlags("start", *args, *instance);
-    if (!changed)
-        return 1;
-    const auto deadline = Clock::now() + std::chrono::seconds(timeout);
-
-    auto live = liveStatus(*instance);
-    if (live && finishing(*live)) {
-        // An agent on its way out (stopping, or just failed): let it go, then start anew.
-        waitForAgentExit(*instance);
-        live = liveStatus(*instance);
-    }
-    if (live) {
-        if (*changed)
-            std::cout << "The new settings apply after `berth restart`.\n";
-        if (live->state == EngineState::Running) {
-            std::cout << "Berth is already running (agent pid " << live->pid
-                      << ").\nDOCKER_HOST=" << live->dockerHost << "\n";
-            return 0;
-        }
-        std::cout << "Berth is already " << vm::toString(live->state) << "; following it.\n";
-        return followStart(*instance, deadline);
-    }
-    const auto settings = instance->loadSettings();
-    std::cout << "Starting Berth (instance " << instance->name() << ": " << settings->cpus << " CPUs, "
-              << settings->memoryMiB << " MiB, " << settings->diskGiB << " GiB disk)\n"
-              << std::flush;
-    auto launched = launchAgent(*instance, accel);
-    for (int attempt = 0; launched == "locked" && attempt < 3; ++attempt) {
-        // Another agent holds the instance. If it is finishing, wait for it and launch again;
-        // if it is starting or running, follow it.
-        const auto other = liveStatus(*instance);
-        if (other && !finishing(*other))
-            break;
-        waitForAgentExit(*instance);
-        launched = launchAgent(*instance, accel);
-    }
-    if (launched == "locked") {
-        std::cout << "Berth is already being started by another command; following it.\n";
-    } else if (launched != "ok") {
-        std::cerr << "berth start: " << launched << "\n";
-        return 1;
-    }
-    return followStart(*instance, deadline);
+    return instance ? start("start", *options, *instance) : 1;
 }
 
 int stopCommand(const std::vector<std::string>& argv)
@@ -560,20 +594,21 @@ int stopCommand(const std::vector<std::string>& argv)
 
 int restartCommand(const std::vector<std::string>& argv)
 {
-    const auto args = parse(
-        "restart", argv,
-        {{"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true}, {"--timeout", true}});
+    const auto args = parse("restart", argv, kStartFlags);
     if (!args)
         return 2;
     if (helpRequested(*args, "Usage: berth restart [the options of berth start]\n\n"
                              "Stops the engine VM (as `berth stop`), then starts it (as `berth start`).\n"))
         return 0;
+    const auto options = parseStartOptions("restart", *args); // before stopping anything
+    if (!options)
+        return 2;
     auto instance = openInstance("restart", *args);
     if (!instance)
         return 1;
     if (const int stopped = stopAgent("restart", *instance); stopped != 0)
         return stopped;
-    return startCommand(argv);
+    return start("restart", *options, *instance);
 }
 
 int statusCommand(const std::vector<std::string>& argv)
