@@ -306,7 +306,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         spec.dataDiskBytes = static_cast<std::uint64_t>(settings->diskGiB) << 30;
         spec.sshPort = port.value();
         spec.guestFiles = {{"ssh/host_key", instance.hostKey()},
-                           {"ssh/authorized_keys", fs::path(instance.clientKey().string() + ".pub")},
+                           {"ssh/authorized_keys", instance.clientPublicKey()},
                            {"config", guestConfig}};
         spec.stateDir = instance.dir();
         spec.runDir = instance.socketDir();
@@ -393,7 +393,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         SshForwarder::Config config;
         config.port = static_cast<std::uint16_t>(status.sshPort);
         config.privateKey = instance.clientKey();
-        config.publicKey = instance.clientKey().string() + ".pub";
+        config.publicKey = instance.clientPublicKey();
         config.pinnedHostKey = key.value();
         config.listenSocket = instance.engineSocket();
         auto forwarding = SshForwarder::start(io, config);
@@ -462,6 +462,16 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
 
     // --- stopping and failing ---
 
+    // Ends everything that serves or awaits the engine: the boot deadline, the readiness
+    // check, the SSH session and the host engine socket (so dockerHost is empty from now on).
+    void closeEngine()
+    {
+        bootTimer.cancel();
+        pingTimer.cancel();
+        forwarder.reset();
+        status.dockerHost.clear();
+    }
+
     std::string stop()
     {
         switch (status.state) {
@@ -474,9 +484,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         case EngineState::Running:
             break;
         }
-        bootTimer.cancel();
-        pingTimer.cancel();
-        forwarder.reset(); // the engine socket goes first: no new client gets in
+        closeEngine(); // the engine socket goes first: no new client gets in
         const bool wasStarting = status.state == EngineState::Starting;
         setState(EngineState::Stopping);
         if (auto asked = driver->requestShutdown(); !asked) {
@@ -510,12 +518,9 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         if (status.state == EngineState::Error || finished)
             return;
         spdlog::error("{}", reason);
-        bootTimer.cancel();
+        closeEngine();
         stopTimer.cancel();
-        pingTimer.cancel();
-        forwarder.reset();
         status.lastError = reason;
-        status.dockerHost.clear();
         status.consoleTail.assign(consoleTail.begin(), consoleTail.end());
         setState(EngineState::Error);
         if (driver->state() != VmDriver::State::Stopped)
@@ -526,13 +531,10 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
 
     void vmExited(const VmExit& exit)
     {
+        closeEngine();
         stopTimer.cancel();
-        bootTimer.cancel();
-        pingTimer.cancel();
-        forwarder.reset();
         if (status.state == EngineState::Stopping) {
             status.stopMethod = forcedStop ? "forced" : "powerdown";
-            status.dockerHost.clear();
             status.lastError.clear();
             setState(EngineState::Stopped);
             finish();
@@ -546,9 +548,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         // kernel very rarely crashes early, and a second boot of the same disk succeeds.
         if (status.state == EngineState::Starting && !exit.requested && bootAttempts < 2) {
             spdlog::warn("the VM ended while booting ({}); booting it once more", exit.reason);
-            if (auto again = bootVm(); again)
-                return;
-            else
+            if (auto again = bootVm(); !again)
                 fail(again.error().message);
             return;
         }

@@ -53,6 +53,7 @@ public:
     // the guest's host key, whose public half Berth pins. Idempotent.
     Status ensureKeys() const;
     std::filesystem::path clientKey() const { return sshDir() / "client"; }
+    std::filesystem::path clientPublicKey() const { return sshDir() / "client.pub"; }
     std::filesystem::path hostKey() const { return sshDir() / "host_key"; }
     // For `ssh`: the pinned host key at the guest's forwarded port (written by the agent).
     std::filesystem::path knownHosts() const { return sshDir() / "known_hosts"; }
