@@ -289,12 +289,16 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         return Ok{};
     }
 
+    // Calls exited() once QEMU has exited: through a pidfd where the system has one (opened
+    // once per launch), else on a timer.
     void watchExit(std::uint64_t id)
     {
         std::weak_ptr<Impl> weak = shared_from_this();
-        const int fd = qemu->openExitFd();
-        if (fd >= 0) {
-            exitWatch.assign(fd);
+        if (!exitWatch.is_open()) {
+            if (const int fd = qemu->openExitFd(); fd >= 0)
+                exitWatch.assign(fd);
+        }
+        if (exitWatch.is_open()) {
             exitWatch.async_wait(asio::posix::stream_descriptor::wait_read,
                                  [weak, id](boost::system::error_code ec) {
                                      auto self = weak.lock();
@@ -303,7 +307,6 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
                                  });
             return;
         }
-        // No pidfd: check on a timer.
         auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(200));
         timer->async_wait([weak, id, timer](boost::system::error_code ec) {
             auto self = weak.lock();
