@@ -1,5 +1,7 @@
 #pragma once
 
+#include <vector>
+
 #include <QByteArray>
 #include <QProcessEnvironment>
 #include <QString>
@@ -20,6 +22,12 @@ struct ProcessRun
 ProcessRun runProcess(const QString& program, const QStringList& args, const QByteArray& input = {},
                       int timeoutMs = 180000,
                       const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment());
+
+// Starts `count` copies of `program` at once (stdin closed), then waits for each as runProcess
+// does; the runs in start order.
+std::vector<ProcessRun>
+runConcurrently(const QString& program, const QStringList& args, int count, int timeoutMs = 180000,
+                const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment());
 
 // For a VM test's folder: kept for a post-mortem when BERTH_KEEP_TEST_DIRS is set, and named in
 // the test's output either way.

@@ -14,7 +14,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -248,18 +247,10 @@ private slots:
         QCOMPARE(docker({"rm", "talker"}).exitCode, 0);
 
         // 20 docker ps at once, each its own connection through the one SSH session.
-        std::vector<std::unique_ptr<QProcess>> processes;
-        for (int i = 0; i < 20; ++i) {
-            auto p = std::make_unique<QProcess>();
-            p->setProcessEnvironment(environment());
-            p->start(berth::test::binDir() + "/docker", {"ps", "-a", "--format", "{{.ID}}"});
-            processes.push_back(std::move(p));
-        }
-        for (auto& p : processes) {
-            QVERIFY(p->waitForFinished(120000));
-            QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0,
-                     p->readAllStandardError().constData());
-        }
+        for (const auto& ps :
+             berth::test::runConcurrently(berth::test::binDir() + "/docker",
+                                          {"ps", "-a", "--format", "{{.ID}}"}, 20, 120000, environment()))
+            QVERIFY2(ps.exitCode == 0, qPrintable(describe(ps)));
     }
 
     void secondStartSaysAlreadyRunning()
@@ -353,15 +344,9 @@ private slots:
     void twoSimultaneousStartsMakeOneVm()
     {
         QCOMPARE(berth({"stop"}).exitCode, 0);
-        QProcess a, b;
-        for (auto* p : {&a, &b}) {
-            p->setProcessEnvironment(environment());
-            p->start(berth::test::binDir() + "/berth", {"start"});
-        }
-        for (auto* p : {&a, &b}) {
-            QVERIFY(p->waitForFinished(300000));
-            QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
-        }
+        for (const auto& run : berth::test::runConcurrently(berth::test::binDir() + "/berth", {"start"}, 2,
+                                                            300000, environment()))
+            QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
         QCOMPARE(qemuCount(), 1);
         QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "cat", "/v/f"}, "kept"));
     }

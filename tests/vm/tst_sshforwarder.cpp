@@ -121,17 +121,10 @@ private slots:
 
     void manyConnectionsAtOnce()
     {
-        std::vector<std::unique_ptr<QProcess>> processes;
-        for (int i = 0; i < 20; ++i) {
-            auto p = std::make_unique<QProcess>();
-            p->setProcessEnvironment(dockerEnvironment());
-            p->start(berth::test::binDir() + "/docker", {"ps", "-a", "--format", "{{.ID}}"});
-            processes.push_back(std::move(p));
-        }
-        for (auto& p : processes) {
-            QVERIFY(p->waitForFinished(120000));
-            QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
-        }
+        for (const auto& run : berth::test::runConcurrently(berth::test::binDir() + "/docker",
+                                                            {"ps", "-a", "--format", "{{.ID}}"}, 20, 120000,
+                                                            dockerEnvironment()))
+            QVERIFY2(run.exitCode == 0, run.err.constData());
     }
 
     // docker save of a 64 MiB image through the forward has the size the same save has inside
