@@ -170,21 +170,34 @@ void waitForAgentExit(const vm::Instance& instance)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
-// The last `count` lines of the guest console's log, for a start that is taking too long.
-void printConsoleLog(const vm::Instance& instance, std::size_t count)
+// The last `count` lines of `file`; none when it cannot be read.
+std::deque<std::string> lastLines(const fs::path& file, std::size_t count)
 {
-    std::ifstream in(instance.consoleLog());
+    std::ifstream in(file, std::ios::binary);
     std::deque<std::string> lines;
     for (std::string line; std::getline(in, line);) {
         lines.push_back(line);
         if (lines.size() > count)
             lines.pop_front();
     }
+    return lines;
+}
+
+// Console lines after a failed or slow start, under `title`.
+template <typename Lines> void printConsoleLines(const std::string& title, const Lines& lines)
+{
     if (lines.empty())
         return;
-    std::cerr << "Last console lines (" << instance.consoleLog().string() << "):\n";
+    std::cerr << title << "\n";
     for (const auto& line : lines)
         std::cerr << "  | " << line << "\n";
+}
+
+// The last `count` lines of the guest console's log, for a start that is taking too long.
+void printConsoleLog(const vm::Instance& instance, std::size_t count)
+{
+    printConsoleLines("Last console lines (" + instance.consoleLog().string() + "):",
+                      lastLines(instance.consoleLog(), count));
 }
 
 // An agent in this state exits soon and will not serve a start.
@@ -196,11 +209,7 @@ bool finishing(const vm::AgentStatus& status)
 
 void printConsoleTail(const vm::AgentStatus& status)
 {
-    if (status.consoleTail.empty())
-        return;
-    std::cerr << "Last console lines:\n";
-    for (const auto& line : status.consoleTail)
-        std::cerr << "  | " << line << "\n";
+    printConsoleLines("Last console lines:", status.consoleTail);
 }
 
 // Follows the agent's events until the engine runs (0) or fails or the agent goes away (1).
@@ -687,20 +696,11 @@ namespace {
 // Prints the last `lines` lines of `file`; returns the size printed up to.
 std::uintmax_t printTail(const fs::path& file, int lines)
 {
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        return 0;
-    std::deque<std::string> kept;
-    std::string line;
-    while (std::getline(in, line)) {
-        kept.push_back(line);
-        if (static_cast<int>(kept.size()) > lines)
-            kept.pop_front();
-    }
-    for (const auto& l : kept)
-        std::cout << l << "\n";
+    for (const auto& line : lastLines(file, static_cast<std::size_t>(std::max(lines, 0))))
+        std::cout << line << "\n";
     std::error_code ec;
-    return fs::file_size(file, ec);
+    const auto size = fs::file_size(file, ec);
+    return ec ? 0 : size;
 }
 
 } // namespace
