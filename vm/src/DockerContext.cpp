@@ -92,17 +92,18 @@ Result<std::string> dockerContextEndpoint(const fs::path& configDir, const std::
     return meta["Endpoints"]["docker"].value("Host", std::string());
 }
 
-Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::string& name, const fs::path& socket,
-                                          bool makeCurrent)
+Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::string& name,
+                                          const fs::path& socket, bool makeCurrent)
 {
     if (auto made = makePrivateDir(configDir); !made)
         return made.error();
     const auto meta = metaFile(configDir, name);
     if (auto made = makePrivateDir(meta.parent_path()); !made)
         return made.error();
-    const json context{{"Name", name},
-                       {"Metadata", {{"Description", "Berth: the Docker engine in Berth's VM"}}},
-                       {"Endpoints", {{"docker", {{"Host", "unix://" + socket.string()}, {"SkipTLSVerify", false}}}}}};
+    const json context{
+        {"Name", name},
+        {"Metadata", {{"Description", "Berth: the Docker engine in Berth's VM"}}},
+        {"Endpoints", {{"docker", {{"Host", "unix://" + socket.string()}, {"SkipTLSVerify", false}}}}}};
     if (auto written = writeFileAtomically(meta, context.dump() + "\n", 0644); !written)
         return written.error();
 
@@ -113,9 +114,13 @@ Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::
     if (const auto text = readText(configFile)) {
         config = json::parse(*text, nullptr, false);
         if (!config.is_object())
-            return Error{configFile.string() + " is not valid JSON; Berth left it as it is. Fix it, then run "
-                                               "`docker context use " + name + "`"};
-        struct stat st{};
+            return Error{configFile.string() +
+                         " is not valid JSON; Berth left it as it is. Fix it, then run "
+                         "`docker context use " +
+                         name + "`"};
+        struct stat st
+        {
+        };
         if (::stat(configFile.c_str(), &st) == 0)
             mode = st.st_mode & 07777;
     }
@@ -136,8 +141,9 @@ Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::
         }
     }
     if (!switchTo) {
-        update.note = "docker context '" + update.previous + "' stays current (its engine answers); use `docker --context " +
-                      name + "` or `berth context use`";
+        update.note = "docker context '" + update.previous +
+                      "' stays current (its engine answers); use `docker --context " + name +
+                      "` or `berth context use`";
         return update;
     }
     config["currentContext"] = name;

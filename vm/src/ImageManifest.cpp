@@ -27,8 +27,8 @@ const std::vector<std::string>& ImageManifest::requiredFiles()
 
 const std::vector<std::string>& ImageManifest::requiredPackages()
 {
-    static const std::vector<std::string> packages{"linux-image-amd64", "containerd",      "runc",
-                                                   "docker.io",         "docker-cli",      "openssh-server",
+    static const std::vector<std::string> packages{"linux-image-amd64", "containerd",    "runc",
+                                                   "docker.io",         "docker-cli",    "openssh-server",
                                                    "e2fsprogs",         "busybox-static"};
     return packages;
 }
@@ -38,8 +38,9 @@ Result<ImageManifest> ImageManifest::load(const std::filesystem::path& dir)
     const auto file = dir / "manifest.json";
     std::ifstream in(file);
     if (!in)
-        return Error{"no guest image at " + dir.string() + " (manifest.json missing); build it with "
-                                                           "'cmake --build build --target vm-image'"};
+        return Error{"no guest image at " + dir.string() +
+                     " (manifest.json missing); build it with "
+                     "'cmake --build build --target vm-image'"};
     std::stringstream text;
     text << in.rdbuf();
     return parse(text.str(), dir);
@@ -111,13 +112,14 @@ Status ImageManifest::verifyFiles() const
         if (ec)
             return Error{"image file " + file.string() + " is missing; rebuild the image"};
         if (size != expected.size)
-            return Error{"image file " + file.string() + " has size " + std::to_string(size) + ", the manifest says " +
-                         std::to_string(expected.size) + "; rebuild the image"};
+            return Error{"image file " + file.string() + " has size " + std::to_string(size) +
+                         ", the manifest says " + std::to_string(expected.size) + "; rebuild the image"};
         const auto digest = sha256File(file);
         if (!digest)
             return digest.error();
         if (digest.value() != expected.sha256)
-            return Error{"image file " + file.string() + " does not match its SHA-256 in the manifest; rebuild the image"};
+            return Error{"image file " + file.string() +
+                         " does not match its SHA-256 in the manifest; rebuild the image"};
     }
     return Ok{};
 }

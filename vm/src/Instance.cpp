@@ -74,7 +74,8 @@ Status writeFileAtomically(const fs::path& file, const std::string& contents, un
             const std::string why = std::strerror(errno);
             ::close(fd);
             ::unlink(tmp.c_str());
-            return Error{"cannot write " + tmp.string() + ": " + why + "; " + file.string() + " was not changed"};
+            return Error{"cannot write " + tmp.string() + ": " + why + "; " + file.string() +
+                         " was not changed"};
         }
         done += static_cast<size_t>(n);
     }
@@ -88,7 +89,8 @@ Status writeFileAtomically(const fs::path& file, const std::string& contents, un
         ::unlink(tmp.c_str());
         return Error{"cannot replace " + file.string() + ": " + why};
     }
-    if (const int dirFd = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dirFd >= 0) {
+    if (const int dirFd = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dirFd >= 0) {
         ::fsync(dirFd);
         ::close(dirFd);
     }
@@ -98,14 +100,17 @@ Status writeFileAtomically(const fs::path& file, const std::string& contents, un
 Result<Instance> Instance::open(const fs::path& home, const std::string& name)
 {
     if (!validName(name))
-        return Error{"'" + name + "' is not a valid instance name: use 1-32 of a-z, 0-9 and '-', not starting with '-'"};
+        return Error{"'" + name +
+                     "' is not a valid instance name: use 1-32 of a-z, 0-9 and '-', not starting with '-'"};
     const auto absoluteHome = fs::absolute(home);
     Instance instance(name, absoluteHome / name);
     constexpr size_t maxSocketPath = sizeof(sockaddr_un::sun_path) - 8;
     if (instance.engineSocket().string().size() > maxSocketPath)
-        return Error{"the engine socket path " + instance.engineSocket().string() + " is longer than a Unix socket " +
-                     "allows (" + std::to_string(maxSocketPath) + " bytes); set BERTH_HOME to a shorter folder"};
-    for (const auto& dir : {absoluteHome, instance.dir(), instance.sshDir(), instance.socketDir(), instance.logDir()}) {
+        return Error{"the engine socket path " + instance.engineSocket().string() +
+                     " is longer than a Unix socket " + "allows (" + std::to_string(maxSocketPath) +
+                     " bytes); set BERTH_HOME to a shorter folder"};
+    for (const auto& dir :
+         {absoluteHome, instance.dir(), instance.sshDir(), instance.socketDir(), instance.logDir()}) {
         if (auto made = makePrivateDir(dir); !made)
             return made.error();
     }
@@ -131,7 +136,8 @@ Status Instance::saveSettings(const Settings& settings) const
 
 Status Instance::ensureKeys() const
 {
-    for (const auto& [file, comment] : {std::pair{clientKey(), "berth-client"}, std::pair{hostKey(), "berth-host"}}) {
+    for (const auto& [file, comment] :
+         {std::pair{clientKey(), "berth-client"}, std::pair{hostKey(), "berth-host"}}) {
         const auto pub = fs::path(file.string() + ".pub");
         if (fs::exists(file) && fs::exists(pub))
             continue;
@@ -151,7 +157,8 @@ Result<std::string> Instance::hostPublicKey() const
 {
     auto text = readFile(hostKey().string() + ".pub");
     if (!text)
-        return Error{"the instance has no pinned host key (" + hostKey().string() + ".pub); start it once to create it"};
+        return Error{"the instance has no pinned host key (" + hostKey().string() +
+                     ".pub); start it once to create it"};
     auto key = text.value();
     // Keep "type base64", drop the comment.
     const auto first = key.find(' ');

@@ -14,8 +14,7 @@ struct Error
 
 // The value of an operation that can fail with an Error. Errors are values at this library's
 // boundary; no exception crosses it.
-template <typename T>
-class Result final
+template <typename T> class Result final
 {
 public:
     Result(T value) : m_state(std::move(value)) {}
