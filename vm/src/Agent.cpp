@@ -8,9 +8,7 @@
 #include "berth/vm/SshForwarder.h"
 
 #include <deque>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -623,12 +621,8 @@ AgentStatus lastRecordedStatus(const Instance& instance)
 {
     AgentStatus status;
     status.instance = instance.name();
-    std::ifstream in(instance.statusFile());
-    if (in) {
-        std::ostringstream text;
-        text << in.rdbuf();
-        const auto j = json::parse(text.str(), nullptr, false);
-        if (auto recorded = AgentStatus::fromJson(j))
+    if (const auto text = readFile(instance.statusFile())) {
+        if (auto recorded = AgentStatus::fromJson(json::parse(text.value(), nullptr, false)))
             status = recorded.value();
     }
     const bool busy = status.state == EngineState::Starting || status.state == EngineState::Running ||

@@ -6,8 +6,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -27,16 +25,6 @@ constexpr const char* kDefaultEndpoint = "unix:///var/run/docker.sock";
 fs::path metaFile(const fs::path& configDir, const std::string& name)
 {
     return configDir / "contexts" / "meta" / sha256Hex(name) / "meta.json";
-}
-
-std::optional<std::string> readText(const fs::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 // Something accepts connections on this Unix socket.
@@ -82,7 +70,7 @@ Result<std::string> dockerContextEndpoint(const fs::path& configDir, const std::
 {
     if (name.empty() || name == "default")
         return std::string(kDefaultEndpoint);
-    const auto text = readText(metaFile(configDir, name));
+    const auto text = readFile(metaFile(configDir, name));
     if (!text)
         return Error{"docker context '" + name + "' does not exist"};
     const auto meta = json::parse(*text, nullptr, false);
@@ -111,7 +99,7 @@ Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::
     const auto configFile = configDir / "config.json";
     json config = json::object();
     unsigned mode = 0600;
-    if (const auto text = readText(configFile)) {
+    if (const auto text = readFile(configFile)) {
         config = json::parse(*text, nullptr, false);
         if (!config.is_object())
             return Error{configFile.string() +

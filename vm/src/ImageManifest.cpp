@@ -1,9 +1,7 @@
 #include "berth/vm/ImageManifest.h"
 
+#include "berth/vm/Instance.h"
 #include "berth/vm/Sha256.h"
-
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -36,14 +34,12 @@ const std::vector<std::string>& ImageManifest::requiredPackages()
 Result<ImageManifest> ImageManifest::load(const std::filesystem::path& dir)
 {
     const auto file = dir / "manifest.json";
-    std::ifstream in(file);
-    if (!in)
+    const auto text = readFile(file);
+    if (!text)
         return Error{"no guest image at " + dir.string() +
                      " (manifest.json missing); build it with "
                      "'cmake --build build --target vm-image'"};
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse(text.str(), dir);
+    return parse(text.value(), dir);
 }
 
 Result<ImageManifest> ImageManifest::parse(const std::string& json, const std::filesystem::path& dir)

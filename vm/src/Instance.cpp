@@ -29,16 +29,6 @@ Status makePrivateDir(const fs::path& dir)
     return Ok{};
 }
 
-Result<std::string> readFile(const fs::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        return Error{"cannot read " + file.string()};
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 bool validName(const std::string& name)
 {
     if (name.empty() || name.size() > 32 || name.front() == '-')
@@ -56,6 +46,16 @@ fs::path defaultHome()
         return fs::path(data) / "berth";
     const char* user = std::getenv("HOME");
     return fs::path(user && *user ? user : "/tmp") / ".local" / "share" / "berth";
+}
+
+Result<std::string> readFile(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return Error{"cannot read " + file.string()};
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 Status writeFileAtomically(const fs::path& file, const std::string& contents, unsigned mode)

@@ -10,7 +10,6 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -31,12 +30,10 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string readFile(const fs::path& file)
+// The file's contents, or nothing when it cannot be read (a log or record not written yet).
+std::string contentsOf(const fs::path& file)
 {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return readFile(file).valueOr({});
 }
 
 std::string lastNonEmptyLine(const std::string& text)
@@ -77,7 +74,7 @@ std::string hostFingerprint(const std::string& binary)
 // The process `pid` is a QEMU using `dataDisk` (checked through /proc on Linux).
 bool isQemuOf(int pid, const fs::path& dataDisk)
 {
-    const auto cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline");
+    const auto cmdline = contentsOf("/proc/" + std::to_string(pid) + "/cmdline");
     return cmdline.find("qemu") != std::string::npos && cmdline.find(dataDisk.string()) != std::string::npos;
 }
 
@@ -135,7 +132,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         }
         std::error_code ec;
         if (fs::exists(probeFile(), ec)) {
-            const auto remembered = json::parse(readFile(probeFile()), nullptr, false);
+            const auto remembered = json::parse(contentsOf(probeFile()), nullptr, false);
             if (remembered.is_object() && remembered.value("host", "") == hostFingerprint(binary) &&
                 remembered.value("kvm", "") == "failed") {
                 accelReason = "KVM failed on this host before (" +
@@ -179,7 +176,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     // A QEMU left behind by an agent that died still holds the data disk: end it first.
     void killLeftover()
     {
-        const auto text = readFile(pidFile());
+        const auto text = contentsOf(pidFile());
         const int pid = std::atoi(text.c_str());
         if (pid > 1 && isQemuOf(pid, spec.dataDisk)) {
             spdlog::warn("killing QEMU (pid {}) left running by an earlier agent", pid);
@@ -341,7 +338,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     // The KVM trial failed: say why, remember it, and boot again with TCG.
     void trialFailed(const std::string& symptom)
     {
-        const auto log = readFile(qemuLog());
+        const auto log = contentsOf(qemuLog());
         std::string reason;
         if (log.find("KVM internal error") != std::string::npos)
             reason = "KVM internal error (" + symptom + ")";
@@ -400,7 +397,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         exit.requested = requested;
         exit.reason = describeExit(*status);
         if (!requested) {
-            const auto last = lastNonEmptyLine(readFile(qemuLog()));
+            const auto last = lastNonEmptyLine(contentsOf(qemuLog()));
             if (!last.empty())
                 exit.reason += ": " + last;
             if (forced && accel == "kvm" && !progress)

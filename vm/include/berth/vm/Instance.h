@@ -12,6 +12,9 @@ namespace berth::vm {
 // (Linux: $XDG_DATA_HOME/berth, default ~/.local/share/berth).
 std::filesystem::path defaultHome();
 
+// The whole contents of `file`; an error names it when it cannot be read.
+Result<std::string> readFile(const std::filesystem::path& file);
+
 // Writes `contents` to `file` so that a reader sees either the old file or the new one, never a
 // mix: a temporary file in the same folder (mode `mode`), fsync, rename, fsync of the folder.
 Status writeFileAtomically(const std::filesystem::path& file, const std::string& contents,
