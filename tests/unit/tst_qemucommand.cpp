@@ -87,7 +87,7 @@ private slots:
     void acceleratorAndSandbox()
     {
         auto c = config();
-        QCOMPARE(valuesOf(args(c), "-accel").value(0), QString("tcg"));
+        QCOMPARE(valuesOf(args(c), "-accel").value(0), QString("tcg,thread=single"));
         QCOMPARE(valuesOf(args(c), "-cpu").value(0), QString("max"));
         QVERIFY(valuesOf(args(c), "-sandbox").value(0).startsWith("on"));
         c.accel = Accelerator::Kvm;
