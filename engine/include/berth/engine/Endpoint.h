@@ -1,0 +1,41 @@
+#pragma once
+
+#include "berth/engine/Error.h"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace berth::engine {
+
+// Where the engine listens. The transport is a seam: on Linux and macOS it is a Unix socket;
+// a Windows build adds the named pipe (npipe://) behind the same Endpoint, with
+// detail::Transport choosing the stream type at compile time so that every read and write
+// stays a direct call.
+class Endpoint final
+{
+public:
+    enum class Kind
+    {
+        UnixSocket,
+        NamedPipe,
+    };
+
+    static Endpoint unixSocket(std::filesystem::path path);
+    // Parses a DOCKER_HOST value: "unix:///path/docker.sock" or "npipe:////./pipe/name".
+    // tcp:// and ssh:// are refused with a message: Berth never speaks to an engine over TCP.
+    static Result<Endpoint> parse(std::string_view dockerHost);
+
+    Kind kind() const { return m_kind; }
+    const std::string& path() const { return m_path; }
+    // "unix:///path" — for messages and logs.
+    std::string toString() const;
+
+private:
+    Endpoint(Kind kind, std::string path) : m_kind(kind), m_path(std::move(path)) {}
+
+    Kind m_kind;
+    std::string m_path;
+};
+
+} // namespace berth::engine
