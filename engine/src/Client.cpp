@@ -165,17 +165,18 @@ std::function<Status()> finishLines(JsonLines lines, std::function<Status()> the
     };
 }
 
-// Whether output is multiplexed: the answer's Content-Type says so from API 1.42; before, the
-// caller must know whether the container or exec has a TTY.
+// Whether output is raw (TTY) rather than multiplexed. From API 1.42 the answer's Content-Type
+// says so; before, it says raw-stream either way, so the caller looks the TTY setting up first
+// and passes it as `known`.
 Result<bool> isTty(const detail::HttpResponseDecoder& decoder, std::optional<bool> known)
 {
+    if (known)
+        return *known;
     const auto type = decoder.header("Content-Type");
     if (type == kRawStream)
         return true;
     if (type == kMultiplexedStream)
         return false;
-    if (known)
-        return *known;
     return Error{ErrorKind::Malformed, "the engine did not say whether the output is multiplexed (Content-Type \"" +
                                            type + "\")"};
 }
@@ -400,9 +401,12 @@ Operation Client::pruneContainers(const Filters& filters, Callback<PruneReport> 
         [](const json& body) { return PruneReport::fromJson(body, "ContainersDeleted"); }, std::move(done));
 }
 
-Operation Client::waitContainer(const std::string& id, Callback<int> done)
+Operation Client::waitContainer(const std::string& id, const std::string& condition, Callback<int> done)
 {
-    auto request = make("POST", "/containers/" + pathSegment(id) + "/wait");
+    Query query;
+    if (!condition.empty())
+        query.add("condition", condition);
+    auto request = make("POST", "/containers/" + pathSegment(id) + "/wait" + query.str());
     request.stream = true; // the answer's body comes when the container stops, however late
     auto state = m_impl->newOperation();
     auto body = std::make_shared<std::string>();

@@ -76,10 +76,10 @@ Container Container::fromSummary(const nlohmann::json& json)
     c.mounts = mountsFrom(json);
     c.networks = networksFrom(json);
     c.labels = detail::stringMap(json, "Labels");
-    if (const auto* size = detail::field(json, "SizeRw"))
-        c.sizeRw = size->get<std::int64_t>();
-    if (const auto* size = detail::field(json, "SizeRootFs"))
+    if (const auto* size = detail::field(json, "SizeRootFs")) {
         c.sizeRootFs = size->get<std::int64_t>();
+        c.sizeRw = get<std::int64_t>(json, "SizeRw"); // left out when 0
+    }
     c.raw = json;
     return c;
 }

@@ -277,13 +277,13 @@ void Exchange::complete(Status status)
     if (status && m_request.upgrade && code != 101)
         status = Error{ErrorKind::Malformed, "the engine did not switch protocols for " + m_request.describe() +
                                                  " (HTTP " + std::to_string(code) + ")"};
-    const bool reusable = status && !m_request.stream && !m_request.upgrade && m_decoder->keepAlive();
+    // Back to the pool before the handler runs, so that a request the handler makes reuses it.
+    if (status && !m_request.stream && !m_request.upgrade && m_decoder->keepAlive() && m_socket)
+        if (auto client = m_client.lock())
+            client->returnToPool(std::move(m_socket));
     auto onEnd = std::move(m_handlers.onEnd);
     if (onEnd)
         onEnd(std::move(status), this);
-    if (reusable && m_socket)
-        if (auto client = m_client.lock())
-            client->returnToPool(std::move(m_socket));
 }
 
 void Exchange::fail(Error error)

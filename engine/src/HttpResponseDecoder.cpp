@@ -1,6 +1,7 @@
 #include "berth/engine/detail/HttpResponseDecoder.h"
 
 #include <array>
+#include <limits>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -20,7 +21,9 @@ struct HttpResponseDecoder::Parser
 HttpResponseDecoder::HttpResponseDecoder() : m_parser(std::make_unique<Parser>())
 {
     auto& parser = m_parser->parser;
-    parser.body_limit(boost::none); // bodies stream through; callers bound what they keep
+    // Bodies stream through; callers bound what they keep. (Not boost::none: Boost 1.74 compares
+    // a Content-Length with the optional limit so that "no limit" refuses every such body.)
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     parser.header_limit(64 * 1024);
     parser.eager(true);
 }
@@ -120,7 +123,7 @@ std::string HttpResponseDecoder::header(std::string_view name) const
 
 bool HttpResponseDecoder::keepAlive() const
 {
-    return done() && m_parser->parser.get().keep_alive() && m_remainder.empty();
+    return done() && !m_parser->parser.upgrade() && m_parser->parser.get().keep_alive() && m_remainder.empty();
 }
 
 std::string HttpResponseDecoder::takeRemainder()

@@ -39,7 +39,7 @@ std::string base64Url(const std::string& bytes)
 nlohmann::json ContainerSpec::toJson() const
 {
     using nlohmann::json;
-    json body = {{"Image", image},     {"Tty", tty},          {"OpenStdin", openStdin}, {"StdinOnce", false},
+    json body = {{"Image", image},     {"Tty", tty},          {"OpenStdin", openStdin}, {"StdinOnce", openStdin && stdinOnce},
                  {"AttachStdin", openStdin}, {"AttachStdout", true}, {"AttachStderr", true}};
     if (!cmd.empty())
         body["Cmd"] = cmd;

@@ -102,8 +102,10 @@ public:
     Operation removeContainer(const std::string& id, bool force, bool removeVolumes, Done done);
     Operation topContainer(const std::string& id, Callback<ProcessList> done);
     Operation pruneContainers(const Filters& filters, Callback<PruneReport> done);
-    // Waits for the container to stop; its exit code.
-    Operation waitContainer(const std::string& id, Callback<int> done);
+    // Waits for the container to stop; its exit code. `condition` as the engine defines it:
+    // "not-running" (returns at once for a container not yet started), "next-exit" (what
+    // `docker run` waits for), or "removed".
+    Operation waitContainer(const std::string& id, const std::string& condition, Callback<int> done);
     // Output with the multiplexed framing removed (stdout/stderr), or StreamKind::Raw for a TTY
     // container, in the order the engine sent it. `onEnd` when the output ends (at once without
     // follow; when the container stops with it).

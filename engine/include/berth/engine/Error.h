@@ -30,6 +30,7 @@ struct Error
 };
 
 template <typename T> using Result = Expected<T, Error>;
+using berth::Ok;
 using Status = Result<Ok>;
 
 const char* toString(ErrorKind kind);

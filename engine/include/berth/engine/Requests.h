@@ -58,6 +58,7 @@ struct ContainerSpec
     std::string hostname;
     bool tty = false;
     bool openStdin = false; // keep stdin open for attach
+    bool stdinOnce = true;  // with openStdin: the first attach's stdin EOF closes it, as `docker run -i`
     std::map<std::string, std::string> labels;
     std::vector<PortPublish> ports;
     bool publishAll = false;       // -P
