@@ -1,0 +1,449 @@
+// The stream decoders of engine/ fed with answers captured from the real engine by
+// tests/tools/capture_engine_bytes.cpp (see captures/README.md), split at every possible byte
+// boundary, plus malformed input that must give a clear error and never a crash or an
+// allocation sized by the input's claims.
+#include "berth/engine/Container.h"
+#include "berth/engine/Event.h"
+#include "berth/engine/JsonLineDecoder.h"
+#include "berth/engine/MultiplexDecoder.h"
+#include "berth/engine/Progress.h"
+#include "berth/engine/Requests.h"
+#include "berth/engine/Stats.h"
+#include "berth/engine/System.h"
+#include "berth/engine/detail/HttpResponseDecoder.h"
+
+#include <QFile>
+#include <QTest>
+
+using namespace berth::engine;
+using berth::engine::detail::HttpResponseDecoder;
+
+namespace {
+
+#define COMPARE_STR(actual, expected) QCOMPARE(QByteArray::fromStdString(actual), QByteArray::fromStdString(expected))
+
+std::string capture(const char* name)
+{
+    QFile file(QString(BERTH_CAPTURES_DIR) + "/" + name + ".http");
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("missing capture %s", qPrintable(file.fileName()));
+    return file.readAll().toStdString();
+}
+
+struct Decoded
+{
+    int status = 0;
+    std::string contentType;
+    std::string body;
+    std::string remainder;
+    std::optional<Error> error;
+};
+
+// Feeds `raw` in the given pieces, then ends the stream unless the answer was an upgrade.
+Decoded decode(const std::string& raw, const std::vector<std::size_t>& cuts)
+{
+    Decoded out;
+    HttpResponseDecoder decoder;
+    const auto sink = [&out](std::string_view data) { out.body.append(data); };
+    std::size_t at = 0;
+    auto pieces = cuts;
+    pieces.push_back(raw.size());
+    for (const auto cut : pieces) {
+        auto status = decoder.feed(std::string_view(raw).substr(at, cut - at), sink);
+        at = cut;
+        if (!status) {
+            out.error = status.error();
+            return out;
+        }
+    }
+    if (!decoder.done() || decoder.status() != 101)
+        if (auto status = decoder.finish(sink); !status)
+            out.error = status.error();
+    out.status = decoder.headerDone() ? decoder.status() : 0;
+    out.contentType = decoder.header("Content-Type");
+    out.remainder = decoder.takeRemainder();
+    return out;
+}
+
+Decoded decodeWhole(const std::string& raw)
+{
+    return decode(raw, {});
+}
+
+struct Demuxed
+{
+    std::string out, err;
+    std::vector<std::pair<StreamKind, std::string>> runs;
+    std::optional<Error> error;
+};
+
+Demuxed demux(const std::string& body, const std::vector<std::size_t>& cuts)
+{
+    Demuxed d;
+    MultiplexDecoder decoder([&d](StreamKind kind, std::string_view data) {
+        (kind == StreamKind::Stdout ? d.out : d.err).append(data);
+        if (d.runs.empty() || d.runs.back().first != kind)
+            d.runs.emplace_back(kind, std::string());
+        d.runs.back().second.append(data);
+    });
+    std::size_t at = 0;
+    auto pieces = cuts;
+    pieces.push_back(body.size());
+    for (const auto cut : pieces) {
+        if (auto status = decoder.feed(std::string_view(body).substr(at, cut - at)); !status) {
+            d.error = status.error();
+            return d;
+        }
+        at = cut;
+    }
+    if (auto status = decoder.finish(); !status)
+        d.error = status.error();
+    return d;
+}
+
+std::vector<nlohmann::json> jsonLines(const std::string& body, const std::vector<std::size_t>& cuts,
+                                      std::optional<Error>* error = nullptr)
+{
+    std::vector<nlohmann::json> values;
+    JsonLineDecoder decoder([&values](nlohmann::json v) { values.push_back(std::move(v)); });
+    std::size_t at = 0;
+    auto pieces = cuts;
+    pieces.push_back(body.size());
+    for (const auto cut : pieces) {
+        if (auto status = decoder.feed(std::string_view(body).substr(at, cut - at)); !status) {
+            if (error)
+                *error = status.error();
+            return values;
+        }
+        at = cut;
+    }
+    if (auto status = decoder.finish(); !status && error)
+        *error = status.error();
+    return values;
+}
+
+std::vector<std::size_t> everyByte(std::size_t size)
+{
+    std::vector<std::size_t> cuts;
+    for (std::size_t i = 1; i < size; ++i)
+        cuts.push_back(i);
+    return cuts;
+}
+
+} // namespace
+
+class TestStreamDecoders final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void chunkedAnswersDecodeAlikeAtEverySplit_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const char* name : {"logs-multiplexed", "logs-raw", "events", "pull-progress", "pull-missing",
+                                 "push-error", "stats-one-shot", "containers-list", "system-df"})
+            QTest::newRow(name) << name;
+    }
+    void chunkedAnswersDecodeAlikeAtEverySplit()
+    {
+        QFETCH(QString, name);
+        const auto raw = capture(qPrintable(name));
+        const auto whole = decodeWhole(raw);
+        QVERIFY2(!whole.error, whole.error ? whole.error->message.c_str() : "");
+        QVERIFY(whole.status == 200 || whole.status == 404);
+        QVERIFY(!whole.body.empty());
+        QVERIFY(whole.body.size() < raw.size());
+        // Two pieces, cut at every byte; then one byte at a time.
+        for (std::size_t cut = 1; cut < raw.size(); ++cut) {
+            const auto split = decode(raw, {cut});
+            if (split.error || split.body != whole.body || split.status != whole.status)
+                QFAIL(qPrintable(QString("cut at byte %1 of %2 decodes differently").arg(cut).arg(raw.size())));
+        }
+        const auto bytewise = decode(raw, everyByte(raw.size()));
+        QVERIFY(!bytewise.error);
+        QVERIFY(bytewise.body == whole.body);
+    }
+
+    void multiplexedLogsAtEverySplit()
+    {
+        const auto answer = decodeWhole(capture("logs-multiplexed"));
+        COMPARE_STR(answer.contentType, "application/vnd.docker.multiplexed-stream");
+        // What the container printed (see the capture tool).
+        const std::string longLine = std::string(20000, 'x') + "\n";
+        const auto whole = demux(answer.body, {});
+        QVERIFY(!whole.error);
+        COMPARE_STR(whole.out, "out1\n" + longLine);
+        COMPARE_STR(whole.err, "err1\nerr-end");
+        QCOMPARE(whole.runs.size(), std::size_t(4));
+        for (std::size_t cut = 1; cut < answer.body.size(); ++cut) {
+            const auto split = demux(answer.body, {cut});
+            if (split.error || split.out != whole.out || split.err != whole.err || split.runs != whole.runs)
+                QFAIL(qPrintable(QString("frames cut at byte %1 decode differently").arg(cut)));
+        }
+        const auto bytewise = demux(answer.body, everyByte(answer.body.size()));
+        QVERIFY(bytewise.out == whole.out && bytewise.err == whole.err && !bytewise.error);
+    }
+
+    void rawLogsAreNotFrames()
+    {
+        const auto answer = decodeWhole(capture("logs-raw"));
+        COMPARE_STR(answer.contentType, "application/vnd.docker.raw-stream");
+        COMPARE_STR(answer.body, "out1\r\nerr1\r\n\033[1mbold\033[0m");
+        // Read as frames by mistake, it fails with a message that says why.
+        const auto wrong = demux(answer.body, {});
+        QVERIFY(wrong.error.has_value());
+        QCOMPARE(wrong.error->kind, ErrorKind::Malformed);
+        QVERIFY2(wrong.error->message.find("TTY") != std::string::npos, wrong.error->message.c_str());
+    }
+
+    void hijackedExecKeepsTheBytesAfterItsHeader()
+    {
+        const auto raw = capture("exec-hijacked");
+        for (std::size_t cut = 1; cut <= raw.size(); ++cut) {
+            HttpResponseDecoder decoder;
+            std::string body;
+            const auto sink = [&body](std::string_view data) { body.append(data); };
+            QVERIFY(decoder.feed(std::string_view(raw).substr(0, cut), sink));
+            if (!decoder.done())
+                continue; // header not complete yet at this cut
+            QCOMPARE(decoder.status(), 101);
+            QVERIFY(body.empty());
+            QVERIFY(!decoder.keepAlive());
+            // Bytes read with the header belong to the stream, then the rest of the stream.
+            auto stream = decoder.takeRemainder();
+            QVERIFY(decoder.feed(std::string_view(raw).substr(cut), sink));
+            stream += decoder.takeRemainder();
+            const auto output = demux(stream, {});
+            QVERIFY(!output.error);
+            COMPARE_STR(output.out, "out\ndone\n");
+            COMPARE_STR(output.err, "err\n");
+        }
+    }
+
+    void eventLinesAtEverySplit()
+    {
+        const auto body = decodeWhole(capture("events")).body;
+        const auto whole = jsonLines(body, {});
+        std::vector<std::string> actions;
+        for (const auto& value : whole) {
+            const auto event = Event::fromJson(value);
+            COMPARE_STR(event.type, "container");
+            COMPARE_STR(event.attribute("name"), "evented");
+            actions.push_back(event.action);
+        }
+        const std::vector<std::string> lifecycle = {"create", "attach", "start", "die", "destroy"};
+        std::vector<std::string> seen;
+        for (const auto& a : actions)
+            if (std::find(lifecycle.begin(), lifecycle.end(), a) != lifecycle.end())
+                seen.push_back(a);
+        QCOMPARE(seen, lifecycle);
+        for (std::size_t cut = 1; cut < body.size(); ++cut)
+            if (jsonLines(body, {cut}) != whole)
+                QFAIL(qPrintable(QString("event lines cut at byte %1 decode differently").arg(cut)));
+        QVERIFY(jsonLines(body, everyByte(body.size())) == whole);
+    }
+
+    void pullProgressPerLayer()
+    {
+        const auto body = decodeWhole(capture("pull-progress")).body;
+        std::vector<ProgressMessage> messages;
+        for (const auto& value : jsonLines(body, {}))
+            messages.push_back(ProgressMessage::fromJson(value));
+        std::map<std::string, std::vector<ProgressMessage>> byLayer;
+        for (const auto& m : messages)
+            if (!m.id.empty() && m.id != "v1")
+                byLayer[m.id].push_back(m);
+        QCOMPARE(byLayer.size(), std::size_t(2)); // the base layer (already there) and the new one
+        bool downloaded = false;
+        for (const auto& [id, lines] : byLayer) {
+            if (lines.front().status == "Already exists")
+                continue;
+            downloaded = true;
+            COMPARE_STR(lines.back().status, "Pull complete");
+            std::int64_t last = 0;
+            for (const auto& line : lines)
+                if (line.status == "Downloading") {
+                    QVERIFY(line.current > last);
+                    QCOMPARE(line.total, std::int64_t(3001124));
+                    last = line.current;
+                }
+            QVERIFY(last > 0);
+        }
+        QVERIFY(downloaded);
+        QVERIFY(messages.back().status.starts_with("Status: Downloaded newer image"));
+        for (const auto& m : messages)
+            QVERIFY(m.error.empty());
+    }
+
+    void errorLinesInsideSuccessfulAnswers()
+    {
+        const auto answer = decodeWhole(capture("push-error"));
+        QCOMPARE(answer.status, 200);
+        const auto lines = jsonLines(answer.body, {});
+        QCOMPARE(lines.size(), std::size_t(2));
+        QVERIFY(ProgressMessage::fromJson(lines[0]).error.empty());
+        const auto failure = ProgressMessage::fromJson(lines[1]);
+        QVERIFY2(failure.error.find("connection refused") != std::string::npos, failure.error.c_str());
+
+        const auto missing = decodeWhole(capture("pull-missing"));
+        QCOMPARE(missing.status, 404);
+        QVERIFY(nlohmann::json::parse(missing.body)["message"].get<std::string>().find("not found") !=
+                std::string::npos);
+    }
+
+    void statsAsDockerStatsComputesThem()
+    {
+        const auto body = decodeWhole(capture("stats-one-shot")).body;
+        const auto values = jsonLines(body, {});
+        QCOMPARE(values.size(), std::size_t(1));
+        const auto& raw = values[0];
+        const auto s = Stats::fromJson(raw);
+        // The CLI's formulas, spelled out on the captured sample's own fields.
+        const double cpuDelta = raw["cpu_stats"]["cpu_usage"]["total_usage"].get<double>() -
+                                raw["precpu_stats"]["cpu_usage"]["total_usage"].get<double>();
+        const double systemDelta = raw["cpu_stats"]["system_cpu_usage"].get<double>() -
+                                   raw["precpu_stats"]["system_cpu_usage"].get<double>();
+        const double cpus = raw["cpu_stats"]["online_cpus"].get<double>();
+        QVERIFY(cpuDelta > 0 && systemDelta > 0);
+        QCOMPARE(s.cpuPercent, cpuDelta / systemDelta * cpus * 100.0);
+        QVERIFY(s.cpuPercent > 20); // the container spins
+        const auto usage = raw["memory_stats"]["usage"].get<std::uint64_t>();
+        const auto inactive = raw["memory_stats"]["stats"]["inactive_file"].get<std::uint64_t>();
+        QCOMPARE(s.memoryUsage, usage - inactive); // cgroup v2: inactive_file is not counted
+        QCOMPARE(s.memoryLimit, raw["memory_stats"]["limit"].get<std::uint64_t>());
+        QCOMPARE(s.pids, std::uint64_t(1));
+        std::uint64_t rx = 0;
+        for (const auto& [name, net] : raw["networks"].items())
+            rx += net["rx_bytes"].get<std::uint64_t>();
+        QCOMPARE(s.networkRx, rx);
+
+        // cgroup v1 fields and block I/O entries, as older hosts report them.
+        auto v1 = raw;
+        v1["memory_stats"]["stats"] = {{"total_inactive_file", 1000}, {"inactive_file", 5}};
+        v1["blkio_stats"]["io_service_bytes_recursive"] = {{{"major", 8}, {"op", "Read"}, {"value", 4096}},
+                                                           {{"major", 8}, {"op", "Write"}, {"value", 512}},
+                                                           {{"major", 8}, {"op", "read"}, {"value", 4}},
+                                                           {{"major", 8}, {"op", "Total"}, {"value", 4612}}};
+        const auto older = Stats::fromJson(v1);
+        QCOMPARE(older.memoryUsage, usage - 1000);
+        QCOMPARE(older.blockRead, std::uint64_t(4100));
+        QCOMPARE(older.blockWrite, std::uint64_t(512));
+    }
+
+    void statsStreamCutShort()
+    {
+        // The capture tool hung up after three samples: every whole line decodes, and the end
+        // of the answer is reported as cut short.
+        const auto raw = capture("stats-stream");
+        const auto answer = decodeWhole(raw);
+        QVERIFY(answer.error.has_value());
+        QVERIFY2(answer.error->message.find("cut short") != std::string::npos, answer.error->message.c_str());
+        HttpResponseDecoder decoder;
+        std::string body;
+        QVERIFY(decoder.feed(raw, [&body](std::string_view d) { body.append(d); }));
+        const auto samples = jsonLines(body, {});
+        QVERIFY(samples.size() >= 3);
+        for (const auto& sample : samples)
+            QVERIFY(Stats::fromJson(sample).memoryLimit > 0);
+    }
+
+    void modelsFromCapturedAnswers()
+    {
+        const auto list = nlohmann::json::parse(decodeWhole(capture("containers-list")).body);
+        QVERIFY(list.size() >= 3);
+        for (const auto& entry : list) {
+            const auto c = Container::fromSummary(entry);
+            QVERIFY(!c.id.empty() && !c.name.empty() && !c.state.empty());
+            QVERIFY(c.sizeRootFs.value_or(0) > 0);
+        }
+        const auto busy = Container::fromInspect(nlohmann::json::parse(decodeWhole(capture("container-inspect")).body));
+        COMPARE_STR(busy.name, "busy");
+        COMPARE_STR(busy.state, "running");
+        QVERIFY(busy.created > 1700000000);
+        QVERIFY(!busy.tty);
+        const auto df = DiskUsage::fromJson(nlohmann::json::parse(decodeWhole(capture("system-df")).body));
+        QVERIFY(df.layersSize > 0);
+        QVERIFY(!df.images.empty() && !df.containers.empty());
+    }
+
+    void truncatedAndAbsurdFrames()
+    {
+        const auto body = decodeWhole(capture("logs-multiplexed")).body;
+        // Cut inside a payload and inside a header.
+        auto cut = demux(body.substr(0, 12), {});
+        QVERIFY(cut.error && cut.error->message.find("ended inside a frame") != std::string::npos);
+        cut = demux(body.substr(0, 3), {});
+        QVERIFY(cut.error && cut.error->message.find("frame header") != std::string::npos);
+        // A frame that claims 4 GiB: the bytes that came are passed on, nothing is reserved for
+        // the rest, and the end reports the missing bytes.
+        const std::string absurd = std::string("\x01\0\0\0\xff\xff\xff\xff", 8) + "0123456789";
+        const auto huge = demux(absurd, {});
+        COMPARE_STR(huge.out, "0123456789");
+        QVERIFY(huge.error && huge.error->message.find("4294967285") != std::string::npos);
+        // A header with a stream byte the engine never sends.
+        const auto bad = demux(std::string("\x07\0\0\0\0\0\0\x01x", 9), {});
+        QVERIFY(bad.error && bad.error->message.find("07 00 00 00") != std::string::npos);
+    }
+
+    void malformedHttp()
+    {
+        auto d = decodeWhole("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+        QVERIFY(d.error && d.error->kind == ErrorKind::Malformed);
+        // A chunk size that overflows 64 bits.
+        d = decodeWhole("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\nabc");
+        QVERIFY(d.error && d.error->kind == ErrorKind::Malformed);
+        // A chunk that claims far more than arrives: no allocation, the end is reported.
+        d = decodeWhole("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nabc");
+        QVERIFY(d.error && d.error->message.find("cut short") != std::string::npos);
+        COMPARE_STR(d.body, "abc");
+        // A body shorter than its Content-Length, and no answer at all.
+        d = decodeWhole("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+        QVERIFY(d.error && d.error->message.find("cut short") != std::string::npos);
+        d = decodeWhole("");
+        QVERIFY(d.error && d.error->message.find("without answering") != std::string::npos);
+        // A header without end, larger than the limit.
+        d = decodeWhole("HTTP/1.1 200 OK\r\nX-Filler: " + std::string(100000, 'a'));
+        QVERIFY(d.error && d.error->kind == ErrorKind::Malformed);
+    }
+
+    void malformedJsonLines()
+    {
+        std::optional<Error> error;
+        auto values = jsonLines("{\"a\":1}\nnot json at all\n{\"b\":2}\n", {}, &error);
+        QCOMPARE(values.size(), std::size_t(1));
+        QVERIFY(error && error->message.find("not JSON: \"not json at all\"") != std::string::npos);
+        // A line that never ends is cut off at the limit, not held without bound.
+        std::vector<nlohmann::json> got;
+        JsonLineDecoder small([&got](nlohmann::json v) { got.push_back(std::move(v)); }, 1024);
+        Status status = Ok{};
+        for (int i = 0; i < 100 && status; ++i)
+            status = small.feed(std::string(100, 'a'));
+        QVERIFY(!status);
+        QVERIFY(status.error().message.find("longer than 1024 bytes") != std::string::npos);
+        // A valid line of the wrong shape is refused by the model, which Client reports.
+        QVERIFY_THROWS_EXCEPTION(nlohmann::json::exception, Event::fromJson(nlohmann::json::array({1, 2})));
+        QVERIFY_THROWS_EXCEPTION(nlohmann::json::exception,
+                                 Stats::fromJson(nlohmann::json::parse(R"({"cpu_stats":{"online_cpus":"two"}})")));
+        // A last line without a newline still counts.
+        error.reset();
+        values = jsonLines("{\"a\":1}\r\n{\"b\":2}", {}, &error);
+        QCOMPARE(values.size(), std::size_t(2));
+        QVERIFY(!error);
+    }
+
+    void registryAuthHeader()
+    {
+        RegistryAuth auth{"user", "p@ss>?", "registry.example:5000", {}};
+        const auto value = auth.headerValue();
+        QVERIFY(value.find_first_of("+/") == std::string::npos); // base64url
+        const auto decoded = QByteArray::fromBase64(QByteArray::fromStdString(value), QByteArray::Base64UrlEncoding);
+        const auto json = nlohmann::json::parse(decoded.toStdString());
+        COMPARE_STR(json["username"].get<std::string>(), "user");
+        COMPARE_STR(json["password"].get<std::string>(), "p@ss>?");
+        COMPARE_STR(json["serveraddress"].get<std::string>(), "registry.example:5000");
+        COMPARE_STR(RegistryAuth{}.headerValue(), "e30="); // "{}", what the CLI sends without credentials
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStreamDecoders)
+#include "tst_streamdecoders.moc"
