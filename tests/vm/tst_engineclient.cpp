@@ -5,6 +5,7 @@
 #include "EngineVm.h"
 #include "berth/engine/Client.h"
 
+#include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -377,6 +378,15 @@ private slots:
         COMPARE_STR(last.out, std::string());
         COMPARE_STR(last.err, "err-end");
 
+        LogsOptions future;
+        future.since = QDateTime::currentSecsSinceEpoch() + 3600; // nothing was written after then
+        const auto none = collectLogs(id, future);
+        QVERIFY(none.end && none.end->ok());
+        QVERIFY(none.out.empty() && none.err.empty());
+        LogsOptions past;
+        past.since = 1; // everything
+        QCOMPARE(collectLogs(id, past).out, output.out);
+
         LogsOptions stamped;
         stamped.timestamps = true;
         stamped.stderrStream = false;
@@ -545,6 +555,34 @@ private slots:
         const auto code = run<int>([&](auto cb) { return m_client->waitContainer(id, "", cb); });
         QCOMPARE(*code, 0);
         VERIFY_OK(runStatus([&](Done cb) { return m_client->removeContainer(id, false, false, cb); }));
+    }
+
+    void attachToATtyContainerAndResizeIt()
+    {
+        ContainerSpec spec;
+        spec.image = "bb:1";
+        spec.name = "tty-attached";
+        spec.tty = true;
+        spec.openStdin = true;
+        spec.cmd = {"sh", "-c", "read first; stty size; read second; stty size"};
+        const auto id = createContainer(spec);
+        QVERIFY(!id.empty());
+        auto stream = run<std::shared_ptr<HijackedStream>>([&](auto cb) { return m_client->attach(id, {}, cb); });
+        VERIFY_OK(stream);
+        QVERIFY((*stream)->tty());
+        Output screen;
+        (*stream)->start(screen.sink(), [&screen](Status s) { screen.end = s; });
+        VERIFY_OK(runStatus([&](Done cb) { return m_client->startContainer(id, cb); }));
+        VERIFY_OK(runStatus([&](Done cb) { return m_client->resizeContainerTty(id, 33, 111, cb); }));
+        (*stream)->write("go\n");
+        QVERIFY(runUntil(m_io, [&] { return screen.raw.find("33 111\r\n") != std::string::npos; }, std::chrono::minutes(1)));
+        VERIFY_OK(runStatus([&](Done cb) { return m_client->resizeContainerTty(id, 44, 122, cb); }));
+        (*stream)->write("again\n");
+        QVERIFY(runUntil(m_io, [&] { return screen.end.has_value(); }, std::chrono::minutes(1)));
+        VERIFY_OK(*screen.end);
+        QVERIFY2(screen.raw.find("44 122\r\n") != std::string::npos, screen.raw.c_str());
+        QVERIFY(screen.out.empty() && screen.err.empty());
+        VERIFY_OK(runStatus([&](Done cb) { return m_client->removeContainer(id, true, false, cb); }));
     }
 
     void imagesThroughALocalRegistry()
