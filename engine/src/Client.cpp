@@ -1,7 +1,6 @@
 // Client's operations: each builds its request, then parses the answer into the models.
 #include "ClientImpl.h"
 #include "Query.h"
-
 #include "berth/engine/JsonLineDecoder.h"
 #include "berth/engine/detail/HijackState.h"
 #include "berth/engine/detail/JsonFields.h"
@@ -34,7 +33,8 @@ Request withJson(Request request, const json& body)
     return request;
 }
 
-template <typename T> void deliver(const State& state, const std::function<void(Result<T>)>& done, Result<T> result)
+template <typename T>
+void deliver(const State& state, const std::function<void(Result<T>)>& done, Result<T> result)
 {
     if (state->cancelled || state->finished)
         return;
@@ -55,21 +55,22 @@ Operation jsonCall(Client::Impl& impl, Request request, Parse parse, Callback<T>
 {
     auto state = impl.newOperation();
     const auto what = request.describe();
-    impl.call(std::move(request), state,
-              [state, parse = std::move(parse), done = std::move(done), what](Result<detail::Response> response) {
-                  if (!response) {
-                      deliver<T>(state, done, response.error());
-                      return;
-                  }
-                  Result<T> result = Error{};
-                  try {
-                      const auto body = response->body.empty() ? json() : json::parse(response->body);
-                      result = Result<T>(parse(body));
-                  } catch (const std::exception& e) {
-                      result = malformed(what, e);
-                  }
-                  deliver<T>(state, done, std::move(result));
-              });
+    impl.call(
+        std::move(request), state,
+        [state, parse = std::move(parse), done = std::move(done), what](Result<detail::Response> response) {
+            if (!response) {
+                deliver<T>(state, done, response.error());
+                return;
+            }
+            Result<T> result = Error{};
+            try {
+                const auto body = response->body.empty() ? json() : json::parse(response->body);
+                result = Result<T>(parse(body));
+            } catch (const std::exception& e) {
+                result = malformed(what, e);
+            }
+            deliver<T>(state, done, std::move(result));
+        });
     return Operation(state);
 }
 
@@ -106,7 +107,7 @@ void streamCall(Client::Impl& impl, Request request, const State& state,
     handlers.onHeader = std::move(onHeader);
     handlers.onBody = std::move(onBody);
     handlers.onEnd = [state, onFinish = std::move(onFinish), onEnd = std::move(onEnd)](Status status,
-                                                                                      detail::Exchange*) {
+                                                                                       detail::Exchange*) {
         if (state->cancelled || state->finished)
             return;
         if (status && onFinish)
@@ -118,7 +119,9 @@ void streamCall(Client::Impl& impl, Request request, const State& state,
 
 std::function<void(Status)> finishWith(const State& state, Done done)
 {
-    return [state, done = std::move(done)](Status status) { deliver<Ok>(state, done, std::move(status)); };
+    return [state, done = std::move(done)](Status status) {
+        deliver<Ok>(state, done, std::move(status));
+    };
 }
 
 // Feeds a JSON-lines answer to `onValue`; a value it rejects (by throwing) ends the stream.
@@ -177,8 +180,8 @@ Result<bool> isTty(const detail::HttpResponseDecoder& decoder, std::optional<boo
         return true;
     if (type == kMultiplexedStream)
         return false;
-    return Error{ErrorKind::Malformed, "the engine did not say whether the output is multiplexed (Content-Type \"" +
-                                           type + "\")"};
+    return Error{ErrorKind::Malformed,
+                 "the engine did not say whether the output is multiplexed (Content-Type \"" + type + "\")"};
 }
 
 std::optional<Error> progressError(const std::shared_ptr<std::string>& error)
@@ -200,11 +203,13 @@ Operation Client::ping(Callback<PingInfo> done)
     detail::Exchange::Handlers handlers;
     handlers.onEnd = [state, done = std::move(done)](Status status, detail::Exchange* exchange) {
         if (!status || !exchange) {
-            deliver<PingInfo>(state, done, status ? Error{ErrorKind::Malformed, "no answer"} : status.error());
+            deliver<PingInfo>(state, done,
+                              status ? Error{ErrorKind::Malformed, "no answer"} : status.error());
             return;
         }
-        deliver<PingInfo>(state, done,
-                          PingInfo{exchange->decoder().header("API-Version"), exchange->decoder().header("OSType")});
+        deliver<PingInfo>(
+            state, done,
+            PingInfo{exchange->decoder().header("API-Version"), exchange->decoder().header("OSType")});
     };
     m_impl->send(std::move(request), state, std::move(handlers));
     return Operation(state);
@@ -212,7 +217,8 @@ Operation Client::ping(Callback<PingInfo> done)
 
 Operation Client::version(Callback<SystemVersion> done)
 {
-    return jsonCall<SystemVersion>(*m_impl, make("GET", "/version"), SystemVersion::fromJson, std::move(done));
+    return jsonCall<SystemVersion>(*m_impl, make("GET", "/version"), SystemVersion::fromJson,
+                                   std::move(done));
 }
 
 Operation Client::info(Callback<SystemInfo> done)
@@ -235,7 +241,8 @@ Operation Client::systemPrune(bool allImages, bool allVolumes, Callback<std::uin
         std::string target;
         const char* listKey;
     };
-    std::vector<Step> steps = {{"/containers/prune", "ContainersDeleted"}, {"/networks/prune", "NetworksDeleted"}};
+    std::vector<Step> steps = {{"/containers/prune", "ContainersDeleted"},
+                               {"/networks/prune", "NetworksDeleted"}};
     if (allVolumes) {
         Filters all;
         if (m_impl->version && *m_impl->version >= ApiVersion{1, 42})
@@ -292,7 +299,8 @@ Operation Client::events(const EventsOptions& options, std::function<void(const 
         query.add("until", *options.until);
     query.filters(options.filters);
     auto state = m_impl->newOperation();
-    auto lines = jsonLines(state, "GET /events", [onEvent](const json& value) { onEvent(Event::fromJson(value)); });
+    auto lines =
+        jsonLines(state, "GET /events", [onEvent](const json& value) { onEvent(Event::fromJson(value)); });
     streamCall(*m_impl, make("GET", "/events" + query.str()), state, {}, feedLines(lines), finishLines(lines),
                finishWith(state, std::move(onEnd)));
     return Operation(state);
@@ -371,16 +379,18 @@ Operation Client::unpauseContainer(const std::string& id, Done done)
 
 Operation Client::renameContainer(const std::string& id, const std::string& newName, Done done)
 {
-    return statusCall(*m_impl,
-                      make("POST", "/containers/" + pathSegment(id) + "/rename" + Query().add("name", newName).str()),
-                      std::move(done));
+    return statusCall(
+        *m_impl,
+        make("POST", "/containers/" + pathSegment(id) + "/rename" + Query().add("name", newName).str()),
+        std::move(done));
 }
 
 Operation Client::removeContainer(const std::string& id, bool force, bool removeVolumes, Done done)
 {
     Query query;
     query.add("force", force).add("v", removeVolumes);
-    return statusCall(*m_impl, make("DELETE", "/containers/" + pathSegment(id) + query.str()), std::move(done));
+    return statusCall(*m_impl, make("DELETE", "/containers/" + pathSegment(id) + query.str()),
+                      std::move(done));
 }
 
 Operation Client::topContainer(const std::string& id, Callback<ProcessList> done)
@@ -535,12 +545,14 @@ Operation Client::logs(const std::string& id, const LogsOptions& options, Output
     return Operation(state);
 }
 
-Operation Client::stats(const std::string& id, bool stream, std::function<void(const Stats&)> onSample, Done onEnd)
+Operation Client::stats(const std::string& id, bool stream, std::function<void(const Stats&)> onSample,
+                        Done onEnd)
 {
     auto state = m_impl->newOperation();
     auto lines = jsonLines(state, "GET /containers/stats",
                            [onSample](const json& value) { onSample(Stats::fromJson(value)); });
-    streamCall(*m_impl, make("GET", "/containers/" + pathSegment(id) + "/stats" + Query().add("stream", stream).str()),
+    streamCall(*m_impl,
+               make("GET", "/containers/" + pathSegment(id) + "/stats" + Query().add("stream", stream).str()),
                state, {}, feedLines(lines), finishLines(lines), finishWith(state, std::move(onEnd)));
     return Operation(state);
 }
@@ -554,8 +566,8 @@ void hijack(Client::Impl& impl, const State& state, Request request, std::option
     detail::Exchange::Handlers handlers;
     handlers.onEnd = [state, tty, done = std::move(done)](Status status, detail::Exchange* exchange) {
         if (!status || !exchange) {
-            deliver<std::shared_ptr<HijackedStream>>(state, done,
-                                                     status ? Error{ErrorKind::Malformed, "no answer"} : status.error());
+            deliver<std::shared_ptr<HijackedStream>>(
+                state, done, status ? Error{ErrorKind::Malformed, "no answer"} : status.error());
             return;
         }
         auto raw = isTty(exchange->decoder(), tty);
@@ -563,7 +575,8 @@ void hijack(Client::Impl& impl, const State& state, Request request, std::option
             deliver<std::shared_ptr<HijackedStream>>(state, done, raw.error());
             return;
         }
-        auto hijacked = std::make_shared<detail::HijackState>(exchange->takeSocket(), exchange->takeRemainder(), *raw);
+        auto hijacked =
+            std::make_shared<detail::HijackState>(exchange->takeSocket(), exchange->takeRemainder(), *raw);
         deliver<std::shared_ptr<HijackedStream>>(state, done, std::make_shared<HijackedStream>(hijacked));
     };
     impl.send(std::move(request), state, std::move(handlers));
@@ -583,7 +596,8 @@ Operation Client::attach(const std::string& id, const AttachOptions& options,
     auto state = m_impl->newOperation();
     std::weak_ptr<Impl> weak = m_impl;
     ttyIfNeeded(*m_impl, state, id,
-                [weak, state, request = make("POST", "/containers/" + pathSegment(id) + "/attach" + query.str()),
+                [weak, state,
+                 request = make("POST", "/containers/" + pathSegment(id) + "/attach" + query.str()),
                  done = std::move(done)](Result<std::optional<bool>> tty) mutable {
                     auto impl = weak.lock();
                     if (!impl)
@@ -628,12 +642,14 @@ Operation Client::createExec(const std::string& containerId, const ExecSpec& spe
         [](const json& reply) { return reply.at("Id").get<std::string>(); }, std::move(done));
 }
 
-Operation Client::startExec(const std::string& execId, bool tty, Callback<std::shared_ptr<HijackedStream>> done)
+Operation Client::startExec(const std::string& execId, bool tty,
+                            Callback<std::shared_ptr<HijackedStream>> done)
 {
     auto state = m_impl->newOperation();
-    hijack(*m_impl, state,
-           withJson(make("POST", "/exec/" + pathSegment(execId) + "/start"), {{"Detach", false}, {"Tty", tty}}), tty,
-           std::move(done));
+    hijack(
+        *m_impl, state,
+        withJson(make("POST", "/exec/" + pathSegment(execId) + "/start"), {{"Detach", false}, {"Tty", tty}}),
+        tty, std::move(done));
     return Operation(state);
 }
 
@@ -650,9 +666,9 @@ Operation Client::inspectExec(const std::string& execId, Callback<ExecInfo> done
     return jsonCall<ExecInfo>(
         *m_impl, make("GET", "/exec/" + pathSegment(execId) + "/json"),
         [](const json& body) {
-            return ExecInfo{body.at("ID").get<std::string>(), detail::get<std::string>(body, "ContainerID"),
+            return ExecInfo{body.at("ID").get<std::string>(),   detail::get<std::string>(body, "ContainerID"),
                             detail::get<bool>(body, "Running"), detail::get<int>(body, "ExitCode"),
-                            detail::get<int>(body, "Pid"), body};
+                            detail::get<int>(body, "Pid"),      body};
         },
         std::move(done));
 }
@@ -693,11 +709,13 @@ Operation progressStream(Client::Impl& impl, Request request, ProgressSink onPro
         if (onProgress)
             onProgress(message);
     });
-    streamCall(impl, std::move(request), state, {}, feedLines(lines), finishLines(lines, [error]() -> Status {
-                   if (auto failure = progressError(error))
-                       return *failure;
-                   return Ok{};
-               }),
+    streamCall(impl, std::move(request), state, {}, feedLines(lines),
+               finishLines(lines,
+                           [error]() -> Status {
+                               if (auto failure = progressError(error))
+                                   return *failure;
+                               return Ok{};
+                           }),
                finishWith(state, std::move(done)));
     return Operation(state);
 }
@@ -720,8 +738,8 @@ Operation Client::pullImage(const PullOptions& options, ProgressSink onProgress,
     return progressStream(*m_impl, std::move(request), std::move(onProgress), std::move(done));
 }
 
-Operation Client::pushImage(const std::string& name, const std::string& tag, const std::optional<RegistryAuth>& auth,
-                            ProgressSink onProgress, Done done)
+Operation Client::pushImage(const std::string& name, const std::string& tag,
+                            const std::optional<RegistryAuth>& auth, ProgressSink onProgress, Done done)
 {
     Query query;
     if (!tag.empty())
@@ -731,13 +749,15 @@ Operation Client::pushImage(const std::string& name, const std::string& tag, con
     return progressStream(*m_impl, std::move(request), std::move(onProgress), std::move(done));
 }
 
-Operation Client::tagImage(const std::string& name, const std::string& repository, const std::string& tag, Done done)
+Operation Client::tagImage(const std::string& name, const std::string& repository, const std::string& tag,
+                           Done done)
 {
     Query query;
     query.add("repo", repository);
     if (!tag.empty())
         query.add("tag", tag);
-    return statusCall(*m_impl, make("POST", "/images/" + pathSegment(name) + "/tag" + query.str()), std::move(done));
+    return statusCall(*m_impl, make("POST", "/images/" + pathSegment(name) + "/tag" + query.str()),
+                      std::move(done));
 }
 
 Operation Client::removeImage(const std::string& name, bool force, bool noPrune,
@@ -747,7 +767,9 @@ Operation Client::removeImage(const std::string& name, bool force, bool noPrune,
     query.add("force", force).add("noprune", noPrune);
     return jsonCall<std::vector<std::string>>(
         *m_impl, make("DELETE", "/images/" + pathSegment(name) + query.str()),
-        [](const json& body) { return PruneReport::fromJson(json{{"list", body}}, "list").deleted; },
+        [](const json& body) {
+            return PruneReport::fromJson(json{{"list", body}}, "list").deleted;
+        },
         std::move(done));
 }
 
@@ -756,8 +778,8 @@ Operation Client::pruneImages(const Filters& filters, Callback<PruneReport> done
     auto request = make("POST", "/images/prune" + Query().filters(filters).str());
     request.timeout = std::chrono::minutes(10);
     return jsonCall<PruneReport>(
-        *m_impl, std::move(request), [](const json& body) { return PruneReport::fromJson(body, "ImagesDeleted"); },
-        std::move(done));
+        *m_impl, std::move(request),
+        [](const json& body) { return PruneReport::fromJson(body, "ImagesDeleted"); }, std::move(done));
 }
 
 Operation Client::saveImages(const std::vector<std::string>& names, DataSink onData, Done done)
@@ -806,8 +828,9 @@ Operation Client::loadImages(BodySource source, Callback<std::vector<std::string
                            }),
                [state, loaded, done = std::move(done)](Status status) {
                    deliver<std::vector<std::string>>(state, done,
-                                                     status ? Result<std::vector<std::string>>(*loaded)
-                                                            : Result<std::vector<std::string>>(status.error()));
+                                                     status
+                                                         ? Result<std::vector<std::string>>(*loaded)
+                                                         : Result<std::vector<std::string>>(status.error()));
                });
     return Operation(state);
 }
@@ -824,7 +847,8 @@ Operation Client::listVolumes(const Filters& filters, Callback<std::vector<Volum
 
 Operation Client::inspectVolume(const std::string& name, Callback<Volume> done)
 {
-    return jsonCall<Volume>(*m_impl, make("GET", "/volumes/" + pathSegment(name)), Volume::fromJson, std::move(done));
+    return jsonCall<Volume>(*m_impl, make("GET", "/volumes/" + pathSegment(name)), Volume::fromJson,
+                            std::move(done));
 }
 
 Operation Client::createVolume(const VolumeSpec& spec, Callback<Volume> done)
@@ -840,7 +864,8 @@ Operation Client::createVolume(const VolumeSpec& spec, Callback<Volume> done)
 
 Operation Client::removeVolume(const std::string& name, bool force, Done done)
 {
-    return statusCall(*m_impl, make("DELETE", "/volumes/" + pathSegment(name) + Query().add("force", force).str()),
+    return statusCall(*m_impl,
+                      make("DELETE", "/volumes/" + pathSegment(name) + Query().add("force", force).str()),
                       std::move(done));
 }
 
@@ -871,7 +896,9 @@ Operation Client::inspectNetwork(const std::string& id, Callback<Network> done)
 
 Operation Client::createNetwork(const NetworkSpec& spec, Callback<std::string> done)
 {
-    json body = {{"Name", spec.name}, {"Driver", spec.driver}, {"Internal", spec.internal},
+    json body = {{"Name", spec.name},
+                 {"Driver", spec.driver},
+                 {"Internal", spec.internal},
                  {"Attachable", spec.attachable}};
     if (!spec.subnet.empty()) {
         json config = {{"Subnet", spec.subnet}};
@@ -903,7 +930,8 @@ Operation Client::connectNetwork(const std::string& network, const std::string& 
                       std::move(done));
 }
 
-Operation Client::disconnectNetwork(const std::string& network, const std::string& container, bool force, Done done)
+Operation Client::disconnectNetwork(const std::string& network, const std::string& container, bool force,
+                                    Done done)
 {
     return statusCall(*m_impl,
                       withJson(make("POST", "/networks/" + pathSegment(network) + "/disconnect"),

@@ -1,7 +1,6 @@
 // Client's connection handling: version negotiation, the keep-alive pool, operations and their
 // cancellation, hijacked streams.
 #include "ClientImpl.h"
-
 #include "berth/engine/detail/HijackState.h"
 
 #include <algorithm>
@@ -59,12 +58,13 @@ void Client::Impl::withVersion(std::function<void(Status)> next)
             const auto engineMax = ApiVersion::parse(header);
             const auto chosen = engineMax ? ApiVersion::negotiate(*engineMax) : std::nullopt;
             if (!engineMax)
-                status = Error{ErrorKind::Malformed, "the engine's /_ping answer has no usable API-Version (\"" +
-                                                         header + "\")"};
+                status = Error{ErrorKind::Malformed,
+                               "the engine's /_ping answer has no usable API-Version (\"" + header + "\")"};
             else if (!chosen)
-                status = Error{ErrorKind::Unsupported,
-                               "the engine speaks Docker API " + header + ", older than the oldest Berth supports (" +
-                                   ApiVersion::oldestSupported().toString() + "); upgrade the engine"};
+                status = Error{ErrorKind::Unsupported, "the engine speaks Docker API " + header +
+                                                           ", older than the oldest Berth supports (" +
+                                                           ApiVersion::oldestSupported().toString() +
+                                                           "); upgrade the engine"};
             else {
                 self->version = chosen;
                 spdlog::debug("engine: API {} (engine offers {})", chosen->toString(), header);
@@ -75,7 +75,8 @@ void Client::Impl::withVersion(std::function<void(Status)> next)
         for (auto& waiter : waiters)
             waiter(status);
     };
-    auto exchange = std::make_shared<detail::Exchange>(shared_from_this(), std::move(ping), std::move(handlers));
+    auto exchange =
+        std::make_shared<detail::Exchange>(shared_from_this(), std::move(ping), std::move(handlers));
     pingExchange = exchange;
     std::unique_ptr<detail::Socket> pooled;
     if (!idle.empty()) {
@@ -90,7 +91,8 @@ void Client::Impl::send(detail::Request request, const std::shared_ptr<detail::O
 {
     std::weak_ptr<Impl> weak = shared_from_this();
     const bool versioned = request.versioned;
-    auto begin = [weak, request = std::move(request), state, handlers = std::move(handlers)](Status ready) mutable {
+    auto begin = [weak, request = std::move(request), state,
+                  handlers = std::move(handlers)](Status ready) mutable {
         auto self = weak.lock();
         if (!self || state->cancelled || state->finished)
             return;

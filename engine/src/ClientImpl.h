@@ -21,8 +21,8 @@ struct Request
     std::string contentType;
     std::vector<std::pair<std::string, std::string>> headers;
     bool versioned = true;
-    bool stream = false;  // a connection of its own, no limit on the whole exchange
-    bool upgrade = false; // asks the engine to hijack the connection (exec, attach)
+    bool stream = false;   // a connection of its own, no limit on the whole exchange
+    bool upgrade = false;  // asks the engine to hijack the connection (exec, attach)
     BodySource bodySource; // a chunked upload instead of `body`
     std::optional<std::chrono::milliseconds> timeout;
 
@@ -92,7 +92,8 @@ private:
     bool m_finished = false;
 };
 
-std::string serializeHead(const Request& request, const std::string& versionPrefix, const std::string& userAgent);
+std::string serializeHead(const Request& request, const std::string& versionPrefix,
+                          const std::string& userAgent);
 // The daemon's message from an error body ({"message": "…"}), or the body's text.
 Error httpError(int status, const std::string& body, const Request& request);
 

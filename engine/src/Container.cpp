@@ -27,8 +27,9 @@ std::vector<ContainerMount> mountsFrom(const nlohmann::json& json)
     std::vector<ContainerMount> mounts;
     if (const auto* list = detail::field(json, "Mounts"))
         for (const auto& m : *list)
-            mounts.push_back({get<std::string>(m, "Type"), get<std::string>(m, "Name"), get<std::string>(m, "Source"),
-                              get<std::string>(m, "Destination"), get<bool>(m, "RW", true)});
+            mounts.push_back({get<std::string>(m, "Type"), get<std::string>(m, "Name"),
+                              get<std::string>(m, "Source"), get<std::string>(m, "Destination"),
+                              get<bool>(m, "RW", true)});
     return mounts;
 }
 
@@ -110,7 +111,9 @@ Container Container::fromInspect(const nlohmann::json& json)
     c.labels = detail::stringMap(config, "Labels");
     for (const auto& [key, bindings] : object(object(json, "NetworkSettings"), "Ports").items()) {
         const auto slash = key.find('/');
-        ContainerPort port{{}, portNumber(key.substr(0, slash)), 0,
+        ContainerPort port{{},
+                           portNumber(key.substr(0, slash)),
+                           0,
                            slash == std::string::npos ? "tcp" : key.substr(slash + 1)};
         if (!bindings.is_array() || bindings.empty()) {
             c.ports.push_back(port);

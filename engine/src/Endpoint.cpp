@@ -9,23 +9,28 @@ Endpoint Endpoint::unixSocket(std::filesystem::path path)
 
 Result<Endpoint> Endpoint::parse(std::string_view dockerHost)
 {
-    const auto startsWith = [&](std::string_view prefix) { return dockerHost.substr(0, prefix.size()) == prefix; };
+    const auto startsWith = [&](std::string_view prefix) {
+        return dockerHost.substr(0, prefix.size()) == prefix;
+    };
     if (startsWith("unix://")) {
         const auto path = dockerHost.substr(7);
         if (path.empty() || path.front() != '/')
             return Error{ErrorKind::Unsupported,
-                         "\"" + std::string(dockerHost) + "\" is not a usable engine address: a unix:// address " +
+                         "\"" + std::string(dockerHost) +
+                             "\" is not a usable engine address: a unix:// address " +
                              "needs an absolute socket path, as in unix:///run/docker.sock"};
         return Endpoint(Kind::UnixSocket, std::string(path));
     }
     if (startsWith("npipe://"))
-        return Error{ErrorKind::Unsupported, "named pipes (" + std::string(dockerHost) +
-                                                 ") are only reachable from Windows; use a unix:// address here"};
+        return Error{ErrorKind::Unsupported,
+                     "named pipes (" + std::string(dockerHost) +
+                         ") are only reachable from Windows; use a unix:// address here"};
     if (startsWith("tcp://") || startsWith("ssh://") || startsWith("http://") || startsWith("https://"))
         return Error{ErrorKind::Unsupported, "Berth does not talk to an engine over the network (" +
                                                  std::string(dockerHost) + "); use its unix:// socket"};
-    return Error{ErrorKind::Unsupported, "\"" + std::string(dockerHost) +
-                                             "\" is not an engine address; expected unix:///path/to/docker.sock"};
+    return Error{ErrorKind::Unsupported,
+                 "\"" + std::string(dockerHost) +
+                     "\" is not an engine address; expected unix:///path/to/docker.sock"};
 }
 
 std::string Endpoint::toString() const
@@ -36,14 +41,22 @@ std::string Endpoint::toString() const
 const char* toString(ErrorKind kind)
 {
     switch (kind) {
-    case ErrorKind::SocketMissing: return "socket missing";
-    case ErrorKind::Unreachable: return "engine unreachable";
-    case ErrorKind::Timeout: return "timeout";
-    case ErrorKind::Http: return "HTTP error";
-    case ErrorKind::Malformed: return "malformed response";
-    case ErrorKind::Stream: return "stream error";
-    case ErrorKind::Cancelled: return "cancelled";
-    case ErrorKind::Unsupported: return "unsupported";
+    case ErrorKind::SocketMissing:
+        return "socket missing";
+    case ErrorKind::Unreachable:
+        return "engine unreachable";
+    case ErrorKind::Timeout:
+        return "timeout";
+    case ErrorKind::Http:
+        return "HTTP error";
+    case ErrorKind::Malformed:
+        return "malformed response";
+    case ErrorKind::Stream:
+        return "stream error";
+    case ErrorKind::Cancelled:
+        return "cancelled";
+    case ErrorKind::Unsupported:
+        return "unsupported";
     }
     return "error";
 }

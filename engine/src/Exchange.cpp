@@ -19,7 +19,8 @@ std::string seconds(std::chrono::milliseconds ms)
 
 } // namespace
 
-std::string serializeHead(const Request& request, const std::string& versionPrefix, const std::string& userAgent)
+std::string serializeHead(const Request& request, const std::string& versionPrefix,
+                          const std::string& userAgent)
 {
     std::string head;
     head.reserve(256 + request.target.size());
@@ -59,15 +60,10 @@ Error httpError(int status, const std::string& body, const Request& request)
 }
 
 Exchange::Exchange(std::shared_ptr<Client::Impl> client, Request request, Handlers handlers)
-    : m_client(client),
-      m_endpoint(client->options.endpoint),
-      m_request(std::move(request)),
-      m_handlers(std::move(handlers)),
-      m_decoder(std::make_unique<HttpResponseDecoder>()),
-      m_timer(client->io),
-      m_in(64 * 1024)
-{
-}
+    : m_client(client), m_endpoint(client->options.endpoint), m_request(std::move(request)),
+      m_handlers(std::move(handlers)), m_decoder(std::make_unique<HttpResponseDecoder>()),
+      m_timer(client->io), m_in(64 * 1024)
+{}
 
 void Exchange::start(std::unique_ptr<Socket> pooled)
 {
@@ -80,8 +76,8 @@ void Exchange::start(std::unique_ptr<Socket> pooled)
     m_timer.async_wait([self = shared_from_this(), limit](const boost::system::error_code& ec) {
         if (ec || self->m_finished)
             return;
-        self->fail(Error{ErrorKind::Timeout, "the engine did not answer " + self->m_request.describe() + " within " +
-                                                 seconds(limit)});
+        self->fail(Error{ErrorKind::Timeout, "the engine did not answer " + self->m_request.describe() +
+                                                 " within " + seconds(limit)});
     });
     if (pooled) {
         m_socket = std::move(pooled);
@@ -118,22 +114,23 @@ void Exchange::write()
                           client->options.userAgent);
     if (!m_request.bodySource)
         m_out += m_request.body;
-    boost::asio::async_write(*m_socket, boost::asio::buffer(m_out),
-                             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                                 if (self->m_finished)
-                                     return;
-                                 if (ec) {
-                                     if (!self->retryOnFreshConnection())
-                                         self->fail(Error{ErrorKind::Unreachable,
-                                                          "the connection to the engine broke while sending " +
-                                                              self->m_request.describe() + ": " + ec.message()});
-                                     return;
-                                 }
-                                 if (self->m_request.bodySource)
-                                     self->writeNextChunk();
-                                 else
-                                     self->read();
-                             });
+    boost::asio::async_write(
+        *m_socket, boost::asio::buffer(m_out),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+            if (self->m_finished)
+                return;
+            if (ec) {
+                if (!self->retryOnFreshConnection())
+                    self->fail(
+                        Error{ErrorKind::Unreachable, "the connection to the engine broke while sending " +
+                                                          self->m_request.describe() + ": " + ec.message()});
+                return;
+            }
+            if (self->m_request.bodySource)
+                self->writeNextChunk();
+            else
+                self->read();
+        });
 }
 
 void Exchange::writeNextChunk()
@@ -149,29 +146,28 @@ void Exchange::writeNextChunk()
     m_out = size;
     m_out += *piece;
     m_out += "\r\n";
-    boost::asio::async_write(*m_socket, boost::asio::buffer(m_out),
-                             [self = shared_from_this(), last](const boost::system::error_code& ec, std::size_t) {
-                                 if (self->m_finished)
-                                     return;
-                                 if (ec) {
-                                     self->fail(Error{ErrorKind::Unreachable,
-                                                      "the connection to the engine broke while uploading: " +
-                                                          ec.message()});
-                                     return;
-                                 }
-                                 if (last)
-                                     self->read();
-                                 else
-                                     self->writeNextChunk();
-                             });
+    boost::asio::async_write(
+        *m_socket, boost::asio::buffer(m_out),
+        [self = shared_from_this(), last](const boost::system::error_code& ec, std::size_t) {
+            if (self->m_finished)
+                return;
+            if (ec) {
+                self->fail(Error{ErrorKind::Unreachable,
+                                 "the connection to the engine broke while uploading: " + ec.message()});
+                return;
+            }
+            if (last)
+                self->read();
+            else
+                self->writeNextChunk();
+        });
 }
 
 void Exchange::read()
 {
     m_socket->async_read_some(boost::asio::buffer(m_in),
-                              [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                                  self->onRead(ec, n);
-                              });
+                              [self = shared_from_this()](const boost::system::error_code& ec,
+                                                          std::size_t n) { self->onRead(ec, n); });
 }
 
 Status Exchange::deliverBody(std::string_view data)
@@ -212,8 +208,8 @@ void Exchange::onRead(const boost::system::error_code& ec, std::size_t n)
         if (status && !bodyStatus)
             status = bodyStatus;
         if (!status && !m_receivedAny)
-            status = Error{ErrorKind::Unreachable, "the engine closed the connection without answering " +
-                                                        m_request.describe()};
+            status = Error{ErrorKind::Unreachable,
+                           "the engine closed the connection without answering " + m_request.describe()};
         if (status)
             complete(Ok{});
         else
@@ -221,8 +217,8 @@ void Exchange::onRead(const boost::system::error_code& ec, std::size_t n)
         return;
     }
     if (ec) {
-        fail(Error{ErrorKind::Unreachable, "the connection to the engine broke during " + m_request.describe() + ": " +
-                                               ec.message()});
+        fail(Error{ErrorKind::Unreachable, "the connection to the engine broke during " +
+                                               m_request.describe() + ": " + ec.message()});
         return;
     }
     m_receivedAny = true;
@@ -258,7 +254,8 @@ bool Exchange::retryOnFreshConnection()
 {
     if (!m_reused || m_request.bodySource)
         return false;
-    spdlog::debug("engine: kept-alive connection was closed by the engine; sending {} again", m_request.describe());
+    spdlog::debug("engine: kept-alive connection was closed by the engine; sending {} again",
+                  m_request.describe());
     boost::system::error_code ignored;
     m_socket->close(ignored);
     m_reused = false;
@@ -275,8 +272,9 @@ void Exchange::complete(Status status)
     if (status && code >= 400)
         status = httpError(code, m_errorBody, m_request);
     if (status && m_request.upgrade && code != 101)
-        status = Error{ErrorKind::Malformed, "the engine did not switch protocols for " + m_request.describe() +
-                                                 " (HTTP " + std::to_string(code) + ")"};
+        status =
+            Error{ErrorKind::Malformed, "the engine did not switch protocols for " + m_request.describe() +
+                                            " (HTTP " + std::to_string(code) + ")"};
     // Back to the pool before the handler runs, so that a request the handler makes reuses it.
     if (status && !m_request.stream && !m_request.upgrade && m_decoder->keepAlive() && m_socket)
         if (auto client = m_client.lock())

@@ -11,8 +11,7 @@ namespace detail {
 
 HijackState::HijackState(std::unique_ptr<Socket> socket, std::string firstBytes, bool tty)
     : m_socket(std::move(socket)), m_firstBytes(std::move(firstBytes)), m_tty(tty), m_in(64 * 1024)
-{
-}
+{}
 
 void HijackState::start(HijackedStream::OutputSink onOutput, std::function<void(Status)> onEnd)
 {
@@ -52,23 +51,23 @@ void HijackState::deliver(std::string_view data)
 
 void HijackState::read()
 {
-    m_socket->async_read_some(boost::asio::buffer(m_in),
-                              [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                                  if (self->m_closed)
-                                      return;
-                                  if (ec == boost::asio::error::eof) {
-                                      self->end(self->m_demux ? self->m_demux->finish() : Status(Ok{}));
-                                      return;
-                                  }
-                                  if (ec) {
-                                      self->end(Error{ErrorKind::Unreachable,
-                                                      "the connection to the process broke: " + ec.message()});
-                                      return;
-                                  }
-                                  self->deliver(std::string_view(self->m_in.data(), n));
-                                  if (!self->m_closed)
-                                      self->read();
-                              });
+    m_socket->async_read_some(boost::asio::buffer(m_in), [self = shared_from_this()](
+                                                             const boost::system::error_code& ec,
+                                                             std::size_t n) {
+        if (self->m_closed)
+            return;
+        if (ec == boost::asio::error::eof) {
+            self->end(self->m_demux ? self->m_demux->finish() : Status(Ok{}));
+            return;
+        }
+        if (ec) {
+            self->end(Error{ErrorKind::Unreachable, "the connection to the process broke: " + ec.message()});
+            return;
+        }
+        self->deliver(std::string_view(self->m_in.data(), n));
+        if (!self->m_closed)
+            self->read();
+    });
 }
 
 void HijackState::write(std::string data)
@@ -99,19 +98,20 @@ void HijackState::pump()
         return;
     }
     m_writing = true;
-    boost::asio::async_write(*m_socket, boost::asio::buffer(m_queue.front()),
-                             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                                 self->m_writing = false;
-                                 if (self->m_closed)
-                                     return;
-                                 if (ec) {
-                                     self->end(Error{ErrorKind::Unreachable,
-                                                     "writing to the process's stdin failed: " + ec.message()});
-                                     return;
-                                 }
-                                 self->m_queue.pop_front();
-                                 self->pump();
-                             });
+    boost::asio::async_write(
+        *m_socket, boost::asio::buffer(m_queue.front()),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+            self->m_writing = false;
+            if (self->m_closed)
+                return;
+            if (ec) {
+                self->end(
+                    Error{ErrorKind::Unreachable, "writing to the process's stdin failed: " + ec.message()});
+                return;
+            }
+            self->m_queue.pop_front();
+            self->pump();
+        });
 }
 
 void HijackState::end(Status status)

@@ -48,7 +48,8 @@ Status HttpResponseDecoder::consume(std::string_view input, std::size_t& used, c
         if (ec == http::error::need_more)
             break;
         if (ec)
-            return Error{ErrorKind::Malformed, "the engine's answer is not valid HTTP (" + ec.message() + ")"};
+            return Error{ErrorKind::Malformed,
+                         "the engine's answer is not valid HTTP (" + ec.message() + ")"};
         if (n == 0 && produced == 0)
             break;
     }
@@ -85,8 +86,9 @@ Status HttpResponseDecoder::finish(const BodySink& onBody)
     if (parser.is_done())
         return Ok{};
     if (!parser.is_header_done())
-        return Error{ErrorKind::Malformed, m_pending.empty() ? "the engine closed the connection without answering"
-                                                             : "the engine's answer ended inside its header"};
+        return Error{ErrorKind::Malformed, m_pending.empty()
+                                               ? "the engine closed the connection without answering"
+                                               : "the engine's answer ended inside its header"};
     parser.get().body().data = m_parser->scratch.data();
     parser.get().body().size = m_parser->scratch.size();
     boost::system::error_code ec;
@@ -95,7 +97,8 @@ Status HttpResponseDecoder::finish(const BodySink& onBody)
     if (produced > 0)
         onBody(std::string_view(m_parser->scratch.data(), produced));
     if (ec || !parser.is_done())
-        return Error{ErrorKind::Malformed, "the engine's answer was cut short: the connection closed inside its body"};
+        return Error{ErrorKind::Malformed,
+                     "the engine's answer was cut short: the connection closed inside its body"};
     return Ok{};
 }
 
@@ -123,7 +126,8 @@ std::string HttpResponseDecoder::header(std::string_view name) const
 
 bool HttpResponseDecoder::keepAlive() const
 {
-    return done() && !m_parser->parser.upgrade() && m_parser->parser.get().keep_alive() && m_remainder.empty();
+    return done() && !m_parser->parser.upgrade() && m_parser->parser.get().keep_alive() &&
+           m_remainder.empty();
 }
 
 std::string HttpResponseDecoder::takeRemainder()

@@ -10,8 +10,8 @@ std::int64_t parseTimestamp(const std::string& text)
     std::tm tm{};
     int offsetHours = 0;
     int offsetMinutes = 0;
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                    &tm.tm_min, &tm.tm_sec) != 6)
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
         return 0;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;

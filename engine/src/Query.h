@@ -24,7 +24,10 @@ public:
     Query& add(std::string_view key, std::string_view value);
     Query& add(std::string_view key, bool value) { return add(key, std::string_view(value ? "1" : "0")); }
     Query& add(std::string_view key, const char* value) { return add(key, std::string_view(value)); }
-    Query& add(std::string_view key, std::int64_t value) { return add(key, std::string_view(std::to_string(value))); }
+    Query& add(std::string_view key, std::int64_t value)
+    {
+        return add(key, std::string_view(std::to_string(value)));
+    }
     Query& filters(const Filters& filters);
     // "?a=1&b=2", or "" with nothing added.
     std::string str() const { return m_text; }

@@ -10,7 +10,9 @@ std::string base64Url(const std::string& bytes)
     static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(bytes[i])); };
+    const auto byte = [&](std::size_t i) {
+        return static_cast<unsigned>(static_cast<unsigned char>(bytes[i]));
+    };
     std::size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
         const unsigned v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
@@ -39,8 +41,10 @@ std::string base64Url(const std::string& bytes)
 nlohmann::json ContainerSpec::toJson() const
 {
     using nlohmann::json;
-    json body = {{"Image", image},     {"Tty", tty},          {"OpenStdin", openStdin}, {"StdinOnce", openStdin && stdinOnce},
-                 {"AttachStdin", openStdin}, {"AttachStdout", true}, {"AttachStderr", true}};
+    json body = {{"Image", image},           {"Tty", tty},
+                 {"OpenStdin", openStdin},   {"StdinOnce", openStdin && stdinOnce},
+                 {"AttachStdin", openStdin}, {"AttachStdout", true},
+                 {"AttachStderr", true}};
     if (!cmd.empty())
         body["Cmd"] = cmd;
     if (entrypoint)
@@ -63,8 +67,8 @@ nlohmann::json ContainerSpec::toJson() const
         for (const auto& p : ports) {
             const auto key = std::to_string(p.containerPort) + "/" + p.protocol;
             exposed[key] = json::object();
-            bindings[key].push_back(
-                {{"HostIp", p.hostIp}, {"HostPort", p.hostPort ? std::to_string(p.hostPort) : std::string()}});
+            bindings[key].push_back({{"HostIp", p.hostIp},
+                                     {"HostPort", p.hostPort ? std::to_string(p.hostPort) : std::string()}});
         }
         body["ExposedPorts"] = exposed;
         host["PortBindings"] = bindings;
@@ -76,11 +80,13 @@ nlohmann::json ContainerSpec::toJson() const
     if (!mounts.empty()) {
         json list = json::array();
         for (const auto& m : mounts)
-            list.push_back({{"Type", m.type}, {"Source", m.source}, {"Target", m.target}, {"ReadOnly", m.readOnly}});
+            list.push_back(
+                {{"Type", m.type}, {"Source", m.source}, {"Target", m.target}, {"ReadOnly", m.readOnly}});
         host["Mounts"] = list;
     }
     if (!restartPolicy.name.empty())
-        host["RestartPolicy"] = {{"Name", restartPolicy.name}, {"MaximumRetryCount", restartPolicy.maximumRetryCount}};
+        host["RestartPolicy"] = {{"Name", restartPolicy.name},
+                                 {"MaximumRetryCount", restartPolicy.maximumRetryCount}};
     if (autoRemove)
         host["AutoRemove"] = true;
     if (!networkMode.empty())

@@ -10,7 +10,8 @@ Error connectError(const Endpoint& endpoint, const boost::system::error_code& ec
     const auto where = endpoint.toString();
     if (ec == errc::no_such_file_or_directory)
         return {ErrorKind::SocketMissing,
-                "the engine socket " + where + " does not exist: the engine is not running (start it with `berth start`)"};
+                "the engine socket " + where +
+                    " does not exist: the engine is not running (start it with `berth start`)"};
     if (ec == errc::connection_refused)
         return {ErrorKind::Unreachable, "nothing is listening on " + where +
                                             ": the socket is left from an engine that is no longer running "
@@ -26,7 +27,8 @@ void asyncConnect(Socket& socket, const Endpoint& endpoint, std::function<void(S
 {
     if (endpoint.kind() != Endpoint::Kind::UnixSocket) {
         boost::asio::post(socket.get_executor(), [endpoint, done = std::move(done)] {
-            done(Error{ErrorKind::Unsupported, endpoint.toString() + " cannot be reached from this platform"});
+            done(
+                Error{ErrorKind::Unsupported, endpoint.toString() + " cannot be reached from this platform"});
         });
         return;
     }

@@ -7,11 +7,12 @@
 #include "TestPaths.h"
 #include "berth/engine/Client.h"
 
+#include <cstdio>
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
-#include <cstdio>
 
 using namespace berth::engine;
 using berth::test::await;
@@ -95,10 +96,12 @@ private slots:
     {
         std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress lines show up while it runs
         QVERIFY(m_dir.isValid());
-        m_engine = std::make_unique<EngineVm>(m_dir.path(), EngineVm::Options{.registry = false, .memoryMiB = 2048});
+        m_engine =
+            std::make_unique<EngineVm>(m_dir.path(), EngineVm::Options{.registry = false, .memoryMiB = 2048});
         const auto error = m_engine->start();
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        m_client = std::make_unique<Client>(m_io, Client::Options{.endpoint = m_engine->endpoint(), .apiVersion = {}});
+        m_client = std::make_unique<Client>(
+            m_io, Client::Options{.endpoint = m_engine->endpoint(), .apiVersion = {}});
     }
 
     void cleanupTestCase()
@@ -118,15 +121,18 @@ private slots:
         ContainerSpec spec;
         spec.image = "bb:1";
         spec.name = "million";
-        spec.cmd = {"awk", "BEGIN { for (i = 1; i <= 1000000; i++) { line = \"line \" i \" of the logs benchmark\"; "
-                           "if (int(i / 1000) % 2) print line > \"/dev/stderr\"; else print line } }"};
-        const auto id = await<std::string>(m_io, [&](auto cb) { return m_client->createContainer(spec, cb); });
+        spec.cmd = {"awk",
+                    "BEGIN { for (i = 1; i <= 1000000; i++) { line = \"line \" i \" of the logs benchmark\"; "
+                    "if (int(i / 1000) % 2) print line > \"/dev/stderr\"; else print line } }"};
+        const auto id =
+            await<std::string>(m_io, [&](auto cb) { return m_client->createContainer(spec, cb); });
         QVERIFY2(id.ok(), id.ok() ? "" : id.error().message.c_str());
         QVERIFY(await<Ok>(m_io, [&](Done cb) { return m_client->startContainer(*id, cb); }).ok());
-        const auto code = await<int>(m_io, [&](auto cb) { return m_client->waitContainer(*id, "", cb); },
-                                     std::chrono::minutes(30));
+        const auto code = await<int>(
+            m_io, [&](auto cb) { return m_client->waitContainer(*id, "", cb); }, std::chrono::minutes(30));
         QVERIFY(code.ok() && *code == 0);
-        std::printf("(the container printed %d lines in %.0f s under TCG)\n", kLines, timer.nsecsElapsed() / 1e9);
+        std::printf("(the container printed %d lines in %.0f s under TCG)\n", kLines,
+                    timer.nsecsElapsed() / 1e9);
 
         std::vector<double> ours, theirs;
         std::uint64_t bytes = 0;
@@ -145,7 +151,8 @@ private slots:
                     lines += static_cast<std::uint64_t>(std::count(data.begin(), data.end(), '\n'));
                 },
                 [&](Status s) { end = s; });
-            QVERIFY(berth::test::runUntil(m_io, [&] { return end.has_value(); }, std::chrono::minutes(30)));
+            QVERIFY(berth::test::runUntil(
+                m_io, [&] { return end.has_value(); }, std::chrono::minutes(30)));
             ours.push_back(timer.nsecsElapsed() / 1e9);
             ourPeak = std::max(ourPeak, statusKiB("VmHWM:") - baseRss);
             QVERIFY2(end->ok(), end->ok() ? "" : end->error().message.c_str());
@@ -180,21 +187,24 @@ private slots:
         timer.restart();
         for (int chain = 0; chain < 8; ++chain)
             createNext();
-        QVERIFY(berth::test::runUntil(m_io, [&] { return created == kContainers; }, std::chrono::minutes(30)));
+        QVERIFY(berth::test::runUntil(
+            m_io, [&] { return created == kContainers; }, std::chrono::minutes(30)));
         std::printf("(created %d containers in %.0f s)\n", kContainers, timer.nsecsElapsed() / 1e9);
 
         std::vector<double> listWarm, listCold, listCli;
         std::size_t listed = 0;
         for (int run = 0; run < std::max(runs, 5); ++run) {
             timer.restart();
-            auto all = await<std::vector<Container>>(m_io, [&](auto cb) { return m_client->listContainers({}, cb); });
+            auto all = await<std::vector<Container>>(
+                m_io, [&](auto cb) { return m_client->listContainers({}, cb); });
             listWarm.push_back(timer.nsecsElapsed() / 1e6);
             QVERIFY(all.ok());
             listed = all->size();
             {
                 timer.restart();
                 Client fresh(m_io, Client::Options{.endpoint = m_engine->endpoint(), .apiVersion = {}});
-                auto again = await<std::vector<Container>>(m_io, [&](auto cb) { return fresh.listContainers({}, cb); });
+                auto again = await<std::vector<Container>>(
+                    m_io, [&](auto cb) { return fresh.listContainers({}, cb); });
                 listCold.push_back(timer.nsecsElapsed() / 1e6);
                 QVERIFY(again.ok() && again->size() == listed);
             }
@@ -208,22 +218,25 @@ private slots:
         std::printf("\nengine/ vs the docker CLI 26.1.5, same forwarded socket, same engine (TCG guest); "
                     "median of %d runs\n\n",
                     runs);
-        std::printf("| measurement                               |   engine/ |  docker CLI | CLI / engine/ |\n");
-        std::printf("|-------------------------------------------|-----------|-------------|---------------|\n");
-        std::printf("| (a) logs, %d lines (%.1f MB), seconds  | %9.2f | %11.2f | %12.2fx |\n", kLines, mb, median(ours),
-                    median(theirs), median(theirs) / median(ours));
-        std::printf("| (a) logs throughput, MB/s                 | %9.1f | %11.1f |               |\n", mb / median(ours),
-                    mb / median(theirs));
+        std::printf(
+            "| measurement                               |   engine/ |  docker CLI | CLI / engine/ |\n");
+        std::printf(
+            "|-------------------------------------------|-----------|-------------|---------------|\n");
+        std::printf("| (a) logs, %d lines (%.1f MB), seconds  | %9.2f | %11.2f | %12.2fx |\n", kLines, mb,
+                    median(ours), median(theirs), median(theirs) / median(ours));
+        std::printf("| (a) logs throughput, MB/s                 | %9.1f | %11.1f |               |\n",
+                    mb / median(ours), mb / median(theirs));
         std::printf("| (b) list %zu containers, ms, reused conn. | %9.1f | %11.1f | %12.2fx |\n", listed,
                     median(listWarm), median(listCli), median(listCli) / median(listWarm));
         std::printf("| (b) same, new client (connect + /_ping)   | %9.1f |             | %12.2fx |\n",
                     median(listCold), median(listCli) / median(listCold));
-        std::printf("| (c) peak memory during (a), MiB           | %9.1f | %11.1f |               |\n", ourPeak / 1024.0,
-                    cliPeak / 1024.0);
+        std::printf("| (c) peak memory during (a), MiB           | %9.1f | %11.1f |               |\n",
+                    ourPeak / 1024.0, cliPeak / 1024.0);
         std::printf("\n(c) engine/: growth of this process's peak RSS over its RSS before the logs call; "
                     "CLI: the whole process's peak RSS (GNU time %%M).\n");
 
-        await<PruneReport>(m_io, [&](auto cb) { return m_client->pruneContainers({}, cb); }, std::chrono::minutes(20));
+        await<PruneReport>(
+            m_io, [&](auto cb) { return m_client->pruneContainers({}, cb); }, std::chrono::minutes(20));
     }
 };
 

@@ -72,7 +72,8 @@ ProcessRun EngineVm::docker(const QStringList& args, const QByteArray& input, in
     return runProcess(binDir() + "/docker", args, input, timeoutMs, dockerEnvironment());
 }
 
-bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds timeout)
+bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done,
+              std::chrono::milliseconds timeout)
 {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     auto guard = boost::asio::make_work_guard(io);

@@ -7,12 +7,12 @@
 #include "berth/engine/Endpoint.h"
 #include "berth/engine/Error.h"
 
-#include <QString>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 
+#include <QString>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -60,7 +60,8 @@ private:
 };
 
 // Runs `io` on the calling thread until `done()` holds or `timeout` passes; false on timeout.
-bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds timeout);
+bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done,
+              std::chrono::milliseconds timeout);
 
 // Starts an engine operation with a callback and runs `io` until it calls back. The client must
 // belong to `io`, which only this thread runs.
@@ -70,7 +71,8 @@ engine::Result<T> await(boost::asio::io_context& io, Start start,
 {
     std::optional<engine::Result<T>> result;
     start([&result](engine::Result<T> value) { result.emplace(std::move(value)); });
-    if (!runUntil(io, [&result] { return result.has_value(); }, timeout))
+    if (!runUntil(
+            io, [&result] { return result.has_value(); }, timeout))
         return engine::Error{engine::ErrorKind::Timeout, "the test gave up waiting for the operation"};
     return std::move(*result);
 }

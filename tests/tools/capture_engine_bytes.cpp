@@ -7,14 +7,15 @@
 //   build/bin/capture-engine-bytes tests/unit/captures
 #include "EngineVm.h"
 
+#include <cstdio>
+#include <functional>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLocalSocket>
 #include <QTemporaryDir>
-#include <cstdio>
-#include <functional>
 
 namespace {
 
@@ -49,9 +50,11 @@ QByteArray exchange(const QString& socketPath, const QByteArray& request, int li
 QByteArray request(const QByteArray& method, const QByteArray& target, const QByteArray& body = {},
                    const QByteArray& extraHeaders = {})
 {
-    QByteArray text = method + " /v1.45" + target + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n" + extraHeaders;
+    QByteArray text =
+        method + " /v1.45" + target + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n" + extraHeaders;
     if (!body.isEmpty())
-        text += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+        text +=
+            "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
     else if (method == "POST")
         text += "Content-Length: 0\r\n";
     return text + "\r\n" + body;
@@ -108,9 +111,10 @@ int captureAll(EngineVm& engine, const QString& outDir)
 
     // Logs of a container without a TTY: interleaved stdout and stderr, a line longer than the
     // engine's 16 KiB chunks, and no newline at the end.
-    ok &= c.docker({"run", "--name", "plain", "bb:1", "sh", "-c",
-                    "echo out1; sleep 0.3; echo err1 >&2; sleep 0.3; head -c 20000 /dev/zero | tr '\\0' x; echo; "
-                    "sleep 0.3; printf err-end >&2"});
+    ok &= c.docker(
+        {"run", "--name", "plain", "bb:1", "sh", "-c",
+         "echo out1; sleep 0.3; echo err1 >&2; sleep 0.3; head -c 20000 /dev/zero | tr '\\0' x; echo; "
+         "sleep 0.3; printf err-end >&2"});
     ok &= c.capture("logs-multiplexed", request("GET", "/containers/plain/logs?stdout=1&stderr=1"));
     // And with a TTY: raw bytes.
     ok &= c.docker({"run", "-t", "--name", "tty", "bb:1", "sh", "-c",
@@ -125,8 +129,10 @@ int captureAll(EngineVm& engine, const QString& outDir)
     ok &= c.docker({"rm", "evented"});
     QByteArray until;
     ok &= c.docker({"run", "--rm", "bb:1", "date", "+%s"}, &until);
-    ok &= c.capture("events", request("GET", "/events?since=" + since + "&until=" + QByteArray::number(until.toLongLong() + 1) +
-                                                 "&filters=%7B%22label%22%3A%5B%22berth.capture%3Devents%22%5D%7D"));
+    ok &= c.capture("events",
+                    request("GET", "/events?since=" + since +
+                                       "&until=" + QByteArray::number(until.toLongLong() + 1) +
+                                       "&filters=%7B%22label%22%3A%5B%22berth.capture%3Devents%22%5D%7D"));
 
     // Pull with real download progress: a layer of random bytes that the engine lacks.
     ok &= c.docker({"run", "--name", "layer", "bb:1", "sh", "-c", "head -c 3000000 /dev/urandom > /blob"});
@@ -134,12 +140,13 @@ int captureAll(EngineVm& engine, const QString& outDir)
     ok &= c.docker({"push", "-q", registry + "/capture/blob:v1"});
     ok &= c.docker({"rm", "layer"});
     ok &= c.docker({"rmi", registry + "/capture/blob:v1"});
-    ok &= c.capture("pull-progress", request("POST", "/images/create?fromImage=" + registry.toUtf8() +
-                                                         "/capture/blob&tag=v1",
-                                             {}, "X-Registry-Auth: e30=\r\n"));
-    ok &= c.capture("pull-missing", request("POST", "/images/create?fromImage=" + registry.toUtf8() +
-                                                        "/capture/missing&tag=v1",
-                                            {}, "X-Registry-Auth: e30=\r\n"));
+    ok &= c.capture("pull-progress",
+                    request("POST", "/images/create?fromImage=" + registry.toUtf8() + "/capture/blob&tag=v1",
+                            {}, "X-Registry-Auth: e30=\r\n"));
+    ok &=
+        c.capture("pull-missing",
+                  request("POST", "/images/create?fromImage=" + registry.toUtf8() + "/capture/missing&tag=v1",
+                          {}, "X-Registry-Auth: e30=\r\n"));
     // A push whose failure comes as an error line inside a 200 answer.
     ok &= c.docker({"tag", "bb:1", "10.0.2.2:1/nowhere/bb:v1"});
     ok &= c.capture("push-error", request("POST", "/images/10.0.2.2:1/nowhere/bb/push?tag=v1", {},
@@ -167,9 +174,10 @@ int captureAll(EngineVm& engine, const QString& outDir)
         }
         execCreate = reply.mid(start + 6, 64);
     }
-    ok &= c.capture("exec-hijacked", request("POST", "/exec/" + execCreate + "/start", R"({"Detach":false,"Tty":false})",
-                                             "Upgrade: tcp\r\nConnection: Upgrade\r\n")
-                                         .replace("Connection: close\r\n", ""));
+    ok &= c.capture("exec-hijacked",
+                    request("POST", "/exec/" + execCreate + "/start", R"({"Detach":false,"Tty":false})",
+                            "Upgrade: tcp\r\nConnection: Upgrade\r\n")
+                        .replace("Connection: close\r\n", ""));
 
     // Model answers.
     ok &= c.capture("containers-list", request("GET", "/containers/json?all=1&size=1"));
@@ -185,7 +193,8 @@ int main(int argc, char* argv[])
 {
     QCoreApplication app(argc, argv);
     if (argc != 2) {
-        std::fprintf(stderr, "usage: %s OUTDIR\n  boots the test guest and records raw engine answers into OUTDIR\n",
+        std::fprintf(stderr,
+                     "usage: %s OUTDIR\n  boots the test guest and records raw engine answers into OUTDIR\n",
                      argv[0]);
         return 2;
     }

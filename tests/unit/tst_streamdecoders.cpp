@@ -20,7 +20,8 @@ using berth::engine::detail::HttpResponseDecoder;
 
 namespace {
 
-#define COMPARE_STR(actual, expected) QCOMPARE(QByteArray::fromStdString(actual), QByteArray::fromStdString(expected))
+#define COMPARE_STR(actual, expected)                                                                        \
+    QCOMPARE(QByteArray::fromStdString(actual), QByteArray::fromStdString(expected))
 
 std::string capture(const char* name)
 {
@@ -44,7 +45,9 @@ Decoded decode(const std::string& raw, const std::vector<std::size_t>& cuts)
 {
     Decoded out;
     HttpResponseDecoder decoder;
-    const auto sink = [&out](std::string_view data) { out.body.append(data); };
+    const auto sink = [&out](std::string_view data) {
+        out.body.append(data);
+    };
     std::size_t at = 0;
     auto pieces = cuts;
     pieces.push_back(raw.size());
@@ -157,7 +160,8 @@ private slots:
         for (std::size_t cut = 1; cut < raw.size(); ++cut) {
             const auto split = decode(raw, {cut});
             if (split.error || split.body != whole.body || split.status != whole.status)
-                QFAIL(qPrintable(QString("cut at byte %1 of %2 decodes differently").arg(cut).arg(raw.size())));
+                QFAIL(
+                    qPrintable(QString("cut at byte %1 of %2 decodes differently").arg(cut).arg(raw.size())));
         }
         const auto bytewise = decode(raw, everyByte(raw.size()));
         QVERIFY(!bytewise.error);
@@ -202,7 +206,9 @@ private slots:
         for (std::size_t cut = 1; cut <= raw.size(); ++cut) {
             HttpResponseDecoder decoder;
             std::string body;
-            const auto sink = [&body](std::string_view data) { body.append(data); };
+            const auto sink = [&body](std::string_view data) {
+                body.append(data);
+            };
             QVERIFY(decoder.feed(std::string_view(raw).substr(0, cut), sink));
             if (!decoder.done())
                 continue; // header not complete yet at this cut
@@ -356,7 +362,8 @@ private slots:
             QVERIFY(!c.id.empty() && !c.name.empty() && !c.state.empty());
             QVERIFY(c.sizeRootFs.value_or(0) > 0);
         }
-        const auto busy = Container::fromInspect(nlohmann::json::parse(decodeWhole(capture("container-inspect")).body));
+        const auto busy =
+            Container::fromInspect(nlohmann::json::parse(decodeWhole(capture("container-inspect")).body));
         COMPARE_STR(busy.name, "busy");
         COMPARE_STR(busy.state, "running");
         QVERIFY(busy.created > 1700000000);
@@ -422,8 +429,8 @@ private slots:
         QVERIFY(status.error().message.find("longer than 1024 bytes") != std::string::npos);
         // A valid line of the wrong shape is refused by the model, which Client reports.
         QVERIFY_THROWS_EXCEPTION(nlohmann::json::exception, Event::fromJson(nlohmann::json::array({1, 2})));
-        QVERIFY_THROWS_EXCEPTION(nlohmann::json::exception,
-                                 Stats::fromJson(nlohmann::json::parse(R"({"cpu_stats":{"online_cpus":"two"}})")));
+        QVERIFY_THROWS_EXCEPTION(nlohmann::json::exception, Stats::fromJson(nlohmann::json::parse(
+                                                                R"({"cpu_stats":{"online_cpus":"two"}})")));
         // A last line without a newline still counts.
         error.reset();
         values = jsonLines("{\"a\":1}\r\n{\"b\":2}", {}, &error);
@@ -436,7 +443,8 @@ private slots:
         RegistryAuth auth{"user", "p@ss>?", "registry.example:5000", {}};
         const auto value = auth.headerValue();
         QVERIFY(value.find_first_of("+/") == std::string::npos); // base64url
-        const auto decoded = QByteArray::fromBase64(QByteArray::fromStdString(value), QByteArray::Base64UrlEncoding);
+        const auto decoded =
+            QByteArray::fromBase64(QByteArray::fromStdString(value), QByteArray::Base64UrlEncoding);
         const auto json = nlohmann::json::parse(decoded.toStdString());
         COMPARE_STR(json["username"].get<std::string>(), "user");
         COMPARE_STR(json["password"].get<std::string>(), "p@ss>?");

@@ -8,7 +8,6 @@
 #include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/write.hpp>
 
@@ -20,19 +19,20 @@ using berth::test::runUntil;
 namespace {
 
 // Compares strings and prints both when they differ.
-#define COMPARE_STR(actual, expected) QCOMPARE(QByteArray::fromStdString(actual), QByteArray::fromStdString(expected))
+#define COMPARE_STR(actual, expected)                                                                        \
+    QCOMPARE(QByteArray::fromStdString(actual), QByteArray::fromStdString(expected))
 // The result is an HTTP 404 from the engine.
-#define VERIFY_NOT_FOUND(result)                                                                                      \
-    do {                                                                                                               \
-        const auto& r_ = (result);                                                                                     \
-        QVERIFY2(!r_.ok(), "it still exists");                                                                         \
-        QVERIFY2(r_.error().notFound(), r_.error().message.c_str());                                                   \
+#define VERIFY_NOT_FOUND(result)                                                                             \
+    do {                                                                                                     \
+        const auto& r_ = (result);                                                                           \
+        QVERIFY2(!r_.ok(), "it still exists");                                                               \
+        QVERIFY2(r_.error().notFound(), r_.error().message.c_str());                                         \
     } while (false)
 // Evaluates `result` once (it is often the operation itself).
-#define VERIFY_OK(result)                                                                                              \
-    do {                                                                                                               \
-        const auto& r_ = (result);                                                                                     \
-        QVERIFY2(r_.ok(), r_.ok() ? "" : r_.error().message.c_str());                                                  \
+#define VERIFY_OK(result)                                                                                    \
+    do {                                                                                                     \
+        const auto& r_ = (result);                                                                           \
+        QVERIFY2(r_.ok(), r_.ok() ? "" : r_.error().message.c_str());                                        \
     } while (false)
 
 // What a logs or hijacked stream delivered: each stream's bytes, and the order of runs.
@@ -51,7 +51,9 @@ struct Output
     }
     OutputSink sink()
     {
-        return [this](StreamKind kind, std::string_view data) { add(kind, data); };
+        return [this](StreamKind kind, std::string_view data) {
+            add(kind, data);
+        };
     }
 };
 
@@ -72,18 +74,13 @@ private:
     boost::asio::io_context m_io;
     std::unique_ptr<Client> m_client;
 
-    template <typename T, typename Start> Result<T> run(Start start)
-    {
-        return await<T>(m_io, start);
-    }
-    Status runStatus(const std::function<Operation(Done)>& start)
-    {
-        return await<Ok>(m_io, start);
-    }
+    template <typename T, typename Start> Result<T> run(Start start) { return await<T>(m_io, start); }
+    Status runStatus(const std::function<Operation(Done)>& start) { return await<Ok>(m_io, start); }
     bool runFor(std::chrono::milliseconds time)
     {
         const auto until = std::chrono::steady_clock::now() + time;
-        return runUntil(m_io, [until] { return std::chrono::steady_clock::now() >= until; }, time * 2);
+        return runUntil(
+            m_io, [until] { return std::chrono::steady_clock::now() >= until; }, time * 2);
     }
 
     std::string createContainer(ContainerSpec spec)
@@ -110,18 +107,24 @@ private:
         m_client->waitContainer(id, "next-exit", [waited](Result<int> code) { *waited = std::move(code); });
         if (!runStatus([&](Done cb) { return m_client->startContainer(id, cb); }))
             return {};
-        if (!runUntil(m_io, [&] { return waited->has_value(); }, std::chrono::minutes(2)) || !**waited)
+        if (!runUntil(
+                m_io, [&] { return waited->has_value(); }, std::chrono::minutes(2)) ||
+            !**waited)
             return {};
         return id;
     }
     Output collectLogs(const std::string& id, const LogsOptions& options, Client* client = nullptr)
     {
         Output output;
-        (client ? client : m_client.get())->logs(id, options, output.sink(), [&output](Status s) { output.end = s; });
-        runUntil(m_io, [&] { return output.end.has_value(); }, std::chrono::minutes(2));
+        (client ? client : m_client.get())->logs(id, options, output.sink(), [&output](Status s) {
+            output.end = s;
+        });
+        runUntil(
+            m_io, [&] { return output.end.has_value(); }, std::chrono::minutes(2));
         return output;
     }
-    std::unique_ptr<Client> clientFor(const Endpoint& endpoint, std::chrono::milliseconds timeout = std::chrono::seconds(120))
+    std::unique_ptr<Client> clientFor(const Endpoint& endpoint,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(120))
     {
         Client::Options options{.endpoint = endpoint, .apiVersion = {}, .requestTimeout = timeout};
         return std::make_unique<Client>(m_io, options);
@@ -153,7 +156,8 @@ private slots:
         COMPARE_STR(ping->osType, "linux");
         const auto version = run<SystemVersion>([&](auto cb) { return m_client->version(cb); });
         VERIFY_OK(version);
-        QVERIFY2(version->version.starts_with("26.1.5"), version->version.c_str()); // Debian's may carry a suffix
+        QVERIFY2(version->version.starts_with("26.1.5"),
+                 version->version.c_str()); // Debian's may carry a suffix
         COMPARE_STR(version->apiVersion, "1.45");
         COMPARE_STR(m_client->apiVersion()->toString(), "1.45");
         const auto info = run<SystemInfo>([&](auto cb) { return m_client->info(cb); });
@@ -173,7 +177,8 @@ private slots:
         auto ping = run<PingInfo>([&](auto cb) { return missing->ping(cb); });
         QVERIFY(!ping);
         QCOMPARE(ping.error().kind, ErrorKind::SocketMissing);
-        QVERIFY2(ping.error().message.find("nothing-here.sock") != std::string::npos, ping.error().message.c_str());
+        QVERIFY2(ping.error().message.find("nothing-here.sock") != std::string::npos,
+                 ping.error().message.c_str());
 
         // A socket left behind with nobody listening: unreachable.
         namespace local = boost::asio::local;
@@ -188,7 +193,8 @@ private slots:
         QCOMPARE(ping.error().kind, ErrorKind::Unreachable);
 
         // The daemon's own message for HTTP errors.
-        const auto inspect = run<Container>([&](auto cb) { return m_client->inspectContainer("no-such-box", cb); });
+        const auto inspect =
+            run<Container>([&](auto cb) { return m_client->inspectContainer("no-such-box", cb); });
         QVERIFY(!inspect);
         QCOMPARE(inspect.error().kind, ErrorKind::Http);
         QVERIFY(inspect.error().notFound());
@@ -224,7 +230,8 @@ private slots:
         ping = run<PingInfo>([&](auto cb) { return slow->ping(cb); });
         QVERIFY(!ping);
         QCOMPARE(ping.error().kind, ErrorKind::Timeout);
-        QVERIFY2(ping.error().message.find("within 0.3 s") != std::string::npos, ping.error().message.c_str());
+        QVERIFY2(ping.error().message.find("within 0.3 s") != std::string::npos,
+                 ping.error().message.c_str());
 
         // An engine whose API is older than 1.41 is refused with a reason.
         local::stream_protocol::socket old(m_io);
@@ -234,7 +241,8 @@ private slots:
                 boost::asio::async_write(old, boost::asio::buffer(oldPing), [](auto, auto) {});
         });
         auto tooOld = clientFor(Endpoint::unixSocket(fakePath));
-        const auto list = run<std::vector<Container>>([&](auto cb) { return tooOld->listContainers({}, cb); });
+        const auto list =
+            run<std::vector<Container>>([&](auto cb) { return tooOld->listContainers({}, cb); });
         QVERIFY(!list);
         QCOMPARE(list.error().kind, ErrorKind::Unsupported);
         QVERIFY2(list.error().message.find("1.40") != std::string::npos, list.error().message.c_str());
@@ -284,7 +292,8 @@ private slots:
         ListContainersOptions listOptions;
         listOptions.size = true;
         listOptions.filters = {{"label", {"berth.test=life"}}};
-        const auto list = run<std::vector<Container>>([&](auto cb) { return m_client->listContainers(listOptions, cb); });
+        const auto list =
+            run<std::vector<Container>>([&](auto cb) { return m_client->listContainers(listOptions, cb); });
         VERIFY_OK(list);
         QCOMPARE(list->size(), std::size_t(1));
         QCOMPARE(list->at(0).id, id);
@@ -333,7 +342,8 @@ private slots:
         VERIFY_OK(runStatus([&](Done cb) { return m_client->removeContainer(id, true, true, cb); }));
         c = run<Container>([&](auto cb) { return m_client->inspectContainer(id, cb); });
         QVERIFY(!c && c.error().notFound());
-        const auto volume = run<Volume>([&](auto cb) { return m_client->inspectVolume(anonymousVolume, cb); });
+        const auto volume =
+            run<Volume>([&](auto cb) { return m_client->inspectVolume(anonymousVolume, cb); });
         QVERIFY2(!volume && volume.error().notFound(), "the anonymous volume outlived its container");
 
         const auto exited = runToEnd("exits-seven", "exit 7", false);
@@ -399,7 +409,8 @@ private slots:
 
     void logsOfTtyContainerAreRaw()
     {
-        const auto id = runToEnd("tty-logs", "echo out1; sleep 0.3; echo err1 >&2; printf '\\033[1mbold\\033[0m'", true);
+        const auto id =
+            runToEnd("tty-logs", "echo out1; sleep 0.3; echo err1 >&2; printf '\\033[1mbold\\033[0m'", true);
         QVERIFY(!id.empty());
         const auto output = collectLogs(id, {});
         QVERIFY(output.end && output.end->ok());
@@ -423,7 +434,8 @@ private slots:
         LogsOptions follow;
         follow.follow = true;
         auto stream = m_client->logs(id, follow, output.sink(), [&output](Status s) { output.end = s; });
-        QVERIFY(runUntil(m_io, [&] { return output.out.find("tick3\n") != std::string::npos; }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return output.out.find("tick3\n") != std::string::npos; }, std::chrono::minutes(1)));
         QCOMPARE(m_engine->forwarder().activeConnections(), before + 1);
         QVERIFY(stream.active());
         stream.cancel(); // the logs view closes
@@ -437,9 +449,11 @@ private slots:
         // A follow stream ends by itself when the container stops.
         Output second;
         m_client->logs(id, follow, second.sink(), [&second](Status s) { second.end = s; });
-        QVERIFY(runUntil(m_io, [&] { return second.out.find("tick") != std::string::npos; }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return second.out.find("tick") != std::string::npos; }, std::chrono::minutes(1)));
         VERIFY_OK(runStatus([&](Done cb) { return m_client->stopContainer(id, 1, cb); }));
-        QVERIFY(runUntil(m_io, [&] { return second.end.has_value(); }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return second.end.has_value(); }, std::chrono::minutes(1)));
         VERIFY_OK(*second.end);
         VERIFY_OK(runStatus([&](Done cb) { return m_client->removeContainer(id, true, false, cb); }));
     }
@@ -455,7 +469,8 @@ private slots:
 
         std::vector<Stats> once;
         VERIFY_OK(runStatus([&](Done cb) {
-            return m_client->stats(id, false, [&](const Stats& s) { once.push_back(s); }, cb);
+            return m_client->stats(
+                id, false, [&](const Stats& s) { once.push_back(s); }, cb);
         }));
         QCOMPARE(once.size(), std::size_t(1));
         const auto& s = once[0];
@@ -463,15 +478,18 @@ private slots:
               s.onlineCpus, static_cast<unsigned long long>(s.memoryUsage),
               static_cast<unsigned long long>(s.memoryLimit), s.memoryPercent,
               static_cast<unsigned long long>(s.pids));
-        QVERIFY2(s.cpuPercent > 20 && s.cpuPercent <= 100.0 * s.onlineCpus + 5, qPrintable(QString::number(s.cpuPercent)));
+        QVERIFY2(s.cpuPercent > 20 && s.cpuPercent <= 100.0 * s.onlineCpus + 5,
+                 qPrintable(QString::number(s.cpuPercent)));
         QVERIFY(s.memoryUsage > 0 && s.memoryLimit > s.memoryUsage);
         QVERIFY(std::abs(s.memoryPercent - 100.0 * double(s.memoryUsage) / double(s.memoryLimit)) < 1e-9);
         QVERIFY(s.pids >= 1);
         QVERIFY(s.networkRx > 0); // the bridge's own traffic (router solicitations, ARP)
 
         std::vector<Stats> streamed;
-        auto stream = m_client->stats(id, true, [&](const Stats& sample) { streamed.push_back(sample); }, [](Status) {});
-        QVERIFY(runUntil(m_io, [&] { return streamed.size() >= 3; }, std::chrono::minutes(1)));
+        auto stream = m_client->stats(
+            id, true, [&](const Stats& sample) { streamed.push_back(sample); }, [](Status) {});
+        QVERIFY(runUntil(
+            m_io, [&] { return streamed.size() >= 3; }, std::chrono::minutes(1)));
         stream.cancel();
         QVERIFY(streamed[2].cpuPercent > 20);
         QVERIFY(streamed[2].read > streamed[1].read);
@@ -492,14 +510,16 @@ private slots:
         exec.attachStdin = true;
         const auto execId = run<std::string>([&](auto cb) { return m_client->createExec(id, exec, cb); });
         VERIFY_OK(execId);
-        auto stream = run<std::shared_ptr<HijackedStream>>([&](auto cb) { return m_client->startExec(*execId, false, cb); });
+        auto stream = run<std::shared_ptr<HijackedStream>>(
+            [&](auto cb) { return m_client->startExec(*execId, false, cb); });
         VERIFY_OK(stream);
         Output output;
         (*stream)->start(output.sink(), [&output](Status s) { output.end = s; });
         (*stream)->write("hello\n");
         (*stream)->write(repeat('y', 100000) + "\n");
         (*stream)->closeStdin(); // cat sees end-of-file and exits
-        QVERIFY(runUntil(m_io, [&] { return output.end.has_value(); }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return output.end.has_value(); }, std::chrono::minutes(1)));
         VERIFY_OK(*output.end);
         COMPARE_STR(output.out, "hello\n" + repeat('y', 100000) + "\n");
         COMPARE_STR(output.err, "status-0\n");
@@ -516,15 +536,18 @@ private slots:
         tty.consoleSize = std::make_pair(30, 100);
         const auto ttyId = run<std::string>([&](auto cb) { return m_client->createExec(id, tty, cb); });
         VERIFY_OK(ttyId);
-        auto terminal = run<std::shared_ptr<HijackedStream>>([&](auto cb) { return m_client->startExec(*ttyId, true, cb); });
+        auto terminal = run<std::shared_ptr<HijackedStream>>(
+            [&](auto cb) { return m_client->startExec(*ttyId, true, cb); });
         VERIFY_OK(terminal);
         QVERIFY((*terminal)->tty());
         Output screen;
         (*terminal)->start(screen.sink(), [&screen](Status s) { screen.end = s; });
-        QVERIFY(runUntil(m_io, [&] { return screen.raw.find("30 100") != std::string::npos; }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return screen.raw.find("30 100") != std::string::npos; }, std::chrono::minutes(1)));
         VERIFY_OK(runStatus([&](Done cb) { return m_client->resizeExec(*ttyId, 40, 120, cb); }));
         (*terminal)->write("line\n");
-        QVERIFY(runUntil(m_io, [&] { return screen.end.has_value(); }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return screen.end.has_value(); }, std::chrono::minutes(1)));
         QVERIFY2(screen.raw.find("40 120\r\ngot-line\r\n") != std::string::npos, screen.raw.c_str());
         QVERIFY(screen.out.empty() && screen.err.empty());
         VERIFY_OK(runStatus([&](Done cb) { return m_client->removeContainer(id, true, false, cb); }));
@@ -539,16 +562,20 @@ private slots:
         spec.cmd = {"sh", "-c", "while read line; do echo echo-$line; echo err-$line >&2; done; echo bye"};
         const auto id = createContainer(spec);
         QVERIFY(!id.empty());
-        auto stream = run<std::shared_ptr<HijackedStream>>([&](auto cb) { return m_client->attach(id, {}, cb); });
+        auto stream =
+            run<std::shared_ptr<HijackedStream>>([&](auto cb) { return m_client->attach(id, {}, cb); });
         VERIFY_OK(stream);
         Output output;
         (*stream)->start(output.sink(), [&output](Status s) { output.end = s; });
         VERIFY_OK(runStatus([&](Done cb) { return m_client->startContainer(id, cb); }));
         (*stream)->write("one\n");
-        QVERIFY(runUntil(m_io, [&] { return output.out.find("echo-one\n") != std::string::npos; }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return output.out.find("echo-one\n") != std::string::npos; },
+            std::chrono::minutes(1)));
         (*stream)->write("two\n");
         (*stream)->closeStdin();
-        QVERIFY(runUntil(m_io, [&] { return output.end.has_value(); }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return output.end.has_value(); }, std::chrono::minutes(1)));
         VERIFY_OK(*output.end);
         COMPARE_STR(output.out, "echo-one\necho-two\nbye\n");
         COMPARE_STR(output.err, "err-one\nerr-two\n");
@@ -567,7 +594,8 @@ private slots:
         spec.cmd = {"sh", "-c", "read first; stty size; read second; stty size"};
         const auto id = createContainer(spec);
         QVERIFY(!id.empty());
-        auto stream = run<std::shared_ptr<HijackedStream>>([&](auto cb) { return m_client->attach(id, {}, cb); });
+        auto stream =
+            run<std::shared_ptr<HijackedStream>>([&](auto cb) { return m_client->attach(id, {}, cb); });
         VERIFY_OK(stream);
         QVERIFY((*stream)->tty());
         Output screen;
@@ -575,10 +603,13 @@ private slots:
         VERIFY_OK(runStatus([&](Done cb) { return m_client->startContainer(id, cb); }));
         VERIFY_OK(runStatus([&](Done cb) { return m_client->resizeContainerTty(id, 33, 111, cb); }));
         (*stream)->write("go\n");
-        QVERIFY(runUntil(m_io, [&] { return screen.raw.find("33 111\r\n") != std::string::npos; }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return screen.raw.find("33 111\r\n") != std::string::npos; },
+            std::chrono::minutes(1)));
         VERIFY_OK(runStatus([&](Done cb) { return m_client->resizeContainerTty(id, 44, 122, cb); }));
         (*stream)->write("again\n");
-        QVERIFY(runUntil(m_io, [&] { return screen.end.has_value(); }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return screen.end.has_value(); }, std::chrono::minutes(1)));
         VERIFY_OK(*screen.end);
         QVERIFY2(screen.raw.find("44 122\r\n") != std::string::npos, screen.raw.c_str());
         QVERIFY(screen.out.empty() && screen.err.empty());
@@ -594,16 +625,23 @@ private slots:
         const auto imageId = image->id;
 
         std::vector<ProgressMessage> pushed;
-        RegistryAuth auth{"berth", "not-checked-by-this-registry", "http://" + m_engine->registryAddress().toStdString(), {}};
+        RegistryAuth auth{"berth",
+                          "not-checked-by-this-registry",
+                          "http://" + m_engine->registryAddress().toStdString(),
+                          {}};
         VERIFY_OK(runStatus([&](Done cb) {
-            return m_client->pushImage(repo, "v1", auth, [&](const ProgressMessage& m) { pushed.push_back(m); }, cb);
+            return m_client->pushImage(
+                repo, "v1", auth, [&](const ProgressMessage& m) { pushed.push_back(m); }, cb);
         }));
-        QVERIFY(std::any_of(pushed.begin(), pushed.end(), [](const auto& m) { return m.status == "Pushed"; }));
-        QVERIFY(std::any_of(pushed.begin(), pushed.end(),
-                            [](const auto& m) { return m.status.find("digest: sha256:") != std::string::npos; }));
+        QVERIFY(
+            std::any_of(pushed.begin(), pushed.end(), [](const auto& m) { return m.status == "Pushed"; }));
+        QVERIFY(std::any_of(pushed.begin(), pushed.end(), [](const auto& m) {
+            return m.status.find("digest: sha256:") != std::string::npos;
+        }));
         QCOMPARE(m_engine->registry()->get("/v2/engine-test/bb/tags/list").first, 200);
 
-        const auto removed = run<std::vector<std::string>>([&](auto cb) { return m_client->removeImage(repo + ":v1", false, false, cb); });
+        const auto removed = run<std::vector<std::string>>(
+            [&](auto cb) { return m_client->removeImage(repo + ":v1", false, false, cb); });
         VERIFY_OK(removed);
         // Untagged (the tag and its pushed digest) but not deleted: bb:1 still holds the image.
         QVERIFY(!removed->empty());
@@ -613,51 +651,68 @@ private slots:
         // Pull with per-layer progress: an image with a layer the engine does not have (made
         // with the CLI, pushed, then deleted here) next to one it has.
         const auto blob = m_engine->registryAddress() + "/engine-test/blob:v1";
-        QCOMPARE(m_engine->docker({"run", "--name", "blob", "bb:1", "sh", "-c", "head -c 2000000 /dev/urandom > /blob"}).exitCode, 0);
+        QCOMPARE(m_engine
+                     ->docker({"run", "--name", "blob", "bb:1", "sh", "-c",
+                               "head -c 2000000 /dev/urandom > /blob"})
+                     .exitCode,
+                 0);
         QCOMPARE(m_engine->docker({"commit", "blob", blob}).exitCode, 0);
         QCOMPARE(m_engine->docker({"rm", "blob"}).exitCode, 0);
-        VERIFY_OK(runStatus([&](Done cb) { return m_client->pushImage(blob.section(':', 0, 1).toStdString(), "v1", std::nullopt, {}, cb); }));
-        const auto deleted = run<std::vector<std::string>>([&](auto cb) { return m_client->removeImage(blob.toStdString(), false, false, cb); });
+        VERIFY_OK(runStatus([&](Done cb) {
+            return m_client->pushImage(blob.section(':', 0, 1).toStdString(), "v1", std::nullopt, {}, cb);
+        }));
+        const auto deleted = run<std::vector<std::string>>(
+            [&](auto cb) { return m_client->removeImage(blob.toStdString(), false, false, cb); });
         VERIFY_OK(deleted);
-        QVERIFY(std::any_of(deleted->begin(), deleted->end(), [](const auto& d) { return d.starts_with("sha256:"); }));
+        QVERIFY(std::any_of(deleted->begin(), deleted->end(),
+                            [](const auto& d) { return d.starts_with("sha256:"); }));
         std::vector<ProgressMessage> pulled;
         PullOptions pull;
         pull.image = blob.toStdString();
         VERIFY_OK(runStatus([&](Done cb) {
-            return m_client->pullImage(pull, [&](const ProgressMessage& m) { pulled.push_back(m); }, cb);
+            return m_client->pullImage(
+                pull, [&](const ProgressMessage& m) { pulled.push_back(m); }, cb);
         }));
         std::map<std::string, std::vector<std::string>> layers;
         for (const auto& m : pulled)
             if (!m.id.empty() && m.id != "v1")
                 layers[m.id].push_back(m.status);
         QCOMPARE(layers.size(), std::size_t(2));
-        QVERIFY(std::any_of(layers.begin(), layers.end(), [](const auto& l) { return l.second.back() == "Already exists"; }));
-        QVERIFY(std::any_of(layers.begin(), layers.end(), [](const auto& l) { return l.second.back() == "Pull complete"; }));
+        QVERIFY(std::any_of(layers.begin(), layers.end(),
+                            [](const auto& l) { return l.second.back() == "Already exists"; }));
+        QVERIFY(std::any_of(layers.begin(), layers.end(),
+                            [](const auto& l) { return l.second.back() == "Pull complete"; }));
         QVERIFY(pulled.back().status.starts_with("Status: Downloaded newer image"));
         VERIFY_OK(run<Image>([&](auto cb) { return m_client->inspectImage(blob.toStdString(), cb); }));
         VERIFY_OK(runStatus([&](Done cb) { return m_client->tagImage("bb:1", repo, "v1", cb); }));
 
-        const auto history = run<std::vector<ImageHistoryEntry>>([&](auto cb) { return m_client->imageHistory("bb:1", cb); });
+        const auto history =
+            run<std::vector<ImageHistoryEntry>>([&](auto cb) { return m_client->imageHistory("bb:1", cb); });
         VERIFY_OK(history);
         QVERIFY(!history->empty());
         QVERIFY(history->front().size > 0);
 
-        const auto images = run<std::vector<Image>>([&](auto cb) { return m_client->listImages(false, {}, cb); });
+        const auto images =
+            run<std::vector<Image>>([&](auto cb) { return m_client->listImages(false, {}, cb); });
         VERIFY_OK(images);
-        const auto listed = std::find_if(images->begin(), images->end(), [&](const Image& i) { return i.id == imageId; });
+        const auto listed =
+            std::find_if(images->begin(), images->end(), [&](const Image& i) { return i.id == imageId; });
         QVERIFY(listed != images->end());
-        QVERIFY(std::find(listed->repoTags.begin(), listed->repoTags.end(), "bb:1") != listed->repoTags.end());
+        QVERIFY(std::find(listed->repoTags.begin(), listed->repoTags.end(), "bb:1") !=
+                listed->repoTags.end());
         QVERIFY(listed->size > 0);
 
         // Save to a tar stream, then load it back under its tag.
         std::string tar;
         VERIFY_OK(runStatus([&](Done cb) {
-            return m_client->saveImages({repo + ":v1"}, [&](std::string_view data) { tar.append(data); }, cb);
+            return m_client->saveImages(
+                {repo + ":v1"}, [&](std::string_view data) { tar.append(data); }, cb);
         }));
         QVERIFY(tar.size() > 512);
         COMPARE_STR(tar.substr(257, 5), "ustar");
         QVERIFY(tar.find("manifest.json") != std::string::npos);
-        VERIFY_OK(run<std::vector<std::string>>([&](auto cb) { return m_client->removeImage(repo + ":v1", false, false, cb); }));
+        VERIFY_OK(run<std::vector<std::string>>(
+            [&](auto cb) { return m_client->removeImage(repo + ":v1", false, false, cb); }));
         std::size_t offset = 0;
         const auto loaded = run<std::vector<std::string>>([&](auto cb) {
             return m_client->loadImages(
@@ -672,7 +727,8 @@ private slots:
         QCOMPARE(*loaded, std::vector<std::string>{repo + ":v1"});
 
         // Prune dangling images: tag a fresh image, then take its tag away by re-tagging.
-        VERIFY_OK(run<std::vector<std::string>>([&](auto cb) { return m_client->removeImage(repo + ":v1", false, false, cb); }));
+        VERIFY_OK(run<std::vector<std::string>>(
+            [&](auto cb) { return m_client->removeImage(repo + ":v1", false, false, cb); }));
         const auto pruned = run<PruneReport>([&](auto cb) { return m_client->pruneImages({}, cb); });
         VERIFY_OK(pruned);
     }
@@ -695,18 +751,22 @@ private slots:
     {
         // The engine answers a push with 200 and a first line, then meets a registry that is not
         // there: the failure arrives as an error line in the stream.
-        VERIFY_OK(runStatus([&](Done cb) { return m_client->tagImage("bb:1", "10.0.2.2:1/nowhere/bb", "v1", cb); }));
+        VERIFY_OK(runStatus(
+            [&](Done cb) { return m_client->tagImage("bb:1", "10.0.2.2:1/nowhere/bb", "v1", cb); }));
         std::vector<ProgressMessage> lines;
         const auto status = runStatus([&](Done cb) {
-            return m_client->pushImage("10.0.2.2:1/nowhere/bb", "v1", std::nullopt,
-                                       [&](const ProgressMessage& m) { lines.push_back(m); }, cb);
+            return m_client->pushImage(
+                "10.0.2.2:1/nowhere/bb", "v1", std::nullopt,
+                [&](const ProgressMessage& m) { lines.push_back(m); }, cb);
         });
         QVERIFY(!status);
         QCOMPARE(status.error().kind, ErrorKind::Stream);
-        QVERIFY2(status.error().message.find("connection refused") != std::string::npos, status.error().message.c_str());
+        QVERIFY2(status.error().message.find("connection refused") != std::string::npos,
+                 status.error().message.c_str());
         QVERIFY(!lines.empty() && lines.front().error.empty()); // progress came before the error line
         QVERIFY(!lines.back().error.empty());
-        VERIFY_OK(run<std::vector<std::string>>([&](auto cb) { return m_client->removeImage("10.0.2.2:1/nowhere/bb:v1", false, false, cb); }));
+        VERIFY_OK(run<std::vector<std::string>>(
+            [&](auto cb) { return m_client->removeImage("10.0.2.2:1/nowhere/bb:v1", false, false, cb); }));
     }
 
     void volumes()
@@ -718,11 +778,14 @@ private slots:
         VERIFY_OK(created);
         COMPARE_STR(created->name, "engine-vol");
         COMPARE_STR(created->driver, "local");
-        const auto inspected = run<Volume>([&](auto cb) { return m_client->inspectVolume("engine-vol", cb); });
+        const auto inspected =
+            run<Volume>([&](auto cb) { return m_client->inspectVolume("engine-vol", cb); });
         VERIFY_OK(inspected);
         COMPARE_STR(inspected->labels.at("berth.test"), "vol");
         QVERIFY(inspected->mountpoint.find("engine-vol") != std::string::npos);
-        const auto list = run<std::vector<Volume>>([&](auto cb) { return m_client->listVolumes({{"label", {"berth.test=vol"}}}, cb); });
+        const auto list = run<std::vector<Volume>>([&](auto cb) {
+            return m_client->listVolumes({{"label", {"berth.test=vol"}}}, cb);
+        });
         VERIFY_OK(list);
         QCOMPARE(list->size(), std::size_t(1));
         VERIFY_OK(runStatus([&](Done cb) { return m_client->removeVolume("engine-vol", false, cb); }));
@@ -730,7 +793,9 @@ private slots:
 
         spec.name = "engine-vol-unused";
         VERIFY_OK(run<Volume>([&](auto cb) { return m_client->createVolume(spec, cb); }));
-        const auto pruned = run<PruneReport>([&](auto cb) { return m_client->pruneVolumes(true, {{"label", {"berth.test=vol"}}}, cb); });
+        const auto pruned = run<PruneReport>([&](auto cb) {
+            return m_client->pruneVolumes(true, {{"label", {"berth.test=vol"}}}, cb);
+        });
         VERIFY_OK(pruned);
         QCOMPARE(pruned->deleted, std::vector<std::string>{"engine-vol-unused"});
     }
@@ -758,22 +823,27 @@ private slots:
         box.cmd = {"sleep", "100000"};
         const auto boxId = createContainer(box);
         VERIFY_OK(runStatus([&](Done cb) { return m_client->startContainer(boxId, cb); }));
-        VERIFY_OK(runStatus([&](Done cb) { return m_client->connectNetwork("engine-net", boxId, {"alias-one"}, cb); }));
+        VERIFY_OK(runStatus(
+            [&](Done cb) { return m_client->connectNetwork("engine-net", boxId, {"alias-one"}, cb); }));
         network = run<Network>([&](auto cb) { return m_client->inspectNetwork(*id, cb); });
         QCOMPARE(network->containers.size(), std::size_t(1));
         COMPARE_STR(network->containers.at(boxId).name, "net-box");
         QVERIFY(network->containers.at(boxId).ipv4Address.starts_with("172.29.0."));
         const auto c = run<Container>([&](auto cb) { return m_client->inspectContainer(boxId, cb); });
         QVERIFY(std::find(c->networks.begin(), c->networks.end(), "engine-net") != c->networks.end());
-        QVERIFY(c->raw["NetworkSettings"]["Networks"]["engine-net"]["Aliases"].dump().find("alias-one") != std::string::npos);
-        VERIFY_OK(runStatus([&](Done cb) { return m_client->disconnectNetwork("engine-net", boxId, false, cb); }));
+        QVERIFY(c->raw["NetworkSettings"]["Networks"]["engine-net"]["Aliases"].dump().find("alias-one") !=
+                std::string::npos);
+        VERIFY_OK(
+            runStatus([&](Done cb) { return m_client->disconnectNetwork("engine-net", boxId, false, cb); }));
         network = run<Network>([&](auto cb) { return m_client->inspectNetwork(*id, cb); });
         QVERIFY(network->containers.empty());
 
         const auto list = run<std::vector<Network>>([&](auto cb) { return m_client->listNetworks({}, cb); });
         VERIFY_OK(list);
-        QVERIFY(std::any_of(list->begin(), list->end(), [](const Network& n) { return n.name == "bridge" && n.predefined(); }));
-        QVERIFY(std::any_of(list->begin(), list->end(), [](const Network& n) { return n.name == "engine-net"; }));
+        QVERIFY(std::any_of(list->begin(), list->end(),
+                            [](const Network& n) { return n.name == "bridge" && n.predefined(); }));
+        QVERIFY(
+            std::any_of(list->begin(), list->end(), [](const Network& n) { return n.name == "engine-net"; }));
         VERIFY_OK(runStatus([&](Done cb) { return m_client->removeNetwork(*id, cb); }));
         VERIFY_NOT_FOUND(run<Network>([&](auto cb) { return m_client->inspectNetwork(*id, cb); }));
 
@@ -792,7 +862,8 @@ private slots:
         EventsOptions options;
         options.filters = {{"type", {"container"}}, {"label", {"berth.test=events"}}};
         std::optional<Status> end;
-        auto stream = m_client->events(options, [&](const Event& e) { events.push_back(e); }, [&](Status s) { end = s; });
+        auto stream = m_client->events(
+            options, [&](const Event& e) { events.push_back(e); }, [&](Status s) { end = s; });
         runFor(std::chrono::milliseconds(500)); // the subscription is in place before the first event
 
         ContainerSpec spec;
@@ -804,11 +875,16 @@ private slots:
         auto waited = std::make_shared<std::optional<Result<int>>>();
         m_client->waitContainer(id, "next-exit", [waited](Result<int> code) { *waited = std::move(code); });
         VERIFY_OK(runStatus([&](Done cb) { return m_client->startContainer(id, cb); }));
-        QVERIFY(runUntil(m_io, [&] { return waited->has_value(); }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io, [&] { return waited->has_value(); }, std::chrono::minutes(1)));
         VERIFY_OK(runStatus([&](Done cb) { return m_client->removeContainer(id, false, false, cb); }));
-        QVERIFY(runUntil(m_io, [&] {
-            return std::any_of(events.begin(), events.end(), [](const Event& e) { return e.action == "destroy"; });
-        }, std::chrono::minutes(1)));
+        QVERIFY(runUntil(
+            m_io,
+            [&] {
+                return std::any_of(events.begin(), events.end(),
+                                   [](const Event& e) { return e.action == "destroy"; });
+            },
+            std::chrono::minutes(1)));
         stream.cancel();
 
         std::vector<std::string> actions;
@@ -820,13 +896,15 @@ private slots:
         }
         const std::vector<std::string> expected = {"create", "start", "die", "destroy"};
         std::vector<std::string> lifecycle;
-        std::copy_if(actions.begin(), actions.end(), std::back_inserter(lifecycle), [&](const std::string& a) {
-            return std::find(expected.begin(), expected.end(), a) != expected.end();
-        });
+        std::copy_if(actions.begin(), actions.end(), std::back_inserter(lifecycle),
+                     [&](const std::string& a) {
+                         return std::find(expected.begin(), expected.end(), a) != expected.end();
+                     });
         QCOMPARE(lifecycle, expected);
         for (std::size_t i = 1; i < events.size(); ++i)
             QVERIFY(events[i].timeNano >= events[i - 1].timeNano);
-        const auto die = std::find_if(events.begin(), events.end(), [](const Event& e) { return e.action == "die"; });
+        const auto die =
+            std::find_if(events.begin(), events.end(), [](const Event& e) { return e.action == "die"; });
         COMPARE_STR(die->attribute("exitCode"), "0");
         QVERIFY(!end.has_value());
     }
@@ -841,7 +919,8 @@ private slots:
         }));
         const auto id = runToEnd("to-prune", "true", false);
         QVERIFY(!id.empty());
-        const auto freed = run<std::uint64_t>([&](auto cb) { return m_client->systemPrune(false, true, cb); });
+        const auto freed =
+            run<std::uint64_t>([&](auto cb) { return m_client->systemPrune(false, true, cb); });
         VERIFY_OK(freed);
         VERIFY_NOT_FOUND(run<Container>([&](auto cb) { return m_client->inspectContainer(id, cb); }));
         QVERIFY(run<Image>([&](auto cb) { return m_client->inspectImage("bb:1", cb); }).ok()); // tagged: kept

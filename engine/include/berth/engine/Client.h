@@ -57,8 +57,8 @@ public:
     struct Options
     {
         Endpoint endpoint;
-        std::optional<ApiVersion> apiVersion;              // skip negotiation
-        std::chrono::milliseconds requestTimeout{120000};  // whole request/response calls
+        std::optional<ApiVersion> apiVersion;                 // skip negotiation
+        std::chrono::milliseconds requestTimeout{120000};     // whole request/response calls
         std::chrono::milliseconds streamHeaderTimeout{60000}; // until a stream's answer begins
         std::size_t maxIdleConnections = 4;
         std::size_t maxResponseBytes = 256u << 20; // a larger JSON answer is refused, not held
@@ -111,7 +111,8 @@ public:
     // follow; when the container stops with it).
     Operation logs(const std::string& id, const LogsOptions& options, OutputSink onOutput, Done onEnd);
     // stream=false: one sample (the engine waits for a second reading so that CPU % is real).
-    Operation stats(const std::string& id, bool stream, std::function<void(const Stats&)> onSample, Done onEnd);
+    Operation stats(const std::string& id, bool stream, std::function<void(const Stats&)> onSample,
+                    Done onEnd);
     Operation attach(const std::string& id, const AttachOptions& options,
                      Callback<std::shared_ptr<HijackedStream>> done);
     Operation resizeContainerTty(const std::string& id, int rows, int columns, Done done);
@@ -130,9 +131,10 @@ public:
     // Progress lines as they come; `done` fails with ErrorKind::Stream when the engine reports an
     // error line (an unknown image, a registry refusing) inside its 200 answer.
     Operation pullImage(const PullOptions& options, ProgressSink onProgress, Done done);
-    Operation pushImage(const std::string& name, const std::string& tag, const std::optional<RegistryAuth>& auth,
-                        ProgressSink onProgress, Done done);
-    Operation tagImage(const std::string& name, const std::string& repository, const std::string& tag, Done done);
+    Operation pushImage(const std::string& name, const std::string& tag,
+                        const std::optional<RegistryAuth>& auth, ProgressSink onProgress, Done done);
+    Operation tagImage(const std::string& name, const std::string& repository, const std::string& tag,
+                       Done done);
     // What was untagged and deleted.
     Operation removeImage(const std::string& name, bool force, bool noPrune,
                           Callback<std::vector<std::string>> done);
@@ -158,7 +160,8 @@ public:
     Operation removeNetwork(const std::string& id, Done done);
     Operation connectNetwork(const std::string& network, const std::string& container,
                              const std::vector<std::string>& aliases, Done done);
-    Operation disconnectNetwork(const std::string& network, const std::string& container, bool force, Done done);
+    Operation disconnectNetwork(const std::string& network, const std::string& container, bool force,
+                                Done done);
     Operation pruneNetworks(const Filters& filters, Callback<PruneReport> done);
 
     struct Impl;

@@ -22,7 +22,10 @@ struct Image
     std::map<std::string, std::string> labels;
     nlohmann::json raw;
 
-    bool dangling() const { return repoTags.empty() || (repoTags.size() == 1 && repoTags[0] == "<none>:<none>"); }
+    bool dangling() const
+    {
+        return repoTags.empty() || (repoTags.size() == 1 && repoTags[0] == "<none>:<none>");
+    }
 
     static Image fromSummary(const nlohmann::json& json);
     static Image fromInspect(const nlohmann::json& json);

@@ -21,8 +21,7 @@ public:
 
     explicit JsonLineDecoder(Sink sink, std::size_t lineLimit = kDefaultLineLimit)
         : m_sink(std::move(sink)), m_lineLimit(lineLimit)
-    {
-    }
+    {}
 
     Status feed(std::string_view data);
     // The stream ended: a last line without a newline is decoded too.

@@ -27,8 +27,8 @@ struct PortPublish
 {
     std::uint16_t containerPort = 0;
     std::string protocol = "tcp";
-    std::string hostIp;           // empty: every address the engine binds
-    std::uint16_t hostPort = 0;   // 0: a port the engine picks
+    std::string hostIp;         // empty: every address the engine binds
+    std::uint16_t hostPort = 0; // 0: a port the engine picks
 };
 
 struct MountSpec
@@ -61,7 +61,7 @@ struct ContainerSpec
     bool stdinOnce = true;  // with openStdin: the first attach's stdin EOF closes it, as `docker run -i`
     std::map<std::string, std::string> labels;
     std::vector<PortPublish> ports;
-    bool publishAll = false;       // -P
+    bool publishAll = false;        // -P
     std::vector<std::string> binds; // "volume-or-/host/path:/target[:ro]"
     std::vector<MountSpec> mounts;
     RestartPolicy restartPolicy;
