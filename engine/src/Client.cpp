@@ -55,29 +55,28 @@ Operation jsonCall(Client::Impl& impl, Request request, Parse parse, Callback<T>
 {
     auto state = impl.newOperation();
     const auto what = request.describe();
-    impl.call(
-        std::move(request), state,
-        [state, parse = std::move(parse), done = std::move(done), what](Result<detail::Response> response) {
-            if (!response) {
-                deliver<T>(state, done, response.error());
-                return;
-            }
-            Result<T> result = Error{};
-            try {
-                const auto body = response->body.empty() ? json() : json::parse(response->body);
-                result = Result<T>(parse(body));
-            } catch (const std::exception& e) {
-                result = malformed(what, e);
-            }
-            deliver<T>(state, done, std::move(result));
-        });
+    impl.call(std::move(request), state,
+              [state, parse = std::move(parse), done = std::move(done), what](Result<std::string> response) {
+                  if (!response) {
+                      deliver<T>(state, done, response.error());
+                      return;
+                  }
+                  Result<T> result = Error{};
+                  try {
+                      const auto body = response->empty() ? json() : json::parse(*response);
+                      result = Result<T>(parse(body));
+                  } catch (const std::exception& e) {
+                      result = malformed(what, e);
+                  }
+                  deliver<T>(state, done, std::move(result));
+              });
     return Operation(state);
 }
 
 Operation statusCall(Client::Impl& impl, Request request, Done done)
 {
     auto state = impl.newOperation();
-    impl.call(std::move(request), state, [state, done = std::move(done)](Result<detail::Response> response) {
+    impl.call(std::move(request), state, [state, done = std::move(done)](Result<std::string> response) {
         deliver<Ok>(state, done, response ? Status(Ok{}) : Status(response.error()));
     });
     return Operation(state);
@@ -184,11 +183,35 @@ Result<bool> isTty(const detail::HttpResponseDecoder& decoder, std::optional<boo
                  "the engine did not say whether the output is multiplexed (Content-Type \"" + type + "\")"};
 }
 
-std::optional<Error> progressError(const std::shared_ptr<std::string>& error)
+// The lines of a pull, push or load: each parsed to `onMessage`; the first error line is kept and
+// fails the operation at the end (it arrives inside a 200 answer).
+struct ProgressLines
 {
-    if (error->empty())
-        return std::nullopt;
-    return Error{ErrorKind::Stream, *error};
+    JsonLines lines;
+    std::shared_ptr<std::string> error;
+};
+
+ProgressLines progressLines(const State& state, std::string what,
+                            std::function<void(const ProgressMessage&)> onMessage)
+{
+    auto error = std::make_shared<std::string>();
+    auto lines = jsonLines(state, std::move(what), [error, onMessage](const json& value) {
+        const auto message = ProgressMessage::fromJson(value);
+        if (!message.error.empty() && error->empty())
+            *error = message.error;
+        if (onMessage)
+            onMessage(message);
+    });
+    return {lines, error};
+}
+
+std::function<Status()> finishProgress(const ProgressLines& progress)
+{
+    return finishLines(progress.lines, [error = progress.error]() -> Status {
+        if (!error->empty())
+            return Error{ErrorKind::Stream, *error};
+        return Ok{};
+    });
 }
 
 } // namespace
@@ -268,23 +291,24 @@ Operation Client::systemPrune(bool allImages, bool allVolumes, Callback<std::uin
         }
         auto request = make("POST", steps[index].target);
         request.timeout = std::chrono::minutes(10);
-        impl->call(std::move(request), state,
-                   [state, steps, index, total, next, done](Result<detail::Response> response) {
-                       if (!response) {
-                           *next = nullptr;
-                           deliver<std::uint64_t>(state, done, response.error());
-                           return;
-                       }
-                       try {
-                           *total += PruneReport::fromJson(json::parse(response->body), steps[index].listKey)
-                                         .spaceReclaimed;
-                       } catch (const std::exception& e) {
-                           *next = nullptr;
-                           deliver<std::uint64_t>(state, done, malformed(steps[index].target, e));
-                           return;
-                       }
-                       (*next)(index + 1);
-                   });
+        impl->call(
+            std::move(request), state,
+            [state, steps, index, total, next, done](Result<std::string> response) {
+                if (!response) {
+                    *next = nullptr;
+                    deliver<std::uint64_t>(state, done, response.error());
+                    return;
+                }
+                try {
+                    *total +=
+                        PruneReport::fromJson(json::parse(*response), steps[index].listKey).spaceReclaimed;
+                } catch (const std::exception& e) {
+                    *next = nullptr;
+                    deliver<std::uint64_t>(state, done, malformed(steps[index].target, e));
+                    return;
+                }
+                (*next)(index + 1);
+            });
     };
     (*next)(0);
     return Operation(state);
@@ -338,24 +362,37 @@ Operation Client::startContainer(const std::string& id, Done done)
     return statusCall(*m_impl, make("POST", "/containers/" + pathSegment(id) + "/start"), std::move(done));
 }
 
-Operation Client::stopContainer(const std::string& id, std::optional<int> timeoutSeconds, Done done)
+namespace {
+
+// stop and restart: the engine answers after the container stopped, which may take `t` seconds.
+Operation stoppingCall(Client::Impl& impl, const std::string& id, const char* action,
+                       std::optional<int> timeoutSeconds, Done done)
 {
     Query query;
     if (timeoutSeconds)
         query.add("t", std::int64_t(*timeoutSeconds));
-    auto request = make("POST", "/containers/" + pathSegment(id) + "/stop" + query.str());
-    request.timeout = m_impl->options.requestTimeout + std::chrono::seconds(timeoutSeconds.value_or(10));
-    return statusCall(*m_impl, std::move(request), std::move(done));
+    auto request = make("POST", "/containers/" + pathSegment(id) + "/" + action + query.str());
+    request.timeout = impl.options.requestTimeout + std::chrono::seconds(timeoutSeconds.value_or(10));
+    return statusCall(impl, std::move(request), std::move(done));
+}
+
+Operation resizeCall(Client::Impl& impl, const std::string& path, int rows, int columns, Done done)
+{
+    Query query;
+    query.add("h", std::int64_t(rows)).add("w", std::int64_t(columns));
+    return statusCall(impl, make("POST", path + "/resize" + query.str()), std::move(done));
+}
+
+} // namespace
+
+Operation Client::stopContainer(const std::string& id, std::optional<int> timeoutSeconds, Done done)
+{
+    return stoppingCall(*m_impl, id, "stop", timeoutSeconds, std::move(done));
 }
 
 Operation Client::restartContainer(const std::string& id, std::optional<int> timeoutSeconds, Done done)
 {
-    Query query;
-    if (timeoutSeconds)
-        query.add("t", std::int64_t(*timeoutSeconds));
-    auto request = make("POST", "/containers/" + pathSegment(id) + "/restart" + query.str());
-    request.timeout = m_impl->options.requestTimeout + std::chrono::seconds(timeoutSeconds.value_or(10));
-    return statusCall(*m_impl, std::move(request), std::move(done));
+    return stoppingCall(*m_impl, id, "restart", timeoutSeconds, std::move(done));
 }
 
 Operation Client::killContainer(const std::string& id, const std::string& signal, Done done)
@@ -416,8 +453,8 @@ Operation Client::waitContainer(const std::string& id, const std::string& condit
     Query query;
     if (!condition.empty())
         query.add("condition", condition);
+    // A stream (streamCall): the answer's body comes when the container stops, however late.
     auto request = make("POST", "/containers/" + pathSegment(id) + "/wait" + query.str());
-    request.stream = true; // the answer's body comes when the container stops, however late
     auto state = m_impl->newOperation();
     auto body = std::make_shared<std::string>();
     streamCall(
@@ -451,8 +488,8 @@ Operation Client::waitContainer(const std::string& id, const std::string& condit
 
 namespace {
 
-Operation startLogs(Client::Impl& impl, const State& state, const std::string& id, const LogsOptions& options,
-                    std::optional<bool> tty, OutputSink onOutput, Done onEnd)
+void startLogs(Client::Impl& impl, const State& state, const std::string& id, const LogsOptions& options,
+               std::optional<bool> tty, OutputSink onOutput, Done onEnd)
 {
     Query query;
     query.add("follow", options.follow)
@@ -488,7 +525,6 @@ Operation startLogs(Client::Impl& impl, const State& state, const std::string& i
         },
         [demux]() -> Status { return *demux ? (*demux)->finish() : Status(Ok{}); },
         finishWith(state, std::move(onEnd)));
-    return Operation(state);
 }
 
 // Calls `next` with the container's TTY setting when the engine's API is too old to say it in
@@ -510,13 +546,13 @@ void ttyIfNeeded(Client::Impl& impl, const State& state, const std::string& id,
             return;
         }
         self->call(make("GET", "/containers/" + pathSegment(id) + "/json"), state,
-                   [next](Result<detail::Response> response) {
+                   [next](Result<std::string> response) {
                        if (!response) {
                            next(response.error());
                            return;
                        }
                        try {
-                           next(std::optional<bool>(Container::fromInspect(json::parse(response->body)).tty));
+                           next(std::optional<bool>(Container::fromInspect(json::parse(*response)).tty));
                        } catch (const std::exception& e) {
                            next(malformed("GET /containers/json", e));
                        }
@@ -613,10 +649,7 @@ Operation Client::attach(const std::string& id, const AttachOptions& options,
 
 Operation Client::resizeContainerTty(const std::string& id, int rows, int columns, Done done)
 {
-    Query query;
-    query.add("h", std::int64_t(rows)).add("w", std::int64_t(columns));
-    return statusCall(*m_impl, make("POST", "/containers/" + pathSegment(id) + "/resize" + query.str()),
-                      std::move(done));
+    return resizeCall(*m_impl, "/containers/" + pathSegment(id), rows, columns, std::move(done));
 }
 
 // --- Exec
@@ -655,10 +688,7 @@ Operation Client::startExec(const std::string& execId, bool tty,
 
 Operation Client::resizeExec(const std::string& execId, int rows, int columns, Done done)
 {
-    Query query;
-    query.add("h", std::int64_t(rows)).add("w", std::int64_t(columns));
-    return statusCall(*m_impl, make("POST", "/exec/" + pathSegment(execId) + "/resize" + query.str()),
-                      std::move(done));
+    return resizeCall(*m_impl, "/exec/" + pathSegment(execId), rows, columns, std::move(done));
 }
 
 Operation Client::inspectExec(const std::string& execId, Callback<ExecInfo> done)
@@ -701,21 +731,8 @@ namespace {
 Operation progressStream(Client::Impl& impl, Request request, ProgressSink onProgress, Done done)
 {
     auto state = impl.newOperation();
-    auto error = std::make_shared<std::string>();
-    auto lines = jsonLines(state, request.describe(), [error, onProgress](const json& value) {
-        const auto message = ProgressMessage::fromJson(value);
-        if (!message.error.empty() && error->empty())
-            *error = message.error;
-        if (onProgress)
-            onProgress(message);
-    });
-    streamCall(impl, std::move(request), state, {}, feedLines(lines),
-               finishLines(lines,
-                           [error]() -> Status {
-                               if (auto failure = progressError(error))
-                                   return *failure;
-                               return Ok{};
-                           }),
+    auto progress = progressLines(state, request.describe(), std::move(onProgress));
+    streamCall(impl, std::move(request), state, {}, feedLines(progress.lines), finishProgress(progress),
                finishWith(state, std::move(done)));
     return Operation(state);
 }
@@ -807,11 +824,7 @@ Operation Client::loadImages(BodySource source, Callback<std::vector<std::string
     request.timeout = std::chrono::hours(1); // covers the upload, which can be large
     auto state = m_impl->newOperation();
     auto loaded = std::make_shared<std::vector<std::string>>();
-    auto error = std::make_shared<std::string>();
-    auto lines = jsonLines(state, "POST /images/load", [loaded, error](const json& value) {
-        const auto message = ProgressMessage::fromJson(value);
-        if (!message.error.empty() && error->empty())
-            *error = message.error;
+    auto progress = progressLines(state, "POST /images/load", [loaded](const ProgressMessage& message) {
         auto text = message.stream;
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
             text.pop_back();
@@ -819,13 +832,7 @@ Operation Client::loadImages(BodySource source, Callback<std::vector<std::string
             if (text.starts_with(prefix))
                 loaded->push_back(text.substr(std::strlen(prefix)));
     });
-    streamCall(*m_impl, std::move(request), state, {}, feedLines(lines),
-               finishLines(lines,
-                           [error]() -> Status {
-                               if (auto failure = progressError(error))
-                                   return *failure;
-                               return Ok{};
-                           }),
+    streamCall(*m_impl, std::move(request), state, {}, feedLines(progress.lines), finishProgress(progress),
                [state, loaded, done = std::move(done)](Status status) {
                    deliver<std::vector<std::string>>(state, done,
                                                      status

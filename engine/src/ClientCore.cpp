@@ -1,11 +1,7 @@
 // Client's connection handling: version negotiation, the keep-alive pool, operations and their
-// cancellation, hijacked streams.
+// cancellation.
 #include "ClientImpl.h"
-#include "berth/engine/detail/HijackState.h"
 
-#include <algorithm>
-
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 namespace berth::engine {
@@ -78,12 +74,7 @@ void Client::Impl::withVersion(std::function<void(Status)> next)
     auto exchange =
         std::make_shared<detail::Exchange>(shared_from_this(), std::move(ping), std::move(handlers));
     pingExchange = exchange;
-    std::unique_ptr<detail::Socket> pooled;
-    if (!idle.empty()) {
-        pooled = std::move(idle.back());
-        idle.pop_back();
-    }
-    exchange->start(std::move(pooled));
+    exchange->start(takeIdle());
 }
 
 void Client::Impl::send(detail::Request request, const std::shared_ptr<detail::OperationState>& state,
@@ -101,11 +92,8 @@ void Client::Impl::send(detail::Request request, const std::shared_ptr<detail::O
                 handlers.onEnd(ready, nullptr);
             return;
         }
-        std::unique_ptr<detail::Socket> pooled;
-        if (!request.stream && !request.upgrade && !request.bodySource && !self->idle.empty()) {
-            pooled = std::move(self->idle.back());
-            self->idle.pop_back();
-        }
+        const bool ownConnection = request.stream || request.upgrade || request.bodySource;
+        auto pooled = ownConnection ? nullptr : self->takeIdle();
         auto exchange = std::make_shared<detail::Exchange>(self, std::move(request), std::move(handlers));
         state->abort = [weakExchange = std::weak_ptr<detail::Exchange>(exchange)] {
             if (auto e = weakExchange.lock())
@@ -120,33 +108,34 @@ void Client::Impl::send(detail::Request request, const std::shared_ptr<detail::O
 }
 
 void Client::Impl::call(detail::Request request, const std::shared_ptr<detail::OperationState>& state,
-                        std::function<void(Result<detail::Response>)> done)
+                        std::function<void(Result<std::string>)> done)
 {
-    auto response = std::make_shared<detail::Response>();
+    auto body = std::make_shared<std::string>();
     const auto limit = options.maxResponseBytes;
     detail::Exchange::Handlers handlers;
-    handlers.onHeader = [response](const detail::HttpResponseDecoder& decoder) -> Status {
-        response->status = decoder.status();
-        response->contentType = decoder.header("Content-Type");
-        return Ok{};
-    };
-    handlers.onBody = [response, limit, target = request.describe()](std::string_view data) -> Status {
-        if (response->body.size() + data.size() > limit)
+    handlers.onBody = [body, limit, target = request.describe()](std::string_view data) -> Status {
+        if (body->size() + data.size() > limit)
             return Error{ErrorKind::Malformed, "the engine's answer to " + target + " is larger than " +
                                                    std::to_string(limit >> 20) + " MiB; it was refused"};
-        response->body.append(data);
+        body->append(data);
         return Ok{};
     };
-    handlers.onEnd = [response, done = std::move(done)](Status status, detail::Exchange* exchange) {
-        if (!status) {
+    handlers.onEnd = [body, done = std::move(done)](Status status, detail::Exchange*) {
+        if (status)
+            done(std::move(*body));
+        else
             done(status.error());
-            return;
-        }
-        if (exchange)
-            response->status = exchange->decoder().status();
-        done(std::move(*response));
     };
     send(std::move(request), state, std::move(handlers));
+}
+
+std::unique_ptr<detail::Socket> Client::Impl::takeIdle()
+{
+    if (idle.empty())
+        return nullptr;
+    auto socket = std::move(idle.back());
+    idle.pop_back();
+    return socket;
 }
 
 void Client::Impl::returnToPool(std::unique_ptr<detail::Socket> socket)

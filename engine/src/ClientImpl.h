@@ -29,13 +29,6 @@ struct Request
     std::string describe() const { return method + " " + target; }
 };
 
-struct Response
-{
-    int status = 0;
-    std::string contentType;
-    std::string body;
-};
-
 class Exchange;
 
 // Called at the end of an exchange: Ok when the answer (2xx/3xx, or 101) completed, else why
@@ -71,10 +64,12 @@ private:
     void writeNextChunk();
     void read();
     void onRead(const boost::system::error_code& ec, std::size_t n);
-    void complete(Status status);
+    void complete();
     void fail(Error error);
     bool retryOnFreshConnection();
     Status deliverBody(std::string_view data);
+    // Passes a success header to onHeader, once.
+    Status headerArrived();
 
     std::weak_ptr<Client::Impl> m_client;
     Endpoint m_endpoint;
@@ -122,7 +117,9 @@ struct Client::Impl final : std::enable_shared_from_this<Client::Impl>
               detail::Exchange::Handlers handlers);
     // A request/response call whose body is gathered (up to maxResponseBytes).
     void call(detail::Request request, const std::shared_ptr<detail::OperationState>& state,
-              std::function<void(Result<detail::Response>)> done);
+              std::function<void(Result<std::string>)> done);
+    // A kept-alive connection to reuse, or null when none is idle.
+    std::unique_ptr<detail::Socket> takeIdle();
     void returnToPool(std::unique_ptr<detail::Socket> socket);
     void cancelAll();
 };

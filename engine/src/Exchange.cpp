@@ -179,15 +179,17 @@ Status Exchange::deliverBody(std::string_view data)
             m_errorBody.append(data.substr(0, kErrorBodyLimit - m_errorBody.size()));
         return Ok{};
     }
-    if (!m_headerSeen) {
-        m_headerSeen = true;
-        if (m_handlers.onHeader) {
-            auto status = m_handlers.onHeader(*m_decoder);
-            if (!status)
-                return status;
-        }
-    }
+    if (auto status = headerArrived(); !status)
+        return status;
     return m_handlers.onBody ? m_handlers.onBody(data) : Status(Ok{});
+}
+
+Status Exchange::headerArrived()
+{
+    if (m_headerSeen)
+        return Ok{};
+    m_headerSeen = true;
+    return m_handlers.onHeader ? m_handlers.onHeader(*m_decoder) : Status(Ok{});
 }
 
 void Exchange::onRead(const boost::system::error_code& ec, std::size_t n)
@@ -211,7 +213,7 @@ void Exchange::onRead(const boost::system::error_code& ec, std::size_t n)
             status = Error{ErrorKind::Unreachable,
                            "the engine closed the connection without answering " + m_request.describe()};
         if (status)
-            complete(Ok{});
+            complete();
         else
             fail(status.error());
         return;
@@ -231,20 +233,15 @@ void Exchange::onRead(const boost::system::error_code& ec, std::size_t n)
         fail(bodyStatus.error());
         return;
     }
-    if (m_decoder->headerDone() && !m_headerSeen && m_decoder->status() < 400 && m_decoder->status() != 101) {
-        m_headerSeen = true;
-        if (m_handlers.onHeader) {
-            auto headerStatus = m_handlers.onHeader(*m_decoder);
-            if (!headerStatus) {
-                fail(headerStatus.error());
-                return;
-            }
+    if (m_decoder->headerDone() && m_decoder->status() < 400 && m_decoder->status() != 101)
+        if (auto headerStatus = headerArrived(); !headerStatus) {
+            fail(headerStatus.error());
+            return;
         }
-    }
     if (m_decoder->headerDone() && m_request.stream)
         m_timer.cancel(); // a stream may run for as long as it likes once it has begun
     if (m_decoder->done()) {
-        complete(Ok{});
+        complete();
         return;
     }
     read();
@@ -264,14 +261,15 @@ bool Exchange::retryOnFreshConnection()
     return true;
 }
 
-void Exchange::complete(Status status)
+void Exchange::complete()
 {
     m_finished = true;
     m_timer.cancel();
     const int code = m_decoder->headerDone() ? m_decoder->status() : 0;
-    if (status && code >= 400)
+    Status status = Ok{};
+    if (code >= 400)
         status = httpError(code, m_errorBody, m_request);
-    if (status && m_request.upgrade && code != 101)
+    else if (m_request.upgrade && code != 101)
         status =
             Error{ErrorKind::Malformed, "the engine did not switch protocols for " + m_request.describe() +
                                             " (HTTP " + std::to_string(code) + ")"};
