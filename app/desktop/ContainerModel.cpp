@@ -1,0 +1,285 @@
+#include "ContainerModel.h"
+
+#include <QDateTime>
+#include <QStringList>
+
+namespace berth::app {
+
+namespace {
+
+QString text(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
+
+QString portsText(const engine::Container& c)
+{
+    QStringList ports;
+    for (const auto& p : c.ports)
+        if (p.publicPort != 0) {
+            const auto host = p.ip.empty() || p.ip == "0.0.0.0" ? QString("localhost") : text(p.ip);
+            const auto entry = QString("%1:%2→%3/%4").arg(host).arg(p.publicPort).arg(p.privatePort).arg(text(p.type));
+            if (!ports.contains(entry) && p.ip != "::")
+                ports << entry;
+        }
+    return ports.join(", ");
+}
+
+} // namespace
+
+ContainerModel::ContainerModel(QObject* parent) : QAbstractItemModel(parent) {}
+
+int ContainerModel::topRowOfProject(const QString& project) const
+{
+    for (int i = 0; i < m_top.size(); ++i)
+        if (m_top[i].project == project)
+            return i;
+    return -1;
+}
+
+int ContainerModel::topRowOfContainer(const QString& id) const
+{
+    for (int i = 0; i < m_top.size(); ++i)
+        if (m_top[i].project.isEmpty() && m_top[i].id == id)
+            return i;
+    return -1;
+}
+
+int ContainerModel::topRowOfKey(quintptr key) const
+{
+    for (int i = 0; i < m_top.size(); ++i)
+        if (m_top[i].key == key)
+            return i;
+    return -1;
+}
+
+void ContainerModel::reset(const QList<engine::Container>& containers)
+{
+    beginResetModel();
+    m_top.clear();
+    m_containers.clear();
+    for (const auto& c : containers) {
+        const auto id = text(c.id);
+        const auto project = text(c.composeProject());
+        m_containers.insert(id, c);
+        if (project.isEmpty()) {
+            m_top.push_back({{}, id, m_nextKey++, {}});
+            continue;
+        }
+        auto row = topRowOfProject(project);
+        if (row < 0) {
+            m_top.push_back({project, {}, m_nextKey++, {}});
+            row = static_cast<int>(m_top.size()) - 1;
+        }
+        m_top[row].children.push_back(id);
+    }
+    endResetModel();
+}
+
+void ContainerModel::clear()
+{
+    reset({});
+}
+
+void ContainerModel::upsert(const engine::Container& container)
+{
+    const auto id = text(container.id);
+    const auto project = text(container.composeProject());
+    const auto existing = m_containers.find(id);
+    if (existing != m_containers.end() && text(existing->composeProject()) == project) {
+        *existing = container;
+        const auto first = indexOf(id, 0);
+        emit dataChanged(first, first.siblingAtColumn(ColumnCount - 1));
+        if (!project.isEmpty()) {
+            const auto group = index(topRowOfProject(project), 0);
+            emit dataChanged(group, group.siblingAtColumn(ColumnCount - 1));
+        }
+        return;
+    }
+    if (existing != m_containers.end())
+        remove(id);
+    m_containers.insert(id, container);
+    if (project.isEmpty()) {
+        const int row = static_cast<int>(m_top.size());
+        beginInsertRows({}, row, row);
+        m_top.push_back({{}, id, m_nextKey++, {}});
+        endInsertRows();
+        return;
+    }
+    auto groupRow = topRowOfProject(project);
+    if (groupRow < 0) {
+        groupRow = static_cast<int>(m_top.size());
+        beginInsertRows({}, groupRow, groupRow);
+        m_top.push_back({project, {}, m_nextKey++, {}});
+        endInsertRows();
+    }
+    const auto parentIndex = index(groupRow, 0);
+    const int row = static_cast<int>(m_top[groupRow].children.size());
+    beginInsertRows(parentIndex, row, row);
+    m_top[groupRow].children.push_back(id);
+    endInsertRows();
+    emit dataChanged(parentIndex, parentIndex.siblingAtColumn(ColumnCount - 1));
+}
+
+void ContainerModel::remove(const QString& id)
+{
+    const auto it = m_containers.find(id);
+    if (it == m_containers.end())
+        return;
+    const auto project = text(it->composeProject());
+    if (project.isEmpty()) {
+        const int row = topRowOfContainer(id);
+        beginRemoveRows({}, row, row);
+        m_top.removeAt(row);
+        m_containers.erase(it);
+        endRemoveRows();
+        return;
+    }
+    const int groupRow = topRowOfProject(project);
+    auto& children = m_top[groupRow].children;
+    if (children.size() == 1) {
+        beginRemoveRows({}, groupRow, groupRow); // the last container of its project: the group goes
+        m_top.removeAt(groupRow);
+        m_containers.erase(it);
+        endRemoveRows();
+        return;
+    }
+    const int row = static_cast<int>(children.indexOf(id));
+    const auto parentIndex = index(groupRow, 0);
+    beginRemoveRows(parentIndex, row, row);
+    children.removeAt(row);
+    m_containers.erase(it);
+    endRemoveRows();
+    emit dataChanged(parentIndex, parentIndex.siblingAtColumn(ColumnCount - 1));
+}
+
+const engine::Container* ContainerModel::container(const QModelIndex& index) const
+{
+    if (!index.isValid())
+        return nullptr;
+    QString id;
+    if (index.internalId() == 0) {
+        const auto& top = m_top[index.row()];
+        if (!top.project.isEmpty())
+            return nullptr;
+        id = top.id;
+    } else {
+        const int groupRow = topRowOfKey(index.internalId());
+        id = m_top[groupRow].children[index.row()];
+    }
+    const auto it = m_containers.find(id);
+    return it == m_containers.end() ? nullptr : &*it;
+}
+
+QModelIndex ContainerModel::indexOf(const QString& id, int column) const
+{
+    const auto it = m_containers.find(id);
+    if (it == m_containers.end())
+        return {};
+    const auto project = text(it->composeProject());
+    if (project.isEmpty())
+        return index(topRowOfContainer(id), column);
+    const int groupRow = topRowOfProject(project);
+    return index(static_cast<int>(m_top[groupRow].children.indexOf(id)), column, index(groupRow, 0));
+}
+
+QModelIndex ContainerModel::index(int row, int column, const QModelIndex& parent) const
+{
+    if (column < 0 || column >= ColumnCount || row < 0)
+        return {};
+    if (!parent.isValid())
+        return row < m_top.size() ? createIndex(row, column, quintptr(0)) : QModelIndex();
+    if (parent.internalId() != 0 || parent.column() != 0)
+        return {};
+    const auto& group = m_top[parent.row()];
+    if (group.project.isEmpty() || row >= group.children.size())
+        return {};
+    return createIndex(row, column, group.key);
+}
+
+QModelIndex ContainerModel::parent(const QModelIndex& child) const
+{
+    if (!child.isValid() || child.internalId() == 0)
+        return {};
+    const int groupRow = topRowOfKey(child.internalId());
+    return groupRow < 0 ? QModelIndex() : createIndex(groupRow, 0, quintptr(0));
+}
+
+int ContainerModel::rowCount(const QModelIndex& parent) const
+{
+    if (!parent.isValid())
+        return static_cast<int>(m_top.size());
+    if (parent.internalId() != 0 || parent.column() != 0)
+        return 0;
+    return static_cast<int>(m_top[parent.row()].children.size());
+}
+
+int ContainerModel::columnCount(const QModelIndex&) const
+{
+    return ColumnCount;
+}
+
+QVariant ContainerModel::groupData(const TopRow& group, int column, int role) const
+{
+    if (role == ProjectRole)
+        return group.project;
+    if (role == IdRole)
+        return QString();
+    if (role != Qt::DisplayRole)
+        return {};
+    int running = 0;
+    for (const auto& id : group.children)
+        if (m_containers.value(id).running())
+            ++running;
+    switch (column) {
+    case Name: return group.project;
+    case State: return tr("%1 of %2 running").arg(running).arg(group.children.size());
+    default: return {};
+    }
+}
+
+QVariant ContainerModel::containerData(const engine::Container& c, int column, int role) const
+{
+    if (role == IdRole)
+        return text(c.id);
+    if (role == ProjectRole)
+        return text(c.composeProject());
+    if (role == Qt::ToolTipRole && column == State)
+        return text(c.status);
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (column) {
+    case Name: return text(c.name);
+    case Image: return text(c.image);
+    case State: return c.health.empty() ? text(c.state) : QString("%1 (%2)").arg(text(c.state), text(c.health));
+    case Ports: return portsText(c);
+    case Created: return QDateTime::fromSecsSinceEpoch(c.created).toString("yyyy-MM-dd HH:mm");
+    default: return {};
+    }
+}
+
+QVariant ContainerModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    if (index.internalId() == 0 && !m_top[index.row()].project.isEmpty())
+        return groupData(m_top[index.row()], index.column(), role);
+    const auto* c = container(index);
+    return c ? containerData(*c, index.column(), role) : QVariant();
+}
+
+QVariant ContainerModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Name: return tr("Name");
+    case Image: return tr("Image");
+    case State: return tr("State");
+    case Ports: return tr("Ports");
+    case Created: return tr("Created");
+    default: return {};
+    }
+}
+
+} // namespace berth::app

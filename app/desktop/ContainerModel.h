@@ -1,0 +1,77 @@
+#pragma once
+
+#include "berth/engine/Container.h"
+
+#include <QAbstractItemModel>
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QVector>
+
+namespace berth::app {
+
+// Containers as a tree: a Compose project is a group row with its containers under it; a
+// container outside any project is a top-level row. Keyed by container ID and changed one row
+// at a time (insert, update, remove), so that views keep their selection and scroll position.
+class ContainerModel final : public QAbstractItemModel
+{
+    Q_OBJECT
+
+public:
+    enum Column
+    {
+        Name,
+        Image,
+        State,
+        Ports,
+        Created,
+        ColumnCount
+    };
+    enum Role
+    {
+        IdRole = Qt::UserRole + 1, // the container's ID; empty on a group row
+        ProjectRole,               // the Compose project of a group row or a container in one
+    };
+
+    explicit ContainerModel(QObject* parent = nullptr);
+
+    void reset(const QList<engine::Container>& containers);
+    // Inserts the container or updates its row; moves it when its project changed.
+    void upsert(const engine::Container& container);
+    void remove(const QString& id);
+    void clear();
+
+    const engine::Container* container(const QModelIndex& index) const;
+    QModelIndex indexOf(const QString& id, int column = 0) const;
+    int containerCount() const { return static_cast<int>(m_containers.size()); }
+
+    QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
+    QModelIndex parent(const QModelIndex& child) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    // A top-level row: a project group (with a stable key for its children's indexes) or a
+    // container on its own.
+    struct TopRow
+    {
+        QString project; // non-empty: a group
+        QString id;      // a container without a project
+        quintptr key = 0;
+        QVector<QString> children; // container IDs, for a group
+    };
+
+    int topRowOfProject(const QString& project) const;
+    int topRowOfContainer(const QString& id) const;
+    int topRowOfKey(quintptr key) const;
+    QVariant containerData(const engine::Container& c, int column, int role) const;
+    QVariant groupData(const TopRow& group, int column, int role) const;
+
+    QVector<TopRow> m_top;
+    QHash<QString, engine::Container> m_containers;
+    quintptr m_nextKey = 1;
+};
+
+} // namespace berth::app
