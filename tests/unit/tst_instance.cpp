@@ -7,6 +7,8 @@
 #include <QTest>
 #include <sys/stat.h>
 
+#include <nlohmann/json.hpp>
+
 using namespace berth::vm;
 
 class TestInstance final : public QObject
@@ -155,6 +157,40 @@ private slots:
 
     // OpenSSH itself reads the keys Berth writes: ssh-keygen derives the same public key from
     // the private file.
+    // daemon.json ("Docker Engine" configuration): optional, must be a JSON object, and may
+    // not move dockerd onto another listener.
+    void daemonConfigIsChecked_data()
+    {
+        QTest::addColumn<QByteArray>("contents");
+        QTest::addColumn<QString>("error"); // empty: accepted
+        QTest::newRow("registry") << QByteArray("{\"insecure-registries\": [\"10.0.2.2:5000\"]}") << QString();
+        QTest::newRow("empty object") << QByteArray("{}") << QString();
+        QTest::newRow("not json") << QByteArray("{insecure") << QString("not a JSON object");
+        QTest::newRow("array") << QByteArray("[]") << QString("not a JSON object");
+        QTest::newRow("hosts") << QByteArray("{\"hosts\": [\"tcp://0.0.0.0:2375\"]}") << QString("sets \"hosts\"");
+        QTest::newRow("tls") << QByteArray("{\"tls\": true}") << QString("sets \"tls\"");
+    }
+
+    void daemonConfigIsChecked()
+    {
+        QFETCH(QByteArray, contents);
+        QFETCH(QString, error);
+        QTemporaryDir home;
+        const auto instance = Instance::open(home.path().toStdString(), "default").value();
+        const auto none = instance.checkDaemonConfig();
+        QVERIFY(none && none->empty());
+        write(instance.daemonConfig(), contents);
+        const auto checked = instance.checkDaemonConfig();
+        if (error.isEmpty()) {
+            QVERIFY2(checked, checked ? "" : checked.error().message.c_str());
+            QVERIFY(nlohmann::json::parse(*checked) == nlohmann::json::parse(contents.toStdString()));
+        } else {
+            QVERIFY(!checked);
+            const auto message = QString::fromStdString(checked.error().message);
+            QVERIFY2(message.contains(error) && message.contains("daemon.json"), qPrintable(message));
+        }
+    }
+
     void keysAreOpenSshKeys()
     {
         QTemporaryDir home;

@@ -285,6 +285,13 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         if (!port)
             return port.error();
         status.sshPort = port.value();
+        const auto daemonConfig = instance.checkDaemonConfig();
+        if (!daemonConfig)
+            return daemonConfig.error();
+        const auto guestDaemonConfig = instance.socketDir() / "daemon.json";
+        if (!daemonConfig->empty())
+            if (auto w = writeFileAtomically(guestDaemonConfig, *daemonConfig); !w)
+                return w;
         const auto guestConfig = instance.dir() / "guest-config";
         if (auto w = writeFileAtomically(guestConfig, "hostname=berth\n"); !w)
             return w;
@@ -306,6 +313,8 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         spec.guestFiles = {{"ssh/host_key", instance.hostKey()},
                            {"ssh/authorized_keys", instance.clientPublicKey()},
                            {"config", guestConfig}};
+        if (!daemonConfig->empty())
+            spec.guestFiles.push_back({"docker/daemon.json", guestDaemonConfig});
         spec.stateDir = instance.dir();
         spec.runDir = instance.socketDir();
         spec.logDir = instance.logDir();

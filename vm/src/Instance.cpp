@@ -12,6 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 namespace berth::vm {
 
 namespace fs = std::filesystem;
@@ -167,6 +169,25 @@ Result<std::string> Instance::hostPublicKey() const
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r'))
         key.pop_back();
     return key;
+}
+
+Result<std::string> Instance::checkDaemonConfig() const
+{
+    std::error_code ec;
+    if (!fs::exists(daemonConfig(), ec))
+        return std::string();
+    auto text = readFile(daemonConfig());
+    if (!text)
+        return text.error();
+    const auto json = nlohmann::json::parse(*text, nullptr, false);
+    const auto where = daemonConfig().string();
+    if (json.is_discarded() || !json.is_object())
+        return Error{where + " is not a JSON object; fix it or remove it to use the engine's defaults"};
+    for (const auto* forbidden : {"hosts", "tls", "tlsverify"})
+        if (json.contains(forbidden))
+            return Error{where + " sets \"" + forbidden +
+                         "\"; Berth serves the engine on its own socket only, so remove that entry"};
+    return json.dump();
 }
 
 } // namespace berth::vm

@@ -44,6 +44,9 @@ public:
     std::filesystem::path consoleLog() const { return logDir() / "console.log"; }
     // The agent's last reported status, kept for when no agent runs.
     std::filesystem::path statusFile() const { return m_dir / "status.json"; }
+    // dockerd's configuration, as a person wrote it ("Docker Engine" settings); optional. The
+    // agent hands it to the guest at each boot after checking it (see checkDaemonConfig).
+    std::filesystem::path daemonConfig() const { return m_dir / "daemon.json"; }
     std::filesystem::path lockFile() const { return m_dir / "agent.lock"; }
 
     // The settings on disk; defaults when there is no file yet. A file that fails validation is
@@ -62,6 +65,11 @@ public:
     std::filesystem::path knownHosts() const { return sshDir() / "known_hosts"; }
     // "ssh-ed25519 AAAA…" of the guest's host key, as pinned.
     Result<std::string> hostPublicKey() const;
+
+    // The daemon.json to give the guest: empty when there is none. An error names the file and
+    // what is wrong: not a JSON object, or a "hosts" entry (Berth alone decides where dockerd
+    // listens: its Unix socket, never TCP).
+    Result<std::string> checkDaemonConfig() const;
 
 private:
     Instance(std::string name, std::filesystem::path dir) : m_name(std::move(name)), m_dir(std::move(dir)) {}
