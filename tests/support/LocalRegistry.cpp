@@ -31,7 +31,9 @@ bool LocalRegistry::start()
                      .arg(m_port)
                      .toUtf8());
     config.close();
-    auto process = vm::Process::spawn({"docker-registry", "serve", (m_dir + "/config.yml").toStdString()},
+    // setpriv --pdeathsig: the registry ends with the test process, even one that crashed.
+    auto process = vm::Process::spawn({"setpriv", "--pdeathsig", "TERM", "docker-registry", "serve",
+                                       (m_dir + "/config.yml").toStdString()},
                                       {.stdoutFile = (m_dir + "/registry.log").toStdString(), .stderrFile = {},
                                        .newSession = false});
     if (!process) {
