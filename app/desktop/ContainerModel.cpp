@@ -1,5 +1,8 @@
 #include "ContainerModel.h"
 
+#include "Format.h"
+
+#include <QColor>
 #include <QDateTime>
 #include <QStringList>
 
@@ -18,11 +21,35 @@ QString portsText(const engine::Container& c)
     for (const auto& p : c.ports)
         if (p.publicPort != 0) {
             const auto host = p.ip.empty() || p.ip == "0.0.0.0" ? QString("localhost") : text(p.ip);
-            const auto entry = QString("%1:%2→%3/%4").arg(host).arg(p.publicPort).arg(p.privatePort).arg(text(p.type));
+            const auto entry =
+                QString("%1:%2→%3/%4").arg(host).arg(p.publicPort).arg(p.privatePort).arg(text(p.type));
             if (!ports.contains(entry) && p.ip != "::")
                 ports << entry;
         }
     return ports.join(", ");
+}
+
+QStringList portLinks(const engine::Container& c)
+{
+    QStringList links;
+    for (const auto& p : c.ports)
+        if (p.publicPort != 0 && p.type == "tcp") {
+            const auto link = QString("http://localhost:%1").arg(p.publicPort);
+            if (!links.contains(link))
+                links << link;
+        }
+    return links;
+}
+
+QColor stateColor(const std::string& state, const std::string& health)
+{
+    if (health == "unhealthy" || state == "dead")
+        return QColor(0xd0, 0x46, 0x3b);
+    if (state == "running")
+        return QColor(0x2e, 0xa0, 0x43);
+    if (state == "paused" || state == "restarting" || health == "starting")
+        return QColor(0xd9, 0x96, 0x1a);
+    return QColor(0x8a, 0x8f, 0x98);
 }
 
 } // namespace
@@ -58,6 +85,7 @@ void ContainerModel::reset(const QList<engine::Container>& containers)
     beginResetModel();
     m_top.clear();
     m_containers.clear();
+    m_figures.clear();
     for (const auto& c : containers) {
         const auto id = text(c.id);
         const auto project = text(c.composeProject());
@@ -86,6 +114,8 @@ void ContainerModel::upsert(const engine::Container& container)
     const auto id = text(container.id);
     const auto project = text(container.composeProject());
     const auto existing = m_containers.find(id);
+    if (!container.running())
+        m_figures.remove(id);
     if (existing != m_containers.end() && text(existing->composeProject()) == project) {
         *existing = container;
         const auto first = indexOf(id, 0);
@@ -132,9 +162,11 @@ void ContainerModel::remove(const QString& id)
         beginRemoveRows({}, row, row);
         m_top.removeAt(row);
         m_containers.erase(it);
+        m_figures.remove(id);
         endRemoveRows();
         return;
     }
+    m_figures.remove(id);
     const int groupRow = topRowOfProject(project);
     auto& children = m_top[groupRow].children;
     if (children.size() == 1) {
@@ -151,6 +183,48 @@ void ContainerModel::remove(const QString& id)
     m_containers.erase(it);
     endRemoveRows();
     emit dataChanged(parentIndex, parentIndex.siblingAtColumn(ColumnCount - 1));
+}
+
+void ContainerModel::rowChanged(const QString& id, int firstColumn, int lastColumn)
+{
+    const auto first = indexOf(id, firstColumn);
+    if (!first.isValid())
+        return;
+    emit dataChanged(first, first.siblingAtColumn(lastColumn));
+    if (first.parent().isValid()) {
+        const auto group = first.parent();
+        emit dataChanged(group, group.siblingAtColumn(ColumnCount - 1));
+    }
+}
+
+void ContainerModel::setState(const QString& id, const QString& state)
+{
+    const auto it = m_containers.find(id);
+    if (it == m_containers.end() || text(it->state) == state)
+        return;
+    it->state = state.toStdString();
+    if (!it->running())
+        m_figures.remove(id);
+    rowChanged(id, State, Memory);
+}
+
+void ContainerModel::setStats(const QString& id, double cpuPercent, quint64 memoryUsage, quint64 memoryLimit)
+{
+    const auto it = m_containers.find(id);
+    if (it == m_containers.end() || !it->running())
+        return;
+    m_figures.insert(id, {cpuPercent, memoryUsage, memoryLimit});
+    rowChanged(id, Cpu, Memory);
+}
+
+QStringList ContainerModel::containerIds(const QModelIndex& index) const
+{
+    if (!index.isValid())
+        return {};
+    if (index.internalId() == 0 && !m_top[index.row()].project.isEmpty())
+        return QStringList(m_top[index.row()].children.begin(), m_top[index.row()].children.end());
+    const auto* c = container(index);
+    return c ? QStringList{text(c->id)} : QStringList{};
 }
 
 const engine::Container* ContainerModel::container(const QModelIndex& index) const
@@ -225,16 +299,34 @@ QVariant ContainerModel::groupData(const TopRow& group, int column, int role) co
         return group.project;
     if (role == IdRole)
         return QString();
+    if (role == StateRole)
+        return QString();
     if (role != Qt::DisplayRole)
         return {};
     int running = 0;
-    for (const auto& id : group.children)
-        if (m_containers.value(id).running())
+    double cpu = 0;
+    quint64 memory = 0;
+    for (const auto& id : group.children) {
+        const auto it = m_containers.constFind(id);
+        if (it != m_containers.constEnd() && it->running())
             ++running;
+        const auto f = m_figures.constFind(id);
+        if (f != m_figures.constEnd()) {
+            cpu += f->cpuPercent;
+            memory += f->memoryUsage;
+        }
+    }
     switch (column) {
-    case Name: return group.project;
-    case State: return tr("%1 of %2 running").arg(running).arg(group.children.size());
-    default: return {};
+    case Name:
+        return group.project;
+    case State:
+        return tr("%1 of %2 running").arg(running).arg(group.children.size());
+    case Cpu:
+        return running ? QString::number(cpu, 'f', 1) + " %" : QString();
+    case Memory:
+        return memory ? bytesText(memory) : QString();
+    default:
+        return {};
     }
 }
 
@@ -244,17 +336,37 @@ QVariant ContainerModel::containerData(const engine::Container& c, int column, i
         return text(c.id);
     if (role == ProjectRole)
         return text(c.composeProject());
+    if (role == StateRole)
+        return text(c.state);
+    if (role == PortLinksRole)
+        return portLinks(c);
     if (role == Qt::ToolTipRole && column == State)
         return text(c.status);
+    if (role == Qt::DecorationRole && column == State)
+        return stateColor(c.state, c.health);
+    if (role == Qt::TextAlignmentRole && (column == Cpu || column == Memory))
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};
+    const auto figures = m_figures.constFind(text(c.id));
+    const bool haveFigures = figures != m_figures.constEnd();
     switch (column) {
-    case Name: return text(c.name);
-    case Image: return text(c.image);
-    case State: return c.health.empty() ? text(c.state) : QString("%1 (%2)").arg(text(c.state), text(c.health));
-    case Ports: return portsText(c);
-    case Created: return QDateTime::fromSecsSinceEpoch(c.created).toString("yyyy-MM-dd HH:mm");
-    default: return {};
+    case Name:
+        return text(c.name);
+    case Image:
+        return text(c.image);
+    case State:
+        return c.health.empty() ? text(c.state) : QString("%1 (%2)").arg(text(c.state), text(c.health));
+    case Ports:
+        return portsText(c);
+    case Cpu:
+        return haveFigures ? QString::number(figures->cpuPercent, 'f', 1) + " %" : QString();
+    case Memory:
+        return haveFigures ? bytesText(figures->memoryUsage) : QString();
+    case Created:
+        return timeText(c.created);
+    default:
+        return {};
     }
 }
 
@@ -273,12 +385,22 @@ QVariant ContainerModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Name: return tr("Name");
-    case Image: return tr("Image");
-    case State: return tr("State");
-    case Ports: return tr("Ports");
-    case Created: return tr("Created");
-    default: return {};
+    case Name:
+        return tr("Name");
+    case Image:
+        return tr("Image");
+    case State:
+        return tr("State");
+    case Ports:
+        return tr("Ports");
+    case Cpu:
+        return tr("CPU");
+    case Memory:
+        return tr("Memory");
+    case Created:
+        return tr("Created");
+    default:
+        return {};
     }
 }
 

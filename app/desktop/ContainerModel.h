@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 namespace berth::app {
@@ -24,6 +25,8 @@ public:
         Image,
         State,
         Ports,
+        Cpu,
+        Memory,
         Created,
         ColumnCount
     };
@@ -31,6 +34,8 @@ public:
     {
         IdRole = Qt::UserRole + 1, // the container's ID; empty on a group row
         ProjectRole,               // the Compose project of a group row or a container in one
+        StateRole,                 // the engine's state word ("running", "exited", …)
+        PortLinksRole,             // QStringList of http://localhost:PORT for published TCP ports
     };
 
     explicit ContainerModel(QObject* parent = nullptr);
@@ -40,10 +45,17 @@ public:
     void upsert(const engine::Container& container);
     void remove(const QString& id);
     void clear();
+    // The state an event implies, shown before the container's next list entry arrives.
+    void setState(const QString& id, const QString& state);
+    // The latest stats sample of a running container.
+    void setStats(const QString& id, double cpuPercent, quint64 memoryUsage, quint64 memoryLimit);
+    // All container IDs of a row: the container's own, or a group's children.
+    QStringList containerIds(const QModelIndex& index) const;
 
     const engine::Container* container(const QModelIndex& index) const;
     QModelIndex indexOf(const QString& id, int column = 0) const;
     int containerCount() const { return static_cast<int>(m_containers.size()); }
+    const QHash<QString, engine::Container>& containers() const { return m_containers; }
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;
@@ -69,8 +81,18 @@ private:
     QVariant containerData(const engine::Container& c, int column, int role) const;
     QVariant groupData(const TopRow& group, int column, int role) const;
 
+    struct Figures
+    {
+        double cpuPercent = 0;
+        quint64 memoryUsage = 0;
+        quint64 memoryLimit = 0;
+    };
+
+    void rowChanged(const QString& id, int firstColumn, int lastColumn);
+
     QVector<TopRow> m_top;
     QHash<QString, engine::Container> m_containers;
+    QHash<QString, Figures> m_figures;
     quintptr m_nextKey = 1;
 };
 

@@ -1,0 +1,88 @@
+#include "AgentService.h"
+
+#include "AgentWatcher.h"
+
+#include <QProcess>
+
+namespace berth::app {
+
+AgentService::AgentService(vm::Instance instance, QString berthExecutable, QObject* parent)
+    : QObject(parent), m_instance(std::move(instance)), m_berth(std::move(berthExecutable))
+{
+    qRegisterMetaType<vm::AgentStatus>();
+    m_status.instance = m_instance.name();
+}
+
+AgentService::~AgentService()
+{
+    if (m_watcher) {
+        QMetaObject::invokeMethod(m_watcher, &QObject::deleteLater);
+        m_thread.quit();
+        m_thread.wait();
+    }
+}
+
+void AgentService::start()
+{
+    if (m_watcher)
+        return;
+    m_watcher = new AgentWatcher(m_instance);
+    m_watcher->moveToThread(&m_thread);
+    connect(m_watcher, &AgentWatcher::statusChanged, this, [this](const vm::AgentStatus& status) {
+        m_status = status;
+        emit statusChanged(m_status);
+    });
+    connect(m_watcher, &AgentWatcher::agentFound, this, &AgentService::agentFound);
+    m_thread.setObjectName("berth-agent-watch");
+    m_thread.start();
+    QMetaObject::invokeMethod(m_watcher, &AgentWatcher::begin);
+}
+
+void AgentService::startEngine()
+{
+    runCommand("start");
+}
+
+void AgentService::stopEngine()
+{
+    runCommand("stop");
+}
+
+void AgentService::restartEngine()
+{
+    runCommand("restart");
+}
+
+void AgentService::runCommand(const QString& verb)
+{
+    auto* process = new QProcess(this);
+    process->setProgram(m_berth);
+    process->setArguments({verb, "--instance", QString::fromStdString(m_instance.name())});
+    process->setProcessChannelMode(QProcess::SeparateChannels);
+    process->setStandardOutputFile(QProcess::nullDevice());
+    m_busy = true;
+    emit busyChanged(true);
+    const auto what = verb == "start" ? tr("Start") : verb == "stop" ? tr("Stop") : tr("Restart");
+    connect(process, &QProcess::finished, this, [this, process, what](int code, QProcess::ExitStatus exit) {
+        process->deleteLater();
+        m_busy = false;
+        emit busyChanged(false);
+        if (exit == QProcess::NormalExit && code == 0)
+            return;
+        auto message = QString::fromLocal8Bit(process->readAllStandardError()).trimmed();
+        if (message.isEmpty())
+            message = tr("`berth` ended with code %1").arg(code);
+        emit commandFailed(what, message);
+    });
+    connect(process, &QProcess::errorOccurred, this, [this, process, what](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart)
+            return;
+        process->deleteLater();
+        m_busy = false;
+        emit busyChanged(false);
+        emit commandFailed(what, tr("cannot run %1: %2").arg(m_berth, process->errorString()));
+    });
+    process->start();
+}
+
+} // namespace berth::app

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "berth/vm/AgentStatus.h"
+#include "berth/vm/Instance.h"
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+
+namespace berth::app {
+
+class AgentWatcher;
+
+// The desktop app's door to the agent that owns the VM: it follows the agent's state over the
+// control socket (watch) on a thread of its own, and starts, stops and restarts the engine by
+// running the `berth` command beside this executable, so the app and the CLI start an agent the
+// same way. With no agent running, the state is the one the last agent recorded; an agent
+// started later (by the app or from a terminal) is noticed when its control socket appears.
+class AgentService final : public QObject
+{
+    Q_OBJECT
+
+public:
+    AgentService(vm::Instance instance, QString berthExecutable, QObject* parent = nullptr);
+    ~AgentService() override;
+    AgentService(const AgentService&) = delete;
+    AgentService& operator=(const AgentService&) = delete;
+
+    // Begins following the agent. Idempotent.
+    void start();
+    const vm::AgentStatus& status() const { return m_status; }
+    const vm::Instance& instance() const { return m_instance; }
+    // A start, stop or restart command is running.
+    bool busy() const { return m_busy; }
+
+    void startEngine();
+    void stopEngine();
+    void restartEngine();
+
+signals:
+    void statusChanged(const berth::vm::AgentStatus& status);
+    void busyChanged(bool busy);
+    // Once, soon after start(): whether an agent was already running.
+    void agentFound(bool found);
+    // A command failed; `message` is what it printed on stderr.
+    void commandFailed(const QString& what, const QString& message);
+
+private:
+    void runCommand(const QString& verb);
+
+    vm::Instance m_instance;
+    QString m_berth;
+    QThread m_thread;
+    AgentWatcher* m_watcher = nullptr; // lives on m_thread
+    vm::AgentStatus m_status;
+    bool m_busy = false;
+};
+
+} // namespace berth::app
+
+Q_DECLARE_METATYPE(berth::vm::AgentStatus)

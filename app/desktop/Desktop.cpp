@@ -1,0 +1,187 @@
+#include "Desktop.h"
+
+#include "AgentService.h"
+#include "ContainerModel.h"
+#include "EngineService.h"
+#include "Format.h"
+#include "MainWindow.h"
+#include "ResourceModels.h"
+#include "TrayIcon.h"
+
+#include <QApplication>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTimer>
+
+namespace berth::app {
+
+Desktop::Desktop(vm::Instance instance, Options options, QObject* parent)
+    : QObject(parent), m_options(std::move(options))
+{
+    const auto socket = instance.engineSocket();
+    m_agent = new AgentService(std::move(instance), m_options.berthExecutable, this);
+    m_engine = new EngineService(engine::Endpoint::unixSocket(socket), this);
+    m_containers = new ContainerModel(this);
+    m_images = new ImageModel(this);
+    m_volumes = new VolumeModel(this);
+    m_networks = new NetworkModel(this);
+    m_window = new MainWindow(m_engine, {m_containers, m_images, m_volumes, m_networks});
+    m_tray = new TrayIcon(this);
+
+    connect(m_engine, &EngineService::containersReset, m_containers, &ContainerModel::reset);
+    connect(m_engine, &EngineService::containerChanged, m_containers, &ContainerModel::upsert);
+    connect(m_engine, &EngineService::containerRemoved, m_containers, &ContainerModel::remove);
+    connect(m_engine, &EngineService::containerStateChanged, m_containers, &ContainerModel::setState);
+    connect(m_engine, &EngineService::containerStats, m_containers, &ContainerModel::setStats);
+    connect(m_engine, &EngineService::imagesReset, m_images, &ImageModel::setItems);
+    connect(m_engine, &EngineService::volumesReset, m_volumes, &VolumeModel::setItems);
+    connect(m_engine, &EngineService::networksReset, m_networks, &NetworkModel::setItems);
+    connect(m_engine, &EngineService::engineReachable, this, [this](bool reachable) {
+        m_reachable = reachable;
+        if (!reachable) {
+            // Nothing the tables showed is current any more; they fill again on reconnection.
+            m_containers->clear();
+            m_images->clear();
+            m_volumes->clear();
+            m_networks->clear();
+        }
+        updateState();
+    });
+
+    // "In use" and "used by" come from the container list; recomputed once per burst of changes.
+    m_usageTimer = new QTimer(this);
+    m_usageTimer->setSingleShot(true);
+    m_usageTimer->setInterval(100);
+    connect(m_usageTimer, &QTimer::timeout, this, &Desktop::updateUsage);
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_containers, signal, m_usageTimer, qOverload<>(&QTimer::start));
+    connect(m_containers, &QAbstractItemModel::modelReset, m_usageTimer, qOverload<>(&QTimer::start));
+    connect(m_containers, &QAbstractItemModel::dataChanged, m_usageTimer, qOverload<>(&QTimer::start));
+
+    connect(m_agent, &AgentService::statusChanged, this, [this](const vm::AgentStatus& status) {
+        if (status.state == vm::EngineState::Running)
+            m_engine->reconnectNow();
+        updateState();
+    });
+    connect(m_agent, &AgentService::busyChanged, this, [this](bool busy) {
+        updateState();
+        if (!busy && m_quitting)
+            emit quitting();
+    });
+    connect(m_agent, &AgentService::agentFound, this, [this](bool found) {
+        if (!found && m_options.startEngine)
+            m_agent->startEngine();
+    });
+    connect(m_agent, &AgentService::commandFailed, this, [this](const QString& what, const QString& message) {
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("%1 failed").arg(what), message, QMessageBox::Ok,
+                                    m_window);
+        box->setObjectName("engineCommandFailed");
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
+
+    connect(m_window, &MainWindow::startRequested, m_agent, &AgentService::startEngine);
+    connect(m_window, &MainWindow::stopRequested, m_agent, &AgentService::stopEngine);
+    connect(m_window, &MainWindow::restartRequested, m_agent, &AgentService::restartEngine);
+    connect(m_tray, &TrayIcon::startRequested, m_agent, &AgentService::startEngine);
+    connect(m_tray, &TrayIcon::stopRequested, m_agent, &AgentService::stopEngine);
+    connect(m_tray, &TrayIcon::restartRequested, m_agent, &AgentService::restartEngine);
+    connect(m_tray, &TrayIcon::dashboardRequested, this, &Desktop::showDashboard);
+    connect(m_tray, &TrayIcon::quitRequested, this, &Desktop::quit);
+    connect(this, &Desktop::quitting, qApp, &QApplication::quit, Qt::QueuedConnection);
+}
+
+Desktop::~Desktop()
+{
+    delete m_window;
+}
+
+void Desktop::start()
+{
+    if (m_options.useTray)
+        m_trayShown = m_tray->show();
+    m_window->setKeepInTray(m_trayShown);
+    QApplication::setQuitOnLastWindowClosed(!m_trayShown);
+    m_agent->start();
+    m_engine->start();
+    m_window->show();
+}
+
+void Desktop::showDashboard()
+{
+    m_window->show();
+    m_window->setWindowState(m_window->windowState() & ~Qt::WindowMinimized);
+    m_window->raise();
+    m_window->activateWindow();
+}
+
+void Desktop::updateState()
+{
+    const auto& status = m_agent->status();
+    m_window->setEngineStatus(status, m_reachable, m_agent->busy());
+    m_tray->setStatus(status, m_agent->busy());
+}
+
+void Desktop::updateUsage()
+{
+    QHash<QString, QStringList> byImage, byVolume, byNetwork;
+    for (const auto& c : m_containers->containers()) {
+        const auto name = QString::fromStdString(c.name);
+        byImage[QString::fromStdString(c.imageId)] << name;
+        for (const auto& m : c.mounts)
+            if (m.type == "volume")
+                byVolume[QString::fromStdString(m.name)] << name;
+        for (const auto& n : c.networks)
+            byNetwork[QString::fromStdString(n)] << name;
+    }
+    for (auto* map : {&byImage, &byVolume, &byNetwork})
+        for (auto& names : *map)
+            names.sort();
+    m_images->setUsage(byImage);
+    m_volumes->setUsage(byVolume);
+    m_networks->setUsage(byNetwork);
+}
+
+int Desktop::runningContainers() const
+{
+    int running = 0;
+    for (const auto& c : m_containers->containers())
+        running += c.running() ? 1 : 0;
+    return running;
+}
+
+void Desktop::quit()
+{
+    const auto state = m_agent->status().state;
+    if (state == vm::EngineState::Stopped || state == vm::EngineState::Error) {
+        emit quitting();
+        return;
+    }
+    const int running = runningContainers();
+    if (running == 0) {
+        stopAndQuit();
+        return;
+    }
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Quit Berth"),
+                                tr("%1 running. Quitting stops the engine and them.")
+                                    .arg(countText(running, tr("container is"), tr("containers are"))),
+                                QMessageBox::Cancel, nullptr);
+    box->setObjectName("confirmQuit");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    auto* yes = box->addButton(tr("Stop and quit"), QMessageBox::DestructiveRole);
+    yes->setObjectName("confirmQuitButton");
+    connect(box, &QMessageBox::buttonClicked, this, [this, yes](QAbstractButton* clicked) {
+        if (clicked == yes)
+            stopAndQuit();
+    });
+    box->open();
+}
+
+void Desktop::stopAndQuit()
+{
+    m_quitting = true;
+    m_window->hide();
+    m_agent->stopEngine(); // busyChanged(false) when the stop has finished → quitting()
+}
+
+} // namespace berth::app

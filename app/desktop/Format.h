@@ -1,0 +1,17 @@
+#pragma once
+
+#include <QString>
+#include <QtGlobal>
+
+namespace berth::app {
+
+// "512 KiB", "12.4 MiB", "1.25 GiB"
+QString bytesText(quint64 bytes);
+// "1 container", "3 containers": English plurals without a loaded translation.
+QString countText(qint64 count, const QString& one, const QString& many);
+// A time as the tables show it: "2026-11-23 14:05", from seconds since the epoch.
+QString timeText(qint64 secondsSinceEpoch);
+// The same from the engine's RFC 3339 text; the text itself when it does not parse.
+QString timeText(const QString& rfc3339);
+
+} // namespace berth::app

@@ -1,0 +1,227 @@
+#include "ImagesView.h"
+
+#include "EngineService.h"
+#include "Format.h"
+#include "PullDialog.h"
+#include "ResourceModels.h"
+#include "RunDialog.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace berth::app {
+
+ImagesView::ImagesView(EngineService* engine, ImageModel* model, QWidget* parent)
+    : TablePage(model, "imagesTable", parent), m_engine(engine), m_model(model)
+{
+    setObjectName("imagesView");
+    connect(addButton("imagesPull", tr("Pull…"), false), &QPushButton::clicked, this, &ImagesView::openPull);
+    connect(addButton("imagesRun", tr("Run…"), false), &QPushButton::clicked, this, &ImagesView::openRun);
+    connect(addButton("imagesTag", tr("Tag…"), true), &QPushButton::clicked, this, &ImagesView::tagSelected);
+    connect(addButton("imagesRemove", tr("Remove…"), true), &QPushButton::clicked, this,
+            &ImagesView::removeSelected);
+    addStretch();
+    connect(addButton("imagesPrune", tr("Prune dangling…"), false), &QPushButton::clicked, this,
+            &ImagesView::prune);
+    connect(table(), &QTableView::doubleClicked, this, &ImagesView::openRun);
+
+    connect(m_engine, &EngineService::pullProgress, this,
+            [this](int token, const engine::ProgressMessage& message) {
+                if (m_pull && token == m_pullToken)
+                    m_pull->progress(message);
+            });
+    connect(m_engine, &EngineService::pullFinished, this, [this](int token, bool ok, const QString& error) {
+        if (m_pull && token == m_pullToken)
+            m_pull->finished(ok, error);
+    });
+}
+
+PullDialog* ImagesView::pullDialog() const
+{
+    return m_pull;
+}
+
+RunDialog* ImagesView::runDialog() const
+{
+    return m_run;
+}
+
+void ImagesView::openPull()
+{
+    if (!m_pull) {
+        m_pull = new PullDialog(this);
+        m_pull->setObjectName("pullDialog");
+        connect(m_pull, &PullDialog::pullRequested, this, [this](const QString& reference) {
+            ++m_pullToken;
+            m_engine->pullImage(m_pullToken, reference);
+        });
+        connect(m_pull, &PullDialog::cancelRequested, this, [this] { m_engine->cancelPull(m_pullToken); });
+    }
+    m_pull->show();
+    m_pull->raise();
+    m_pull->activateWindow();
+}
+
+void ImagesView::openRun()
+{
+    if (!m_run) {
+        m_run = new RunDialog(this);
+        m_run->setObjectName("runDialog");
+        connect(m_run, &RunDialog::runRequested, this, [this](const engine::ContainerSpec& spec) {
+            m_run->setBusy(true, tr("Creating the container…"));
+            QPointer<RunDialog> dialog = m_run;
+            m_engine->request<std::string>(
+                this,
+                [spec](engine::Client& client, engine::Callback<std::string> done) {
+                    return client.createContainer(spec, std::move(done));
+                },
+                [this, dialog](engine::Result<std::string> created) {
+                    if (!dialog)
+                        return;
+                    if (!created) {
+                        dialog->showError(QString::fromStdString(created.error().message));
+                        return;
+                    }
+                    dialog->setBusy(true, tr("Starting the container…"));
+                    const auto id = *created;
+                    m_engine->act(
+                        this,
+                        [id](engine::Client& client, engine::Done done) {
+                            return client.startContainer(id, std::move(done));
+                        },
+                        [this, dialog, id](engine::Status started) {
+                            if (!dialog)
+                                return;
+                            if (!started) {
+                                dialog->showError(tr("The container %1 was created but did not start: %2")
+                                                      .arg(QString::fromStdString(id).left(12),
+                                                           QString::fromStdString(started.error().message)));
+                                return;
+                            }
+                            dialog->setBusy(false, {});
+                            dialog->accept();
+                            emit containerStarted(QString::fromStdString(id));
+                        });
+                });
+        });
+    }
+    QStringList images;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        for (const auto& tag : m_model->item(row)->repoTags)
+            if (tag != "<none>:<none>")
+                images << QString::fromStdString(tag);
+    images.sort();
+    m_run->setImages(images);
+    if (const auto reference = selected(ImageModel::ReferenceRole).toString(); !reference.isEmpty())
+        m_run->setImage(reference);
+    m_run->show();
+    m_run->raise();
+    m_run->activateWindow();
+}
+
+void ImagesView::tagSelected()
+{
+    const auto id = selected(ImageModel::IdRole).toString();
+    const auto reference = selected(ImageModel::ReferenceRole).toString();
+    if (id.isEmpty())
+        return;
+    askText("tagDialog", tr("Tag image"), tr("New name for %1 (repository[:tag]):").arg(reference),
+            [this, id](const QString& value) {
+                const auto text = value.trimmed();
+                // The tag follows the last ':' that is not a registry's host:port.
+                QString repository = text, tag = "latest";
+                const auto colon = text.lastIndexOf(':');
+                if (colon > text.lastIndexOf('/')) {
+                    repository = text.left(colon);
+                    tag = text.mid(colon + 1);
+                }
+                if (repository.isEmpty() || tag.isEmpty() || text.contains(' ')) {
+                    showError(
+                        tr("Tag image"),
+                        tr("\"%1\" is not a valid name; write repository or repository:tag, e.g. myapp:1.0")
+                            .arg(text));
+                    return;
+                }
+                m_engine->act(
+                    this,
+                    [id = id.toStdString(), repository = repository.toStdString(),
+                     tag = tag.toStdString()](engine::Client& client, engine::Done done) {
+                        return client.tagImage(id, repository, tag, std::move(done));
+                    },
+                    [this](engine::Status status) {
+                        if (!status)
+                            showError(tr("Tag image"), QString::fromStdString(status.error().message));
+                    });
+            });
+}
+
+void ImagesView::removeSelected()
+{
+    const auto reference = selected(ImageModel::ReferenceRole).toString();
+    const auto id = selected(ImageModel::IdRole).toString();
+    if (reference.isEmpty())
+        return;
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Remove image"),
+                                tr("Remove the image %1?").arg(reference), QMessageBox::Cancel, this);
+    box->setObjectName("confirmRemoveImage");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    auto* force =
+        new QCheckBox(tr("Force: remove it even if stopped containers use it, and all its tags"), box);
+    force->setObjectName("forceRemoveImage");
+    box->setCheckBox(force);
+    auto* remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
+    remove->setObjectName("confirmRemoveImageButton");
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, box, remove, force, reference, id](QAbstractButton* clicked) {
+                if (clicked != remove)
+                    return;
+                const bool forced = force->isChecked();
+                // A forced removal goes by ID, so that every tag goes; otherwise only the tag shown goes.
+                const auto name = forced ? id : reference;
+                m_engine->request<std::vector<std::string>>(
+                    this,
+                    [name = name.toStdString(), forced](engine::Client& client,
+                                                        engine::Callback<std::vector<std::string>> done) {
+                        return client.removeImage(name, forced, false, std::move(done));
+                    },
+                    [this, reference](engine::Result<std::vector<std::string>> removed) {
+                        if (!removed)
+                            showError(tr("Cannot remove %1").arg(reference),
+                                      QString::fromStdString(removed.error().message));
+                    });
+                box->close();
+            });
+    box->open();
+}
+
+void ImagesView::prune()
+{
+    confirm("confirmPruneImages", tr("Prune images"),
+            tr("Remove every dangling image (untagged, and used by no container)?"), tr("Prune"), [this] {
+                m_engine->request<engine::PruneReport>(
+                    this,
+                    [](engine::Client& client, engine::Callback<engine::PruneReport> done) {
+                        return client.pruneImages({{"dangling", {"true"}}}, std::move(done));
+                    },
+                    [this](engine::Result<engine::PruneReport> report) {
+                        if (!report) {
+                            showError(tr("Prune images"), QString::fromStdString(report.error().message));
+                            return;
+                        }
+                        showInfo(tr("Prune images"),
+                                 tr("Removed %1; %2 freed.")
+                                     .arg(countText(static_cast<qint64>(report->deleted.size()), tr("image"),
+                                                    tr("images")),
+                                          bytesText(report->spaceReclaimed)));
+                    });
+            });
+}
+
+} // namespace berth::app

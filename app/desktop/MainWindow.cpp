@@ -1,0 +1,169 @@
+#include "MainWindow.h"
+
+#include "ContainerModel.h"
+#include "ContainersView.h"
+#include "EngineGate.h"
+#include "EngineService.h"
+#include "ImagesView.h"
+#include "LogsView.h"
+#include "NetworksView.h"
+#include "StatusPanel.h"
+#include "VolumesView.h"
+
+#include <QCloseEvent>
+#include <QHBoxLayout>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QStackedWidget>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace berth::app {
+
+MainWindow::MainWindow(EngineService* engine, Models models, QWidget* parent)
+    : QMainWindow(parent), m_engine(engine)
+{
+    setObjectName("mainWindow");
+    setWindowTitle(tr("Berth"));
+    setWindowIcon(QIcon(":/icons/berth.svg"));
+    resize(1100, 680);
+
+    m_sidebar = new QListWidget(this);
+    m_sidebar->setObjectName("sidebar");
+    m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->setFixedWidth(170);
+    m_sidebar->setIconSize(QSize(18, 18));
+    for (const auto& title : {tr("Containers"), tr("Images"), tr("Volumes"), tr("Networks")})
+        m_sidebar->addItem(title);
+    auto sidebarFont = m_sidebar->font();
+    sidebarFont.setPointSizeF(sidebarFont.pointSizeF() * 1.1);
+    m_sidebar->setFont(sidebarFont);
+    m_sidebar->setSpacing(2);
+
+    m_containers = new ContainersView(engine, models.containers);
+    m_images = new ImagesView(engine, models.images);
+    m_volumes = new VolumesView(engine, models.volumes);
+    m_networks = new NetworksView(engine, models.networks);
+    m_pages = new QStackedWidget(this);
+    QWidget* views[PageCount] = {m_containers, m_images, m_volumes, m_networks};
+    for (int page = 0; page < PageCount; ++page) {
+        m_gates[page] = new EngineGate(views[page], m_pages);
+        m_pages->addWidget(m_gates[page]);
+        connect(m_gates[page], &EngineGate::startRequested, this, &MainWindow::startRequested);
+    }
+
+    m_status = new StatusPanel(this);
+    connect(m_status, &StatusPanel::startRequested, this, &MainWindow::startRequested);
+    connect(m_status, &StatusPanel::stopRequested, this, &MainWindow::stopRequested);
+    connect(m_status, &StatusPanel::restartRequested, this, &MainWindow::restartRequested);
+
+    auto* central = new QWidget(this);
+    auto* body = new QHBoxLayout;
+    body->addWidget(m_sidebar);
+    auto* content = new QVBoxLayout;
+    content->addWidget(m_pages, 1);
+    body->addLayout(content, 1);
+    auto* layout = new QVBoxLayout(central);
+    layout->addLayout(body, 1);
+    layout->addWidget(m_status);
+    setCentralWidget(central);
+
+    connect(m_sidebar, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+    m_sidebar->setCurrentRow(Containers);
+
+    connect(m_containers, &ContainersView::logsRequested, this, &MainWindow::openLogs);
+    connect(m_images, &ImagesView::containerStarted, this, [this](const QString& id) {
+        showPage(Containers);
+        // The row may come a moment after the start event; reveal it when it does.
+        if (!m_containers->reveal(id)) {
+            auto* model = m_containers->tree()->model();
+            auto connection = std::make_shared<QMetaObject::Connection>();
+            *connection = connect(model, &QAbstractItemModel::rowsInserted, this, [this, id, connection] {
+                if (m_containers->reveal(id))
+                    disconnect(*connection);
+            });
+        }
+    });
+    connect(engine, &EngineService::logLines, this, [this](int token, const QVector<LogLine>& lines) {
+        if (auto view = m_logs.value(token))
+            view->appendLines(lines);
+    });
+    connect(engine, &EngineService::logEnded, this, [this](int token, const QString& reason) {
+        if (auto view = m_logs.value(token))
+            view->streamEnded(reason);
+    });
+    connect(engine, &EngineService::operationFailed, this,
+            [this](const QString& what, const QString& message) {
+                auto* box = new QMessageBox(QMessageBox::Warning, tr("%1 failed").arg(what), message,
+                                            QMessageBox::Ok, this);
+                box->setObjectName("operationFailed");
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+            });
+}
+
+void MainWindow::showPage(Page page)
+{
+    m_sidebar->setCurrentRow(page);
+}
+
+MainWindow::Page MainWindow::currentPage() const
+{
+    return static_cast<Page>(m_pages->currentIndex());
+}
+
+void MainWindow::setEngineStatus(const vm::AgentStatus& status, bool reachable, bool busy)
+{
+    for (auto* gate : m_gates)
+        gate->setEngineState(status, reachable, busy);
+    m_status->setStatus(status, reachable, busy);
+}
+
+LogsView* MainWindow::logsView(const QString& id) const
+{
+    for (const auto& view : m_logs)
+        if (view && view->containerId() == id)
+            return view;
+    return nullptr;
+}
+
+void MainWindow::openLogs(const QString& id, const QString& name)
+{
+    if (auto* open = logsView(id)) {
+        open->show();
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    const int token = m_nextLogToken++;
+    auto* view = new LogsView(this);
+    view->setWindowFlag(Qt::Window);
+    view->setAttribute(Qt::WA_DeleteOnClose);
+    view->setObjectName("logsView");
+    view->setWindowTitle(tr("Logs — %1").arg(name));
+    view->resize(900, 560);
+    view->setContainer(id, name);
+    m_logs.insert(token, view);
+    connect(view, &QObject::destroyed, this, [this, token] {
+        m_logs.remove(token);
+        m_engine->stopLogs(token);
+    });
+    connect(view, &LogsView::timestampsToggled, this, [this, token, view, id, name](bool shown) {
+        view->setContainer(id, name);
+        m_engine->followLogs(token, id, shown, LogsView::kMaxLines);
+    });
+    m_engine->followLogs(token, id, view->timestampsShown(), LogsView::kMaxLines);
+    view->show();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_keepInTray) {
+        hide();
+        event->ignore();
+        return;
+    }
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace berth::app

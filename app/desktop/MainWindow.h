@@ -1,0 +1,95 @@
+#pragma once
+
+#include "berth/vm/AgentStatus.h"
+
+#include <QHash>
+#include <QMainWindow>
+#include <QPointer>
+
+class QListWidget;
+class QStackedWidget;
+
+namespace berth::app {
+
+class ContainerModel;
+class ContainersView;
+class EngineGate;
+class EngineService;
+class ImageModel;
+class ImagesView;
+class LogsView;
+class NetworkModel;
+class NetworksView;
+class StatusPanel;
+class VolumeModel;
+class VolumesView;
+
+// The dashboard: a sidebar (Containers, Images, Volumes, Networks), the chosen view, and the
+// engine's status strip. Each view is behind an EngineGate, so it says "engine stopped" rather
+// than showing an empty table. Container logs open in windows of their own.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    enum Page
+    {
+        Containers,
+        Images,
+        Volumes,
+        Networks,
+        PageCount
+    };
+
+    struct Models
+    {
+        ContainerModel* containers;
+        ImageModel* images;
+        VolumeModel* volumes;
+        NetworkModel* networks;
+    };
+
+    MainWindow(EngineService* engine, Models models, QWidget* parent = nullptr);
+
+    void setEngineStatus(const vm::AgentStatus& status, bool reachable, bool busy);
+    // With a tray, closing the window hides it and Berth stays in the tray.
+    void setKeepInTray(bool keep) { m_keepInTray = keep; }
+
+    void showPage(Page page);
+    Page currentPage() const;
+    ContainersView* containersView() const { return m_containers; }
+    ImagesView* imagesView() const { return m_images; }
+    VolumesView* volumesView() const { return m_volumes; }
+    NetworksView* networksView() const { return m_networks; }
+    StatusPanel* statusPanel() const { return m_status; }
+    EngineGate* gate(Page page) const { return m_gates[page]; }
+    // The logs window of a container, if open.
+    LogsView* logsView(const QString& id) const;
+
+public slots:
+    void openLogs(const QString& id, const QString& name);
+
+signals:
+    void startRequested();
+    void stopRequested();
+    void restartRequested();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    EngineService* m_engine;
+    QListWidget* m_sidebar;
+    QStackedWidget* m_pages;
+    EngineGate* m_gates[PageCount] = {};
+    ContainersView* m_containers;
+    ImagesView* m_images;
+    VolumesView* m_volumes;
+    NetworksView* m_networks;
+    StatusPanel* m_status;
+    bool m_keepInTray = false;
+    int m_nextLogToken = 1;
+    QHash<int, QPointer<LogsView>> m_logs; // by stream token
+};
+
+} // namespace berth::app

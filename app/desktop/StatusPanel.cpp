@@ -1,0 +1,117 @@
+#include "StatusPanel.h"
+
+#include "Format.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+
+namespace berth::app {
+
+QString stateName(const vm::AgentStatus& status)
+{
+    return QString::fromStdString(vm::toString(status.state));
+}
+
+StatusPanel::StatusPanel(QWidget* parent) : QFrame(parent)
+{
+    setObjectName("statusPanel");
+    setFrameShape(QFrame::StyledPanel);
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(10, 6, 10, 6);
+    m_dot = new QLabel(this);
+    m_dot->setFixedSize(12, 12);
+    m_state = new QLabel(this);
+    m_state->setObjectName("statusState");
+    m_state->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_accelerator = new QLabel(this);
+    m_accelerator->setObjectName("statusAccelerator");
+    m_resources = new QLabel(this);
+    m_resources->setObjectName("statusResources");
+    m_start = new QPushButton(tr("Start"), this);
+    m_start->setObjectName("statusStart");
+    m_stop = new QPushButton(tr("Stop"), this);
+    m_stop->setObjectName("statusStop");
+    m_restart = new QPushButton(tr("Restart"), this);
+    m_restart->setObjectName("statusRestart");
+    layout->addWidget(m_dot);
+    layout->addWidget(m_state, 1);
+    layout->addWidget(m_accelerator);
+    layout->addSpacing(12);
+    layout->addWidget(m_resources);
+    layout->addSpacing(12);
+    layout->addWidget(m_start);
+    layout->addWidget(m_stop);
+    layout->addWidget(m_restart);
+    connect(m_start, &QPushButton::clicked, this, &StatusPanel::startRequested);
+    connect(m_stop, &QPushButton::clicked, this, &StatusPanel::stopRequested);
+    connect(m_restart, &QPushButton::clicked, this, &StatusPanel::restartRequested);
+    setStatus({}, false, false);
+}
+
+QString StatusPanel::stateText() const
+{
+    return m_state->text();
+}
+
+void StatusPanel::setStatus(const vm::AgentStatus& status, bool reachable, bool busy)
+{
+    using vm::EngineState;
+    QString text;
+    QString colour = "#8a8f98";
+    switch (status.state) {
+    case EngineState::Stopped:
+        text = tr("Engine stopped");
+        if (!status.lastError.empty())
+            text += " — " + QString::fromStdString(status.lastError);
+        break;
+    case EngineState::Starting:
+        text = status.phase.empty() ? tr("Engine starting")
+                                    : tr("Engine starting — %1").arg(QString::fromStdString(status.phase));
+        colour = "#d9961a";
+        break;
+    case EngineState::Running:
+        text = reachable ? tr("Engine running") : tr("Engine running — connecting");
+        colour = reachable ? "#2ea043" : "#d9961a";
+        break;
+    case EngineState::Stopping:
+        text = tr("Engine stopping");
+        colour = "#d9961a";
+        break;
+    case EngineState::Error:
+        text = tr("Engine error — %1").arg(QString::fromStdString(status.lastError));
+        colour = "#d0463b";
+        break;
+    }
+    m_state->setText(text);
+    m_state->setToolTip(text);
+    m_dot->setStyleSheet(QString("background: %1; border-radius: 6px;").arg(colour));
+
+    const auto accel = QString::fromStdString(status.accelerator);
+    if (accel.isEmpty()) {
+        m_accelerator->clear();
+        m_accelerator->setToolTip({});
+    } else if (accel == "tcg") {
+        m_accelerator->setText(tr("⚠ TCG (software emulation, slower)"));
+        m_accelerator->setToolTip(
+            status.acceleratorReason.empty()
+                ? tr("No hardware accelerator was usable, so the VM runs under QEMU's emulator.")
+                : QString::fromStdString(status.acceleratorReason));
+    } else {
+        m_accelerator->setText(accel.toUpper());
+        m_accelerator->setToolTip(tr("Hardware-accelerated VM"));
+    }
+    m_resources->setText(status.cpus > 0 ? tr("%1 · %2 GiB")
+                                               .arg(countText(status.cpus, tr("CPU"), tr("CPUs")),
+                                                    QString::number(status.memoryMiB / 1024.0, 'f', 1))
+                                         : QString());
+
+    const bool settled =
+        !busy && status.state != EngineState::Starting && status.state != EngineState::Stopping;
+    const bool up = status.state == EngineState::Running;
+    m_start->setEnabled(settled && !up);
+    m_stop->setEnabled(!busy && (up || status.state == EngineState::Starting));
+    m_restart->setEnabled(settled && up);
+}
+
+} // namespace berth::app

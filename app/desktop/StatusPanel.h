@@ -1,0 +1,43 @@
+#pragma once
+
+#include "berth/vm/AgentStatus.h"
+
+#include <QFrame>
+
+class QLabel;
+class QPushButton;
+
+namespace berth::app {
+
+// The strip along the bottom of the main window: the engine's state (with the boot phase or
+// the error), the accelerator (and a note when Berth fell back to TCG), the VM's CPUs and
+// memory, and Start / Stop / Restart.
+class StatusPanel final : public QFrame
+{
+    Q_OBJECT
+
+public:
+    explicit StatusPanel(QWidget* parent = nullptr);
+
+    void setStatus(const vm::AgentStatus& status, bool reachable, bool busy);
+    QString stateText() const;
+
+signals:
+    void startRequested();
+    void stopRequested();
+    void restartRequested();
+
+private:
+    QLabel* m_dot;
+    QLabel* m_state;
+    QLabel* m_accelerator;
+    QLabel* m_resources;
+    QPushButton* m_start;
+    QPushButton* m_stop;
+    QPushButton* m_restart;
+};
+
+// "stopped", "starting", "running", "stopping", "error": the tray icon and the panel's dot.
+QString stateName(const vm::AgentStatus& status);
+
+} // namespace berth::app

@@ -1,0 +1,117 @@
+#include "TablePage.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace berth::app {
+
+TablePage::TablePage(QAbstractItemModel* model, const QString& name, QWidget* parent) : QWidget(parent)
+{
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(model);
+    m_proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
+    m_table = new QTableView(this);
+    m_table->setObjectName(name);
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(0, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    m_bar = new QHBoxLayout;
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(m_bar);
+    layout->addWidget(m_table, 1);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &TablePage::updateButtons);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &TablePage::updateButtons);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &TablePage::updateButtons);
+}
+
+QVariant TablePage::selected(int role) const
+{
+    const auto rows = m_table->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QVariant() : rows.front().data(role);
+}
+
+QPushButton* TablePage::addButton(const QString& name, const QString& text, bool needsSelection)
+{
+    auto* button = new QPushButton(text, this);
+    button->setObjectName(name);
+    m_bar->addWidget(button);
+    if (needsSelection) {
+        m_selectionButtons << button;
+        button->setEnabled(m_table->selectionModel()->hasSelection());
+    }
+    return button;
+}
+
+void TablePage::addStretch()
+{
+    m_bar->addStretch(1);
+}
+
+void TablePage::updateButtons()
+{
+    const bool some = m_table->selectionModel()->hasSelection();
+    for (auto* button : m_selectionButtons)
+        button->setEnabled(some);
+}
+
+void TablePage::showError(const QString& title, const QString& message)
+{
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setObjectName(objectName() + "Error");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void TablePage::showInfo(const QString& title, const QString& message)
+{
+    auto* box = new QMessageBox(QMessageBox::Information, title, message, QMessageBox::Ok, this);
+    box->setObjectName(objectName() + "Info");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void TablePage::confirm(const QString& name, const QString& title, const QString& text, const QString& action,
+                        std::function<void()> onYes)
+{
+    auto* box = new QMessageBox(QMessageBox::Question, title, text, QMessageBox::Cancel, this);
+    box->setObjectName(name);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    auto* yes = box->addButton(action, QMessageBox::DestructiveRole);
+    yes->setObjectName(name + "Button");
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::buttonClicked, this,
+            [box, yes, onYes = std::move(onYes)](QAbstractButton* clicked) {
+                if (clicked == yes)
+                    onYes();
+                box->close();
+            });
+    box->open();
+}
+
+void TablePage::askText(const QString& name, const QString& title, const QString& label,
+                        std::function<void(const QString&)> onText)
+{
+    auto* input = new QInputDialog(this);
+    input->setObjectName(name);
+    input->setAttribute(Qt::WA_DeleteOnClose);
+    input->setWindowTitle(title);
+    input->setLabelText(label);
+    connect(input, &QInputDialog::textValueSelected, this, std::move(onText));
+    input->open();
+}
+
+} // namespace berth::app

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <functional>
+
+#include <QWidget>
+
+class QAbstractItemModel;
+class QHBoxLayout;
+class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace berth::app {
+
+// What the images, volumes and networks views share: a sortable table with a button bar above
+// it, and the dialogs they open without blocking (confirmations, errors, a line of input).
+class TablePage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    TablePage(QAbstractItemModel* model, const QString& name, QWidget* parent = nullptr);
+
+    QTableView* table() const { return m_table; }
+    // The source model's value of `role` in the selected row; empty with no selection.
+    QVariant selected(int role) const;
+
+protected:
+    // A button in the bar, enabled only with a selection when `needsSelection`.
+    QPushButton* addButton(const QString& name, const QString& text, bool needsSelection);
+    void addStretch();
+    void showError(const QString& title, const QString& message);
+    void showInfo(const QString& title, const QString& message);
+    // A question with Cancel and a destructive `action` button; `onYes` runs if it is chosen.
+    void confirm(const QString& name, const QString& title, const QString& text, const QString& action,
+                 std::function<void()> onYes);
+    // One line of text; `onText` runs with it when OK is chosen.
+    void askText(const QString& name, const QString& title, const QString& label,
+                 std::function<void(const QString&)> onText);
+
+private:
+    void updateButtons();
+
+    QSortFilterProxyModel* m_proxy;
+    QTableView* m_table;
+    QHBoxLayout* m_bar;
+    QList<QPushButton*> m_selectionButtons;
+};
+
+} // namespace berth::app

@@ -1,0 +1,46 @@
+// berth-desktop: the dashboard and tray icon (see Desktop.h).
+#include "Desktop.h"
+#include "berth/vm/Instance.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QMessageBox>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("berth-desktop");
+    QApplication::setApplicationDisplayName("Berth");
+    QApplication::setApplicationVersion(BERTH_VERSION);
+    QApplication::setDesktopFileName("berth");
+    QApplication::setWindowIcon(QIcon(":/icons/berth.svg"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Berth: the Docker engine in a lightweight VM, with a dashboard and tray icon.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption instanceOption(
+        "instance", "The Berth instance (default: $BERTH_INSTANCE or \"default\").", "name");
+    QCommandLineOption noStartOption("no-start", "Do not start the engine when it is not running.");
+    QCommandLineOption noTrayOption("no-tray", "Do not show a tray icon; closing the window quits.");
+    parser.addOptions({instanceOption, noStartOption, noTrayOption});
+    parser.process(app);
+
+    auto name = parser.value(instanceOption);
+    if (name.isEmpty())
+        name = qEnvironmentVariable("BERTH_INSTANCE", "default");
+    auto instance = berth::vm::Instance::open(berth::vm::defaultHome(), name.toStdString());
+    if (!instance) {
+        QMessageBox::critical(nullptr, "Berth", QString::fromStdString(instance.error().message));
+        return 1;
+    }
+    berth::app::Desktop::Options options;
+    options.berthExecutable = QDir(QApplication::applicationDirPath()).filePath("berth");
+    options.startEngine = !parser.isSet(noStartOption);
+    options.useTray = !parser.isSet(noTrayOption);
+    berth::app::Desktop desktop(std::move(instance).value(), options);
+    desktop.start();
+    return app.exec();
+}
