@@ -43,20 +43,21 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         berth::test::keepIfAsked(m_dir);
-        m_engine = std::make_unique<EngineVm>(m_dir.path(), EngineVm::Options{.registry = false, .memoryMiB = 2048});
+        m_engine =
+            std::make_unique<EngineVm>(m_dir.path(), EngineVm::Options{.registry = false, .memoryMiB = 2048});
         const auto error = m_engine->start();
         QVERIFY2(error.isEmpty(), qPrintable(error));
         m_model = std::make_unique<ContainerModel>();
-        m_tester = std::make_unique<QAbstractItemModelTester>(m_model.get(),
-                                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m_tester = std::make_unique<QAbstractItemModelTester>(
+            m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         m_service = std::make_unique<EngineService>(m_engine->endpoint());
         connect(m_service.get(), &EngineService::containersReset, m_model.get(), &ContainerModel::reset);
         connect(m_service.get(), &EngineService::containerChanged, m_model.get(), &ContainerModel::upsert);
         connect(m_service.get(), &EngineService::containerRemoved, m_model.get(), &ContainerModel::remove);
-        connect(m_service.get(), &EngineService::operationFailed, this, [](const QString& what, const QString& message) {
-            qInfo("%s failed: %s", qPrintable(what), qPrintable(message));
-        });
-
+        connect(m_service.get(), &EngineService::operationFailed, this,
+                [](const QString& what, const QString& message) {
+                    qInfo("%s failed: %s", qPrintable(what), qPrintable(message));
+                });
     }
 
     void cleanupTestCase()
@@ -84,8 +85,9 @@ private slots:
         QVERIFY(!m_model->indexOf(id).parent().isValid());
 
         // Compose containers are grouped under their project.
-        const auto web = docker({"run", "-d", "--name", "proj-web-1", "--label", "com.docker.compose.project=proj",
-                                 "--label", "com.docker.compose.service=web", "bb:1", "sleep", "100000"});
+        const auto web =
+            docker({"run", "-d", "--name", "proj-web-1", "--label", "com.docker.compose.project=proj",
+                    "--label", "com.docker.compose.service=web", "bb:1", "sleep", "100000"});
         const auto db = docker({"create", "--name", "proj-db-1", "--label", "com.docker.compose.project=proj",
                                 "--label", "com.docker.compose.service=db", "bb:1", "true"});
         QTRY_VERIFY_WITH_TIMEOUT(m_model->indexOf(web).isValid() && m_model->indexOf(db).isValid(), 30000);
@@ -93,7 +95,8 @@ private slots:
         QVERIFY(group.isValid());
         QCOMPARE(group.data().toString(), QString("proj"));
         QCOMPARE(m_model->rowCount(group), 2);
-        QTRY_COMPARE(group.siblingAtColumn(ContainerModel::State).data().toString(), QString("1 of 2 running"));
+        QTRY_COMPARE(group.siblingAtColumn(ContainerModel::State).data().toString(),
+                     QString("1 of 2 running"));
 
         // Actions through the service, seen back through events.
         m_service->stopContainer(id);
@@ -110,7 +113,8 @@ private slots:
         m_service->removeContainer(web, true);
         m_service->removeContainer(db, true);
         QTRY_VERIFY_WITH_TIMEOUT(!m_model->indexOf(web).isValid() && !m_model->indexOf(db).isValid(), 30000);
-        QVERIFY(m_model->match(m_model->index(0, 0), ContainerModel::ProjectRole, "proj").isEmpty()); // group gone
+        QVERIFY(m_model->match(m_model->index(0, 0), ContainerModel::ProjectRole, "proj")
+                    .isEmpty()); // group gone
         m_service->removeContainer(id, true);
         m_service->removeContainer(existing, true);
         QTRY_COMPARE_WITH_TIMEOUT(m_model->containerCount(), 0, 30000);
