@@ -16,9 +16,9 @@ AgentService::AgentService(vm::Instance instance, QString berthExecutable, QObje
 AgentService::~AgentService()
 {
     if (m_watcher) {
-        QMetaObject::invokeMethod(m_watcher, &QObject::deleteLater);
         m_thread.quit();
         m_thread.wait();
+        delete m_watcher; // its thread has ended: nothing of it runs any more
     }
 }
 
@@ -60,27 +60,30 @@ void AgentService::runCommand(const QString& verb)
     process->setArguments({verb, "--instance", QString::fromStdString(m_instance.name())});
     process->setProcessChannelMode(QProcess::SeparateChannels);
     process->setStandardOutputFile(QProcess::nullDevice());
-    m_busy = true;
-    emit busyChanged(true);
+    if (m_running++ == 0)
+        emit busyChanged(true);
     const auto what = verb == "start" ? tr("Start") : verb == "stop" ? tr("Stop") : tr("Restart");
-    connect(process, &QProcess::finished, this, [this, process, what](int code, QProcess::ExitStatus exit) {
+    auto finish = [this, process, verb, what](bool ok, const QString& message) {
         process->deleteLater();
-        m_busy = false;
-        emit busyChanged(false);
-        if (exit == QProcess::NormalExit && code == 0)
+        if (--m_running == 0)
+            emit busyChanged(false);
+        if (!ok)
+            emit commandFailed(what, message);
+        emit commandFinished(verb, ok);
+    };
+    connect(process, &QProcess::finished, this, [process, finish](int code, QProcess::ExitStatus exit) {
+        if (exit == QProcess::NormalExit && code == 0) {
+            finish(true, {});
             return;
+        }
         auto message = QString::fromLocal8Bit(process->readAllStandardError()).trimmed();
         if (message.isEmpty())
             message = tr("`berth` ended with code %1").arg(code);
-        emit commandFailed(what, message);
+        finish(false, message);
     });
-    connect(process, &QProcess::errorOccurred, this, [this, process, what](QProcess::ProcessError error) {
-        if (error != QProcess::FailedToStart)
-            return;
-        process->deleteLater();
-        m_busy = false;
-        emit busyChanged(false);
-        emit commandFailed(what, tr("cannot run %1: %2").arg(m_berth, process->errorString()));
+    connect(process, &QProcess::errorOccurred, this, [this, process, finish](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart)
+            finish(false, tr("cannot run %1: %2").arg(m_berth, process->errorString()));
     });
     process->start();
 }

@@ -31,7 +31,7 @@ public:
     const vm::AgentStatus& status() const { return m_status; }
     const vm::Instance& instance() const { return m_instance; }
     // A start, stop or restart command is running.
-    bool busy() const { return m_busy; }
+    bool busy() const { return m_running > 0; }
 
     void startEngine();
     void stopEngine();
@@ -44,6 +44,8 @@ signals:
     void agentFound(bool found);
     // A command failed; `message` is what it printed on stderr.
     void commandFailed(const QString& what, const QString& message);
+    // `verb` (start, stop, restart) ended; after commandFailed when it failed.
+    void commandFinished(const QString& verb, bool ok);
 
 private:
     void runCommand(const QString& verb);
@@ -53,7 +55,7 @@ private:
     QThread m_thread;
     AgentWatcher* m_watcher = nullptr; // lives on m_thread
     vm::AgentStatus m_status;
-    bool m_busy = false;
+    int m_running = 0; // commands still running
 };
 
 } // namespace berth::app

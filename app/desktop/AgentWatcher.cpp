@@ -43,6 +43,7 @@ void AgentWatcher::begin()
     m_socket = new QLocalSocket(this);
     connect(m_socket, &QLocalSocket::connected, this, [this] {
         m_watching = true;
+        m_refusals = 0;
         m_buffer.clear();
         reportFound(true);
         m_socket->write(QByteArray::fromStdString(vm::control::encode(vm::control::Request::Watch).dump()) +
@@ -51,10 +52,17 @@ void AgentWatcher::begin()
     connect(m_socket, &QLocalSocket::readyRead, this, &AgentWatcher::readLines);
     connect(m_socket, &QLocalSocket::disconnected, this, &AgentWatcher::disconnected);
     connect(m_socket, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError) {
-        if (m_socket->state() == QLocalSocket::UnconnectedState && !m_watching) {
-            reportRecorded(); // no agent (a stale socket file or none at all)
-            reportFound(false);
+        if (m_socket->state() != QLocalSocket::UnconnectedState || m_watching)
+            return;
+        // An agent between bind() and listen() refuses for a moment: ask again shortly.
+        if (QFileInfo::exists(QString::fromStdString(m_instance.controlSocket().string())) &&
+            m_refusals++ < 10) {
+            QTimer::singleShot(200, this, &AgentWatcher::tryConnect);
+            return;
         }
+        m_refusals = 0;
+        reportRecorded(); // no agent (a stale socket file or none at all)
+        reportFound(false);
     });
     reportRecorded();
     tryConnect();

@@ -44,6 +44,7 @@ private:
     QByteArray m_buffer;
     bool m_watching = false;
     bool m_reported = false; // agentFound was emitted
+    int m_refusals = 0;      // refused connects in a row while the socket file exists
 };
 
 } // namespace berth::app

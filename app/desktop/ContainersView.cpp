@@ -67,6 +67,7 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setRecursiveFilteringEnabled(true);
+    m_proxy->setAutoAcceptChildRows(true); // a project's name shows all its containers
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -110,8 +111,8 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
     });
     // Groups start expanded; a person's collapse is kept because rows are changed in place.
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this,
-            [this](const QModelIndex& parent, int first, int last) {
-                if (!parent.isValid())
+            [this](const QModelIndex& under, int first, int last) {
+                if (!under.isValid())
                     for (int row = first; row <= last; ++row)
                         m_tree->expand(m_proxy->index(row, 0));
             });

@@ -53,20 +53,35 @@ Desktop::Desktop(vm::Instance instance, Options options, QObject* parent)
     m_usageTimer->setSingleShot(true);
     m_usageTimer->setInterval(100);
     connect(m_usageTimer, &QTimer::timeout, this, &Desktop::updateUsage);
-    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
-        connect(m_containers, signal, m_usageTimer, qOverload<>(&QTimer::start));
-    connect(m_containers, &QAbstractItemModel::modelReset, m_usageTimer, qOverload<>(&QTimer::start));
-    connect(m_containers, &QAbstractItemModel::dataChanged, m_usageTimer, qOverload<>(&QTimer::start));
+    // A throttle, not a debounce: stats samples change rows many times a second.
+    auto soon = [this] {
+        if (!m_usageTimer->isActive())
+            m_usageTimer->start();
+    };
+    connect(m_containers, &QAbstractItemModel::rowsInserted, this, soon);
+    connect(m_containers, &QAbstractItemModel::rowsRemoved, this, soon);
+    connect(m_containers, &QAbstractItemModel::modelReset, this, soon);
+    connect(m_containers, &QAbstractItemModel::dataChanged, this,
+            [soon](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
+                if (topLeft.column() <= ContainerModel::State ||
+                    bottomRight.column() > ContainerModel::Memory)
+                    soon();
+            });
 
     connect(m_agent, &AgentService::statusChanged, this, [this](const vm::AgentStatus& status) {
         if (status.state == vm::EngineState::Running)
             m_engine->reconnectNow();
         updateState();
     });
-    connect(m_agent, &AgentService::busyChanged, this, [this](bool busy) {
-        updateState();
-        if (!busy && m_quitting)
+    connect(m_agent, &AgentService::busyChanged, this, &Desktop::updateState);
+    connect(m_agent, &AgentService::commandFinished, this, [this](const QString& verb, bool ok) {
+        if (verb != "stop" || !m_quitting)
+            return;
+        m_quitting = false;
+        if (ok)
             emit quitting();
+        else
+            showDashboard(); // the failure is shown there; Berth stays
     });
     connect(m_agent, &AgentService::agentFound, this, [this](bool found) {
         if (!found && m_options.startEngine)
@@ -153,7 +168,7 @@ int Desktop::runningContainers() const
 void Desktop::quit()
 {
     const auto state = m_agent->status().state;
-    if (state == vm::EngineState::Stopped || state == vm::EngineState::Error) {
+    if ((state == vm::EngineState::Stopped || state == vm::EngineState::Error) && !m_agent->busy()) {
         emit quitting();
         return;
     }
@@ -181,7 +196,7 @@ void Desktop::stopAndQuit()
 {
     m_quitting = true;
     m_window->hide();
-    m_agent->stopEngine(); // busyChanged(false) when the stop has finished → quitting()
+    m_agent->stopEngine(); // commandFinished("stop", true) → quitting()
 }
 
 } // namespace berth::app

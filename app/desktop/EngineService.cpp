@@ -57,10 +57,25 @@ enum Kind
 constexpr auto kSettle = std::chrono::milliseconds(150);
 constexpr auto kLogFlush = std::chrono::milliseconds(25);
 constexpr std::size_t kLogBatchMax = 5000;
+constexpr auto kRefreshRetry = std::chrono::seconds(1);
+// Events are asked for from a little before the first list, so that a change made between the
+// list and the events subscription is not missed; a replayed event only costs a re-read.
+constexpr std::int64_t kEventsOverlapSeconds = 5;
 
 QString qs(const std::string& s)
 {
     return QString::fromStdString(s);
+}
+
+template <typename T> QList<T> withoutRaw(std::vector<T>& items)
+{
+    QList<T> rows;
+    rows.reserve(static_cast<qsizetype>(items.size()));
+    for (auto& item : items) {
+        item.raw = nullptr; // the GUI keeps the parsed fields only
+        rows.push_back(std::move(item));
+    }
+    return rows;
 }
 
 } // namespace
@@ -71,7 +86,8 @@ using engine::Status;
 
 struct EngineService::LogStream
 {
-    explicit LogStream(boost::asio::io_context& io) : timer(io) {}
+    LogStream(boost::asio::io_context& io, int t) : token(t), timer(io) {}
+    int token;
     engine::Operation operation;
     bool timestamps = false;
     std::string partial[2]; // stdout, stderr: the text after the last line ending
@@ -88,6 +104,10 @@ struct EngineService::Io
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
     engine::Endpoint endpoint;
     std::unique_ptr<Client> client;
+    // Counts connections: a callback from an earlier connection (or after shutdown began)
+    // finds a different number and drops its result.
+    std::uint64_t generation = 0;
+    bool stopping = false;
     engine::Operation events;
     boost::asio::steady_timer retry{io};
     bool listing = false;
@@ -97,6 +117,9 @@ struct EngineService::Io
     // list request for earlier ones is on its way. One request at a time, for all waiting IDs.
     std::map<std::string, std::string> queued;
     bool refreshing = false;
+    boost::asio::steady_timer refreshRetry{io};
+    // Removed containers: a list answer made before the removal must not bring them back.
+    std::set<std::string> destroyed;
 
     std::unique_ptr<boost::asio::steady_timer> settleTimers[KindCount];
     bool listingKind[KindCount] = {};
@@ -104,10 +127,13 @@ struct EngineService::Io
 
     std::set<std::string> running;
     std::map<std::string, engine::Operation> stats;
+    std::set<std::string> statsFailed; // not re-opened until the container's next start
 
-    std::map<int, std::unique_ptr<LogStream>> logs;
+    std::map<int, std::shared_ptr<LogStream>> logs;
     std::map<int, engine::Operation> pulls;
     std::thread thread;
+
+    bool current(std::uint64_t g) const { return !stopping && client && generation == g; }
 };
 
 EngineService::EngineService(engine::Endpoint endpoint, QObject* parent)
@@ -128,14 +154,21 @@ EngineService::~EngineService()
 {
     if (m_started) {
         onIo([io = m_io.get()] {
+            // Handlers already queued see `stopping` and do nothing; then the work runs out.
+            io->stopping = true;
             io->events.cancel();
-            for (auto& [token, stream] : io->logs)
+            for (auto& [token, stream] : io->logs) {
                 stream->operation.cancel();
+                stream->timer.cancel();
+            }
             io->logs.clear();
-            io->pulls.clear();
+            for (auto& [id, operation] : io->stats)
+                operation.cancel();
             io->stats.clear();
+            io->pulls.clear();
             io->client.reset();
             io->retry.cancel();
+            io->refreshRetry.cancel();
             for (auto& timer : io->settleTimers)
                 timer->cancel();
             io->work.reset();
@@ -156,7 +189,7 @@ void EngineService::toGui(std::function<void()> work)
 
 bool EngineService::clientReady() const
 {
-    return m_io->client != nullptr;
+    return m_io->client != nullptr && !m_io->stopping;
 }
 
 engine::Client& EngineService::client()
@@ -178,7 +211,7 @@ void EngineService::reconnectNow()
     if (!m_started)
         return;
     onIo([this] {
-        if (m_io->client)
+        if (m_io->client || m_io->stopping)
             return;
         m_io->retry.cancel();
         connectToEngine();
@@ -188,51 +221,63 @@ void EngineService::reconnectNow()
 void EngineService::connectToEngine()
 {
     auto& io = *m_io;
+    if (io.stopping)
+        return;
+    const auto gen = ++io.generation;
     io.client = std::make_unique<Client>(io.io, Client::Options{.endpoint = io.endpoint, .apiVersion = {}});
     io.listing = true;
     io.pending.clear();
     io.queued.clear();
     io.refreshing = false;
+    io.refreshRetry.cancel();
+    io.destroyed.clear();
     io.running.clear();
-    // Follow events first, then list: a change made while the list is on its way is not lost.
+    io.statsFailed.clear();
+    for (int kind = 0; kind < KindCount; ++kind) {
+        io.listingKind[kind] = false;
+        io.again[kind] = false;
+    }
+    engine::EventsOptions events{.filters = {{"type", {"container", "image", "volume", "network"}}},
+                                 .since = std::chrono::duration_cast<std::chrono::seconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count() -
+                                          kEventsOverlapSeconds,
+                                 .until = {}};
     io.events = io.client->events(
-        engine::EventsOptions{
-            .filters = {{"type", {"container", "image", "volume", "network"}}}, .since = {}, .until = {}},
-        [this](const engine::Event& event) {
+        events,
+        [this, gen](const engine::Event& event) {
+            if (!m_io->current(gen))
+                return;
             if (m_io->listing)
                 m_io->pending.push_back(event);
             else
                 onEvent(event);
         },
-        [this](Status status) {
-            lost(status ? tr("the engine closed its event stream") : qs(status.error().message));
+        [this, gen](Status status) {
+            lost(gen, status ? tr("the engine closed its event stream") : qs(status.error().message));
         });
     engine::ListContainersOptions all;
     all.all = true;
-    io.client->listContainers(all, [this](engine::Result<std::vector<Container>> list) {
+    io.client->listContainers(all, [this, gen](engine::Result<std::vector<Container>> list) {
         auto& state = *m_io;
+        if (!state.current(gen))
+            return;
         if (!list) {
-            lost(qs(list.error().message));
+            lost(gen, qs(list.error().message));
             return;
         }
         state.listing = false;
         qCInfo(lcEngine) << "listed" << list->size() << "containers";
-        QList<Container> rows;
-        rows.reserve(static_cast<int>(list->size()));
-        for (auto& c : *list) {
+        for (const auto& c : *list)
             if (c.running())
                 state.running.insert(c.id);
-            c.raw = nullptr; // the GUI keeps the parsed fields only
-            rows.push_back(std::move(c));
-        }
-        toGui([this, rows] {
+        toGui([this, rows = withoutRaw(*list)] {
             m_reachable = true;
             emit engineReachable(true, {});
             emit containersReset(rows);
         });
-        listImages();
-        listVolumes();
-        listNetworks();
+        for (int kind = 0; kind < KindCount; ++kind)
+            listKind(kind);
         updateStatsStreams();
         auto pending = std::move(state.pending);
         state.pending.clear();
@@ -241,12 +286,13 @@ void EngineService::connectToEngine()
     });
 }
 
-void EngineService::lost(const QString& reason)
+void EngineService::lost(std::uint64_t gen, const QString& reason)
 {
     auto& io = *m_io;
-    if (!io.client)
+    if (!io.current(gen))
         return;
     qCInfo(lcEngine) << "engine lost:" << reason;
+    ++io.generation; // every callback of this connection still queued now drops its result
     io.events.cancel();
     io.stats.clear(); // the client's destruction below ends them
     for (auto& [token, pull] : io.pulls) {
@@ -260,6 +306,9 @@ void EngineService::lost(const QString& reason)
         toGui([this, token = token, reason] { emit logEnded(token, reason); });
     }
     io.logs.clear();
+    io.refreshRetry.cancel();
+    for (auto& timer : io.settleTimers)
+        timer->cancel();
     // The client is destroyed after this call returns: this may run inside one of its callbacks.
     boost::asio::post(io.io, [client = std::shared_ptr<Client>(std::move(io.client))] {});
     io.listing = false;
@@ -271,7 +320,7 @@ void EngineService::lost(const QString& reason)
     });
     io.retry.expires_after(std::chrono::seconds(2));
     io.retry.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec && !m_io->client)
+        if (!ec && !m_io->client && !m_io->stopping)
             connectToEngine();
     });
 }
@@ -296,6 +345,7 @@ void EngineService::onEvent(const engine::Event& event)
     if (event.action == "destroy") {
         io.queued.erase(event.actorId);
         io.running.erase(event.actorId);
+        io.destroyed.insert(event.actorId);
         if (auto it = io.stats.find(event.actorId); it != io.stats.end()) {
             it->second.cancel();
             io.stats.erase(it);
@@ -303,11 +353,15 @@ void EngineService::onEvent(const engine::Event& event)
         toGui([this, id = qs(event.actorId)] { emit containerRemoved(id); });
         return;
     }
+    if (io.destroyed.count(event.actorId))
+        return; // a replayed event of a container already gone
     const auto implied = stateAfter(event.action);
-    if (implied == "running")
+    if (implied == "running") {
         io.running.insert(event.actorId);
-    else if (!implied.empty() && implied != "paused")
+        io.statsFailed.erase(event.actorId);
+    } else if (!implied.empty() && implied != "paused") {
         io.running.erase(event.actorId);
+    }
     if (!implied.empty() && event.action != "create")
         toGui([this, id = qs(event.actorId), state = qs(implied)] { emit containerStateChanged(id, state); });
     queueRefresh(event.actorId, implied);
@@ -326,7 +380,7 @@ void EngineService::queueRefresh(const std::string& id, const std::string& impli
 void EngineService::refreshQueued()
 {
     auto& io = *m_io;
-    if (!io.client || io.queued.empty())
+    if (!io.client || io.stopping || io.queued.empty())
         return;
     auto batch = std::move(io.queued);
     io.queued.clear();
@@ -337,26 +391,40 @@ void EngineService::refreshQueued()
     for (const auto& [id, state] : batch)
         ids.push_back(id);
     options.filters = {{"id", ids}};
-    io.client->listContainers(options, [this, batch](engine::Result<std::vector<Container>> list) {
+    const auto gen = io.generation;
+    io.client->listContainers(options, [this, gen, batch](engine::Result<std::vector<Container>> list) {
         auto& state = *m_io;
+        if (!state.current(gen))
+            return;
         state.refreshing = false;
-        if (!list)
-            return; // the event stream reports a lost engine
+        if (!list) {
+            // Not fatal by itself (a lost engine ends the event stream too): read them again.
+            for (const auto& [id, implied] : batch)
+                if (!state.destroyed.count(id))
+                    state.queued.emplace(id, implied); // a newer event's state wins
+            state.refreshRetry.expires_after(kRefreshRetry);
+            state.refreshRetry.async_wait([this, gen](const boost::system::error_code& ec) {
+                if (!ec && m_io->current(gen) && !m_io->refreshing)
+                    refreshQueued();
+            });
+            return;
+        }
         std::set<std::string> seen;
         QList<Container> changed;
         for (auto& c : *list) {
             seen.insert(c.id);
-            // A list entry made before a later event for the same container was queued would
-            // go back in time; that container is in `queued` again and is read once more.
-            if (auto it = batch.find(c.id); it != batch.end() && !it->second.empty() &&
-                                            c.state != it->second && !state.queued.count(c.id))
+            // Removed meanwhile, or changed again meanwhile (it is read once more): an answer
+            // made before those events would take the row back in time.
+            if (state.destroyed.count(c.id) || state.queued.count(c.id))
+                continue;
+            if (auto it = batch.find(c.id); it != batch.end() && !it->second.empty() && c.state != it->second)
                 c.state = it->second;
             c.raw = nullptr;
             changed.push_back(std::move(c));
         }
         QStringList gone;
         for (const auto& [id, implied] : batch)
-            if (!seen.count(id) && !state.queued.count(id))
+            if (!seen.count(id) && !state.queued.count(id) && !state.destroyed.count(id))
                 gone.push_back(qs(id));
         toGui([this, changed, gone] {
             for (const auto& c : changed)
@@ -372,137 +440,115 @@ void EngineService::settle(int kind)
 {
     auto& timer = *m_io->settleTimers[kind];
     timer.expires_after(kSettle);
-    timer.async_wait([this, kind](const boost::system::error_code& ec) {
-        if (ec)
+    const auto gen = m_io->generation;
+    timer.async_wait([this, kind, gen](const boost::system::error_code& ec) {
+        if (ec || !m_io->current(gen))
             return;
-        if (kind == Images)
-            listImages();
-        else if (kind == Volumes)
-            listVolumes();
-        else
-            listNetworks();
+        listKind(kind);
     });
 }
 
-void EngineService::listImages()
+// One list of a kind at a time; a request while one is on its way asks for one more after it.
+void EngineService::listKind(int kind)
 {
     auto& io = *m_io;
-    if (!io.client)
+    if (!io.client || io.stopping)
         return;
-    if (io.listingKind[Images]) {
-        io.again[Images] = true;
-        return;
-    }
-    io.listingKind[Images] = true;
-    io.client->listImages(false, {}, [this](engine::Result<std::vector<engine::Image>> list) {
-        m_io->listingKind[Images] = false;
-        if (list) {
-            QList<engine::Image> rows;
-            for (auto& image : *list) {
-                image.raw = nullptr;
-                rows.push_back(std::move(image));
-            }
-            toGui([this, rows] { emit imagesReset(rows); });
-        }
-        if (std::exchange(m_io->again[Images], false))
-            listImages();
-    });
-}
-
-void EngineService::listVolumes()
-{
-    auto& io = *m_io;
-    if (!io.client)
-        return;
-    if (io.listingKind[Volumes]) {
-        io.again[Volumes] = true;
+    if (io.listingKind[kind]) {
+        io.again[kind] = true;
         return;
     }
-    io.listingKind[Volumes] = true;
-    // /system/df carries every volume with its size and reference count, so it alone serves.
-    io.client->diskUsage([this](engine::Result<engine::DiskUsage> usage) {
-        m_io->listingKind[Volumes] = false;
-        if (usage) {
-            QList<engine::Volume> rows;
-            for (auto& volume : usage->volumes) {
-                volume.raw = nullptr;
-                rows.push_back(std::move(volume));
-            }
-            toGui([this, rows] { emit volumesReset(rows); });
-        }
-        if (std::exchange(m_io->again[Volumes], false))
-            listVolumes();
-    });
-}
-
-void EngineService::listNetworks()
-{
-    auto& io = *m_io;
-    if (!io.client)
-        return;
-    if (io.listingKind[Networks]) {
-        io.again[Networks] = true;
-        return;
+    io.listingKind[kind] = true;
+    const auto gen = io.generation;
+    // True when the answer is for the current connection; then lists again if that was asked.
+    auto finished = [this, kind, gen](auto&& deliver) {
+        if (!m_io->current(gen))
+            return;
+        m_io->listingKind[kind] = false;
+        deliver();
+        if (std::exchange(m_io->again[kind], false))
+            listKind(kind);
+    };
+    switch (kind) {
+    case Images:
+        io.client->listImages(false, {}, [this, finished](engine::Result<std::vector<engine::Image>> images) {
+            finished([&] {
+                if (images)
+                    toGui([this, rows = withoutRaw(*images)] { emit imagesReset(rows); });
+            });
+        });
+        break;
+    case Volumes:
+        // /system/df carries every volume with its size and reference count, so it alone serves.
+        io.client->diskUsage([this, finished](engine::Result<engine::DiskUsage> usage) {
+            finished([&] {
+                if (usage)
+                    toGui([this, rows = withoutRaw(usage->volumes)] { emit volumesReset(rows); });
+            });
+        });
+        break;
+    default:
+        io.client->listNetworks({}, [this, finished](engine::Result<std::vector<engine::Network>> networks) {
+            finished([&] {
+                if (networks)
+                    toGui([this, rows = withoutRaw(*networks)] { emit networksReset(rows); });
+            });
+        });
+        break;
     }
-    io.listingKind[Networks] = true;
-    io.client->listNetworks({}, [this](engine::Result<std::vector<engine::Network>> list) {
-        m_io->listingKind[Networks] = false;
-        if (list) {
-            QList<engine::Network> rows;
-            for (auto& network : *list) {
-                network.raw = nullptr;
-                rows.push_back(std::move(network));
-            }
-            toGui([this, rows] { emit networksReset(rows); });
-        }
-        if (std::exchange(m_io->again[Networks], false))
-            listNetworks();
-    });
 }
 
 void EngineService::refreshImages()
 {
-    onIo([this] { listImages(); });
+    onIo([this] { listKind(Images); });
 }
 
 void EngineService::refreshVolumes()
 {
-    onIo([this] { listVolumes(); });
+    onIo([this] { listKind(Volumes); });
 }
 
 void EngineService::refreshNetworks()
 {
-    onIo([this] { listNetworks(); });
+    onIo([this] { listKind(Networks); });
 }
 
 void EngineService::updateStatsStreams()
 {
     auto& io = *m_io;
-    if (!io.client)
+    if (!io.client || io.stopping)
         return;
     for (auto it = io.stats.begin(); it != io.stats.end();) {
         if (!io.running.count(it->first)) {
             it->second.cancel(); // dropping an Operation handle does not end it
             it = io.stats.erase(it);
-        } else
+        } else {
             ++it;
+        }
     }
+    const auto gen = io.generation;
     for (const auto& id : io.running) {
         if (static_cast<int>(io.stats.size()) >= kMaxStatsStreams)
             break;
-        if (io.stats.count(id))
+        if (io.stats.count(id) || io.statsFailed.count(id))
             continue;
         io.stats[id] = io.client->stats(
             id, true,
-            [this, qid = qs(id)](const engine::Stats& s) {
+            [this, gen, qid = qs(id)](const engine::Stats& s) {
+                if (!m_io->current(gen))
+                    return;
                 toGui([this, qid, cpu = s.cpuPercent, used = s.memoryUsage, limit = s.memoryLimit] {
                     emit containerStats(qid, cpu, used, limit);
                 });
             },
-            [this, id](Status) {
-                // Ends when the container stops; another running container may take its place.
-                if (m_io->stats.erase(id))
-                    updateStatsStreams();
+            [this, gen, id](Status status) {
+                if (!m_io->current(gen) || !m_io->stats.erase(id))
+                    return;
+                // A stream that failed is not opened again until the container's next start;
+                // one that ended with its container frees a place for another.
+                if (!status)
+                    m_io->statsFailed.insert(id);
+                updateStatsStreams();
             });
     }
 }
@@ -516,22 +562,26 @@ void EngineService::followLogs(int token, const QString& id, bool timestamps, in
             it->second->timer.cancel();
             io.logs.erase(it);
         }
-        if (!io.client) {
+        if (!io.client || io.stopping) {
             toGui([this, token] { emit logEnded(token, tr("The engine is not running.")); });
             return;
         }
-        auto stream = std::make_unique<LogStream>(io.io);
-        auto* s = stream.get();
-        s->timestamps = timestamps;
+        auto stream = std::make_shared<LogStream>(io.io, token);
+        stream->timestamps = timestamps;
+        std::weak_ptr<LogStream> weak = stream;
         engine::LogsOptions options;
         options.follow = true;
         options.timestamps = timestamps;
         if (tail >= 0)
             options.tail = tail;
-        io.logs[token] = std::move(stream);
-        s->operation = io.client->logs(
+        io.logs[token] = stream;
+        // The stream's callbacks run until its Operation is cancelled, and the Operation is
+        // cancelled before the stream leaves `logs`; the flush timer's handler may still be
+        // queued after that, so it holds the stream weakly.
+        auto* s = stream.get();
+        stream->operation = io.client->logs(
             id, options,
-            [this, s](engine::StreamKind kind, std::string_view data) {
+            [this, s, weak](engine::StreamKind kind, std::string_view data) {
                 const int which = kind == engine::StreamKind::Stderr ? 1 : 0;
                 auto& partial = s->partial[which];
                 std::size_t begin = 0;
@@ -564,25 +614,28 @@ void EngineService::followLogs(int token, const QString& id, bool timestamps, in
                 } else if (!s->timerArmed && !s->batch.isEmpty()) {
                     s->timerArmed = true;
                     s->timer.expires_after(kLogFlush);
-                    s->timer.async_wait([this, s](const boost::system::error_code& ec) {
-                        if (ec)
+                    s->timer.async_wait([this, weak](const boost::system::error_code& ec) {
+                        auto alive = weak.lock();
+                        if (ec || !alive || m_io->stopping)
                             return;
-                        s->timerArmed = false;
-                        flushLogs(*s);
+                        alive->timerArmed = false;
+                        flushLogs(*alive);
                     });
                 }
             },
-            [this, token, s](Status status) {
+            [this, s, weak](Status status) {
                 for (int which = 0; which < 2; ++which)
                     if (!s->partial[which].empty())
                         s->batch.push_back(
                             LogLine{{}, QString::fromStdString(s->partial[which]), which == 1});
                 flushLogs(*s);
-                const QString reason = status ? tr("the container stopped") : qs(status.error().message);
                 s->timer.cancel();
-                toGui([this, token, reason] { emit logEnded(token, reason); });
-                boost::asio::post(m_io->io, [this, token, s] {
-                    if (auto it = m_io->logs.find(token); it != m_io->logs.end() && it->second.get() == s)
+                const QString reason = status ? tr("the container stopped") : qs(status.error().message);
+                const int streamToken = s->token;
+                toGui([this, streamToken, reason] { emit logEnded(streamToken, reason); });
+                boost::asio::post(m_io->io, [this, streamToken, weak] {
+                    auto it = m_io->logs.find(streamToken);
+                    if (it != m_io->logs.end() && it->second == weak.lock())
                         m_io->logs.erase(it);
                 });
             });
@@ -593,15 +646,9 @@ void EngineService::flushLogs(LogStream& stream)
 {
     if (stream.batch.isEmpty())
         return;
-    int token = -1;
-    for (const auto& [t, s] : m_io->logs)
-        if (s.get() == &stream)
-            token = t;
-    if (token < 0)
-        return;
     auto lines = std::move(stream.batch);
     stream.batch = {};
-    toGui([this, token, lines = std::move(lines)] { emit logLines(token, lines); });
+    toGui([this, token = stream.token, lines = std::move(lines)] { emit logLines(token, lines); });
 }
 
 void EngineService::stopLogs(int token)

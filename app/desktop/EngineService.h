@@ -109,13 +109,12 @@ private:
     engine::Client& client();
 
     void connectToEngine();
-    void lost(const QString& reason);
+    // The connection of generation `gen` failed; a later one's callbacks are left alone.
+    void lost(std::uint64_t gen, const QString& reason);
     void onEvent(const engine::Event& event);
     void queueRefresh(const std::string& id, const std::string& impliedState);
     void refreshQueued();
-    void listImages();
-    void listVolumes();
-    void listNetworks();
+    void listKind(int kind); // images, volumes (from /system/df) or networks
     void settle(int kind);
     void updateStatsStreams();
     void flushLogs(LogStream& stream);

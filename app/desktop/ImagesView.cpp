@@ -74,39 +74,53 @@ void ImagesView::openRun()
     if (!m_run) {
         m_run = new RunDialog(this);
         m_run->setObjectName("runDialog");
+        // A run's answers count only while its dialog is still showing that run.
+        connect(m_run, &QDialog::finished, this, [this] { ++m_runRequest; });
         connect(m_run, &RunDialog::runRequested, this, [this](const engine::ContainerSpec& spec) {
+            const int request = ++m_runRequest;
+            auto current = [this, request] {
+                return m_run && m_run->isVisible() && request == m_runRequest;
+            };
             m_run->setBusy(true, tr("Creating the container…"));
-            QPointer<RunDialog> dialog = m_run;
             m_engine->request<std::string>(
                 this,
                 [spec](engine::Client& client, engine::Callback<std::string> done) {
                     return client.createContainer(spec, std::move(done));
                 },
-                [this, dialog](engine::Result<std::string> created) {
-                    if (!dialog)
+                [this, current](engine::Result<std::string> created) {
+                    if (!current())
                         return;
                     if (!created) {
-                        dialog->showError(QString::fromStdString(created.error().message));
+                        m_run->showError(QString::fromStdString(created.error().message));
                         return;
                     }
-                    dialog->setBusy(true, tr("Starting the container…"));
+                    m_run->setBusy(true, tr("Starting the container…"));
                     const auto id = *created;
                     m_engine->act(
                         this,
                         [id](engine::Client& client, engine::Done done) {
                             return client.startContainer(id, std::move(done));
                         },
-                        [this, dialog, id](engine::Status started) {
-                            if (!dialog)
-                                return;
+                        [this, current, id](engine::Status started) {
                             if (!started) {
-                                dialog->showError(tr("The container %1 was created but did not start: %2")
-                                                      .arg(QString::fromStdString(id).left(12),
-                                                           QString::fromStdString(started.error().message)));
+                                // Nothing half-made stays behind, and Run can be pressed again
+                                // with the same name once the cause is fixed.
+                                m_engine->act(
+                                    this,
+                                    [id](engine::Client& client, engine::Done done) {
+                                        return client.removeContainer(id, true, false, std::move(done));
+                                    },
+                                    [](engine::Status) {});
+                                if (current())
+                                    m_run->showError(
+                                        tr("The container did not start, so it was removed: %1")
+                                            .arg(QString::fromStdString(started.error().message)));
                                 return;
                             }
-                            dialog->setBusy(false, {});
-                            dialog->accept();
+                            if (!current())
+                                return;
+                            m_run->setBusy(false, {});
+                            m_run->accept();
                             emit containerStarted(QString::fromStdString(id));
                         });
                 });
@@ -215,11 +229,7 @@ void ImagesView::prune()
                             showError(tr("Prune images"), QString::fromStdString(report.error().message));
                             return;
                         }
-                        showInfo(tr("Prune images"),
-                                 tr("Removed %1; %2 freed.")
-                                     .arg(countText(static_cast<qint64>(report->deleted.size()), tr("image"),
-                                                    tr("images")),
-                                          bytesText(report->spaceReclaimed)));
+                        showPruned(tr("Prune images"), *report, tr("image"), tr("images"));
                     });
             });
 }

@@ -41,6 +41,7 @@ private:
     QPointer<PullDialog> m_pull;
     QPointer<RunDialog> m_run;
     int m_pullToken = 0;
+    int m_runRequest = 0; // the run the Run dialog is waiting for
 };
 
 } // namespace berth::app

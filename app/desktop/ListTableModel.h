@@ -16,7 +16,10 @@ namespace berth::app {
 template <typename T> class ListTableModel : public QAbstractTableModel
 {
 public:
-    using QAbstractTableModel::QAbstractTableModel;
+    // `headers`: the columns' titles, which also give their number.
+    ListTableModel(QStringList headers, QObject* parent)
+        : QAbstractTableModel(parent), m_headers(std::move(headers))
+    {}
 
     void setItems(const QList<T>& items)
     {
@@ -87,6 +90,19 @@ public:
         return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
     }
 
+    int columnCount(const QModelIndex& parent = {}) const override
+    {
+        return parent.isValid() ? 0 : static_cast<int>(m_headers.size());
+    }
+
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override
+    {
+        if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 ||
+            section >= m_headers.size())
+            return {};
+        return m_headers[section];
+    }
+
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override
     {
         if (!this->checkIndex(index, QAbstractItemModel::CheckIndexOption::IndexIsValid))
@@ -99,6 +115,7 @@ protected:
     virtual QVariant cell(const T& item, int column, int role) const = 0;
 
 private:
+    QStringList m_headers;
     QList<T> m_rows;
     QHash<QString, QStringList> m_usage;
 };

@@ -15,6 +15,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QStackedWidget>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -82,15 +83,28 @@ MainWindow::MainWindow(EngineService* engine, Models models, QWidget* parent)
                 if (m_containers->reveal(id))
                     disconnect(*connection);
             });
+            // Not forever: a container run with --rm may be gone before its row comes.
+            QTimer::singleShot(30000, this, [connection] { QObject::disconnect(*connection); });
         }
     });
     connect(engine, &EngineService::logLines, this, [this](int token, const QVector<LogLine>& lines) {
-        if (auto view = m_logs.value(token))
+        if (auto view = m_logs.value(token).view)
             view->appendLines(lines);
     });
     connect(engine, &EngineService::logEnded, this, [this](int token, const QString& reason) {
-        if (auto view = m_logs.value(token))
+        if (auto view = m_logs.value(token).view)
             view->streamEnded(reason);
+    });
+    // Logs windows left open while the engine was away follow their container again.
+    connect(engine, &EngineService::engineReachable, this, [this](bool reachable) {
+        if (!reachable)
+            return;
+        const auto open = m_logs.values();
+        for (const auto& logs : open)
+            if (logs.view) {
+                logs.view->setContainer(logs.id, logs.name);
+                follow(logs.view, logs.id, logs.name);
+            }
     });
     connect(engine, &EngineService::operationFailed, this,
             [this](const QString& what, const QString& message) {
@@ -119,12 +133,40 @@ void MainWindow::setEngineStatus(const vm::AgentStatus& status, bool reachable, 
     m_status->setStatus(status, reachable, busy);
 }
 
+MainWindow::~MainWindow()
+{
+    // The logs windows are children; their destroyed() handler must not run into a half-gone
+    // window.
+    const auto open = m_logs.values();
+    m_logs.clear();
+    for (const auto& logs : open)
+        if (logs.view) {
+            disconnect(logs.view, nullptr, this, nullptr);
+            delete logs.view;
+        }
+}
+
 LogsView* MainWindow::logsView(const QString& id) const
 {
-    for (const auto& view : m_logs)
-        if (view && view->containerId() == id)
-            return view;
+    for (const auto& logs : m_logs)
+        if (logs.view && logs.id == id)
+            return logs.view;
     return nullptr;
+}
+
+void MainWindow::follow(LogsView* view, const QString& id, const QString& name)
+{
+    for (auto it = m_logs.begin(); it != m_logs.end();) {
+        if (it->view == view) {
+            m_engine->stopLogs(it.key());
+            it = m_logs.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    const int token = m_nextLogToken++;
+    m_logs.insert(token, {view, id, name});
+    m_engine->followLogs(token, id, view->timestampsShown(), LogsView::kMaxLines);
 }
 
 void MainWindow::openLogs(const QString& id, const QString& name)
@@ -135,7 +177,6 @@ void MainWindow::openLogs(const QString& id, const QString& name)
         open->activateWindow();
         return;
     }
-    const int token = m_nextLogToken++;
     auto* view = new LogsView(this);
     view->setWindowFlag(Qt::Window);
     view->setAttribute(Qt::WA_DeleteOnClose);
@@ -143,16 +184,21 @@ void MainWindow::openLogs(const QString& id, const QString& name)
     view->setWindowTitle(tr("Logs — %1").arg(name));
     view->resize(900, 560);
     view->setContainer(id, name);
-    m_logs.insert(token, view);
-    connect(view, &QObject::destroyed, this, [this, token] {
-        m_logs.remove(token);
-        m_engine->stopLogs(token);
+    connect(view, &QObject::destroyed, this, [this](QObject* gone) {
+        for (auto it = m_logs.begin(); it != m_logs.end();) {
+            if (!it->view || it->view == gone) {
+                m_engine->stopLogs(it.key());
+                it = m_logs.erase(it);
+            } else {
+                ++it;
+            }
+        }
     });
-    connect(view, &LogsView::timestampsToggled, this, [this, token, view, id, name](bool shown) {
+    connect(view, &LogsView::timestampsToggled, this, [this, view, id, name] {
         view->setContainer(id, name);
-        m_engine->followLogs(token, id, shown, LogsView::kMaxLines);
+        follow(view, id, name);
     });
-    m_engine->followLogs(token, id, view->timestampsShown(), LogsView::kMaxLines);
+    follow(view, id, name);
     view->show();
 }
 

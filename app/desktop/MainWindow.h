@@ -50,6 +50,7 @@ public:
     };
 
     MainWindow(EngineService* engine, Models models, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     void setEngineStatus(const vm::AgentStatus& status, bool reachable, bool busy);
     // With a tray, closing the window hides it and Berth stays in the tray.
@@ -78,6 +79,16 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    struct OpenLogs
+    {
+        QPointer<LogsView> view;
+        QString id;
+        QString name;
+    };
+    // (Re)starts the stream of a logs window under a new token, so that batches still queued
+    // from its previous stream are told apart and dropped.
+    void follow(LogsView* view, const QString& id, const QString& name);
+
     EngineService* m_engine;
     QListWidget* m_sidebar;
     QStackedWidget* m_pages;
@@ -89,7 +100,7 @@ private:
     StatusPanel* m_status;
     bool m_keepInTray = false;
     int m_nextLogToken = 1;
-    QHash<int, QPointer<LogsView>> m_logs; // by stream token
+    QHash<int, OpenLogs> m_logs; // by stream token
 };
 
 } // namespace berth::app

@@ -4,7 +4,6 @@
 #include "ResourceModels.h"
 
 #include <QPushButton>
-#include <QRegularExpression>
 
 namespace berth::app {
 
@@ -21,17 +20,8 @@ NetworksView::NetworksView(EngineService* engine, NetworkModel* model, QWidget* 
 
 void NetworksView::create()
 {
-    askText("createNetwork", tr("Create network"), tr("Name of the new bridge network:"),
-            [this](const QString& value) {
-                const auto name = value.trimmed();
-                static const QRegularExpression kValid("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$");
-                if (!kValid.match(name).hasMatch()) {
-                    showError(tr("Create network"), tr("\"%1\" is not a valid network name: use letters, "
-                                                       "digits, '_', '.' and '-', starting with "
-                                                       "a letter or digit.")
-                                                        .arg(name));
-                    return;
-                }
+    askName("createNetwork", tr("Create network"), tr("Name of the new bridge network:"),
+            [this](const QString& name) {
                 m_engine->request<std::string>(
                     this,
                     [name = name.toStdString()](engine::Client& client, engine::Callback<std::string> done) {

@@ -23,30 +23,9 @@ QString shortId(const std::string& id)
 
 // --- images
 
-int ImageModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant ImageModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case Repository:
-        return tr("Repository:tag");
-    case Id:
-        return tr("ID");
-    case Size:
-        return tr("Size");
-    case Created:
-        return tr("Created");
-    case InUse:
-        return tr("In use");
-    default:
-        return {};
-    }
-}
+ImageModel::ImageModel(QObject* parent)
+    : ListTableModel({tr("Repository:tag"), tr("ID"), tr("Size"), tr("Created"), tr("In use")}, parent)
+{}
 
 QString ImageModel::keyOf(const engine::Image& image) const
 {
@@ -92,30 +71,9 @@ QVariant ImageModel::cell(const engine::Image& image, int column, int role) cons
 
 // --- volumes
 
-int VolumeModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant VolumeModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case Name:
-        return tr("Name");
-    case Driver:
-        return tr("Driver");
-    case Size:
-        return tr("Size");
-    case UsedBy:
-        return tr("Used by");
-    case Created:
-        return tr("Created");
-    default:
-        return {};
-    }
-}
+VolumeModel::VolumeModel(QObject* parent)
+    : ListTableModel({tr("Name"), tr("Driver"), tr("Size"), tr("Used by"), tr("Created")}, parent)
+{}
 
 QString VolumeModel::keyOf(const engine::Volume& volume) const
 {
@@ -148,30 +106,9 @@ QVariant VolumeModel::cell(const engine::Volume& volume, int column, int role) c
 
 // --- networks
 
-int NetworkModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant NetworkModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case Name:
-        return tr("Name");
-    case Driver:
-        return tr("Driver");
-    case Scope:
-        return tr("Scope");
-    case Subnet:
-        return tr("Subnet");
-    case Containers:
-        return tr("Containers");
-    default:
-        return {};
-    }
-}
+NetworkModel::NetworkModel(QObject* parent)
+    : ListTableModel({tr("Name"), tr("Driver"), tr("Scope"), tr("Subnet"), tr("Containers")}, parent)
+{}
 
 QString NetworkModel::keyOf(const engine::Network& network) const
 {

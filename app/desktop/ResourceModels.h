@@ -27,10 +27,7 @@ public:
         IdRole = Qt::UserRole + 1,
         ReferenceRole, // the first repo:tag, or the ID of a dangling image
     };
-    using ListTableModel::ListTableModel;
-
-    int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    explicit ImageModel(QObject* parent = nullptr);
 
 protected:
     QString keyOf(const engine::Image& image) const override;
@@ -56,10 +53,7 @@ public:
     {
         NameRole = Qt::UserRole + 1,
     };
-    using ListTableModel::ListTableModel;
-
-    int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    explicit VolumeModel(QObject* parent = nullptr);
 
 protected:
     QString keyOf(const engine::Volume& volume) const override;
@@ -87,10 +81,7 @@ public:
         NameRole,
         BuiltInRole, // bridge, host and none: the engine refuses to remove them
     };
-    using ListTableModel::ListTableModel;
-
-    int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    explicit NetworkModel(QObject* parent = nullptr);
 
 protected:
     QString keyOf(const engine::Network& network) const override;

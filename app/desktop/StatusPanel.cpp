@@ -13,6 +13,39 @@ QString stateName(const vm::AgentStatus& status)
     return QString::fromStdString(vm::toString(status.state));
 }
 
+QString engineStateText(const vm::AgentStatus& status, bool reachable)
+{
+    using vm::EngineState;
+    switch (status.state) {
+    case EngineState::Stopped:
+        return status.lastError.empty()
+                   ? StatusPanel::tr("Engine stopped")
+                   : StatusPanel::tr("Engine stopped — %1").arg(QString::fromStdString(status.lastError));
+    case EngineState::Starting:
+        return status.phase.empty()
+                   ? StatusPanel::tr("Engine starting")
+                   : StatusPanel::tr("Engine starting — %1").arg(QString::fromStdString(status.phase));
+    case EngineState::Running:
+        return reachable ? StatusPanel::tr("Engine running") : StatusPanel::tr("Engine running — connecting");
+    case EngineState::Stopping:
+        return StatusPanel::tr("Engine stopping");
+    case EngineState::Error:
+        return StatusPanel::tr("Engine error — %1").arg(QString::fromStdString(status.lastError));
+    }
+    return {};
+}
+
+EngineActions engineActions(const vm::AgentStatus& status, bool busy)
+{
+    using vm::EngineState;
+    const bool settled =
+        !busy && status.state != EngineState::Starting && status.state != EngineState::Stopping;
+    const bool up = status.state == EngineState::Running;
+    return {.start = settled && !up,
+            .stop = !busy && (up || status.state == EngineState::Starting),
+            .restart = settled && up};
+}
+
 StatusPanel::StatusPanel(QWidget* parent) : QFrame(parent)
 {
     setObjectName("statusPanel");
@@ -57,32 +90,15 @@ QString StatusPanel::stateText() const
 void StatusPanel::setStatus(const vm::AgentStatus& status, bool reachable, bool busy)
 {
     using vm::EngineState;
-    QString text;
+    const auto text = engineStateText(status, reachable);
     QString colour = "#8a8f98";
-    switch (status.state) {
-    case EngineState::Stopped:
-        text = tr("Engine stopped");
-        if (!status.lastError.empty())
-            text += " — " + QString::fromStdString(status.lastError);
-        break;
-    case EngineState::Starting:
-        text = status.phase.empty() ? tr("Engine starting")
-                                    : tr("Engine starting — %1").arg(QString::fromStdString(status.phase));
+    if (status.state == EngineState::Starting || status.state == EngineState::Stopping ||
+        (status.state == EngineState::Running && !reachable))
         colour = "#d9961a";
-        break;
-    case EngineState::Running:
-        text = reachable ? tr("Engine running") : tr("Engine running — connecting");
-        colour = reachable ? "#2ea043" : "#d9961a";
-        break;
-    case EngineState::Stopping:
-        text = tr("Engine stopping");
-        colour = "#d9961a";
-        break;
-    case EngineState::Error:
-        text = tr("Engine error — %1").arg(QString::fromStdString(status.lastError));
+    else if (status.state == EngineState::Running)
+        colour = "#2ea043";
+    else if (status.state == EngineState::Error)
         colour = "#d0463b";
-        break;
-    }
     m_state->setText(text);
     m_state->setToolTip(text);
     m_dot->setStyleSheet(QString("background: %1; border-radius: 6px;").arg(colour));
@@ -106,12 +122,10 @@ void StatusPanel::setStatus(const vm::AgentStatus& status, bool reachable, bool 
                                                     QString::number(status.memoryMiB / 1024.0, 'f', 1))
                                          : QString());
 
-    const bool settled =
-        !busy && status.state != EngineState::Starting && status.state != EngineState::Stopping;
-    const bool up = status.state == EngineState::Running;
-    m_start->setEnabled(settled && !up);
-    m_stop->setEnabled(!busy && (up || status.state == EngineState::Starting));
-    m_restart->setEnabled(settled && up);
+    const auto actions = engineActions(status, busy);
+    m_start->setEnabled(actions.start);
+    m_stop->setEnabled(actions.stop);
+    m_restart->setEnabled(actions.restart);
 }
 
 } // namespace berth::app

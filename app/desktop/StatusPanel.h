@@ -39,5 +39,17 @@ private:
 
 // "stopped", "starting", "running", "stopping", "error": the tray icon and the panel's dot.
 QString stateName(const vm::AgentStatus& status);
+// "Engine starting — data-disk", "Engine error — QEMU was killed…": the panel and the tray.
+// `reachable`: whether the engine answers yet (a running VM may still be connecting).
+QString engineStateText(const vm::AgentStatus& status, bool reachable);
+
+// Which of Start, Stop and Restart make sense now (the panel's buttons, the tray's menu).
+struct EngineActions
+{
+    bool start = false;
+    bool stop = false;
+    bool restart = false;
+};
+EngineActions engineActions(const vm::AgentStatus& status, bool busy);
 
 } // namespace berth::app

@@ -1,10 +1,13 @@
 #include "TablePage.h"
 
+#include "Format.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -112,6 +115,31 @@ void TablePage::askText(const QString& name, const QString& title, const QString
     input->setLabelText(label);
     connect(input, &QInputDialog::textValueSelected, this, std::move(onText));
     input->open();
+}
+
+void TablePage::askName(const QString& name, const QString& title, const QString& label,
+                        std::function<void(const QString&)> onName)
+{
+    askText(name, title, label, [this, title, onName = std::move(onName)](const QString& value) {
+        const auto text = value.trimmed();
+        static const QRegularExpression kValid("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
+        if (!kValid.match(text).hasMatch()) {
+            showError(title,
+                      tr("\"%1\" is not a valid name: use at least two letters, digits, '_', '.' or '-', "
+                         "starting with a letter or digit.")
+                          .arg(text));
+            return;
+        }
+        onName(text);
+    });
+}
+
+void TablePage::showPruned(const QString& title, const engine::PruneReport& report, const QString& one,
+                           const QString& many)
+{
+    showInfo(title, tr("Removed %1; %2 freed.")
+                        .arg(countText(static_cast<qint64>(report.deleted.size()), one, many),
+                             bytesText(report.spaceReclaimed)));
 }
 
 } // namespace berth::app

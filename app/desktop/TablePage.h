@@ -1,5 +1,7 @@
 #pragma once
 
+#include "berth/engine/System.h"
+
 #include <functional>
 
 #include <QWidget>
@@ -37,6 +39,13 @@ protected:
     // One line of text; `onText` runs with it when OK is chosen.
     void askText(const QString& name, const QString& title, const QString& label,
                  std::function<void(const QString&)> onText);
+    // A name for a new volume or network, as the engine accepts them (letters, digits, '_', '.'
+    // and '-', starting with a letter or digit); anything else gets an error that says so.
+    void askName(const QString& name, const QString& title, const QString& label,
+                 std::function<void(const QString&)> onName);
+    // "Removed 3 volumes; 12.0 MiB freed." after a prune.
+    void showPruned(const QString& title, const engine::PruneReport& report, const QString& one,
+                    const QString& many);
 
 private:
     void updateButtons();

@@ -63,36 +63,15 @@ bool TrayIcon::show()
 
 void TrayIcon::setStatus(const vm::AgentStatus& status, bool busy)
 {
-    using vm::EngineState;
     m_iconState = stateName(status);
     m_tray->setIcon(trayIconFor(m_iconState));
-    QString text;
-    switch (status.state) {
-    case EngineState::Stopped:
-        text = tr("Engine stopped");
-        break;
-    case EngineState::Starting:
-        text = status.phase.empty() ? tr("Engine starting")
-                                    : tr("Engine starting: %1").arg(QString::fromStdString(status.phase));
-        break;
-    case EngineState::Running:
-        text = tr("Engine running");
-        break;
-    case EngineState::Stopping:
-        text = tr("Engine stopping");
-        break;
-    case EngineState::Error:
-        text = tr("Engine error: %1").arg(QString::fromStdString(status.lastError));
-        break;
-    }
+    const auto text = engineStateText(status, true);
     m_state->setText(text);
     m_tray->setToolTip(tr("Berth — %1").arg(text));
-    const bool settled =
-        !busy && status.state != EngineState::Starting && status.state != EngineState::Stopping;
-    const bool up = status.state == EngineState::Running;
-    m_start->setEnabled(settled && !up);
-    m_stop->setEnabled(!busy && (up || status.state == EngineState::Starting));
-    m_restart->setEnabled(settled && up);
+    const auto actions = engineActions(status, busy);
+    m_start->setEnabled(actions.start);
+    m_stop->setEnabled(actions.stop);
+    m_restart->setEnabled(actions.restart);
 }
 
 } // namespace berth::app

@@ -1,11 +1,9 @@
 #include "VolumesView.h"
 
 #include "EngineService.h"
-#include "Format.h"
 #include "ResourceModels.h"
 
 #include <QPushButton>
-#include <QRegularExpression>
 
 namespace berth::app {
 
@@ -24,16 +22,7 @@ VolumesView::VolumesView(EngineService* engine, VolumeModel* model, QWidget* par
 
 void VolumesView::create()
 {
-    askText("createVolume", tr("Create volume"), tr("Name of the new volume:"), [this](const QString& value) {
-        const auto name = value.trimmed();
-        static const QRegularExpression kValid("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$");
-        if (!kValid.match(name).hasMatch()) {
-            showError(tr("Create volume"), tr("\"%1\" is not a valid volume name: use letters, digits, '_', "
-                                              "'.' and '-', starting with a "
-                                              "letter or digit.")
-                                               .arg(name));
-            return;
-        }
+    askName("createVolume", tr("Create volume"), tr("Name of the new volume:"), [this](const QString& name) {
         if (m_model->rowOf(name) >= 0) {
             showError(tr("Create volume"), tr("A volume named %1 already exists.").arg(name));
             return;
@@ -93,11 +82,7 @@ void VolumesView::prune()
                             showError(tr("Prune volumes"), QString::fromStdString(report.error().message));
                             return;
                         }
-                        showInfo(tr("Prune volumes"),
-                                 tr("Removed %1; %2 freed.")
-                                     .arg(countText(static_cast<qint64>(report->deleted.size()), tr("volume"),
-                                                    tr("volumes")),
-                                          bytesText(report->spaceReclaimed)));
+                        showPruned(tr("Prune volumes"), *report, tr("volume"), tr("volumes"));
                     });
             });
 }

@@ -8,6 +8,7 @@
 //       reading the same output, and the longest GUI-thread stall meanwhile.
 // Set BERTH_BENCH_CONTAINERS to change 500 and BERTH_BENCH_BURST to change 200.
 #include "BenchMain.h"
+#include "BerthHome.h"
 #include "ContainerModel.h"
 #include "Desktop.h"
 #include "EngineService.h"
@@ -105,27 +106,12 @@ class BenchDesktop final : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir{"/tmp/berth-bench-XXXXXX"};
-    QString m_home;
+    test::BerthHome m_berth{"/tmp/berth-bench-XXXXXX"};
 
-    QString engineSocket() const { return m_home + "/default/sock/docker.sock"; }
-    QProcessEnvironment environment() const
-    {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("BERTH_HOME", m_home);
-        env.insert("DOCKER_HOST", "unix://" + engineSocket());
-        env.insert("DOCKER_CONFIG", m_dir.filePath("docker-config"));
-        return env;
-    }
+    QProcessEnvironment environment() const { return m_berth.environment(); }
     ProcessRun docker(const QStringList& args, int timeoutMs = 600000)
     {
-        return test::runProcess(test::binDir() + "/docker", args, {}, timeoutMs, environment());
-    }
-    static QString describe(const ProcessRun& run)
-    {
-        return QString("exit %1: %2 %3")
-            .arg(run.exitCode)
-            .arg(QString::fromUtf8(run.out), QString::fromUtf8(run.err));
+        return m_berth.docker(args, timeoutMs);
     }
 
     // Runs the real berth-desktop (no tray, no start) until it has listed `containers`, lets it
@@ -164,23 +150,14 @@ private:
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        test::keepIfAsked(m_dir);
-        m_home = m_dir.filePath("home");
-        QVERIFY(QDir().mkpath(m_home));
-        qputenv("BERTH_HOME", m_home.toUtf8());
-        qputenv("BERTH_IMAGE_DIR", test::imageDir().toUtf8());
-        const auto start = test::runProcess(test::binDir() + "/berth", {"start", "--memory", "3072"}, {},
-                                            600000, environment());
-        QVERIFY2(start.exitCode == 0, qPrintable(describe(start)));
+        QVERIFY(m_berth.isValid());
+        const auto start = m_berth.berth({"start", "--memory", "3072"}, 600000);
+        QVERIFY2(start.exitCode == 0, qPrintable(test::describe(start)));
         const auto imported = docker({"import", test::testImagesDir() + "/busybox.tar", "bb:1"});
-        QVERIFY2(imported.exitCode == 0, qPrintable(describe(imported)));
+        QVERIFY2(imported.exitCode == 0, qPrintable(test::describe(imported)));
     }
 
-    void cleanupTestCase()
-    {
-        test::runProcess(test::binDir() + "/berth", {"stop"}, {}, 300000, environment());
-    }
+    void cleanupTestCase() { m_berth.berth({"stop"}); }
 
     void dashboard()
     {
@@ -219,7 +196,7 @@ private slots:
         QVERIFY(full.first > 0);
 
         // (b) the dashboard in this process, following the engine.
-        auto instance = vm::Instance::open(m_home.toStdString(), "default");
+        auto instance = vm::Instance::open(m_berth.home().toStdString(), "default");
         QVERIFY(instance);
         app::Desktop::Options options;
         options.berthExecutable = test::binDir() + "/berth";
@@ -242,12 +219,12 @@ private slots:
         // do not wait for the GUI thread.
         std::mutex seenLock;
         std::map<QString, Clock::time_point> seen; // id → the CLI printed its start event
-        const auto dockerHost = ("unix://" + engineSocket()).toStdString();
+        const auto dockerHost = ("unix://" + m_berth.engineSocket()).toStdString();
         // `echo $$` first: the shell's pid, which exec hands to the CLI, so that it can be ended.
         const auto command =
             QString("echo $$; DOCKER_HOST=%1 DOCKER_CONFIG=%2 exec %3/docker events --filter "
                     "type=container --filter event=start --format '{{.ID}}'")
-                .arg(QString::fromStdString(dockerHost), m_dir.filePath("docker-config"), test::binDir())
+                .arg(QString::fromStdString(dockerHost), m_berth.path("docker-config"), test::binDir())
                 .toStdString();
         FILE* events = ::popen(command.c_str(), "r");
         QVERIFY(events);
@@ -276,13 +253,15 @@ private slots:
                 QStringList mine{"start"};
                 for (int i = s; i < burst; i += kMakers)
                     mine << names[i];
-                if (docker(mine).exitCode != 0)
+                // Under TCG a start takes seconds of the guest's one emulation thread.
+                if (docker(mine, 3600000).exitCode != 0)
                     ++failures;
             });
         QElapsedTimer burstTime;
         burstTime.start();
-        QTRY_VERIFY_WITH_TIMEOUT(int(shown.size()) >= burst, 900000);
+        QTRY_VERIFY_WITH_TIMEOUT(int(shown.size()) >= burst || failures > 0, 3600000);
         const double burstStall = stall.stop();
+        const double burstSeconds = burstTime.elapsed() / 1000.0;
         for (auto& t : starters)
             t.join();
         QCOMPARE(failures.load(), 0);
@@ -310,7 +289,7 @@ private slots:
             docker({"run", "--name", "bench-printer", "bb:1", "sh", "-c",
                     QString("seq 1 %1 | sed 's/$/ the quick brown fox jumps over the lazy dog/'").arg(lines)},
                    900000);
-        QVERIFY2(printer.exitCode == 0, qPrintable(describe(printer).left(300)));
+        QVERIFY2(printer.exitCode == 0, qPrintable(test::describe(printer).left(300)));
         QElapsedTimer cli;
         cli.start();
         const auto cliLogs = docker({"logs", "bench-printer"}, 900000);
@@ -349,7 +328,8 @@ private slots:
         std::printf("| (b) start event → row shows running, %d started at once, ms | median %.1f, max %.1f | "
                     "0 = when `docker events` printed it |\n",
                     burst, test::median(latencies), maxLatency);
-        std::printf("| (b) longest GUI-thread stall during the burst, ms | %.1f | |\n", burstStall);
+        std::printf("| (b) longest GUI-thread stall during the burst (%.0f s under TCG), ms | %.1f | |\n",
+                    burstSeconds, burstStall);
         std::printf("| (c) logs of %d lines into the view, lines/s | %.0f (%.1f s) | `docker logs`: %.0f "
                     "(%.1f s) |\n",
                     lines, lines / viewSeconds, viewSeconds, lines / cliSeconds, cliSeconds);

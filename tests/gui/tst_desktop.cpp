@@ -3,6 +3,7 @@
 // runs. Runs under a private X server with a tray host (tests/support/with-tray-host), so the
 // tray icon is real. Screenshots of every view are saved under the build folder.
 #include "AgentService.h"
+#include "BerthHome.h"
 #include "ContainerModel.h"
 #include "ContainersView.h"
 #include "Desktop.h"
@@ -78,13 +79,6 @@ template <typename T> T* child(QObject* parent, const QString& objectName)
     return found;
 }
 
-QString describe(const ProcessRun& run)
-{
-    return QString("exit %1\nstdout: %2\nstderr: %3")
-        .arg(run.exitCode)
-        .arg(QString::fromUtf8(run.out), QString::fromUtf8(run.err));
-}
-
 } // namespace
 
 class TestDesktop final : public QObject
@@ -92,34 +86,14 @@ class TestDesktop final : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir{"/tmp/berth-gui-XXXXXX"};
-    QString m_home;
+    test::BerthHome m_berth{"/tmp/berth-gui-XXXXXX"};
     std::unique_ptr<test::LocalRegistry> m_registry;
     std::unique_ptr<app::Desktop> m_desktop;
     std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
     QString m_artifacts;
 
     MainWindow* window() const { return m_desktop->window(); }
-    QString engineSocket() const { return m_home + "/default/sock/docker.sock"; }
-
-    QProcessEnvironment environment() const
-    {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("BERTH_HOME", m_home);
-        env.insert("DOCKER_HOST", "unix://" + engineSocket());
-        env.insert("DOCKER_CONFIG", m_dir.filePath("docker-config"));
-        return env;
-    }
-
-    ProcessRun docker(const QStringList& args, int timeoutMs = 180000)
-    {
-        return test::runProcess(test::binDir() + "/docker", args, {}, timeoutMs, environment());
-    }
-
-    ProcessRun berthCommand(const QStringList& args, int timeoutMs = 300000)
-    {
-        return test::runProcess(test::binDir() + "/berth", args, {}, timeoutMs, environment());
-    }
+    ProcessRun docker(const QStringList& args) { return m_berth.docker(args); }
 
     void screenshot(QWidget* widget, const QString& name)
     {
@@ -184,24 +158,26 @@ private:
         QTest::mouseClick(button, Qt::LeftButton);
     }
 
+    QAction* trayAction(const QString& name) const
+    {
+        for (auto* action : m_desktop->tray()->menu()->actions())
+            if (action->objectName() == name)
+                return action;
+        return nullptr;
+    }
+
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        test::keepIfAsked(m_dir);
-        m_home = m_dir.filePath("home");
-        QVERIFY(QDir().mkpath(m_home + "/default"));
+        QVERIFY(m_berth.isValid());
         m_artifacts = QString(BERTH_ARTIFACTS_DIR);
         QVERIFY(QDir().mkpath(m_artifacts));
-        qputenv("BERTH_HOME", m_home.toUtf8());
-        qputenv("BERTH_IMAGE_DIR", test::imageDir().toUtf8());
-        qunsetenv("BERTH_INSTANCE");
 
         // A local registry for the pull, which the engine reaches as an insecure registry through
         // the instance's daemon.json, the "Docker Engine" configuration a person may write too.
-        m_registry = std::make_unique<test::LocalRegistry>(m_dir.filePath("registry"));
+        m_registry = std::make_unique<test::LocalRegistry>(m_berth.path("registry"));
         QVERIFY2(m_registry->start(), qPrintable(m_registry->errorString()));
-        QFile daemon(m_home + "/default/daemon.json");
+        QFile daemon(m_berth.instanceDir() + "/daemon.json");
         QVERIFY(daemon.open(QIODevice::WriteOnly));
         daemon.write(QString(R"({"insecure-registries": ["%1"]})").arg(registry()).toUtf8());
         daemon.close();
@@ -209,7 +185,7 @@ private slots:
         // The tray host may take a moment to claim the tray.
         QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 10000);
 
-        auto instance = vm::Instance::open(m_home.toStdString(), "default");
+        auto instance = vm::Instance::open(m_berth.home().toStdString(), "default");
         QVERIFY2(instance, instance ? "" : instance.error().message.c_str());
         app::Desktop::Options options;
         options.berthExecutable = test::binDir() + "/berth";
@@ -229,9 +205,9 @@ private slots:
         m_testers.clear();
         m_desktop.reset();
         // The agent outlives the app by design; the test ends it.
-        const auto stop = berthCommand({"stop"});
+        const auto stop = m_berth.berth({"stop"});
         if (stop.exitCode != 0)
-            qWarning() << "berth stop:" << describe(stop);
+            qWarning() << "berth stop:" << test::describe(stop);
         m_registry.reset();
     }
 
@@ -268,11 +244,11 @@ private slots:
 
         // A test image, imported from a terminal: the Images view hears of it from the engine.
         const auto imported = docker({"import", test::testImagesDir() + "/busybox.tar", "bb:1"});
-        QVERIFY2(imported.exitCode == 0, qPrintable(describe(imported)));
+        QVERIFY2(imported.exitCode == 0, qPrintable(test::describe(imported)));
         auto* images = child<QTableView>(window()->imagesView(), "imagesTable");
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(images, "bb:1") >= 0, kEngineTimeoutMs);
         const auto kept = docker({"create", "--name", "gui-survivor", "bb:1", "true"});
-        QVERIFY2(kept.exitCode == 0, qPrintable(describe(kept)));
+        QVERIFY2(kept.exitCode == 0, qPrintable(test::describe(kept)));
         QTRY_VERIFY_WITH_TIMEOUT(containerRow("gui-survivor").isValid(), kEngineTimeoutMs);
     }
 
@@ -317,7 +293,8 @@ private slots:
         QCOMPARE(selected.front().data().toString(), QString("gui-web"));
         // A terminal sees the same container.
         const auto ps = docker({"ps", "--filter", "name=gui-web", "--format", "{{.Names}} {{.Ports}}"});
-        QVERIFY2(ps.out.contains("gui-web") && ps.out.contains("8080->80/tcp"), qPrintable(describe(ps)));
+        QVERIFY2(ps.out.contains("gui-web") && ps.out.contains("8080->80/tcp"),
+                 qPrintable(test::describe(ps)));
         // CPU and memory figures come from the container's stats stream.
         QTRY_VERIFY_WITH_TIMEOUT(
             !containerRow("gui-web").siblingAtColumn(ContainerModel::Memory).data().toString().isEmpty(),
@@ -388,7 +365,54 @@ private slots:
         clickDialogButton(box, "confirmDeleteButton");
         QTRY_VERIFY_WITH_TIMEOUT(!containerRow("gui-web").isValid(), kEngineTimeoutMs);
         const auto ps = docker({"ps", "-a", "--filter", "name=gui-web", "-q"});
-        QVERIFY2(ps.exitCode == 0 && ps.out.trimmed().isEmpty(), qPrintable(describe(ps)));
+        QVERIFY2(ps.exitCode == 0 && ps.out.trimmed().isEmpty(), qPrintable(test::describe(ps)));
+    }
+
+    // Containers of a Compose project sit under its group row; an action on the group applies
+    // to each of them, and the filter finds them by the project's name.
+    void composeProjectsAreGroups()
+    {
+        for (const auto& service : {QString("web"), QString("db")}) {
+            const auto made = docker({"create", "--name", "guiproj-" + service, "--label",
+                                      "com.docker.compose.project=guiproj", "--label",
+                                      "com.docker.compose.service=" + service, "bb:1", "sleep", "100000"});
+            QVERIFY2(made.exitCode == 0, qPrintable(test::describe(made)));
+        }
+        window()->showPage(MainWindow::Containers);
+        auto* tree = window()->containersView()->tree();
+        auto* model = tree->model();
+        QPersistentModelIndex group;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (int row = 0; row < model->rowCount(); ++row)
+                    if (model->index(row, 0).data().toString() == "guiproj")
+                        group = model->index(row, 0);
+                return group.isValid() && model->rowCount(group) == 2;
+            }(),
+            kEngineTimeoutMs);
+        QVERIFY(tree->isExpanded(group));
+        tree->selectionModel()->select(group,
+                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        auto* start = containerAction("containersStart");
+        QTRY_VERIFY(start->isEnabled());
+        start->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(containerState("guiproj-web"), QString("running"), kEngineTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(containerState("guiproj-db"), QString("running"), kEngineTimeoutMs);
+        QTRY_COMPARE(model->index(group.row(), ContainerModel::State).data().toString(),
+                     QString("2 of 2 running"));
+
+        auto* filter = child<QLineEdit>(window()->containersView(), "containersFilter");
+        QTest::keyClicks(filter, "guiproj");
+        QTRY_COMPARE(model->rowCount(), 1);
+        QCOMPARE(model->rowCount(model->index(0, 0)), 2);
+        screenshot(window(), "desktop-compose-group");
+        filter->clear();
+
+        const auto removed = docker({"rm", "-f", "guiproj-web", "guiproj-db"});
+        QVERIFY2(removed.exitCode == 0, qPrintable(test::describe(removed)));
+        QTRY_VERIFY_WITH_TIMEOUT(!containerRow("guiproj-web").isValid() &&
+                                     !containerRow("guiproj-db").isValid(),
+                                 kEngineTimeoutMs);
     }
 
     // Pull from the local registry: per-layer progress to completion, and the image appears;
@@ -402,7 +426,7 @@ private slots:
                                  QStringList{"commit", "gui-layer", remote}, QStringList{"rm", "gui-layer"},
                                  QStringList{"push", remote}, QStringList{"rmi", remote}}) {
             const auto run = docker(args);
-            QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+            QVERIFY2(run.exitCode == 0, qPrintable(test::describe(run)));
         }
         window()->showPage(MainWindow::Images);
         auto* images = child<QTableView>(window()->imagesView(), "imagesTable");
@@ -457,7 +481,7 @@ private slots:
         // In use by a container: the removal is refused with the container named.
         const auto user =
             docker({"create", "--name", "gui-volume-user", "-v", "gui-volume:/data", "bb:1", "true"});
-        QVERIFY2(user.exitCode == 0, qPrintable(describe(user)));
+        QVERIFY2(user.exitCode == 0, qPrintable(test::describe(user)));
         const int row = tableRow(table, "gui-volume");
         QTRY_VERIFY_WITH_TIMEOUT(table->model()
                                          ->index(tableRow(table, "gui-volume"), app::VolumeModel::UsedBy)
@@ -544,14 +568,29 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(m_desktop->tray()->iconState(), QString("running"), kEngineTimeoutMs);
     }
 
+    // Quit from the tray asks first while containers run; Cancel keeps everything as it was.
+    void trayQuitAsksWhileContainersRun()
+    {
+        const auto run = docker({"run", "-d", "--name", "gui-quit", "bb:1", "sleep", "100000"});
+        QVERIFY2(run.exitCode == 0, qPrintable(test::describe(run)));
+        QTRY_COMPARE_WITH_TIMEOUT(containerState("gui-quit"), QString("running"), kEngineTimeoutMs);
+        auto* quit = trayAction("trayQuit");
+        QVERIFY(quit);
+        quit->trigger();
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = findWindow<QMessageBox>("confirmQuit")) != nullptr);
+        QVERIFY2(box->text().contains("1 container is running"), qPrintable(box->text()));
+        QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+        QTRY_VERIFY(!findWindow<QMessageBox>("confirmQuit"));
+        QVERIFY(window()->isVisible());
+        QVERIFY(!m_desktop->agent()->busy());
+        QCOMPARE(m_desktop->tray()->iconState(), QString("running"));
+    }
+
     // The tray menu's Stop stops the engine; the icon and every view follow.
     void trayStopStopsTheEngine()
     {
-        auto* menu = m_desktop->tray()->menu();
-        QAction* stop = nullptr;
-        for (auto* action : menu->actions())
-            if (action->objectName() == "trayStop")
-                stop = action;
+        auto* stop = trayAction("trayStop");
         QVERIFY(stop);
         QVERIFY(stop->isEnabled());
         const auto runningIcon = m_desktop->tray()->icon()->icon().pixmap(32, 32).toImage();
@@ -561,11 +600,11 @@ private slots:
         QVERIFY(m_desktop->tray()->icon()->icon().pixmap(32, 32).toImage() != runningIcon);
         QVERIFY(m_desktop->tray()->icon()->toolTip().contains("stopped"));
         QVERIFY(!window()->gate(MainWindow::Containers)->showingContent());
-        const auto status = berthCommand({"status", "--json"});
+        const auto status = m_berth.berth({"status", "--json"});
         QVERIFY2(status.out.contains("\"state\":\"stopped\"") ||
                      status.out.contains("\"state\": \"stopped\""),
-                 qPrintable(describe(status)));
-        QVERIFY(!QFile::exists(engineSocket()));
+                 qPrintable(test::describe(status)));
+        QVERIFY(!QFile::exists(m_berth.engineSocket()));
         // Closing the window with a tray keeps Berth in the tray.
         window()->close();
         QVERIFY(!window()->isVisible());
