@@ -209,6 +209,10 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->ignore();
         return;
     }
+    // Quitting like any app: its logs windows go with it.
+    for (const auto& logs : m_logs)
+        if (logs.view)
+            logs.view->close();
     QMainWindow::closeEvent(event);
 }
 
