@@ -29,7 +29,6 @@ public:
     // Begins following the agent. Idempotent.
     void start();
     const vm::AgentStatus& status() const { return m_status; }
-    const vm::Instance& instance() const { return m_instance; }
     // A start, stop or restart command is running.
     bool busy() const { return m_running > 0; }
 

@@ -1,6 +1,7 @@
 #include "ContainersView.h"
 
 #include "ContainerModel.h"
+#include "Dialogs.h"
 #include "EngineService.h"
 #include "PortLinkDelegate.h"
 #include "RunCommand.h"
@@ -13,11 +14,10 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
-#include <QMessageBox>
-#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QToolButton>
 #include <QTreeView>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace berth::app {
@@ -90,10 +90,8 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
     m_tree->setColumnWidth(ContainerModel::Ports, 170);
     auto* links = new PortLinkDelegate(m_tree);
     m_tree->setItemDelegateForColumn(ContainerModel::Ports, links);
-    connect(links, &PortLinkDelegate::linkActivated, this, [this](const QUrl& url) {
-        emit portLinkActivated(url);
-        QDesktopServices::openUrl(url);
-    });
+    connect(links, &PortLinkDelegate::linkActivated, this,
+            [](const QUrl& url) { QDesktopServices::openUrl(url); });
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_filter, 1);
@@ -211,29 +209,18 @@ void ContainersView::confirmDelete()
         const auto state = index.data(ContainerModel::StateRole).toString();
         anyRunning |= state == "running" || state == "paused" || state == "restarting";
     }
-    auto* box = new QMessageBox(QMessageBox::Warning, tr("Delete containers"),
-                                ids.size() == 1 ? tr("Delete the container %1?").arg(names.front())
-                                                : tr("Delete %1 containers?").arg(ids.size()),
-                                QMessageBox::Cancel, this);
-    box->setObjectName("confirmDelete");
-    box->setAttribute(Qt::WA_DeleteOnClose);
+    auto* box = openConfirmation(this, QMessageBox::Warning, "confirmDelete", tr("Delete containers"),
+                                 ids.size() == 1 ? tr("Delete the container %1?").arg(names.front())
+                                                 : tr("Delete %1 containers?").arg(ids.size()),
+                                 tr("Delete"), [this, ids, anyRunning](QMessageBox*) {
+                                     for (const auto& id : ids)
+                                         m_engine->removeContainer(id, anyRunning);
+                                 });
     box->setInformativeText(anyRunning
                                 ? tr("Running containers are stopped first. Their data that is not in a "
                                      "volume is lost.")
                                 : tr("Their data that is not in a volume is lost."));
     box->setDetailedText(names.join('\n'));
-    auto* remove = box->addButton(tr("Delete"), QMessageBox::DestructiveRole);
-    remove->setObjectName("confirmDeleteButton");
-    box->setDefaultButton(QMessageBox::Cancel);
-    connect(box, &QMessageBox::buttonClicked, this,
-            [this, box, remove, ids, anyRunning](QAbstractButton* clicked) {
-                if (clicked != remove)
-                    return;
-                for (const auto& id : ids)
-                    m_engine->removeContainer(id, anyRunning);
-                box->close();
-            });
-    box->open();
 }
 
 void ContainersView::copyRunCommand()

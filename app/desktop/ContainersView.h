@@ -30,7 +30,6 @@ public:
 
 signals:
     void logsRequested(const QString& id, const QString& name);
-    void portLinkActivated(const QUrl& url);
 
 private:
     QStringList selectedIds() const;

@@ -2,6 +2,7 @@
 
 #include "AgentService.h"
 #include "ContainerModel.h"
+#include "Dialogs.h"
 #include "EngineService.h"
 #include "Format.h"
 #include "MainWindow.h"
@@ -9,8 +10,6 @@
 #include "TrayIcon.h"
 
 #include <QApplication>
-#include <QMessageBox>
-#include <QPushButton>
 #include <QTimer>
 
 namespace berth::app {
@@ -37,7 +36,6 @@ Desktop::Desktop(vm::Instance instance, Options options, QObject* parent)
     connect(m_engine, &EngineService::volumesReset, m_volumes, &VolumeModel::setItems);
     connect(m_engine, &EngineService::networksReset, m_networks, &NetworkModel::setItems);
     connect(m_engine, &EngineService::engineReachable, this, [this](bool reachable) {
-        m_reachable = reachable;
         if (!reachable) {
             // Nothing the tables showed is current any more; they fill again on reconnection.
             m_containers->clear();
@@ -88,11 +86,8 @@ Desktop::Desktop(vm::Instance instance, Options options, QObject* parent)
             m_agent->startEngine();
     });
     connect(m_agent, &AgentService::commandFailed, this, [this](const QString& what, const QString& message) {
-        auto* box = new QMessageBox(QMessageBox::Warning, tr("%1 failed").arg(what), message, QMessageBox::Ok,
-                                    m_window);
-        box->setObjectName("engineCommandFailed");
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
+        openMessage(m_window, QMessageBox::Warning, "engineCommandFailed", tr("%1 failed").arg(what),
+                    message);
     });
 
     connect(m_window, &MainWindow::startRequested, m_agent, &AgentService::startEngine);
@@ -133,7 +128,7 @@ void Desktop::showDashboard()
 void Desktop::updateState()
 {
     const auto& status = m_agent->status();
-    m_window->setEngineStatus(status, m_reachable, m_agent->busy());
+    m_window->setEngineStatus(status, m_engine->reachable(), m_agent->busy());
     m_tray->setStatus(status, m_agent->busy());
 }
 
@@ -177,19 +172,11 @@ void Desktop::quit()
         stopAndQuit();
         return;
     }
-    auto* box = new QMessageBox(QMessageBox::Question, tr("Quit Berth"),
-                                tr("%1 running. Quitting stops the engine and them.")
-                                    .arg(countText(running, tr("container is"), tr("containers are"))),
-                                QMessageBox::Cancel, nullptr);
-    box->setObjectName("confirmQuit");
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    auto* yes = box->addButton(tr("Stop and quit"), QMessageBox::DestructiveRole);
-    yes->setObjectName("confirmQuitButton");
-    connect(box, &QMessageBox::buttonClicked, this, [this, yes](QAbstractButton* clicked) {
-        if (clicked == yes)
-            stopAndQuit();
-    });
-    box->open();
+    // No parent: Quit may come from the tray while the window is hidden.
+    openConfirmation(nullptr, QMessageBox::Question, "confirmQuit", tr("Quit Berth"),
+                     tr("%1 running. Quitting stops the engine and them.")
+                         .arg(countText(running, tr("container is"), tr("containers are"))),
+                     tr("Stop and quit"), [this](QMessageBox*) { stopAndQuit(); });
 }
 
 void Desktop::stopAndQuit()

@@ -74,7 +74,6 @@ private:
     TrayIcon* m_tray;
     QTimer* m_usageTimer;
     bool m_trayShown = false;
-    bool m_reachable = false;
     bool m_quitting = false;
 };
 

@@ -498,21 +498,6 @@ void EngineService::listKind(int kind)
     }
 }
 
-void EngineService::refreshImages()
-{
-    onIo([this] { listKind(Images); });
-}
-
-void EngineService::refreshVolumes()
-{
-    onIo([this] { listKind(Volumes); });
-}
-
-void EngineService::refreshNetworks()
-{
-    onIo([this] { listKind(Networks); });
-}
-
 void EngineService::updateStatsStreams()
 {
     auto& io = *m_io;

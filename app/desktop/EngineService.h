@@ -71,11 +71,6 @@ public:
     void pullImage(int token, const QString& reference);
     void cancelPull(int token);
 
-    // Re-reads image/volume/network lists (volume sizes come from /system/df).
-    void refreshImages();
-    void refreshVolumes();
-    void refreshNetworks();
-
 signals:
     void engineReachable(bool reachable, const QString& reason);
     // The whole list, after (re)connecting; then changes one container at a time.

@@ -1,5 +1,6 @@
 #include "ImagesView.h"
 
+#include "Dialogs.h"
 #include "EngineService.h"
 #include "Format.h"
 #include "PullDialog.h"
@@ -10,7 +11,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -182,37 +182,29 @@ void ImagesView::removeSelected()
     const auto id = selected(ImageModel::IdRole).toString();
     if (reference.isEmpty())
         return;
-    auto* box = new QMessageBox(QMessageBox::Question, tr("Remove image"),
-                                tr("Remove the image %1?").arg(reference), QMessageBox::Cancel, this);
-    box->setObjectName("confirmRemoveImage");
-    box->setAttribute(Qt::WA_DeleteOnClose);
+    auto* box = openConfirmation(
+        this, QMessageBox::Question, "confirmRemoveImage", tr("Remove image"),
+        tr("Remove the image %1?").arg(reference), tr("Remove"),
+        [this, reference, id](QMessageBox* answered) {
+            const bool forced = answered->checkBox()->isChecked();
+            // A forced removal goes by ID, so that every tag goes; otherwise only the tag shown goes.
+            const auto name = forced ? id : reference;
+            m_engine->request<std::vector<std::string>>(
+                this,
+                [name = name.toStdString(), forced](engine::Client& client,
+                                                    engine::Callback<std::vector<std::string>> done) {
+                    return client.removeImage(name, forced, false, std::move(done));
+                },
+                [this, reference](engine::Result<std::vector<std::string>> removed) {
+                    if (!removed)
+                        showError(tr("Cannot remove %1").arg(reference),
+                                  QString::fromStdString(removed.error().message));
+                });
+        });
     auto* force =
         new QCheckBox(tr("Force: remove it even if stopped containers use it, and all its tags"), box);
     force->setObjectName("forceRemoveImage");
     box->setCheckBox(force);
-    auto* remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
-    remove->setObjectName("confirmRemoveImageButton");
-    connect(box, &QMessageBox::buttonClicked, this,
-            [this, box, remove, force, reference, id](QAbstractButton* clicked) {
-                if (clicked != remove)
-                    return;
-                const bool forced = force->isChecked();
-                // A forced removal goes by ID, so that every tag goes; otherwise only the tag shown goes.
-                const auto name = forced ? id : reference;
-                m_engine->request<std::vector<std::string>>(
-                    this,
-                    [name = name.toStdString(), forced](engine::Client& client,
-                                                        engine::Callback<std::vector<std::string>> done) {
-                        return client.removeImage(name, forced, false, std::move(done));
-                    },
-                    [this, reference](engine::Result<std::vector<std::string>> removed) {
-                        if (!removed)
-                            showError(tr("Cannot remove %1").arg(reference),
-                                      QString::fromStdString(removed.error().message));
-                    });
-                box->close();
-            });
-    box->open();
 }
 
 void ImagesView::prune()

@@ -2,6 +2,7 @@
 
 #include "ContainerModel.h"
 #include "ContainersView.h"
+#include "Dialogs.h"
 #include "EngineGate.h"
 #include "EngineService.h"
 #include "ImagesView.h"
@@ -13,7 +14,6 @@
 #include <QCloseEvent>
 #include <QHBoxLayout>
 #include <QListWidget>
-#include <QMessageBox>
 #include <QStackedWidget>
 #include <QTimer>
 #include <QTreeView>
@@ -106,14 +106,10 @@ MainWindow::MainWindow(EngineService* engine, Models models, QWidget* parent)
                 follow(logs.view, logs.id, logs.name);
             }
     });
-    connect(engine, &EngineService::operationFailed, this,
-            [this](const QString& what, const QString& message) {
-                auto* box = new QMessageBox(QMessageBox::Warning, tr("%1 failed").arg(what), message,
-                                            QMessageBox::Ok, this);
-                box->setObjectName("operationFailed");
-                box->setAttribute(Qt::WA_DeleteOnClose);
-                box->open();
-            });
+    connect(
+        engine, &EngineService::operationFailed, this, [this](const QString& what, const QString& message) {
+            openMessage(this, QMessageBox::Warning, "operationFailed", tr("%1 failed").arg(what), message);
+        });
 }
 
 void MainWindow::showPage(Page page)

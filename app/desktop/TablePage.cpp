@@ -1,11 +1,11 @@
 #include "TablePage.h"
 
+#include "Dialogs.h"
 #include "Format.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
@@ -73,36 +73,19 @@ void TablePage::updateButtons()
 
 void TablePage::showError(const QString& title, const QString& message)
 {
-    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
-    box->setObjectName(objectName() + "Error");
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    openMessage(this, QMessageBox::Warning, objectName() + "Error", title, message);
 }
 
 void TablePage::showInfo(const QString& title, const QString& message)
 {
-    auto* box = new QMessageBox(QMessageBox::Information, title, message, QMessageBox::Ok, this);
-    box->setObjectName(objectName() + "Info");
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    openMessage(this, QMessageBox::Information, objectName() + "Info", title, message);
 }
 
 void TablePage::confirm(const QString& name, const QString& title, const QString& text, const QString& action,
                         std::function<void()> onYes)
 {
-    auto* box = new QMessageBox(QMessageBox::Question, title, text, QMessageBox::Cancel, this);
-    box->setObjectName(name);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    auto* yes = box->addButton(action, QMessageBox::DestructiveRole);
-    yes->setObjectName(name + "Button");
-    box->setDefaultButton(QMessageBox::Cancel);
-    connect(box, &QMessageBox::buttonClicked, this,
-            [box, yes, onYes = std::move(onYes)](QAbstractButton* clicked) {
-                if (clicked == yes)
-                    onYes();
-                box->close();
-            });
-    box->open();
+    openConfirmation(this, QMessageBox::Question, name, title, text, action,
+                     [onYes = std::move(onYes)](QMessageBox*) { onYes(); });
 }
 
 void TablePage::askText(const QString& name, const QString& title, const QString& label,

@@ -275,9 +275,8 @@ private slots:
         {
             std::lock_guard lock(seenLock);
             for (const auto& [id, at] : shown)
-                for (const auto& [eventId, printed] : seen)
-                    if (eventId == id)
-                        latencies.push_back(ms(at - printed));
+                if (const auto printed = seen.find(id); printed != seen.end())
+                    latencies.push_back(ms(at - printed->second));
         }
         QVERIFY2(int(latencies.size()) >= burst * 9 / 10,
                  qPrintable(QString("matched %1 of %2 start events").arg(latencies.size()).arg(burst)));
