@@ -1,6 +1,7 @@
 #include "berth/vm/Instance.h"
 #include "berth/vm/SshKeys.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -121,7 +122,24 @@ private slots:
         QTest::newRow("small disk") << QByteArray(R"({"disk_gib": 2})") << "'disk_gib' is 2 GiB; it must be from 8 to 4096 GiB";
         QTest::newRow("string") << QByteArray(R"({"memory_mib": "lots"})") << "'memory_mib' must be a whole number";
         QTest::newRow("fraction") << QByteArray(R"({"cpus": 1.5})") << "'cpus' must be a whole number";
-        QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib)";
+        QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib, shares, port_bind_address)";
+        QTest::newRow("bind address") << QByteArray(R"({"port_bind_address": "192.168.1.9"})")
+                                      << "'port_bind_address' is '192.168.1.9'; it must be 127.0.0.1";
+        QTest::newRow("shares not a list") << QByteArray(R"({"shares": "/tmp"})") << "'shares' must be a list";
+        QTest::newRow("share without path") << QByteArray(R"({"shares": [{"read_only": true}]})")
+                                            << "each entry of 'shares' needs a";
+        QTest::newRow("share key typo") << QByteArray(R"({"shares": [{"path": "/tmp", "readonly": true}]})")
+                                        << "unknown key 'readonly' in a share";
+        QTest::newRow("relative share") << QByteArray(R"({"shares": [{"path": "src"}]})")
+                                        << "the shared folder 'src' is not an absolute path";
+        QTest::newRow("missing share") << QByteArray(R"({"shares": [{"path": "/no/such/berth/folder"}]})")
+                                       << "the shared folder '/no/such/berth/folder' does not exist";
+        QTest::newRow("system share") << QByteArray(R"({"shares": [{"path": "/usr/share"}]})")
+                                      << "'/usr/share' cannot be shared: it would hide /usr";
+        QTest::newRow("root share") << QByteArray(R"({"shares": [{"path": "/"}]})") << "'/' cannot be shared";
+        QTest::newRow("twice") << QByteArray(R"({"shares": [{"path": "/tmp"}, {"path": "/tmp"}]})")
+                               << "the folder '/tmp' is shared twice";
+        QTest::newRow("unplain") << QByteArray(R"({"shares": [{"path": "/tmp/../tmp"}]})") << "write it as '/tmp'";
         QTest::newRow("not json") << QByteArray("cpus=2") << "is not a JSON object";
         QTest::newRow("array") << QByteArray("[1]") << "is not a JSON object";
     }
@@ -138,6 +156,42 @@ private slots:
         QVERIFY2(message.contains(expected), qPrintable(message));
         QVERIFY2(message.contains("settings.json"), qPrintable(message));
         QCOMPARE(read(instance.settingsFile()), json); // loading never rewrites the file
+    }
+
+    // Shares: nesting is refused whichever comes first; the defaults are the home and the
+    // temporary folder; a saved list round-trips with its read-only flags.
+    void sharesAreChecked()
+    {
+        QTemporaryDir dir;
+        const auto root = dir.path().toStdString();
+        QVERIFY(QDir().mkpath(dir.path() + "/a/b"));
+        for (const auto& list : {std::vector<Settings::Share>{{root + "/a", false}, {root + "/a/b", true}},
+                                 std::vector<Settings::Share>{{root + "/a/b", false}, {root + "/a", false}}}) {
+            const auto checked = Settings::checkShares(list);
+            QVERIFY(!checked.ok());
+            const auto message = QString::fromStdString(checked.error().message);
+            QVERIFY2(message.contains(QString::fromStdString("'" + root + "/a/b' is inside '" + root + "/a'")),
+                     qPrintable(message));
+        }
+        QVERIFY(!Settings::checkShares({{root + "/a", false}, {root + "/ab", false}}).ok()); // ab is missing
+        QVERIFY(QDir().mkpath(dir.path() + "/ab"));
+        QVERIFY(Settings::checkShares({{root + "/a", false}, {root + "/ab", true}}).ok()); // siblings, not nested
+
+        const auto defaults = Settings::defaultShares();
+        QVERIFY(!defaults.empty());
+        QVERIFY(Settings::checkShares(defaults).ok());
+        QCOMPARE(QString::fromStdString(defaults.back().path), QDir::tempPath());
+
+        const auto home = Instance::open(root + "/home", "default").value();
+        Settings s;
+        s.shares = {{root + "/a", true}, {root + "/ab", false}};
+        s.portBindAddress = "0.0.0.0";
+        QVERIFY(home.saveSettings(s).ok());
+        const auto loaded = home.loadSettings();
+        QVERIFY(loaded.ok());
+        QVERIFY(loaded.value() == s);
+        QVERIFY(loaded->shareHolding(root + "/a/b/c.txt") && loaded->shareHolding(root + "/a/b/c.txt")->readOnly);
+        QVERIFY(!loaded->shareHolding(root + "/abc"));
     }
 
     void refusedSaveChangesNothing()

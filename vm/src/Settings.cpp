@@ -1,6 +1,9 @@
 #include "berth/vm/Settings.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
 #include <thread>
 #include <unistd.h>
 
@@ -30,8 +33,43 @@ std::string knownFields()
     std::string names;
     for (const auto& f : kFields)
         names += (names.empty() ? "" : ", ") + std::string(f.name);
-    return names;
+    return names + ", shares, port_bind_address";
 }
+
+// True when `inner` is `outer` or a path inside it (both lexically normal, no trailing '/').
+bool within(const std::string& inner, const std::string& outer)
+{
+    if (outer == "/")
+        return true;
+    return inner == outer || (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+                              inner[outer.size()] == '/');
+}
+
+std::string normalPath(const std::string& path)
+{
+    auto normal = std::filesystem::path(path).lexically_normal().string();
+    while (normal.size() > 1 && normal.back() == '/')
+        normal.pop_back();
+    return normal;
+}
+
+// Folders the guest's own system lives in: a share on one of them, inside one or above one
+// would hide it.
+constexpr const char* kGuestSystemPaths[] = {"/bin", "/boot", "/dev",  "/etc", "/lib",            "/lib64",
+                                             "/proc", "/run", "/sbin", "/sys", "/usr",            "/var/lib/docker",
+                                             "/var/lib/containerd", "/mnt/data"};
+
+// The guest system folder that sharing `path` would hide, or nullptr.
+const char* hiddenSystemPath(const std::string& path)
+{
+    for (const char* system : kGuestSystemPaths) {
+        if (within(path, system) || within(system, path))
+            return system;
+    }
+    return nullptr;
+}
+
+const char* const kSharesHint = "; change 'shares' in settings.json or use `berth shares`";
 
 } // namespace
 
@@ -46,6 +84,69 @@ Settings::Limits Settings::limits()
     return l;
 }
 
+std::vector<Settings::Share> Settings::defaultShares()
+{
+    std::vector<Share> shares;
+    std::error_code ec;
+    const auto temp = normalPath(std::filesystem::temp_directory_path(ec).string());
+    const bool tempOk = !ec && !temp.empty() && std::filesystem::is_directory(temp, ec);
+    if (const char* home = std::getenv("HOME"); home && *home == '/') {
+        const auto path = normalPath(home);
+        if (!hiddenSystemPath(path) && std::filesystem::is_directory(path, ec) && !(tempOk && within(path, temp)) &&
+            !(tempOk && within(temp, path)))
+            shares.push_back({path, false});
+    }
+    if (tempOk)
+        shares.push_back({temp, false});
+    return shares;
+}
+
+Status Settings::checkShares(const std::vector<Share>& shares)
+{
+    for (std::size_t i = 0; i < shares.size(); ++i) {
+        const auto& path = shares[i].path;
+        if (path.empty() || path.front() != '/')
+            return Error{"the shared folder '" + path + "' is not an absolute path" + kSharesHint};
+        if (path != normalPath(path))
+            return Error{"the shared folder '" + path + "' is not written plainly; write it as '" + normalPath(path) +
+                         "'" + kSharesHint};
+        if (std::any_of(path.begin(), path.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+            return Error{"the shared folder '" + path + "' has a control character in its name" + kSharesHint};
+        if (const char* system = hiddenSystemPath(path))
+            return Error{"the folder '" + path + "' cannot be shared: it would hide " + system +
+                         ", which the VM's own system uses" + kSharesHint};
+        std::error_code ec;
+        const auto kind = std::filesystem::status(path, ec);
+        if (!std::filesystem::exists(kind))
+            return Error{"the shared folder '" + path + "' does not exist; create it or remove it from the list" +
+                         std::string(kSharesHint)};
+        if (!std::filesystem::is_directory(kind))
+            return Error{"the shared folder '" + path + "' is not a folder" + kSharesHint};
+        for (std::size_t j = 0; j < i; ++j) {
+            const auto& other = shares[j].path;
+            if (other == path)
+                return Error{"the folder '" + path + "' is shared twice" + kSharesHint};
+            if (within(path, other) || within(other, path)) {
+                const auto& inner = within(path, other) ? path : other;
+                const auto& outer = within(path, other) ? other : path;
+                return Error{"the shared folder '" + inner + "' is inside '" + outer +
+                             "', which is shared too; keep one of them" + kSharesHint};
+            }
+        }
+    }
+    return Ok{};
+}
+
+const Settings::Share* Settings::shareHolding(const std::string& path) const
+{
+    const auto normal = normalPath(path);
+    for (const auto& share : shares) {
+        if (within(normal, share.path))
+            return &share;
+    }
+    return nullptr;
+}
+
 Status Settings::validate() const
 {
     const auto l = limits();
@@ -55,7 +156,10 @@ Status Settings::validate() const
             return Error{"'" + std::string(f.name) + "' is " + std::to_string(value) + f.unit + "; it must be from " +
                          std::to_string(l.*f.min) + " to " + std::to_string(l.*f.max) + f.unit + " on this computer"};
     }
-    return Ok{};
+    if (portBindAddress != "127.0.0.1" && portBindAddress != "0.0.0.0")
+        return Error{"'port_bind_address' is '" + portBindAddress +
+                     "'; it must be 127.0.0.1 (this computer only) or 0.0.0.0 (every network interface)"};
+    return checkShares(shares);
 }
 
 Result<Settings> Settings::parse(const std::string& json, const std::string& source)
@@ -65,6 +169,31 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
         return Error{source + " is not a JSON object; fix it or delete it to go back to the defaults"};
     Settings s;
     for (const auto& [key, value] : doc.items()) {
+        if (key == "port_bind_address") {
+            if (!value.is_string())
+                return Error{source + ": 'port_bind_address' must be a string such as \"127.0.0.1\", not " +
+                             value.dump()};
+            s.portBindAddress = value.get<std::string>();
+            continue;
+        }
+        if (key == "shares") {
+            if (!value.is_array())
+                return Error{source + ": 'shares' must be a list of {\"path\": …, \"read_only\": …}, not " +
+                             value.dump()};
+            s.shares.clear();
+            for (const auto& entry : value) {
+                if (!entry.is_object() || !entry.contains("path") || !entry["path"].is_string())
+                    return Error{source + ": each entry of 'shares' needs a \"path\" string, not " + entry.dump()};
+                for (const auto& [k, v] : entry.items()) {
+                    if (k != "path" && k != "read_only")
+                        return Error{source + ": unknown key '" + k + "' in a share (known: path, read_only)"};
+                    if (k == "read_only" && !v.is_boolean())
+                        return Error{source + ": 'read_only' of a share must be true or false, not " + v.dump()};
+                }
+                s.shares.push_back({entry["path"].get<std::string>(), entry.value("read_only", false)});
+            }
+            continue;
+        }
         const auto* field = std::find_if(std::begin(kFields), std::end(kFields),
                                          [&key](const Field& f) { return key == f.name; });
         if (field == std::end(kFields))
@@ -84,6 +213,10 @@ std::string Settings::toJson() const
     nlohmann::json doc;
     for (const auto& f : kFields)
         doc[f.name] = this->*f.member;
+    doc["shares"] = nlohmann::json::array();
+    for (const auto& share : shares)
+        doc["shares"].push_back({{"path", share.path}, {"read_only", share.readOnly}});
+    doc["port_bind_address"] = portBindAddress;
     return doc.dump(2) + "\n";
 }
 

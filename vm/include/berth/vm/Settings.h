@@ -3,6 +3,7 @@
 #include "berth/vm/Result.h"
 
 #include <string>
+#include <vector>
 
 namespace berth::vm {
 
@@ -10,9 +11,22 @@ namespace berth::vm {
 // parse(): every field is within the range limits() gives for this host.
 struct Settings
 {
+    // A host folder shared into the VM at the same absolute path, so `docker run -v HOSTPATH:…`
+    // works unchanged.
+    struct Share
+    {
+        std::string path; // absolute, lexically normal, no trailing '/'
+        bool readOnly = false;
+        friend bool operator==(const Share&, const Share&) = default;
+    };
+
     int cpus = 2;
     int memoryMiB = 2048;
     int diskGiB = 64; // the data disk's size; it only ever grows
+    std::vector<Share> shares = defaultShares();
+    // Where a port the engine publishes on all its addresses is bound on the host: 127.0.0.1
+    // (the default), or 0.0.0.0 (every host interface; the user opts in).
+    std::string portBindAddress = "127.0.0.1";
 
     struct Limits
     {
@@ -30,6 +44,15 @@ struct Settings
     static Result<Settings> parse(const std::string& json, const std::string& source);
     // The same checks on a value (e.g. from command-line flags).
     Status validate() const;
+    // The user's home folder and the system's temporary folder, those of them that are folders
+    // (the temporary folder alone when the home is inside it).
+    static std::vector<Share> defaultShares();
+    // Checks a share list: absolute paths of existing folders, no duplicates, none inside
+    // another, none over a folder the VM's own system needs (/usr, /etc, /var/lib/docker, …).
+    // Errors name the path and what to do.
+    static Status checkShares(const std::vector<Share>& shares);
+    // The share whose folder holds `path`, if any.
+    const Share* shareHolding(const std::string& path) const;
     std::string toJson() const;
 
     friend bool operator==(const Settings&, const Settings&) = default;
