@@ -686,6 +686,15 @@ int statusCommand(const std::vector<std::string>& argv)
                   << (status.stopMethod == "forced" ? "forced (QEMU killed)" : "clean powerdown") << "\n";
     if (!status.lastError.empty())
         std::cout << "Last error:   " << status.lastError << "\n";
+    if (status.state == EngineState::Running) {
+        const auto failed = std::count_if(status.ports.begin(), status.ports.end(),
+                                          [](const vm::PublishedPort& p) { return !p.error.empty(); });
+        std::cout << "Ports:        " << status.ports.size() - static_cast<std::size_t>(failed)
+                  << " published on this computer" << (failed ? ", " + std::to_string(failed) + " not" : "")
+                  << " (`berth ports`)\n";
+    }
+    for (const auto& warning : status.warnings)
+        std::cout << "Warning:      " << warning << "\n";
     if (!status.dockerHost.empty())
         std::cout << "DOCKER_HOST=" << status.dockerHost << "\n";
     return 0;
@@ -903,6 +912,133 @@ int contextCommand(const std::vector<std::string>& argv)
         return 1;
     }
     std::cout << update->note << "\n";
+    return 0;
+}
+
+} // namespace berth::app
+
+namespace berth::app {
+
+int portsCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("ports", argv, {{"--json", false}});
+    if (!args)
+        return 2;
+    if (helpRequested(*args, "Usage: berth ports [--json] [--instance NAME]\n\n"
+                             "Lists the container ports Berth publishes on this computer, and those it could not\n"
+                             "publish because another program holds the host port.\n"))
+        return 0;
+    auto instance = openInstance("ports", *args);
+    if (!instance)
+        return 1;
+    const auto live = liveStatus(*instance);
+    if (args->has("--json")) {
+        std::cout << (live ? live->toJson()["ports"] : nlohmann::json::array()).dump(2) << "\n";
+        return 0;
+    }
+    if (!live || live->state != EngineState::Running) {
+        std::cout << "Berth is not running, so no ports are published (`berth start`).\n";
+        return 0;
+    }
+    if (live->ports.empty()) {
+        std::cout << "No container publishes a port (docker run -p HOSTPORT:CONTAINERPORT …).\n";
+        return 0;
+    }
+    std::size_t nameWidth = 9;
+    for (const auto& p : live->ports)
+        nameWidth = std::max(nameWidth, p.container.size());
+    std::cout << std::left << std::setw(static_cast<int>(nameWidth) + 2) << "CONTAINER" << std::setw(24) << "HOST"
+              << "CONTAINER PORT\n";
+    for (const auto& p : live->ports) {
+        std::cout << std::setw(static_cast<int>(nameWidth) + 2) << p.container
+                  << std::setw(24) << (p.hostAddress + ":" + std::to_string(p.hostPort) + "/" + p.protocol)
+                  << p.containerPort << "/" << p.protocol << "\n";
+        if (!p.error.empty())
+            std::cout << std::string(nameWidth + 2, ' ') << "NOT PUBLISHED: " << p.error << "\n";
+    }
+    return 0;
+}
+
+namespace {
+
+int printShares(const vm::Settings& settings)
+{
+    if (settings.shares.empty())
+        std::cout << "No host folder is shared with the VM (`berth shares add PATH`).\n";
+    for (const auto& s : settings.shares)
+        std::cout << s.path << (s.readOnly ? "  (read-only)" : "") << "\n";
+    return 0;
+}
+
+} // namespace
+
+int sharesCommand(const std::vector<std::string>& argv)
+{
+    std::vector<std::string> rest = argv;
+    std::string verb = "list";
+    if (!rest.empty() && (rest.front() == "list" || rest.front() == "add" || rest.front() == "remove")) {
+        verb = rest.front();
+        rest.erase(rest.begin());
+    }
+    std::vector<std::string> paths;
+    std::vector<std::string> flagArgs;
+    for (const auto& a : rest)
+        (a.rfind("-", 0) == 0 ? flagArgs : paths).push_back(a);
+    const auto args = parse("shares", flagArgs, {{"--read-only", false}});
+    if (!args)
+        return 2;
+    const char* usage =
+        "Usage: berth shares [list]\n"
+        "       berth shares add PATH [--read-only]\n"
+        "       berth shares remove PATH\n\n"
+        "Host folders shared with the VM at the same path, so `docker run -v PATH:…` sees the\n"
+        "host's files. By default your home folder and the temporary folder are shared. A change\n"
+        "applies at the next `berth start` (or `berth restart`).\n";
+    if (helpRequested(*args, usage))
+        return 0;
+    if ((verb == "list") != paths.empty() || paths.size() > 1) {
+        std::cerr << usage;
+        return 2;
+    }
+    auto instance = openInstance("shares", *args);
+    if (!instance)
+        return 1;
+    auto settings = instance->loadSettings();
+    if (!settings) {
+        std::cerr << "berth shares: " << settings.error().message << "\n";
+        return 1;
+    }
+    if (verb == "list")
+        return printShares(settings.value());
+
+    std::error_code ec;
+    auto path = fs::absolute(paths.front(), ec).lexically_normal().string();
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    auto changed = settings.value();
+    auto& shares = changed.shares;
+    const auto it = std::find_if(shares.begin(), shares.end(), [&path](const auto& s) { return s.path == path; });
+    if (verb == "remove") {
+        if (it == shares.end()) {
+            std::cerr << "berth shares remove: " << path << " is not shared; `berth shares` lists what is\n";
+            return 1;
+        }
+        shares.erase(it);
+    } else if (it != shares.end() && it->readOnly == args->has("--read-only")) {
+        std::cout << path << " is shared already.\n";
+        return 0;
+    } else if (it != shares.end()) {
+        it->readOnly = args->has("--read-only");
+    } else {
+        shares.push_back({path, args->has("--read-only")});
+    }
+    if (auto saved = instance->saveSettings(changed); !saved) {
+        std::cerr << "berth shares " << verb << ": " << saved.error().message << "\n";
+        return 1;
+    }
+    std::cout << (verb == "add" ? "Shared " : "No longer shared: ") << path << "\n";
+    if (const auto live = liveStatus(*instance); live && live->state == EngineState::Running)
+        std::cout << "The change applies after `berth restart`.\n";
     return 0;
 }
 

@@ -16,5 +16,7 @@ int shellCommand(const std::vector<std::string>& args);
 int resetCommand(const std::vector<std::string>& args);
 int versionCommand(const std::vector<std::string>& args);
 int contextCommand(const std::vector<std::string>& args);
+int portsCommand(const std::vector<std::string>& args);
+int sharesCommand(const std::vector<std::string>& args);
 
 } // namespace berth::app

@@ -23,6 +23,8 @@ void usage(std::ostream& out)
            "  logs      Show the agent and guest console logs (-f to follow)\n"
            "  shell     Open a shell in the VM, or run a command there\n"
            "  reset     Delete the engine's data (images, containers, volumes); needs --yes\n"
+           "  ports     List the container ports published on this computer\n"
+           "  shares    List, add or remove the host folders shared with the VM\n"
            "  context   `berth context use` makes the docker context 'berth' current\n"
            "  version   Versions of Berth, QEMU, the guest image and the engine\n"
            "  help      This help\n\n"
@@ -42,6 +44,7 @@ int main(int argc, char** argv)
         {"logs", berth::app::logsCommand},       {"shell", berth::app::shellCommand},
         {"reset", berth::app::resetCommand},     {"version", berth::app::versionCommand},
         {"context", berth::app::contextCommand}, {"agent", berth::app::agentMain},
+        {"ports", berth::app::portsCommand},     {"shares", berth::app::sharesCommand},
     };
     if (const auto it = commands.find(command); it != commands.end())
         return it->second(args);

@@ -5,6 +5,7 @@
 #include "berth/vm/DockerContext.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
+#include "berth/vm/PortPublisher.h"
 #include "berth/vm/SshForwarder.h"
 
 #include <deque>
@@ -135,6 +136,8 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     std::set<std::shared_ptr<Connection>> connections;
     AgentStatus status;
     std::unique_ptr<SshForwarder> forwarder;
+    std::unique_ptr<PortPublisher> publisher;
+    Settings settings;
     asio::steady_timer bootTimer, stopTimer, pingTimer;
     Clock::time_point startedAt, runningSince;
     std::deque<std::string> consoleTail;
@@ -153,6 +156,10 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             s.uptimeSeconds = secondsSince(runningSince);
         if (auto pid = driver->pid())
             s.vmPid = *pid;
+        if (publisher) {
+            s.ports = publisher->ports();
+            s.warnings = publisher->warnings();
+        }
         return s;
     }
 
@@ -261,12 +268,13 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
 
     Status prepareAndBoot()
     {
-        auto settings = instance.loadSettings();
-        if (!settings)
-            return settings.error();
-        status.cpus = settings->cpus;
-        status.memoryMiB = settings->memoryMiB;
-        status.diskGiB = settings->diskGiB;
+        auto loaded = instance.loadSettings();
+        if (!loaded)
+            return loaded.error();
+        settings = loaded.value();
+        status.cpus = settings.cpus;
+        status.memoryMiB = settings.memoryMiB;
+        status.diskGiB = settings.diskGiB;
         auto manifest = ImageManifest::load(options.imageDir);
         if (!manifest)
             return Error{manifest.error().message +
@@ -302,13 +310,15 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             return w;
 
         MachineSpec spec;
-        spec.cpus = settings->cpus;
-        spec.memoryMiB = settings->memoryMiB;
+        spec.cpus = settings.cpus;
+        spec.memoryMiB = settings.memoryMiB;
         spec.kernel = manifest->path("vmlinuz");
         spec.initrd = manifest->path("initrd.zst");
         spec.rootImage = manifest->path("root.sqfs");
         spec.dataDisk = instance.dataDisk();
-        spec.dataDiskBytes = static_cast<std::uint64_t>(settings->diskGiB) << 30;
+        spec.dataDiskBytes = static_cast<std::uint64_t>(settings.diskGiB) << 30;
+        for (const auto& share : settings.shares)
+            spec.shares.push_back({share.path, share.readOnly});
         spec.sshPort = port.value();
         spec.guestFiles = {{"ssh/host_key", instance.hostKey()},
                            {"ssh/authorized_keys", instance.clientPublicKey()},
@@ -465,6 +475,16 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
                 spdlog::warn("docker context: {}", context.error().message);
         }
         setState(EngineState::Running);
+        PortPublisher::Options ports;
+        ports.engineSocket = instance.engineSocket();
+        ports.bindAddress = settings.portBindAddress;
+        ports.shares = settings.shares;
+        ports.onChange = [weak = std::weak_ptr<Impl>(shared_from_this())] {
+            if (auto self = weak.lock())
+                self->publish();
+        };
+        publisher = std::make_unique<PortPublisher>(io, *driver, std::move(ports));
+        publisher->start();
     }
 
     // --- stopping and failing ---
@@ -475,6 +495,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     {
         bootTimer.cancel();
         pingTimer.cancel();
+        publisher.reset();
         forwarder.reset();
         status.dockerHost.clear();
     }
@@ -598,6 +619,7 @@ Agent::Agent(std::shared_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
 Agent::~Agent()
 {
+    m_impl->publisher.reset();
     m_impl->forwarder.reset();
     m_impl->finished = true;
     boost::system::error_code ignored;

@@ -40,6 +40,15 @@ nlohmann::json AgentStatus::toJson() const
     nlohmann::json phaseList = nlohmann::json::array();
     for (const auto& p : phases)
         phaseList.push_back({{"name", p.name}, {"host_s", p.hostSeconds}, {"guest_uptime_s", p.guestUptime}});
+    nlohmann::json portList = nlohmann::json::array();
+    for (const auto& p : ports)
+        portList.push_back({{"container_id", p.containerId},
+                            {"container", p.container},
+                            {"protocol", p.protocol},
+                            {"host_address", p.hostAddress},
+                            {"host_port", p.hostPort},
+                            {"container_port", p.containerPort},
+                            {"error", p.error}});
     return {{"instance", instance},
             {"state", toString(state)},
             {"phase", phase},
@@ -56,7 +65,9 @@ nlohmann::json AgentStatus::toJson() const
             {"last_error", lastError},
             {"stop_method", stopMethod},
             {"console_tail", consoleTail},
-            {"phases", phaseList}};
+            {"phases", phaseList},
+            {"ports", portList},
+            {"warnings", warnings}};
 }
 
 Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
@@ -87,6 +98,11 @@ Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
         for (const auto& p : j.value("phases", nlohmann::json::array()))
             s.phases.push_back({p.at("name").get<std::string>(), p.at("host_s").get<double>(),
                                 p.value("guest_uptime_s", -1.0)});
+        for (const auto& p : j.value("ports", nlohmann::json::array()))
+            s.ports.push_back({p.value("container_id", ""), p.value("container", ""), p.value("protocol", "tcp"),
+                               p.value("host_address", ""), p.value("host_port", 0), p.value("container_port", 0),
+                               p.value("error", "")});
+        s.warnings = j.value("warnings", std::vector<std::string>{});
         return s;
     } catch (const nlohmann::json::exception& e) {
         return Error{std::string("malformed status: ") + e.what()};

@@ -84,7 +84,33 @@ std::vector<std::string> qemuArguments(const QemuConfig& c)
         add({"-qmp", "unix:" + escaped(c.qmpSocket) + ",server=on,wait=off"});
     for (const auto& f : c.fwCfg)
         add({"-fw_cfg", "name=opt/org.berth/" + f.name + ",file=" + escaped(f.file)});
+    // security_model=none: files the guest creates belong to the user QEMU runs as, the host
+    // user; a chown from the guest is tried and its failure ignored.
+    for (std::size_t i = 0; i < c.shares.size(); ++i) {
+        const auto id = "fs" + std::to_string(i);
+        add({"-fsdev",
+             "local,id=" + id + ",path=" + escaped(c.shares[i].path) + ",security_model=none" +
+                 (c.shares[i].readOnly ? ",readonly=on" : ""),
+             "-device", "virtio-9p-pci,fsdev=" + id + ",mount_tag=" + shareTag(i)});
+    }
     return a;
+}
+
+std::string shareTag(std::size_t index)
+{
+    return "berth" + std::to_string(index);
+}
+
+std::string hostForwardAddCommand(const std::string& protocol, const std::string& hostAddress, int hostPort,
+                                  const std::string& guestAddress, int guestPort)
+{
+    return "hostfwd_add net0 " + protocol + ":" + hostAddress + ":" + std::to_string(hostPort) + "-" + guestAddress +
+           ":" + std::to_string(guestPort);
+}
+
+std::string hostForwardRemoveCommand(const std::string& protocol, const std::string& hostAddress, int hostPort)
+{
+    return "hostfwd_remove net0 " + protocol + ":" + hostAddress + ":" + std::to_string(hostPort);
 }
 
 } // namespace berth::vm

@@ -16,6 +16,8 @@
 #include <thread>
 #include <unistd.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
@@ -221,6 +223,19 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         c.sshPort = spec.sshPort;
         for (const auto& f : spec.guestFiles)
             c.fwCfg.push_back({f.name, f.file});
+        if (!spec.shares.empty()) {
+            // The guest's list of what to mount where (vm-image/README.md): KIND TAG MODE PATH.
+            std::string list;
+            for (std::size_t i = 0; i < spec.shares.size(); ++i) {
+                c.shares.push_back({spec.shares[i].path, spec.shares[i].readOnly});
+                list += "9p\t" + shareTag(i) + "\t" + (spec.shares[i].readOnly ? "ro" : "rw") + "\t" +
+                        spec.shares[i].path.string() + "\n";
+            }
+            const auto file = spec.runDir / "shares";
+            if (auto written = writeFileAtomically(file, list); !written)
+                return written;
+            c.fwCfg.push_back({"shares", file});
+        }
 
         auto boot = LineSocket::listen(io, c.bootSocket);
         if (!boot)
@@ -490,6 +505,77 @@ Status QemuDriver::requestShutdown()
     if (auto done = qmp->execute("system_powerdown"); !done)
         return done.error();
     return Ok{};
+}
+
+namespace {
+
+// Runs a human monitor command over QMP; its printed output is its only error report.
+Status monitorCommand(const fs::path& qmpSocket, const std::string& command)
+{
+    auto qmp = QmpClient::connect(qmpSocket, std::chrono::seconds(3));
+    if (!qmp)
+        return qmp.error();
+    auto output = qmp->execute("human-monitor-command", {{"command-line", command}});
+    if (!output)
+        return output.error();
+    auto text = output->is_string() ? output->get<std::string>() : std::string();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    if (!text.empty() && text.find("removed") == std::string::npos)
+        return Error{text};
+    return Ok{};
+}
+
+// Why the host could not listen where `f` asks, found by trying it: QEMU only says it failed.
+std::string whyNotListening(const PortForward& f, const std::string& qemuText)
+{
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(f.hostAddress, ec);
+    if (!ec) {
+        if (f.protocol == "udp") {
+            boost::asio::io_context io;
+            boost::asio::ip::udp::socket probe(io);
+            probe.open(address.is_v4() ? boost::asio::ip::udp::v4() : boost::asio::ip::udp::v6(), ec);
+            if (!ec)
+                probe.bind({address, f.hostPort}, ec);
+        } else {
+            boost::asio::io_context io;
+            boost::asio::ip::tcp::acceptor probe(io);
+            probe.open(address.is_v4() ? boost::asio::ip::tcp::v4() : boost::asio::ip::tcp::v6(), ec);
+            if (!ec)
+                probe.set_option(boost::asio::socket_base::reuse_address(true), ec);
+            if (!ec)
+                probe.bind({address, f.hostPort}, ec);
+        }
+    }
+    const auto where = f.hostAddress + ":" + std::to_string(f.hostPort) + "/" + f.protocol;
+    if (ec == boost::asio::error::address_in_use)
+        return "another program on this computer is using " + where;
+    if (ec == boost::asio::error::access_denied)
+        return "this computer allows only administrators to listen on " + where + " (ports below 1024)";
+    if (ec)
+        return "cannot listen on " + where + ": " + ec.message();
+    return "cannot listen on " + where + " (QEMU: " + qemuText + ")";
+}
+
+} // namespace
+
+Status QemuDriver::addPortForward(const PortForward& f)
+{
+    if (!m_impl->qemu)
+        return Error{"the VM is not running"};
+    auto added = monitorCommand(m_impl->qmpSocket(), hostForwardAddCommand(f.protocol, f.hostAddress, f.hostPort,
+                                                                           f.guestAddress, f.guestPort));
+    if (!added)
+        return Error{whyNotListening(f, added.error().message)};
+    return Ok{};
+}
+
+Status QemuDriver::removePortForward(const PortForward& f)
+{
+    if (!m_impl->qemu)
+        return Ok{};
+    return monitorCommand(m_impl->qmpSocket(), hostForwardRemoveCommand(f.protocol, f.hostAddress, f.hostPort));
 }
 
 void QemuDriver::kill()

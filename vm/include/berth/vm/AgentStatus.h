@@ -31,6 +31,21 @@ struct PhaseTiming
     double guestUptime = -1;  // the guest's uptime when it reported the phase; -1: a host step
 };
 
+// A container port the agent publishes on the host. `error` is set when it could not be (the
+// host port is taken); the container runs all the same.
+struct PublishedPort
+{
+    std::string containerId;
+    std::string container; // its name
+    std::string protocol;  // tcp or udp
+    std::string hostAddress;
+    int hostPort = 0;
+    int containerPort = 0;
+    std::string error;
+
+    friend bool operator==(const PublishedPort&, const PublishedPort&) = default;
+};
+
 // One snapshot of an instance (`berth status --json` prints it as JSON).
 struct AgentStatus
 {
@@ -51,6 +66,10 @@ struct AgentStatus
     std::string stopMethod;      // after a stop: "powerdown" (clean) or "forced"
     std::vector<std::string> consoleTail; // the console's last lines, kept with an error
     std::vector<PhaseTiming> phases;
+    std::vector<PublishedPort> ports; // while running, ordered by host port
+    // Things a person should know while the engine runs: a port that could not be published,
+    // a bind mount of a folder that is not shared with the VM. One sentence each.
+    std::vector<std::string> warnings;
 
     nlohmann::json toJson() const;
     // The reverse of toJson(); unknown fields are ignored, a wrong type or state is an error.

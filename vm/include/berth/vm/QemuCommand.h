@@ -40,6 +40,13 @@ struct QemuConfig
         std::filesystem::path file;
     };
     std::vector<FwCfgFile> fwCfg;
+    // Host folders exported over virtio-9p, mount tag berth0, berth1, … in this order.
+    struct Share
+    {
+        std::filesystem::path path;
+        bool readOnly = false;
+    };
+    std::vector<Share> shares;
     bool sandbox = true; // -sandbox on (seccomp)
     std::string extraKernelArgs;
 };
@@ -48,5 +55,14 @@ struct QemuConfig
 // Every host-side listener it creates is bound to 127.0.0.1 or is a Unix socket. Paths may hold
 // commas (escaped as QEMU wants).
 std::vector<std::string> qemuArguments(const QemuConfig& config);
+
+// The 9p mount tag of share number `index`.
+std::string shareTag(std::size_t index);
+
+// The monitor commands that add and remove a user-network forward from the host's
+// `hostAddress:hostPort` to the guest's `guestAddress:guestPort` (netdev net0).
+std::string hostForwardAddCommand(const std::string& protocol, const std::string& hostAddress, int hostPort,
+                                  const std::string& guestAddress, int guestPort);
+std::string hostForwardRemoveCommand(const std::string& protocol, const std::string& hostAddress, int hostPort);
 
 } // namespace berth::vm

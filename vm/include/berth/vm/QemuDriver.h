@@ -34,6 +34,8 @@ public:
     State state() const override;
     std::string accelerator() const override;
     std::string acceleratorReason() const override;
+    Status addPortForward(const PortForward& forward) override;
+    Status removePortForward(const PortForward& forward) override;
     std::optional<int> pid() const override;
     std::filesystem::path consoleLog() const override;
 

@@ -30,10 +30,28 @@ struct MachineSpec
         std::filesystem::path file;
     };
     std::vector<GuestFile> guestFiles;
+    struct SharedFolder               // a host folder the guest mounts at the same path
+    {
+        std::filesystem::path path;
+        bool readOnly = false;
+    };
+    std::vector<SharedFolder> shares;
     std::filesystem::path stateDir; // where the driver keeps its own files (probe results)
     std::filesystem::path runDir;   // private folder (0700) for the driver's sockets
     std::filesystem::path logDir;   // for the console log and the hypervisor's own output
     std::string accelerator;        // empty: the best one that works here; else forced by name
+};
+
+// A host port forwarded into the guest while the VM runs.
+struct PortForward
+{
+    std::string protocol = "tcp"; // tcp or udp
+    std::string hostAddress = "127.0.0.1";
+    std::uint16_t hostPort = 0;
+    std::string guestAddress; // the guest's own address the connection is made to
+    std::uint16_t guestPort = 0;
+
+    friend bool operator==(const PortForward&, const PortForward&) = default;
 };
 
 // How a VM ended. `reason` is a sentence for a person ("QEMU was killed by signal 9").
@@ -87,6 +105,11 @@ public:
     // The accelerator in use ("kvm", "tcg", …) and why it was chosen; empty before start().
     virtual std::string accelerator() const = 0;
     virtual std::string acceleratorReason() const = 0;
+    // Starts forwarding a host port into the guest; takes effect before it returns. An error
+    // says why, e.g. that another program holds the host port.
+    virtual Status addPortForward(const PortForward& forward) = 0;
+    // Ends a forward added before; connections already made keep going.
+    virtual Status removePortForward(const PortForward& forward) = 0;
     // The hypervisor's process id while it runs.
     virtual std::optional<int> pid() const = 0;
     // The guest console's log file (rotated by the driver).

@@ -1,0 +1,394 @@
+#include "berth/vm/PortPublisher.h"
+
+#include "berth/engine/Client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+namespace berth::vm {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+std::vector<WantedForward> forwardsFor(const nlohmann::json& ports, const std::string& bindAddress)
+{
+    std::vector<WantedForward> wanted;
+    if (!ports.is_array())
+        return wanted;
+    for (const auto& p : ports) {
+        const int publicPort = p.value("PublicPort", 0);
+        const int privatePort = p.value("PrivatePort", 0);
+        const auto type = p.value("Type", std::string("tcp"));
+        if (publicPort <= 0 || publicPort > 65535 || (type != "tcp" && type != "udp"))
+            continue;
+        const auto ip = p.value("IP", std::string());
+        const bool loopback = ip == "127.0.0.1" || ip == "::1";
+        WantedForward w;
+        w.forward.protocol = type;
+        w.forward.hostAddress = loopback ? "127.0.0.1" : bindAddress;
+        w.forward.hostPort = static_cast<std::uint16_t>(publicPort);
+        w.forward.guestAddress = loopback ? kGuestLoopbackRelay : kGuestAddress;
+        w.forward.guestPort = static_cast<std::uint16_t>(publicPort);
+        w.containerPort = privatePort;
+        const bool duplicate = std::any_of(wanted.begin(), wanted.end(), [&w](const WantedForward& o) {
+            return o.forward.protocol == w.forward.protocol && o.forward.hostPort == w.forward.hostPort;
+        });
+        if (!duplicate)
+            wanted.push_back(w);
+    }
+    return wanted;
+}
+
+std::string unsharedMountWarning(const std::string& container, const std::string& source, const Settings& settings)
+{
+    if (source.empty() || source.front() != '/' || settings.shareHolding(source))
+        return {};
+    for (const char* own : {"/var/run/docker.sock", "/run/docker.sock", "/proc", "/sys", "/dev", "/var/lib/docker"}) {
+        const std::string prefix(own);
+        if (source == prefix || source.rfind(prefix + "/", 0) == 0)
+            return {};
+    }
+    std::string shared;
+    for (const auto& s : settings.shares)
+        shared += (shared.empty() ? "" : ", ") + s.path;
+    return "container '" + container + "' mounts " + source +
+           ", which is not shared with the Berth VM, so it sees an empty folder of the VM instead. Shared folders: " +
+           (shared.empty() ? "none" : shared) + ". Share it with `berth shares add " + source +
+           "` and restart the engine, then recreate the container";
+}
+
+namespace {
+
+struct Published
+{
+    PortForward forward;
+    PublishedPort info;
+    bool active = false; // the driver forwards it (no error)
+};
+
+engine::Client::Options clientOptions(const std::filesystem::path& socket)
+{
+    return {.endpoint = engine::Endpoint::unixSocket(socket), .apiVersion = {},
+            .requestTimeout = std::chrono::seconds(30)};
+}
+
+struct ContainerState
+{
+    std::uint64_t generation = 0; // of the newest refresh asked for
+    std::vector<Published> ports;
+    std::vector<std::string> warnings;
+    std::optional<Clock::time_point> eventAt; // of the start event the next refresh answers
+};
+
+} // namespace
+
+struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
+{
+    Impl(asio::io_context& ctx, VmDriver& d, Options o)
+        : io(ctx), driver(d), options(std::move(o)),
+          client(ctx, clientOptions(options.engineSocket)),
+          retryTimer(ctx), failedRetryTimer(ctx)
+    {
+        settings.shares = options.shares;
+    }
+
+    asio::io_context& io;
+    VmDriver& driver;
+    Options options;
+    Settings settings;
+    engine::Client client;
+    asio::steady_timer retryTimer, failedRetryTimer;
+    bool retrying = false;
+    engine::Operation eventStream;
+    std::map<std::string, ContainerState> containers;
+    bool stopped = false;
+
+    void changed()
+    {
+        if (options.onChange)
+            options.onChange();
+    }
+
+    void follow()
+    {
+        if (stopped)
+            return;
+        std::weak_ptr<Impl> weak = shared_from_this();
+        engine::EventsOptions events;
+        events.filters = {{"type", {"container"}}, {"event", {"start", "die", "destroy"}}};
+        // Replay the last seconds: a container that started between the list below and the
+        // moment the engine registers this stream is not missed.
+        events.since = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() -
+                       30;
+        eventStream = client.events(
+            events,
+            [weak](const engine::Event& e) {
+                if (auto self = weak.lock())
+                    self->refresh(e.actorId, e.action == "start" ? std::optional(Clock::now()) : std::nullopt);
+            },
+            [weak](engine::Status end) {
+                auto self = weak.lock();
+                if (!self || self->stopped)
+                    return;
+                spdlog::info("ports: the engine's event stream ended ({}); following it again in 1 s",
+                             end ? "closed" : end.error().message);
+                self->retryTimer.expires_after(std::chrono::seconds(1));
+                self->retryTimer.async_wait([weak](boost::system::error_code ec) {
+                    if (auto s = weak.lock(); s && !ec)
+                        s->follow();
+                });
+            });
+        reconcile();
+    }
+
+    // Every running container, and every one that has forwards now, is looked at again.
+    void reconcile()
+    {
+        std::weak_ptr<Impl> weak = shared_from_this();
+        engine::ListContainersOptions list;
+        list.all = false;
+        client.listContainers(list, [weak](engine::Result<std::vector<engine::Container>> running) {
+            auto self = weak.lock();
+            if (!self || self->stopped)
+                return;
+            if (!running) {
+                spdlog::warn("ports: cannot list the running containers: {}", running.error().message);
+                return;
+            }
+            std::set<std::string> ids;
+            for (const auto& c : running.value())
+                ids.insert(c.id);
+            for (const auto& [id, state] : self->containers)
+                ids.insert(id);
+            for (const auto& id : ids)
+                self->refresh(id, std::nullopt);
+        });
+    }
+
+    void refresh(const std::string& id, std::optional<Clock::time_point> eventAt)
+    {
+        if (stopped || id.empty())
+            return;
+        auto& state = containers[id];
+        const auto generation = ++state.generation;
+        if (eventAt)
+            state.eventAt = eventAt;
+        std::weak_ptr<Impl> weak = shared_from_this();
+        engine::ListContainersOptions list;
+        list.all = true;
+        list.filters = {{"id", {id}}};
+        client.listContainers(list, [weak, id, generation](engine::Result<std::vector<engine::Container>> found) {
+            auto self = weak.lock();
+            if (!self || self->stopped)
+                return;
+            const auto it = self->containers.find(id);
+            if (it == self->containers.end() || it->second.generation != generation)
+                return; // a newer refresh of this container is on its way
+            if (!found) {
+                spdlog::warn("ports: cannot look up container {}: {}", id.substr(0, 12), found.error().message);
+                return;
+            }
+            const engine::Container* container = nullptr;
+            for (const auto& c : found.value()) {
+                if (c.id == id)
+                    container = &c;
+            }
+            self->apply(id, container && container->running() ? container : nullptr);
+        });
+    }
+
+    void apply(const std::string& id, const engine::Container* container)
+    {
+        auto& state = containers[id];
+        const auto eventAt = std::exchange(state.eventAt, std::nullopt);
+        std::vector<WantedForward> wanted;
+        std::vector<std::string> warnings;
+        if (container) {
+            wanted = forwardsFor(container->raw.value("Ports", nlohmann::json::array()), options.bindAddress);
+            for (const auto& m : container->mounts) {
+                if (m.type != "bind")
+                    continue;
+                if (auto w = unsharedMountWarning(container->name, m.source, settings); !w.empty())
+                    warnings.push_back(std::move(w));
+            }
+        }
+        bool any = warnings != state.warnings;
+        for (const auto& w : warnings) {
+            if (std::find(state.warnings.begin(), state.warnings.end(), w) == state.warnings.end())
+                spdlog::warn("{}", w);
+        }
+        state.warnings = std::move(warnings);
+
+        // Forwards no longer wanted go first: a container restarted with other ports may reuse one.
+        std::vector<Published> kept;
+        for (auto& p : state.ports) {
+            const bool stillWanted = std::any_of(wanted.begin(), wanted.end(), [&p](const WantedForward& w) {
+                return w.forward == p.forward && w.containerPort == p.info.containerPort;
+            });
+            if (stillWanted && container && p.info.container == container->name) {
+                kept.push_back(std::move(p));
+                continue;
+            }
+            any = true;
+            if (p.active) {
+                if (auto removed = driver.removePortForward(p.forward); !removed)
+                    spdlog::warn("ports: cannot remove the forward of {}:{}/{}: {}", p.forward.hostAddress,
+                                 p.forward.hostPort, p.forward.protocol, removed.error().message);
+                else
+                    spdlog::info("ports: {}:{}/{} of '{}' is no longer published", p.forward.hostAddress,
+                                 p.forward.hostPort, p.forward.protocol, p.info.container);
+            }
+        }
+        state.ports = std::move(kept);
+
+        for (const auto& w : wanted) {
+            const bool have = std::any_of(state.ports.begin(), state.ports.end(),
+                                          [&w](const Published& p) { return p.forward == w.forward; });
+            if (have)
+                continue;
+            any = true;
+            Published p;
+            p.forward = w.forward;
+            p.info = {id, container->name, w.forward.protocol, w.forward.hostAddress, w.forward.hostPort,
+                      w.containerPort, {}};
+            if (const auto* holder = holderOf(w.forward, id)) {
+                p.info.error = "host port " + std::to_string(w.forward.hostPort) + "/" + w.forward.protocol +
+                               " is already published for container '" + holder->info.container + "'";
+            } else if (auto added = driver.addPortForward(w.forward); !added) {
+                p.info.error = added.error().message;
+            } else {
+                p.active = true;
+            }
+            if (p.active) {
+                const auto ms = eventAt ? std::chrono::duration<double, std::milli>(Clock::now() - *eventAt).count()
+                                        : -1.0;
+                spdlog::info("ports: published {}:{}/{} → container '{}' port {}{}", p.forward.hostAddress,
+                             p.forward.hostPort, p.forward.protocol, p.info.container, p.info.containerPort,
+                             ms >= 0 ? fmt::format(" ({:.1f} ms after its start event arrived)", ms) : "");
+            } else {
+                spdlog::warn("ports: container '{}' publishes port {}/{}, but it is not reachable on this computer: {}",
+                             p.info.container, p.forward.hostPort, p.forward.protocol, p.info.error);
+            }
+            state.ports.push_back(std::move(p));
+        }
+        const bool failed = std::any_of(state.ports.begin(), state.ports.end(),
+                                        [](const Published& p) { return !p.active; });
+        if (state.ports.empty() && state.warnings.empty() && !container)
+            containers.erase(id); // no refresh of it is on its way: this answered the newest
+        if (failed)
+            retryLater();
+        if (any)
+            changed();
+    }
+
+    // A host port that was taken may be free now: try the failed forwards again every 5 s.
+    void retryLater()
+    {
+        if (retrying)
+            return;
+        retrying = true;
+        failedRetryTimer.expires_after(std::chrono::seconds(5));
+        failedRetryTimer.async_wait([weak = std::weak_ptr<Impl>(shared_from_this())](boost::system::error_code ec) {
+            auto self = weak.lock();
+            if (!self || ec || self->stopped)
+                return;
+            self->retrying = false;
+            bool any = false, failed = false;
+            for (auto& [id, state] : self->containers) {
+                for (auto& p : state.ports) {
+                    if (p.active || self->holderOf(p.forward, id))
+                        continue;
+                    if (auto added = self->driver.addPortForward(p.forward); added) {
+                        p.active = true;
+                        p.info.error.clear();
+                        any = true;
+                        spdlog::info("ports: published {}:{}/{} → container '{}' port {} (the host port is free now)",
+                                     p.forward.hostAddress, p.forward.hostPort, p.forward.protocol, p.info.container,
+                                     p.info.containerPort);
+                    } else {
+                        failed = true;
+                    }
+                }
+            }
+            if (failed)
+                self->retryLater();
+            if (any)
+                self->changed();
+        });
+    }
+
+    const Published* holderOf(const PortForward& f, const std::string& exceptId) const
+    {
+        for (const auto& [id, state] : containers) {
+            if (id == exceptId)
+                continue;
+            for (const auto& p : state.ports) {
+                if (p.active && p.forward.protocol == f.protocol && p.forward.hostPort == f.hostPort &&
+                    (p.forward.hostAddress == f.hostAddress || p.forward.hostAddress == "0.0.0.0" ||
+                     f.hostAddress == "0.0.0.0"))
+                    return &p;
+            }
+        }
+        return nullptr;
+    }
+
+    void stop()
+    {
+        stopped = true;
+        retryTimer.cancel();
+        failedRetryTimer.cancel();
+        eventStream.cancel();
+    }
+};
+
+PortPublisher::PortPublisher(asio::io_context& io, VmDriver& driver, Options options)
+    : m_impl(std::make_shared<Impl>(io, driver, std::move(options)))
+{}
+
+PortPublisher::~PortPublisher()
+{
+    m_impl->stop();
+}
+
+void PortPublisher::start()
+{
+    m_impl->follow();
+}
+
+std::vector<PublishedPort> PortPublisher::ports() const
+{
+    std::vector<PublishedPort> all;
+    for (const auto& [id, state] : m_impl->containers) {
+        for (const auto& p : state.ports)
+            all.push_back(p.info);
+    }
+    std::sort(all.begin(), all.end(), [](const PublishedPort& a, const PublishedPort& b) {
+        return std::tie(a.hostPort, a.protocol, a.container) < std::tie(b.hostPort, b.protocol, b.container);
+    });
+    return all;
+}
+
+std::vector<std::string> PortPublisher::warnings() const
+{
+    std::vector<std::string> all;
+    for (const auto& [id, state] : m_impl->containers) {
+        for (const auto& p : state.ports) {
+            if (!p.info.error.empty())
+                all.push_back("container '" + p.info.container + "' publishes port " +
+                              std::to_string(p.info.hostPort) + "/" + p.info.protocol +
+                              ", but it is not reachable on this computer: " + p.info.error +
+                              " (Berth tries again every 5 s)");
+        }
+        all.insert(all.end(), state.warnings.begin(), state.warnings.end());
+    }
+    return all;
+}
+
+} // namespace berth::vm
