@@ -1,0 +1,469 @@
+// Published ports and host folders as a person at a terminal meets them: `docker run -p` answers
+// on this computer's localhost, `docker run -v "$PWD":…` sees this computer's files, a taken
+// host port is reported, and the guest's clock catches up after the VM was paused. One VM for
+// the whole file: the real image under QEMU, the stock docker CLI and compose plugin, through
+// `berth start`.
+#include "BerthHome.h"
+#include "TestPaths.h"
+#include "berth/vm/QmpClient.h"
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTest>
+#include <QThread>
+#include <QUdpSocket>
+
+using berth::test::BerthHome;
+using berth::test::describe;
+using berth::test::ProcessRun;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// One HTTP/1.0 GET of `path` on 127.0.0.1:`port`; the whole answer, empty when nothing answered.
+QByteArray httpGet(quint16 port, const QByteArray& path, int timeoutMs = 3000)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return {};
+    timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QByteArray answer;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        const QByteArray request = "GET " + path + " HTTP/1.0\r\n\r\n";
+        if (::send(fd, request.constData(), static_cast<size_t>(request.size()), MSG_NOSIGNAL) == request.size()) {
+            char buffer[4096];
+            ssize_t n;
+            while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+                answer.append(buffer, static_cast<int>(n));
+        }
+    }
+    ::close(fd);
+    return answer;
+}
+
+// True when something accepts TCP connections on 127.0.0.1:`port`.
+bool accepts(quint16 port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+quint16 freeTcpPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+double secondsNow()
+{
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+} // namespace
+
+class TestPortsShares final : public QObject
+{
+    Q_OBJECT
+
+private:
+    BerthHome m_home{QDir::tempPath() + "/bps-XXXXXX"};
+    QString m_rw, m_ro;
+
+    ProcessRun docker(const QStringList& args, int timeoutMs = 180000) const { return m_home.docker(args, timeoutMs); }
+    ProcessRun berth(const QStringList& args) const { return m_home.berth(args); }
+
+    bool mustDocker(const QStringList& args, QByteArray* out = nullptr)
+    {
+        const auto run = docker(args);
+        if (run.exitCode != 0) {
+            qWarning("docker %s: %s", qPrintable(args.join(' ')), qPrintable(describe(run)));
+            qWarning("berth logs:\n%s", berth({"logs", "-n", "30"}).out.constData());
+        }
+        if (out)
+            *out = run.out.trimmed();
+        return run.exitCode == 0;
+    }
+
+    QJsonObject status() const
+    {
+        return QJsonDocument::fromJson(berth({"status", "--json"}).out).object();
+    }
+
+    // The agent's published ports for `container` (from `berth ports --json`).
+    QJsonArray portsOf(const QString& container) const
+    {
+        QJsonArray found;
+        for (const auto p : QJsonDocument::fromJson(berth({"ports", "--json"}).out).array()) {
+            if (p.toObject().value("container").toString() == container)
+                found.append(p);
+        }
+        return found;
+    }
+
+    static bool waitFor(const std::function<bool()>& condition, int timeoutMs)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (!condition()) {
+            if (timer.elapsed() > timeoutMs)
+                return false;
+            QThread::msleep(50);
+        }
+        return true;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        m_rw = m_home.path("rw");
+        m_ro = m_home.path("ro");
+        QVERIFY(QDir().mkpath(m_rw) && QDir().mkpath(m_ro));
+        QFile settings(m_home.instanceDir() + "/settings.json");
+        QVERIFY(settings.open(QIODevice::WriteOnly));
+        settings.write(QJsonDocument(QJsonObject{{"shares", QJsonArray{QJsonObject{{"path", m_rw}},
+                                                                        QJsonObject{{"path", m_ro}, {"read_only", true}}}}})
+                           .toJson());
+        settings.close();
+        // The bundled compose plugin, as a person's docker config finds it.
+        QVERIFY(QDir().mkpath(m_home.path("docker-config")));
+        QFile config(m_home.path("docker-config/config.json"));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QJsonDocument(QJsonObject{{"cliPluginsExtraDirs",
+                                                QJsonArray{berth::test::binDir() + "/cli-plugins"}}})
+                         .toJson());
+        config.close();
+
+        const auto start = berth({"start"});
+        QVERIFY2(start.exitCode == 0, qPrintable(describe(start)));
+        QVERIFY(mustDocker({"import", berth::test::testImagesDir() + "/busybox.tar", "bb:1"}));
+    }
+
+    // -p 127.0.0.1:PORT:80: busybox httpd answers on this computer, timed from the start event
+    // as a `docker events` client saw it.
+    void publishedPortAnswersSoonAfterItsStartEvent()
+    {
+        const auto port = freeTcpPort();
+        QProcess events;
+        events.setProcessEnvironment(m_home.environment());
+        events.start(berth::test::binDir() + "/docker",
+                     {"events", "--filter", "event=start", "--filter", "container=web", "--format", "{{.ID}}"});
+        QVERIFY(events.waitForStarted());
+        QThread::msleep(1500); // let the events stream reach the engine
+
+        std::atomic<bool> stop{false};
+        std::atomic<std::int64_t> answeredAt{0};
+        QByteArray answer;
+        std::thread poller([&] {
+            while (!stop) {
+                auto a = httpGet(port, "/hostname", 1000);
+                if (a.contains("200 OK")) {
+                    answeredAt = Clock::now().time_since_epoch().count();
+                    answer = a;
+                    return;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
+        });
+        QByteArray id;
+        const bool ran = mustDocker({"run", "-d", "--name", "web", "-p", QString("127.0.0.1:%1:80").arg(port), "bb:1",
+                                     "httpd", "-f", "-p", "80", "-h", "/etc"},
+                                    &id);
+        std::int64_t eventAt = 0;
+        if (ran && events.waitForReadyRead(30000))
+            eventAt = Clock::now().time_since_epoch().count();
+        const QByteArray eventLine = events.readAll().trimmed();
+        QElapsedTimer wait;
+        wait.start();
+        while (answeredAt == 0 && wait.elapsed() < 10000)
+            QThread::msleep(10);
+        stop = true;
+        poller.join();
+        events.kill();
+        events.waitForFinished();
+        QVERIFY(ran);
+        QCOMPARE(eventLine, id);
+        QVERIFY2(answeredAt != 0, "nothing answered on the published port within 10 s of the start event");
+        // httpd serves the container's /etc/hostname: its short ID.
+        QVERIFY2(answer.contains(id.left(12)), answer.constData());
+        const double ms = std::chrono::duration<double, std::milli>(Clock::duration(answeredAt - eventAt)).count();
+        qInfo("first HTTP answer on 127.0.0.1:%u came %.1f ms after the start event (goal: 100 ms)", port, ms);
+
+        const auto published = portsOf("web");
+        QCOMPARE(published.size(), 1);
+        QCOMPARE(published[0].toObject().value("host_port").toInt(), int(port));
+        QCOMPARE(published[0].toObject().value("host_address").toString(), QString("127.0.0.1"));
+        QCOMPARE(published[0].toObject().value("container_port").toInt(), 80);
+    }
+
+    // -P: the engine picks the host port; `docker port` and `berth ports` agree, and it answers.
+    void randomPortIsDiscoveredAndReachable()
+    {
+        QVERIFY(mustDocker({"run", "-d", "--name", "anyport", "--expose", "80", "-P", "bb:1", "httpd", "-f", "-p", "80",
+                            "-h", "/etc"}));
+        QByteArray mapping;
+        QVERIFY(mustDocker({"port", "anyport", "80/tcp"}, &mapping));
+        const auto port = static_cast<quint16>(mapping.split('\n').first().split(':').last().toUInt());
+        QVERIFY2(port != 0, mapping.constData());
+        QVERIFY(waitFor([&] { return httpGet(port, "/hostname").contains("200 OK"); }, 5000));
+        const auto published = portsOf("anyport");
+        QCOMPARE(published.size(), 1);
+        QCOMPARE(published[0].toObject().value("host_port").toInt(), int(port));
+    }
+
+    // UDP: an echo server in a container answers through a published UDP port.
+    void udpEchoThroughAPublishedUdpPort()
+    {
+        const auto port = freeTcpPort();
+        QVERIFY(mustDocker({"create", "--name", "echo", "-p", QString("127.0.0.1:%1:9000/udp").arg(port), "bb:1",
+                            "/udp-echo", "9000"}));
+        QVERIFY(mustDocker({"cp", BERTH_UDP_ECHO, "echo:/udp-echo"}));
+        QVERIFY(mustDocker({"start", "echo"}));
+        QUdpSocket socket;
+        QByteArray echoed;
+        QVERIFY(waitFor(
+            [&] {
+                socket.writeDatagram("berth-udp", QHostAddress::LocalHost, port);
+                if (socket.waitForReadyRead(300)) {
+                    echoed.resize(static_cast<int>(socket.pendingDatagramSize()));
+                    socket.readDatagram(echoed.data(), echoed.size());
+                }
+                return echoed == "berth-udp";
+            },
+            10000));
+        const auto published = portsOf("echo");
+        QCOMPARE(published.size(), 1);
+        QCOMPARE(published[0].toObject().value("protocol").toString(), QString("udp"));
+    }
+
+    // After stop the host port closes and `berth ports` forgets it; start brings it back.
+    void forwardGoesAwayAfterStop()
+    {
+        const auto port = static_cast<quint16>(portsOf("web").at(0).toObject().value("host_port").toInt());
+        QVERIFY(accepts(port));
+        QVERIFY(mustDocker({"stop", "-t", "0", "web"}));
+        QVERIFY2(waitFor([&] { return !accepts(port); }, 3000), "the host port still accepts after docker stop");
+        QVERIFY(portsOf("web").isEmpty());
+        QVERIFY(mustDocker({"start", "web"}));
+        QVERIFY(waitFor([&] { return httpGet(port, "/hostname").contains("200 OK"); }, 5000));
+        QVERIFY(mustDocker({"rm", "-f", "web"}));
+        QVERIFY(waitFor([&] { return !accepts(port); }, 3000));
+    }
+
+    // A host port another program holds: the container runs, and Berth names the container and
+    // the port in `berth status`, `berth ports` and its log; once the port is free it publishes it.
+    void takenHostPortIsReportedWithTheContainer()
+    {
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        const auto port = squatter.serverPort();
+        QVERIFY(mustDocker({"run", "-d", "--name", "clash", "-p", QString("%1:80").arg(port), "bb:1", "httpd", "-f",
+                            "-p", "80", "-h", "/etc"}));
+        QByteArray running;
+        QVERIFY(mustDocker({"inspect", "-f", "{{.State.Running}}", "clash"}, &running));
+        QCOMPARE(running, QByteArray("true"));
+        QVERIFY(waitFor([&] { return !portsOf("clash").isEmpty(); }, 5000));
+        const auto entry = portsOf("clash").at(0).toObject();
+        QVERIFY2(entry.value("error").toString().contains(QString("another program on this computer is using "
+                                                                  "127.0.0.1:%1/tcp")
+                                                              .arg(port)),
+                 qPrintable(entry.value("error").toString()));
+        const auto text = QString::fromUtf8(berth({"status"}).out);
+        QVERIFY2(text.contains(QString("Warning:      container 'clash' publishes port %1/tcp, but it is not "
+                                       "reachable on this computer")
+                                   .arg(port)),
+                 qPrintable(text));
+        const auto ports = QString::fromUtf8(berth({"ports"}).out);
+        QVERIFY2(ports.contains("NOT PUBLISHED: another program on this computer is using"), qPrintable(ports));
+        QFile log(m_home.instanceDir() + "/log/agent.log");
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY(log.readAll().contains(QString("container 'clash' publishes port %1/tcp").arg(port).toUtf8()));
+
+        squatter.close();
+        QVERIFY2(waitFor([&] { return httpGet(port, "/hostname").contains("200 OK"); }, 12000),
+                 "the port was not published after the other program let it go");
+        QVERIFY(portsOf("clash").at(0).toObject().value("error").toString().isEmpty());
+        QVERIFY(status().value("warnings").toArray().isEmpty());
+        QVERIFY(mustDocker({"rm", "-f", "clash"}));
+    }
+
+    // Both ways through a bind mount of a shared folder, with the ownership rule: what a
+    // container writes belongs to the host user; the host user's files are writable by a root
+    // container. A read-only share refuses writes.
+    void bindMountsSeeTheHostsFiles()
+    {
+        QFile hostFile(m_rw + "/from-host.txt");
+        QVERIFY(hostFile.open(QIODevice::WriteOnly));
+        hostFile.write("written on the host\n");
+        hostFile.close();
+        QVERIFY(QFile::setPermissions(hostFile.fileName(), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup |
+                                                               QFile::ReadOther));
+        QByteArray out;
+        QVERIFY(mustDocker({"run", "--rm", "-v", m_rw + ":/src", "bb:1", "sh", "-c",
+                            "cat /src/from-host.txt && echo 'written in a container' > /src/from-container.txt && "
+                            "echo 'appended by root' >> /src/from-host.txt"},
+                           &out));
+        QCOMPARE(out, QByteArray("written on the host"));
+        QFile written(m_rw + "/from-container.txt");
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        QCOMPARE(written.readAll(), QByteArray("written in a container\n"));
+        struct stat st{};
+        QCOMPARE(::stat(QFile::encodeName(written.fileName()).constData(), &st), 0);
+        QCOMPARE(st.st_uid, ::getuid());
+        QVERIFY(hostFile.open(QIODevice::ReadOnly));
+        QCOMPARE(hostFile.readAll(), QByteArray("written on the host\nappended by root\n"));
+        hostFile.close();
+
+        QFile readOnly(m_ro + "/keep.txt");
+        QVERIFY(readOnly.open(QIODevice::WriteOnly));
+        readOnly.write("keep\n");
+        readOnly.close();
+        const auto refused = docker({"run", "--rm", "-v", m_ro + ":/ro", "bb:1", "sh", "-c",
+                                     "cat /ro/keep.txt; echo changed > /ro/keep.txt"});
+        QVERIFY2(refused.exitCode != 0, qPrintable(describe(refused)));
+        QVERIFY2(refused.out.contains("keep") && refused.err.contains("Read-only file system"),
+                 qPrintable(describe(refused)));
+        QVERIFY(readOnly.open(QIODevice::ReadOnly));
+        QCOMPARE(readOnly.readAll(), QByteArray("keep\n"));
+    }
+
+    // A bind mount of a folder the VM does not share is explained, with how to share it.
+    void unsharedBindMountIsExplained()
+    {
+        const QString elsewhere = "/var/tmp/berth-unshared-" + QString::number(::getpid());
+        QVERIFY(mustDocker({"run", "-d", "--name", "unshared", "-v", elsewhere + ":/data", "bb:1", "sleep", "600"}));
+        QVERIFY(waitFor(
+            [&] {
+                for (const auto w : status().value("warnings").toArray()) {
+                    if (w.toString().contains("container 'unshared' mounts " + elsewhere + ", which is not shared"))
+                        return true;
+                }
+                return false;
+            },
+            5000));
+        const auto text = QString::fromUtf8(berth({"status"}).out);
+        QVERIFY2(text.contains("berth shares add " + elsewhere) && text.contains("Shared folders: " + m_rw + ", " + m_ro),
+                 qPrintable(text));
+        QVERIFY(mustDocker({"rm", "-f", "unshared"}));
+        QVERIFY(waitFor([&] { return status().value("warnings").toArray().isEmpty(); }, 5000));
+
+        // `berth shares` edits the list the next start uses; nesting is refused with a reason.
+        QVERIFY(QDir().mkpath(elsewhere));
+        const auto added = berth({"shares", "add", elsewhere, "--read-only"});
+        QVERIFY2(added.exitCode == 0 && added.out.contains("applies after `berth restart`"), qPrintable(describe(added)));
+        const auto listed = QString::fromUtf8(berth({"shares"}).out);
+        QVERIFY2(listed.contains(elsewhere + "  (read-only)") && listed.contains(m_rw), qPrintable(listed));
+        const auto nested = berth({"shares", "add", m_rw + "/inner"});
+        QVERIFY2(nested.exitCode != 0 && nested.err.contains("does not exist"), qPrintable(describe(nested)));
+        QVERIFY(QDir().mkpath(m_rw + "/inner"));
+        const auto inside = berth({"shares", "add", m_rw + "/inner"});
+        QVERIFY2(inside.exitCode != 0 && QString::fromUtf8(inside.err).contains("is inside '" + m_rw + "', which is shared too"),
+                 qPrintable(describe(inside)));
+        QVERIFY(berth({"shares", "remove", elsewhere}).exitCode == 0);
+        QVERIFY(!QString::fromUtf8(berth({"shares"}).out).contains(elsewhere));
+        QDir(elsewhere).removeRecursively();
+    }
+
+    // docker compose (the bundled plugin): a published port and a bind mount of the project's
+    // own folder, end to end.
+    void composeProjectWithAPortAndABindMount()
+    {
+        const auto port = freeTcpPort();
+        const QString project = m_rw + "/shop";
+        QVERIFY(QDir().mkpath(project + "/site"));
+        QFile page(project + "/site/index.html");
+        QVERIFY(page.open(QIODevice::WriteOnly));
+        page.write("hello from the host's folder\n");
+        page.close();
+        QFile compose(project + "/compose.yaml");
+        QVERIFY(compose.open(QIODevice::WriteOnly));
+        compose.write(QString("services:\n"
+                              "  web:\n"
+                              "    image: bb:1\n"
+                              "    command: [\"httpd\", \"-f\", \"-p\", \"80\", \"-h\", \"/site\"]\n"
+                              "    ports: [\"127.0.0.1:%1:80\"]\n"
+                              "    volumes: [\"./site:/site:ro\"]\n")
+                          .arg(port)
+                          .toUtf8());
+        compose.close();
+        QVERIFY(mustDocker({"compose", "-f", project + "/compose.yaml", "-p", "shop", "up", "-d"}));
+        QByteArray answer;
+        QVERIFY2(waitFor(
+                     [&] {
+                         answer = httpGet(port, "/index.html");
+                         return answer.contains("hello from the host's folder");
+                     },
+                     5000),
+                 answer.constData());
+        // An edit on the host shows at once (no cache in the way).
+        QVERIFY(page.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        page.write("edited on the host\n");
+        page.close();
+        QVERIFY(httpGet(port, "/index.html").contains("edited on the host"));
+        QVERIFY(mustDocker({"compose", "-f", project + "/compose.yaml", "-p", "shop", "down"}));
+        QVERIFY(waitFor([&] { return !accepts(port); }, 3000));
+    }
+
+    // After QMP stop, 5 s, cont, the guest's clock is back within 2 s of the host's 2 s later.
+    void guestClockFollowsTheHostAfterAPause()
+    {
+        const auto qmpSocket = (m_home.instanceDir() + "/sock/qmp.sock").toStdString();
+        {
+            auto qmp = berth::vm::QmpClient::connect(qmpSocket, std::chrono::seconds(5));
+            QVERIFY2(qmp.ok(), qmp.ok() ? "" : qmp.error().message.c_str());
+            QVERIFY(qmp->execute("stop").ok());
+        }
+        QThread::sleep(5);
+        {
+            auto qmp = berth::vm::QmpClient::connect(qmpSocket, std::chrono::seconds(5));
+            QVERIFY(qmp.ok());
+            QVERIFY(qmp->execute("cont").ok());
+        }
+        QThread::sleep(2);
+        const double before = secondsNow();
+        const auto run = berth({"shell", "--", "date", "+%s.%N"});
+        const double after = secondsNow();
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        const double guest = run.out.trimmed().toDouble();
+        qInfo("guest clock %.3f; host clock %.3f to %.3f around the read", guest, before, after);
+        QVERIFY2(guest > before - 2.0 && guest < after + 2.0, run.out.constData());
+    }
+
+    void cleanupTestCase()
+    {
+        const auto stop = berth({"stop"});
+        QVERIFY2(stop.exitCode == 0, qPrintable(describe(stop)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPortsShares)
+#include "tst_portsshares.moc"
