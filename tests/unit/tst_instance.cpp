@@ -122,9 +122,11 @@ private slots:
         QTest::newRow("small disk") << QByteArray(R"({"disk_gib": 2})") << "'disk_gib' is 2 GiB; it must be from 8 to 4096 GiB";
         QTest::newRow("string") << QByteArray(R"({"memory_mib": "lots"})") << "'memory_mib' must be a whole number";
         QTest::newRow("fraction") << QByteArray(R"({"cpus": 1.5})") << "'cpus' must be a whole number";
-        QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib, shares, port_bind_address)";
+        QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib, shares, port_bind_address, share_transport)";
         QTest::newRow("bind address") << QByteArray(R"({"port_bind_address": "192.168.1.9"})")
                                       << "'port_bind_address' is '192.168.1.9'; it must be 127.0.0.1";
+        QTest::newRow("transport") << QByteArray(R"({"share_transport": "nfs"})")
+                                   << "'share_transport' is 'nfs'; it must be auto, 9p or virtiofs";
         QTest::newRow("shares not a list") << QByteArray(R"({"shares": "/tmp"})") << "'shares' must be a list";
         QTest::newRow("share without path") << QByteArray(R"({"shares": [{"read_only": true}]})")
                                             << "each entry of 'shares' needs a";

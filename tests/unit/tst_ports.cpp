@@ -73,8 +73,8 @@ private slots:
     void sharesBecomeNinePDevices()
     {
         QemuConfig c;
-        c.shares = {{"/home/a,b", false}, {"/tmp", true}};
-        const auto args = qemuArguments(c);
+        c.shares = {{"/home/a,b", false, {}}, {"/tmp", true, {}}};
+        auto args = qemuArguments(c);
         const auto has = [&args](const std::string& value) {
             return std::find(args.begin(), args.end(), value) != args.end();
         };
@@ -82,6 +82,17 @@ private slots:
         QVERIFY(has("virtio-9p-pci,fsdev=fs0,mount_tag=berth0"));
         QVERIFY(has("local,id=fs1,path=/tmp,security_model=none,readonly=on"));
         QVERIFY(has("virtio-9p-pci,fsdev=fs1,mount_tag=berth1"));
+        QVERIFY(has("q35"));
+
+        // virtiofs: a vhost-user device on virtiofsd's socket, and guest memory it can map.
+        c.shares[1].virtiofsSocket = "/run/b/virtiofs1.sock";
+        c.memoryMiB = 3072;
+        args = qemuArguments(c);
+        QVERIFY(has("memory-backend-memfd,id=mem,share=on,size=3072M"));
+        QVERIFY(has("q35,memory-backend=mem"));
+        QVERIFY(has("socket,id=fs1,path=/run/b/virtiofs1.sock"));
+        QVERIFY(has("vhost-user-fs-pci,chardev=fs1,tag=berth1"));
+        QVERIFY(has("virtio-9p-pci,fsdev=fs0,mount_tag=berth0"));
     }
 
     void unsharedBindMountsAreNamed()

@@ -319,6 +319,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         spec.dataDiskBytes = static_cast<std::uint64_t>(settings.diskGiB) << 30;
         for (const auto& share : settings.shares)
             spec.shares.push_back({share.path, share.readOnly});
+        spec.shareTransport = settings.shareTransport;
         spec.sshPort = port.value();
         spec.guestFiles = {{"ssh/host_key", instance.hostKey()},
                            {"ssh/authorized_keys", instance.clientPublicKey()},

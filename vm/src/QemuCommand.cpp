@@ -1,5 +1,7 @@
 #include "berth/vm/QemuCommand.h"
 
+#include <algorithm>
+
 namespace berth::vm {
 
 std::string toString(Accelerator accel)
@@ -46,7 +48,11 @@ std::vector<std::string> qemuArguments(const QemuConfig& c)
     // patching (an int3, then the new bytes) raced with the other vCPU's translated code, and
     // the guest died with "Oops: int3" at its first container start in about one run in four.
     const bool tcg = c.accel == Accelerator::Tcg;
-    add({"-machine", "q35", "-accel", tcg ? "tcg,thread=single" : toString(c.accel), "-cpu",
+    const bool virtiofs = std::any_of(c.shares.begin(), c.shares.end(),
+                                      [](const QemuConfig::Share& s) { return !s.virtiofsSocket.empty(); });
+    if (virtiofs)
+        add({"-object", "memory-backend-memfd,id=mem,share=on,size=" + std::to_string(c.memoryMiB) + "M"});
+    add({"-machine", virtiofs ? "q35,memory-backend=mem" : "q35", "-accel", tcg ? "tcg,thread=single" : toString(c.accel), "-cpu",
          tcg ? "max" : "host"});
     add({"-smp", std::to_string(c.cpus), "-m", std::to_string(c.memoryMiB)});
     add({"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"});
@@ -88,6 +94,11 @@ std::vector<std::string> qemuArguments(const QemuConfig& c)
     // user; a chown from the guest is tried and its failure ignored.
     for (std::size_t i = 0; i < c.shares.size(); ++i) {
         const auto id = "fs" + std::to_string(i);
+        if (!c.shares[i].virtiofsSocket.empty()) {
+            add({"-chardev", "socket,id=" + id + ",path=" + escaped(c.shares[i].virtiofsSocket), "-device",
+                 "vhost-user-fs-pci,chardev=" + id + ",tag=" + shareTag(i)});
+            continue;
+        }
         add({"-fsdev",
              "local,id=" + id + ",path=" + escaped(c.shares[i].path) + ",security_model=none" +
                  (c.shares[i].readOnly ? ",readonly=on" : ""),

@@ -80,6 +80,61 @@ bool isQemuOf(int pid, const fs::path& dataDisk)
     return cmdline.find("qemu") != std::string::npos && cmdline.find(dataDisk.string()) != std::string::npos;
 }
 
+// A virtiofsd this process may use, and whether it is the Rust one (1.x, which runs
+// unprivileged) or QEMU's own C one (up to QEMU 7.2, which needs root for its sandbox).
+struct Virtiofsd
+{
+    fs::path binary;
+    bool rust = false;
+};
+
+std::optional<Virtiofsd> usableVirtiofsd()
+{
+    std::vector<fs::path> candidates;
+    if (const char* forced = std::getenv("BERTH_VIRTIOFSD"); forced && *forced)
+        candidates.emplace_back(forced);
+    if (const char* path = std::getenv("PATH")) {
+        std::stringstream dirs(path);
+        for (std::string dir; std::getline(dirs, dir, ':');) {
+            if (!dir.empty())
+                candidates.push_back(fs::path(dir) / "virtiofsd");
+        }
+    }
+    candidates.emplace_back("/usr/libexec/virtiofsd");
+    candidates.emplace_back("/usr/lib/qemu/virtiofsd");
+    for (const auto& candidate : candidates) {
+        if (::access(candidate.c_str(), X_OK) != 0)
+            continue;
+        // The C virtiofsd prints "virtiofsd version 7.2…"; the Rust one "virtiofsd 1.13.0".
+        const auto probe = fs::temp_directory_path() / ("berth-virtiofsd-" + std::to_string(::getpid()));
+        auto run = Process::spawn({candidate.string(), "--version"}, {.stdoutFile = probe, .stderrFile = {}});
+        if (!run)
+            continue;
+        run->wait(std::chrono::seconds(5));
+        const auto version = contentsOf(probe);
+        std::error_code ec;
+        fs::remove(probe, ec);
+        const bool rust = version.rfind("virtiofsd 1.", 0) == 0 || version.find("virtiofsd v1.") != std::string::npos;
+        if (rust || ::geteuid() == 0)
+            return Virtiofsd{candidate, rust};
+    }
+    return std::nullopt;
+}
+
+// Waits (briefly, blocking) until `socket` exists: virtiofsd creates it once it listens.
+bool waitForSocket(const fs::path& socket, Process& server)
+{
+    for (int i = 0; i < 250; ++i) {
+        std::error_code ec;
+        if (fs::exists(socket, ec))
+            return true;
+        if (server.poll())
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
 } // namespace
 
 struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
@@ -99,6 +154,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     bool progress = false;  // a boot-channel line arrived in this launch
     bool requested = false; // requestShutdown() or kill() was called
     std::optional<Process> qemu;
+    std::vector<Process> virtiofsds;
+    std::string shareTransport; // in use: 9p or virtiofs
     std::unique_ptr<LineSocket> bootSocket, consoleSocket;
     std::shared_ptr<spdlog::logger> console;
     asio::steady_timer trialTimer;
@@ -224,12 +281,14 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         for (const auto& f : spec.guestFiles)
             c.fwCfg.push_back({f.name, f.file});
         if (!spec.shares.empty()) {
+            shareTransport = startVirtiofsds() ? "virtiofs" : "9p";
             // The guest's list of what to mount where (vm-image/README.md): KIND TAG MODE PATH.
             std::string list;
             for (std::size_t i = 0; i < spec.shares.size(); ++i) {
-                c.shares.push_back({spec.shares[i].path, spec.shares[i].readOnly});
-                list += "9p\t" + shareTag(i) + "\t" + (spec.shares[i].readOnly ? "ro" : "rw") + "\t" +
-                        spec.shares[i].path.string() + "\n";
+                c.shares.push_back({spec.shares[i].path, spec.shares[i].readOnly,
+                                    shareTransport == "virtiofs" ? virtiofsSocket(i) : fs::path()});
+                list += shareTransport + "\t" + shareTag(i) + "\t" + (spec.shares[i].readOnly ? "ro" : "rw") +
+                        "\t" + spec.shares[i].path.string() + "\n";
             }
             const auto file = spec.runDir / "shares";
             if (auto written = writeFileAtomically(file, list); !written)
@@ -375,6 +434,61 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             callbacks.onAccelerator(accel, accelReason);
     }
 
+    fs::path virtiofsSocket(std::size_t i) const { return spec.runDir / ("virtiofs" + std::to_string(i) + ".sock"); }
+
+    // One virtiofsd per share, when the spec asks for virtiofs (or "auto" and one is usable).
+    // False: use 9p (nothing was left running).
+    bool startVirtiofsds()
+    {
+        stopVirtiofsds();
+        if (spec.shareTransport == "9p")
+            return false;
+        const auto daemon = usableVirtiofsd();
+        if (!daemon) {
+            spdlog::info("shares: no usable virtiofsd{}; using 9p",
+                         ::geteuid() == 0 ? "" : " (QEMU's own needs root; install virtiofsd 1.x)");
+            return false;
+        }
+        for (std::size_t i = 0; i < spec.shares.size(); ++i) {
+            const auto socket = virtiofsSocket(i);
+            std::error_code ec;
+            fs::remove(socket, ec);
+            std::vector<std::string> argv{daemon->binary.string()};
+            if (daemon->rust)
+                argv.insert(argv.end(), {"--socket-path", socket.string(), "--shared-dir", spec.shares[i].path.string(),
+                                         "--cache", "auto", "--sandbox", ::geteuid() == 0 ? "namespace" : "none"});
+            else
+                argv.insert(argv.end(), {"--socket-path=" + socket.string(), "-o", "source=" + spec.shares[i].path.string(),
+                                         "-o", "cache=auto"});
+            auto server = Process::spawn(argv, {.stdoutFile = spec.logDir / ("virtiofsd" + std::to_string(i) + ".log"),
+                                                 .stderrFile = {}});
+            if (!server || !waitForSocket(socket, server.value())) {
+                spdlog::warn("shares: {} did not start for {} (see {}); using 9p", daemon->binary.string(),
+                             spec.shares[i].path.string(),
+                             (spec.logDir / ("virtiofsd" + std::to_string(i) + ".log")).string());
+                if (server)
+                    virtiofsds.push_back(std::move(server).value());
+                stopVirtiofsds();
+                return false;
+            }
+            virtiofsds.push_back(std::move(server).value());
+        }
+        spdlog::info("shares: {} folder(s) over virtiofs ({})", spec.shares.size(), daemon->binary.string());
+        return true;
+    }
+
+    void stopVirtiofsds()
+    {
+        for (auto& server : virtiofsds) {
+            server.signal(SIGTERM);
+            if (!server.wait(std::chrono::seconds(2))) {
+                server.signal(SIGKILL);
+                server.wait(std::chrono::seconds(2));
+            }
+        }
+        virtiofsds.clear();
+    }
+
     void endProcess()
     {
         if (!qemu)
@@ -394,6 +508,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         std::error_code ec;
         fs::remove(qmpSocket(), ec);
         fs::remove(pidFile(), ec);
+        stopVirtiofsds();
     }
 
     void exited()

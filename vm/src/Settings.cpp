@@ -33,7 +33,7 @@ std::string knownFields()
     std::string names;
     for (const auto& f : kFields)
         names += (names.empty() ? "" : ", ") + std::string(f.name);
-    return names + ", shares, port_bind_address";
+    return names + ", shares, port_bind_address, share_transport";
 }
 
 // True when `inner` is `outer` or a path inside it (both lexically normal, no trailing '/').
@@ -159,6 +159,8 @@ Status Settings::validate() const
     if (portBindAddress != "127.0.0.1" && portBindAddress != "0.0.0.0")
         return Error{"'port_bind_address' is '" + portBindAddress +
                      "'; it must be 127.0.0.1 (this computer only) or 0.0.0.0 (every network interface)"};
+    if (shareTransport != "auto" && shareTransport != "9p" && shareTransport != "virtiofs")
+        return Error{"'share_transport' is '" + shareTransport + "'; it must be auto, 9p or virtiofs"};
     return checkShares(shares);
 }
 
@@ -174,6 +176,13 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
                 return Error{source + ": 'port_bind_address' must be a string such as \"127.0.0.1\", not " +
                              value.dump()};
             s.portBindAddress = value.get<std::string>();
+            continue;
+        }
+        if (key == "share_transport") {
+            if (!value.is_string())
+                return Error{source + ": 'share_transport' must be \"auto\", \"9p\" or \"virtiofs\", not " +
+                             value.dump()};
+            s.shareTransport = value.get<std::string>();
             continue;
         }
         if (key == "shares") {
@@ -217,6 +226,7 @@ std::string Settings::toJson() const
     for (const auto& share : shares)
         doc["shares"].push_back({{"path", share.path}, {"read_only", share.readOnly}});
     doc["port_bind_address"] = portBindAddress;
+    doc["share_transport"] = shareTransport;
     return doc.dump(2) + "\n";
 }
 

@@ -40,11 +40,14 @@ struct QemuConfig
         std::filesystem::path file;
     };
     std::vector<FwCfgFile> fwCfg;
-    // Host folders exported over virtio-9p, mount tag berth0, berth1, … in this order.
+    // Host folders for the guest, mount tag berth0, berth1, … in this order: over virtio-9p
+    // (QEMU serves the folder), or over virtiofs when a virtiofsd serves it on `virtiofsSocket`
+    // (then the guest's memory is a shared memfd, which vhost-user needs).
     struct Share
     {
         std::filesystem::path path;
         bool readOnly = false;
+        std::filesystem::path virtiofsSocket;
     };
     std::vector<Share> shares;
     bool sandbox = true; // -sandbox on (seccomp)

@@ -27,6 +27,9 @@ struct Settings
     // Where a port the engine publishes on all its addresses is bound on the host: 127.0.0.1
     // (the default), or 0.0.0.0 (every host interface; the user opts in).
     std::string portBindAddress = "127.0.0.1";
+    // How shared folders reach the VM: "auto" (virtiofs when a usable virtiofsd is installed,
+    // else 9p), "9p" or "virtiofs".
+    std::string shareTransport = "auto";
 
     struct Limits
     {

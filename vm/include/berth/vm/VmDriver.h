@@ -36,6 +36,9 @@ struct MachineSpec
         bool readOnly = false;
     };
     std::vector<SharedFolder> shares;
+    // How shares reach the guest: "9p", "virtiofs", or "auto" (virtiofs when a usable virtiofsd
+    // is installed, else 9p).
+    std::string shareTransport = "auto";
     std::filesystem::path stateDir; // where the driver keeps its own files (probe results)
     std::filesystem::path runDir;   // private folder (0700) for the driver's sockets
     std::filesystem::path logDir;   // for the console log and the hypervisor's own output
