@@ -61,6 +61,9 @@ StatusPanel::StatusPanel(QWidget* parent) : QFrame(parent)
     m_accelerator->setObjectName("statusAccelerator");
     m_resources = new QLabel(this);
     m_resources->setObjectName("statusResources");
+    m_warnings = new QLabel(this);
+    m_warnings->setObjectName("statusWarnings");
+    m_warnings->setStyleSheet("color: #b26a00;");
     m_start = new QPushButton(tr("Start"), this);
     m_start->setObjectName("statusStart");
     m_stop = new QPushButton(tr("Stop"), this);
@@ -73,6 +76,7 @@ StatusPanel::StatusPanel(QWidget* parent) : QFrame(parent)
     layout->addSpacing(12);
     layout->addWidget(m_resources);
     layout->addSpacing(12);
+    layout->addWidget(m_warnings);
     layout->addWidget(m_start);
     layout->addWidget(m_stop);
     layout->addWidget(m_restart);
@@ -121,6 +125,13 @@ void StatusPanel::setStatus(const vm::AgentStatus& status, bool reachable, bool 
                                                .arg(countText(status.cpus, tr("CPU"), tr("CPUs")),
                                                     QString::number(status.memoryMiB / 1024.0, 'f', 1))
                                          : QString());
+
+    QStringList warnings;
+    for (const auto& w : status.warnings)
+        warnings << QString::fromStdString(w);
+    m_warnings->setVisible(!warnings.isEmpty());
+    m_warnings->setText(warnings.isEmpty() ? QString() : "⚠ " + countText(warnings.size(), tr("warning"), tr("warnings")));
+    m_warnings->setToolTip(warnings.join("\n\n"));
 
     const auto actions = engineActions(status, busy);
     m_start->setEnabled(actions.start);

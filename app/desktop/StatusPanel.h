@@ -11,7 +11,8 @@ namespace berth::app {
 
 // The strip along the bottom of the main window: the engine's state (with the boot phase or
 // the error), the accelerator (and a note when Berth fell back to TCG), the VM's CPUs and
-// memory, and Start / Stop / Restart.
+// memory, what a person should know while it runs (a port another program holds, a bind mount
+// of a folder the VM does not share), and Start / Stop / Restart.
 class StatusPanel final : public QFrame
 {
     Q_OBJECT
@@ -32,6 +33,7 @@ private:
     QLabel* m_state;
     QLabel* m_accelerator;
     QLabel* m_resources;
+    QLabel* m_warnings;
     QPushButton* m_start;
     QPushButton* m_stop;
     QPushButton* m_restart;

@@ -46,6 +46,7 @@
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTest>
 #include <QTextBlock>
 #include <QToolButton>
@@ -300,6 +301,28 @@ private slots:
             !containerRow("gui-web").siblingAtColumn(ContainerModel::Memory).data().toString().isEmpty(),
             kEngineTimeoutMs);
         screenshot(window(), "desktop-containers");
+    }
+
+    // A port another program holds on this computer: the status strip says so, naming the
+    // container, until the port is free and Berth publishes it.
+    void takenHostPortShowsAWarning()
+    {
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        const auto port = QString::number(squatter.serverPort());
+        const auto run = docker({"run", "-d", "--name", "gui-clash", "-p", port + ":80", "bb:1", "sleep", "100000"});
+        QVERIFY2(run.exitCode == 0, qPrintable(test::describe(run)));
+        auto* warnings = window()->findChild<QLabel*>("statusWarnings");
+        QVERIFY(warnings);
+        QTRY_VERIFY_WITH_TIMEOUT(warnings->isVisible(), 10000);
+        QCOMPARE(warnings->text(), QString("⚠ 1 warning"));
+        QVERIFY2(warnings->toolTip().contains("container 'gui-clash' publishes port " + port + "/tcp") &&
+                     warnings->toolTip().contains("another program on this computer is using"),
+                 qPrintable(warnings->toolTip()));
+        screenshot(window(), "desktop-port-warning");
+        squatter.close();
+        QTRY_VERIFY_WITH_TIMEOUT(!warnings->isVisible(), 15000);
+        QCOMPARE(docker({"rm", "-f", "gui-clash"}).exitCode, 0);
     }
 
     // Logs follow the container: a line it printed is there, stderr looks different, and the
