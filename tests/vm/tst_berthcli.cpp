@@ -160,6 +160,15 @@ private slots:
 
     void startsAndReportsStatus()
     {
+        // Folders travel over 9p in this VM (tst_portsshares covers the default, virtiofs where
+        // a usable virtiofsd is installed).
+        QVERIFY(QDir().mkpath(m_dir.filePath("share")));
+        QFile settings(instanceDir() + "/settings.json");
+        QVERIFY(settings.open(QIODevice::WriteOnly));
+        settings.write(QString("{\"share_transport\": \"9p\", \"shares\": [{\"path\": \"%1\"}]}\n")
+                           .arg(m_dir.filePath("share"))
+                           .toUtf8());
+        settings.close();
         const auto run = berth({"start"});
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
         for (const char* phase :
@@ -251,6 +260,26 @@ private slots:
              berth::test::runConcurrently(berth::test::binDir() + "/docker",
                                           {"ps", "-a", "--format", "{{.ID}}"}, 20, 120000, environment()))
             QVERIFY2(ps.exitCode == 0, qPrintable(describe(ps)));
+    }
+
+    // A shared folder over 9p: the guest mounts it at the host's path, and a container reads the
+    // host's file and writes one the host reads, owned by the host user.
+    void hostFolderOverNinePee()
+    {
+        const auto share = m_dir.filePath("share");
+        const auto mounts = berth({"shell", "--", "mount"});
+        QVERIFY2(mounts.out.contains(QString("berth0 on %1 type 9p").arg(share).toUtf8()), qPrintable(describe(mounts)));
+        QFile in(share + "/in.txt");
+        QVERIFY(in.open(QIODevice::WriteOnly));
+        in.write("host to guest\n");
+        in.close();
+        QVERIFY(mustRun({"run", "--rm", "-v", share + ":/s", "bb:1", "sh", "-c",
+                         "cat /s/in.txt && echo guest to host > /s/out.txt"},
+                        "host to guest"));
+        QFile out(share + "/out.txt");
+        QVERIFY(out.open(QIODevice::ReadOnly));
+        QCOMPARE(out.readAll(), QByteArray("guest to host\n"));
+        QCOMPARE(QFileInfo(out).ownerId(), ::getuid());
     }
 
     void secondStartSaysAlreadyRunning()

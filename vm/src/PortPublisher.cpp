@@ -208,6 +208,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
     {
         auto& state = containers[id];
         const auto eventAt = std::exchange(state.eventAt, std::nullopt);
+        const auto answeredAt = Clock::now();
         std::vector<WantedForward> wanted;
         std::vector<std::string> warnings;
         if (container) {
@@ -267,11 +268,16 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
                 p.active = true;
             }
             if (p.active) {
-                const auto ms = eventAt ? std::chrono::duration<double, std::milli>(Clock::now() - *eventAt).count()
-                                        : -1.0;
+                const auto ms = [](Clock::time_point from, Clock::time_point to) {
+                    return std::chrono::duration<double, std::milli>(to - from).count();
+                };
+                const auto now = Clock::now();
                 spdlog::info("ports: published {}:{}/{} → container '{}' port {}{}", p.forward.hostAddress,
                              p.forward.hostPort, p.forward.protocol, p.info.container, p.info.containerPort,
-                             ms >= 0 ? fmt::format(" ({:.1f} ms after its start event arrived)", ms) : "");
+                             eventAt ? fmt::format(" ({:.1f} ms after its start event arrived: the engine's "
+                                                   "answer {:.1f} ms, the forward {:.1f} ms)",
+                                                   ms(*eventAt, now), ms(*eventAt, answeredAt), ms(answeredAt, now))
+                                     : "");
             } else {
                 spdlog::warn("ports: container '{}' publishes port {}/{}, but it is not reachable on this computer: {}",
                              p.info.container, p.forward.hostPort, p.forward.protocol, p.info.error);
