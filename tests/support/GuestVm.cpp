@@ -40,13 +40,6 @@ double floorBootSeconds(const QString& workDir, QString* error)
     return seconds;
 }
 
-quint16 freeTcpPort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    return server.serverPort();
-}
-
 GuestVm::GuestVm(QString workDir, Options options) : m_workDir(std::move(workDir)), m_options(std::move(options))
 {
     auto manifest = vm::ImageManifest::load(imageDir().toStdString());

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Loopback.h" // freeTcpPort()
+
 #include "RunProcess.h"
 #include "berth/vm/BootChannel.h"
 #include "berth/vm/ImageManifest.h"
@@ -89,8 +91,5 @@ private:
 // Boots it in `workDir` (which must exist) and returns seconds from QEMU's spawn to that
 // report, or -1 with `error` set.
 double floorBootSeconds(const QString& workDir, QString* error);
-
-// A free TCP port on 127.0.0.1 at the time of the call.
-quint16 freeTcpPort();
 
 } // namespace berth::test

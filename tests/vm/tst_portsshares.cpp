@@ -4,6 +4,7 @@
 // the whole file: the real image under QEMU, the stock docker CLI and compose plugin, through
 // `berth start`.
 #include "BerthHome.h"
+#include "Loopback.h"
 #include "TestPaths.h"
 #include "berth/vm/QmpClient.h"
 
@@ -31,57 +32,11 @@
 
 using berth::test::BerthHome;
 using berth::test::describe;
+using namespace berth::test; // Loopback.h
 using berth::test::ProcessRun;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// One HTTP/1.0 GET of `path` on 127.0.0.1:`port`; the whole answer, empty when nothing answered.
-QByteArray httpGet(quint16 port, const QByteArray& path, int timeoutMs = 3000)
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return {};
-    timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    QByteArray answer;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        const QByteArray request = "GET " + path + " HTTP/1.0\r\n\r\n";
-        if (::send(fd, request.constData(), static_cast<size_t>(request.size()), MSG_NOSIGNAL) == request.size()) {
-            char buffer[4096];
-            ssize_t n;
-            while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
-                answer.append(buffer, static_cast<int>(n));
-        }
-    }
-    ::close(fd);
-    return answer;
-}
-
-// True when something accepts TCP connections on 127.0.0.1:`port`.
-bool accepts(quint16 port)
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-}
-
-quint16 freeTcpPort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
 
 double secondsNow()
 {
@@ -127,18 +82,6 @@ private:
                 found.append(p);
         }
         return found;
-    }
-
-    static bool waitFor(const std::function<bool()>& condition, int timeoutMs)
-    {
-        QElapsedTimer timer;
-        timer.start();
-        while (!condition()) {
-            if (timer.elapsed() > timeoutMs)
-                return false;
-            QThread::msleep(50);
-        }
-        return true;
     }
 
 private slots:
@@ -269,14 +212,14 @@ private slots:
     void forwardGoesAwayAfterStop()
     {
         const auto port = static_cast<quint16>(portsOf("web").at(0).toObject().value("host_port").toInt());
-        QVERIFY(accepts(port));
+        QVERIFY(acceptsOnLoopback(port));
         QVERIFY(mustDocker({"stop", "-t", "0", "web"}));
-        QVERIFY2(waitFor([&] { return !accepts(port); }, 3000), "the host port still accepts after docker stop");
+        QVERIFY2(waitFor([&] { return !acceptsOnLoopback(port); }, 3000), "the host port still accepts after docker stop");
         QVERIFY(portsOf("web").isEmpty());
         QVERIFY(mustDocker({"start", "web"}));
         QVERIFY(waitFor([&] { return httpGet(port, "/hostname").contains("200 OK"); }, 5000));
         QVERIFY(mustDocker({"rm", "-f", "web"}));
-        QVERIFY(waitFor([&] { return !accepts(port); }, 3000));
+        QVERIFY(waitFor([&] { return !acceptsOnLoopback(port); }, 3000));
     }
 
     // A host port another program holds: the container runs, and Berth names the container and
@@ -430,7 +373,7 @@ private slots:
         page.close();
         QVERIFY(httpGet(port, "/index.html").contains("edited on the host"));
         QVERIFY(mustDocker({"compose", "-f", project + "/compose.yaml", "-p", "shop", "down"}));
-        QVERIFY(waitFor([&] { return !accepts(port); }, 3000));
+        QVERIFY(waitFor([&] { return !acceptsOnLoopback(port); }, 3000));
     }
 
     // After QMP stop, 5 s, cont, the guest's clock is back within 2 s of the host's 2 s later.
