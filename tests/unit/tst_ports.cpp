@@ -54,6 +54,23 @@ private slots:
         QCOMPARE(wanted[1].forward, (PortForward{"tcp", "127.0.0.1", 18080, kGuestLoopbackRelay, 18080}));
     }
 
+    // A created container's PortBindings (from inspect): numbered host ports are known before
+    // its start; -P and ranges are the engine's choice at start, so they are left out.
+    void createdContainersBindingsGiveNumberedPortsOnly()
+    {
+        const auto bindings = json::parse(
+            "{\"80/tcp\": [{\"HostIp\": \"127.0.0.1\", \"HostPort\": \"18080\"}],"
+            " \"53/udp\": [{\"HostIp\": \"\", \"HostPort\": \"5353\"}],"
+            " \"443/tcp\": [{\"HostIp\": \"\", \"HostPort\": \"\"}],"
+            " \"90/tcp\": [{\"HostIp\": \"\", \"HostPort\": \"9000-9010\"}]}");
+        const auto wanted = forwardsForBindings(bindings, "127.0.0.1");
+        QCOMPARE(wanted.size(), std::size_t(2));
+        QCOMPARE(wanted[0].forward, (PortForward{"udp", "127.0.0.1", 5353, kGuestAddress, 5353}));
+        QCOMPARE(wanted[0].containerPort, 53);
+        QCOMPARE(wanted[1].forward, (PortForward{"tcp", "127.0.0.1", 18080, kGuestLoopbackRelay, 18080}));
+        QCOMPARE(wanted[1].containerPort, 80);
+    }
+
     void oddEntriesAreSkipped()
     {
         QVERIFY(forwardsFor(json::object(), "127.0.0.1").empty());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -42,6 +43,31 @@ std::vector<WantedForward> forwardsFor(const nlohmann::json& ports, const std::s
             wanted.push_back(w);
     }
     return wanted;
+}
+
+std::vector<WantedForward> forwardsForBindings(const nlohmann::json& bindings, const std::string& bindAddress)
+{
+    nlohmann::json ports = nlohmann::json::array();
+    if (!bindings.is_object())
+        return {};
+    for (const auto& [key, hosts] : bindings.items()) {
+        const auto slash = key.find('/');
+        const auto containerPort = std::atoi(key.substr(0, slash).c_str());
+        const auto type = slash == std::string::npos ? std::string("tcp") : key.substr(slash + 1);
+        if (!hosts.is_array())
+            continue;
+        for (const auto& h : hosts) {
+            const auto hostPort = h.value("HostPort", std::string());
+            // An empty or 0 port (-P, -p 80) or a range is chosen by the engine at start.
+            if (hostPort.empty() || hostPort.find('-') != std::string::npos)
+                continue;
+            ports.push_back({{"IP", h.value("HostIp", std::string())},
+                             {"PrivatePort", containerPort},
+                             {"PublicPort", std::atoi(hostPort.c_str())},
+                             {"Type", type}});
+        }
+    }
+    return forwardsFor(ports, bindAddress);
 }
 
 std::string unsharedMountWarning(const std::string& container, const std::string& source, const Settings& settings)
@@ -83,6 +109,10 @@ struct ContainerState
     std::vector<Published> ports;
     std::vector<std::string> warnings;
     std::optional<Clock::time_point> eventAt; // of the start event the next refresh answers
+    // Known since the container's create event: its name and the forwards of the host ports it
+    // asked for by number, which its start event adds at once, before asking the engine.
+    std::string name;
+    std::vector<WantedForward> prepared;
 };
 
 } // namespace
@@ -120,7 +150,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
             return;
         std::weak_ptr<Impl> weak = shared_from_this();
         engine::EventsOptions events;
-        events.filters = {{"type", {"container"}}, {"event", {"start", "die", "destroy"}}};
+        events.filters = {{"type", {"container"}}, {"event", {"create", "start", "die", "destroy"}}};
         // Replay the last seconds: a container that started between the list below and the
         // moment the engine registers this stream is not missed.
         events.since = std::chrono::duration_cast<std::chrono::seconds>(
@@ -130,8 +160,17 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         eventStream = client.events(
             events,
             [weak](const engine::Event& e) {
-                if (auto self = weak.lock())
-                    self->refresh(e.actorId, e.action == "start" ? std::optional(Clock::now()) : std::nullopt);
+                auto self = weak.lock();
+                if (!self)
+                    return;
+                if (e.action == "create") {
+                    self->prepare(e.actorId, e.attribute("name"));
+                    return;
+                }
+                const auto at = Clock::now();
+                if (e.action == "start")
+                    self->publishPrepared(e.actorId, at);
+                self->refresh(e.actorId, e.action == "start" ? std::optional(at) : std::nullopt);
             },
             [weak](engine::Status end) {
                 auto self = weak.lock();
@@ -146,6 +185,41 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
                 });
             });
         reconcile();
+    }
+
+    // A container was created: learn the host ports it asked for by number, so that its start
+    // needs no round trip to the engine before they are published.
+    void prepare(const std::string& id, const std::string& name)
+    {
+        if (stopped || id.empty())
+            return;
+        std::weak_ptr<Impl> weak = shared_from_this();
+        client.inspectContainer(id, [weak, id, name](engine::Result<engine::Container> inspected) {
+            auto self = weak.lock();
+            if (!self || self->stopped || !inspected)
+                return;
+            const auto& hostConfig = inspected->raw.value("HostConfig", nlohmann::json::object());
+            auto wanted =
+                forwardsForBindings(hostConfig.value("PortBindings", nlohmann::json::object()), self->options.bindAddress);
+            if (wanted.empty())
+                return;
+            auto& state = self->containers[id];
+            state.name = name.empty() ? inspected->name : name;
+            state.prepared = std::move(wanted);
+        });
+    }
+
+    void publishPrepared(const std::string& id, Clock::time_point eventAt)
+    {
+        const auto it = containers.find(id);
+        if (it == containers.end() || it->second.prepared.empty())
+            return;
+        auto& state = it->second;
+        bool any = false;
+        for (const auto& w : std::exchange(state.prepared, {}))
+            any = addForward(state, id, state.name, w, eventAt, eventAt) || any;
+        if (any)
+            changed();
     }
 
     // Every running container, and every one that has forwards now, is looked at again.
@@ -249,41 +323,8 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         }
         state.ports = std::move(kept);
 
-        for (const auto& w : wanted) {
-            const bool have = std::any_of(state.ports.begin(), state.ports.end(),
-                                          [&w](const Published& p) { return p.forward == w.forward; });
-            if (have)
-                continue;
-            any = true;
-            Published p;
-            p.forward = w.forward;
-            p.info = {id, container->name, w.forward.protocol, w.forward.hostAddress, w.forward.hostPort,
-                      w.containerPort, {}};
-            if (const auto* holder = holderOf(w.forward, id)) {
-                p.info.error = "host port " + std::to_string(w.forward.hostPort) + "/" + w.forward.protocol +
-                               " is already published for container '" + holder->info.container + "'";
-            } else if (auto added = driver.addPortForward(w.forward); !added) {
-                p.info.error = added.error().message;
-            } else {
-                p.active = true;
-            }
-            if (p.active) {
-                const auto ms = [](Clock::time_point from, Clock::time_point to) {
-                    return std::chrono::duration<double, std::milli>(to - from).count();
-                };
-                const auto now = Clock::now();
-                spdlog::info("ports: published {}:{}/{} → container '{}' port {}{}", p.forward.hostAddress,
-                             p.forward.hostPort, p.forward.protocol, p.info.container, p.info.containerPort,
-                             eventAt ? fmt::format(" ({:.1f} ms after its start event arrived: the engine's "
-                                                   "answer {:.1f} ms, the forward {:.1f} ms)",
-                                                   ms(*eventAt, now), ms(*eventAt, answeredAt), ms(answeredAt, now))
-                                     : "");
-            } else {
-                spdlog::warn("ports: container '{}' publishes port {}/{}, but it is not reachable on this computer: {}",
-                             p.info.container, p.forward.hostPort, p.forward.protocol, p.info.error);
-            }
-            state.ports.push_back(std::move(p));
-        }
+        for (const auto& w : wanted)
+            any = addForward(state, id, container->name, w, eventAt, answeredAt) || any;
         const bool failed = std::any_of(state.ports.begin(), state.ports.end(),
                                         [](const Published& p) { return !p.active; });
         if (state.ports.empty() && state.warnings.empty() && !container)
@@ -292,6 +333,45 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
             retryLater();
         if (any)
             changed();
+    }
+
+    // Adds `w` for container `id` unless it is there already; a failure is kept with its reason.
+    // True when something changed.
+    bool addForward(ContainerState& state, const std::string& id, const std::string& name, const WantedForward& w,
+                    std::optional<Clock::time_point> eventAt, Clock::time_point answeredAt)
+    {
+        const bool have = std::any_of(state.ports.begin(), state.ports.end(),
+                                      [&w](const Published& p) { return p.forward == w.forward; });
+        if (have)
+            return false;
+        Published p;
+        p.forward = w.forward;
+        p.info = {id, name, w.forward.protocol, w.forward.hostAddress, w.forward.hostPort, w.containerPort, {}};
+        if (const auto* holder = holderOf(w.forward, id)) {
+            p.info.error = "host port " + std::to_string(w.forward.hostPort) + "/" + w.forward.protocol +
+                           " is already published for container '" + holder->info.container + "'";
+        } else if (auto added = driver.addPortForward(w.forward); !added) {
+            p.info.error = added.error().message;
+        } else {
+            p.active = true;
+        }
+        if (p.active) {
+            const auto ms = [](Clock::time_point from, Clock::time_point to) {
+                return std::chrono::duration<double, std::milli>(to - from).count();
+            };
+            const auto now = Clock::now();
+            spdlog::info("ports: published {}:{}/{} → container '{}' port {}{}", p.forward.hostAddress,
+                         p.forward.hostPort, p.forward.protocol, p.info.container, p.info.containerPort,
+                         eventAt ? fmt::format(" ({:.1f} ms after its start event arrived: the engine's "
+                                               "answer {:.1f} ms, the forward {:.1f} ms)",
+                                               ms(*eventAt, now), ms(*eventAt, answeredAt), ms(answeredAt, now))
+                                 : "");
+        } else {
+            spdlog::warn("ports: container '{}' publishes port {}/{}, but it is not reachable on this computer: {}",
+                         p.info.container, p.forward.hostPort, p.forward.protocol, p.info.error);
+        }
+        state.ports.push_back(std::move(p));
+        return true;
     }
 
     // A host port that was taken may be free now: try the failed forwards again every 5 s.

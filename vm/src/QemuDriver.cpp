@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sstream>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <thread>
@@ -120,6 +121,9 @@ std::optional<Virtiofsd> usableVirtiofsd()
     }
     return std::nullopt;
 }
+
+// The open-file limit below which "auto" does not choose virtiofs.
+constexpr rlim_t kVirtiofsMinFiles = 262144;
 
 // Waits (briefly, blocking) until `socket` exists: virtiofsd creates it once it listens.
 bool waitForSocket(const fs::path& socket, Process& server)
@@ -443,6 +447,18 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         stopVirtiofsds();
         if (spec.shareTransport == "9p")
             return false;
+        // A virtiofsd keeps a descriptor open for every file the guest has looked up (QEMU's C
+        // one always; the Rust one unless it can use file handles): with a low limit a large
+        // tree fails with "Too many open files" part-way through. Choose it only where it may
+        // hold many.
+        rlimit files{};
+        ::getrlimit(RLIMIT_NOFILE, &files);
+        if (spec.shareTransport == "auto" && files.rlim_max != RLIM_INFINITY && files.rlim_max < kVirtiofsMinFiles) {
+            spdlog::info("shares: using 9p: a virtiofsd could keep at most {} files open here (RLIMIT_NOFILE), "
+                         "fewer than a large source tree needs; set \"share_transport\": \"virtiofs\" to use it anyway",
+                         files.rlim_max);
+            return false;
+        }
         const auto daemon = usableVirtiofsd();
         if (!daemon) {
             spdlog::info("shares: no usable virtiofsd{}; using 9p",

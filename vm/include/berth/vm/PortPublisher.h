@@ -62,6 +62,10 @@ struct WantedForward
     int containerPort = 0;
 };
 std::vector<WantedForward> forwardsFor(const nlohmann::json& ports, const std::string& bindAddress);
+// The same from a created container's HostConfig.PortBindings ({"80/tcp": [{"HostIp": "",
+// "HostPort": "8080"}]}): only host ports asked for by number; the engine picks the others at
+// start.
+std::vector<WantedForward> forwardsForBindings(const nlohmann::json& bindings, const std::string& bindAddress);
 
 // The warning for a bind mount of `source` when no share holds it; empty when it is shared or
 // is a path of the VM's own (the engine's socket, /proc, /sys, /dev).
