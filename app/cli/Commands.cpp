@@ -1012,9 +1012,7 @@ int sharesCommand(const std::vector<std::string>& argv)
         return printShares(settings.value());
 
     std::error_code ec;
-    auto path = fs::absolute(paths.front(), ec).lexically_normal().string();
-    while (path.size() > 1 && path.back() == '/')
-        path.pop_back();
+    const auto path = vm::Settings::plainPath(fs::absolute(paths.front(), ec).string());
     auto changed = settings.value();
     auto& shares = changed.shares;
     const auto it = std::find_if(shares.begin(), shares.end(), [&path](const auto& s) { return s.path == path; });

@@ -478,8 +478,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         setState(EngineState::Running);
         PortPublisher::Options ports;
         ports.engineSocket = instance.engineSocket();
-        ports.bindAddress = settings.portBindAddress;
-        ports.shares = settings.shares;
+        ports.settings = settings;
         ports.onChange = [weak = std::weak_ptr<Impl>(shared_from_this())] {
             if (auto self = weak.lock())
                 self->publish();

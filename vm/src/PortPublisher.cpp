@@ -97,6 +97,14 @@ struct Published
     bool active = false; // the driver forwards it (no error)
 };
 
+// What a person reads about a published port that could not be made reachable.
+std::string unreachableWarning(const PublishedPort& port)
+{
+    return "container '" + port.container + "' publishes port " + std::to_string(port.hostPort) + "/" +
+           port.protocol + ", but it is not reachable on this computer: " + port.error +
+           " (Berth tries again every 5 s)";
+}
+
 engine::Client::Options clientOptions(const std::filesystem::path& socket)
 {
     return {.endpoint = engine::Endpoint::unixSocket(socket), .apiVersion = {},
@@ -123,14 +131,11 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         : io(ctx), driver(d), options(std::move(o)),
           client(ctx, clientOptions(options.engineSocket)),
           retryTimer(ctx), failedRetryTimer(ctx)
-    {
-        settings.shares = options.shares;
-    }
+    {}
 
     asio::io_context& io;
     VmDriver& driver;
     Options options;
-    Settings settings;
     engine::Client client;
     asio::steady_timer retryTimer, failedRetryTimer;
     bool retrying = false;
@@ -199,8 +204,8 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
             if (!self || self->stopped || !inspected)
                 return;
             const auto& hostConfig = inspected->raw.value("HostConfig", nlohmann::json::object());
-            auto wanted =
-                forwardsForBindings(hostConfig.value("PortBindings", nlohmann::json::object()), self->options.bindAddress);
+            auto wanted = forwardsForBindings(hostConfig.value("PortBindings", nlohmann::json::object()),
+                                              self->options.settings.portBindAddress);
             if (wanted.empty())
                 return;
             auto& state = self->containers[id];
@@ -286,11 +291,12 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         std::vector<WantedForward> wanted;
         std::vector<std::string> warnings;
         if (container) {
-            wanted = forwardsFor(container->raw.value("Ports", nlohmann::json::array()), options.bindAddress);
+            wanted = forwardsFor(container->raw.value("Ports", nlohmann::json::array()),
+                                 options.settings.portBindAddress);
             for (const auto& m : container->mounts) {
                 if (m.type != "bind")
                     continue;
-                if (auto w = unsharedMountWarning(container->name, m.source, settings); !w.empty())
+                if (auto w = unsharedMountWarning(container->name, m.source, options.settings); !w.empty())
                     warnings.push_back(std::move(w));
             }
         }
@@ -367,8 +373,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
                                                ms(*eventAt, now), ms(*eventAt, answeredAt), ms(answeredAt, now))
                                  : "");
         } else {
-            spdlog::warn("ports: container '{}' publishes port {}/{}, but it is not reachable on this computer: {}",
-                         p.info.container, p.forward.hostPort, p.forward.protocol, p.info.error);
+            spdlog::warn("ports: {}", unreachableWarning(p.info));
         }
         state.ports.push_back(std::move(p));
         return true;
@@ -467,10 +472,7 @@ std::vector<std::string> PortPublisher::warnings() const
     for (const auto& [id, state] : m_impl->containers) {
         for (const auto& p : state.ports) {
             if (!p.info.error.empty())
-                all.push_back("container '" + p.info.container + "' publishes port " +
-                              std::to_string(p.info.hostPort) + "/" + p.info.protocol +
-                              ", but it is not reachable on this computer: " + p.info.error +
-                              " (Berth tries again every 5 s)");
+                all.push_back(unreachableWarning(p.info));
         }
         all.insert(all.end(), state.warnings.begin(), state.warnings.end());
     }

@@ -1,6 +1,7 @@
 #include "berth/vm/Settings.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -28,12 +29,32 @@ constexpr Field kFields[] = {
     {"disk_gib", &Settings::diskGiB, &Settings::Limits::minDiskGiB, &Settings::Limits::maxDiskGiB, " GiB"},
 };
 
+// Settings that take one of a few words.
+struct TextField
+{
+    const char* name;
+    std::string Settings::*member;
+    std::array<const char*, 3> allowed; // unused entries are nullptr
+    const char* allowedText;            // for "it must be …" when the value is not allowed
+    const char* typeText;               // for "must be …" when the value is not a string
+};
+
+const TextField kTextFields[] = {
+    {"port_bind_address", &Settings::portBindAddress, {"127.0.0.1", "0.0.0.0", nullptr},
+     "127.0.0.1 (this computer only) or 0.0.0.0 (every network interface)", "a string such as \"127.0.0.1\""},
+    {"share_transport", &Settings::shareTransport, {"auto", "9p", "virtiofs"}, "auto, 9p or virtiofs",
+     "\"auto\", \"9p\" or \"virtiofs\""},
+};
+
 std::string knownFields()
 {
     std::string names;
     for (const auto& f : kFields)
         names += (names.empty() ? "" : ", ") + std::string(f.name);
-    return names + ", shares, port_bind_address, share_transport";
+    names += ", shares";
+    for (const auto& f : kTextFields)
+        names += ", " + std::string(f.name);
+    return names;
 }
 
 // True when `inner` is `outer` or a path inside it (both lexically normal, no trailing '/').
@@ -43,14 +64,6 @@ bool within(const std::string& inner, const std::string& outer)
         return true;
     return inner == outer || (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
                               inner[outer.size()] == '/');
-}
-
-std::string normalPath(const std::string& path)
-{
-    auto normal = std::filesystem::path(path).lexically_normal().string();
-    while (normal.size() > 1 && normal.back() == '/')
-        normal.pop_back();
-    return normal;
 }
 
 // Folders the guest's own system lives in: a share on one of them, inside one or above one
@@ -84,14 +97,22 @@ Settings::Limits Settings::limits()
     return l;
 }
 
+std::string Settings::plainPath(const std::string& path)
+{
+    auto normal = std::filesystem::path(path).lexically_normal().string();
+    while (normal.size() > 1 && normal.back() == '/')
+        normal.pop_back();
+    return normal;
+}
+
 std::vector<Settings::Share> Settings::defaultShares()
 {
     std::vector<Share> shares;
     std::error_code ec;
-    const auto temp = normalPath(std::filesystem::temp_directory_path(ec).string());
+    const auto temp = plainPath(std::filesystem::temp_directory_path(ec).string());
     const bool tempOk = !ec && !temp.empty() && std::filesystem::is_directory(temp, ec);
     if (const char* home = std::getenv("HOME"); home && *home == '/') {
-        const auto path = normalPath(home);
+        const auto path = plainPath(home);
         if (!hiddenSystemPath(path) && std::filesystem::is_directory(path, ec) && !(tempOk && within(path, temp)) &&
             !(tempOk && within(temp, path)))
             shares.push_back({path, false});
@@ -107,9 +128,9 @@ Status Settings::checkShares(const std::vector<Share>& shares)
         const auto& path = shares[i].path;
         if (path.empty() || path.front() != '/')
             return Error{"the shared folder '" + path + "' is not an absolute path" + kSharesHint};
-        if (path != normalPath(path))
-            return Error{"the shared folder '" + path + "' is not written plainly; write it as '" + normalPath(path) +
-                         "'" + kSharesHint};
+        if (path != plainPath(path))
+            return Error{"the shared folder '" + path + "' is not written plainly; write it as '" +
+                         plainPath(path) + "'" + kSharesHint};
         if (std::any_of(path.begin(), path.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
             return Error{"the shared folder '" + path + "' has a control character in its name" + kSharesHint};
         if (const char* system = hiddenSystemPath(path))
@@ -139,7 +160,7 @@ Status Settings::checkShares(const std::vector<Share>& shares)
 
 const Settings::Share* Settings::shareHolding(const std::string& path) const
 {
-    const auto normal = normalPath(path);
+    const auto normal = plainPath(path);
     for (const auto& share : shares) {
         if (within(normal, share.path))
             return &share;
@@ -156,11 +177,11 @@ Status Settings::validate() const
             return Error{"'" + std::string(f.name) + "' is " + std::to_string(value) + f.unit + "; it must be from " +
                          std::to_string(l.*f.min) + " to " + std::to_string(l.*f.max) + f.unit + " on this computer"};
     }
-    if (portBindAddress != "127.0.0.1" && portBindAddress != "0.0.0.0")
-        return Error{"'port_bind_address' is '" + portBindAddress +
-                     "'; it must be 127.0.0.1 (this computer only) or 0.0.0.0 (every network interface)"};
-    if (shareTransport != "auto" && shareTransport != "9p" && shareTransport != "virtiofs")
-        return Error{"'share_transport' is '" + shareTransport + "'; it must be auto, 9p or virtiofs"};
+    for (const auto& f : kTextFields) {
+        const auto& value = this->*f.member;
+        if (std::none_of(f.allowed.begin(), f.allowed.end(), [&value](const char* a) { return a && value == a; }))
+            return Error{"'" + std::string(f.name) + "' is '" + value + "'; it must be " + f.allowedText};
+    }
     return checkShares(shares);
 }
 
@@ -171,18 +192,12 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
         return Error{source + " is not a JSON object; fix it or delete it to go back to the defaults"};
     Settings s;
     for (const auto& [key, value] : doc.items()) {
-        if (key == "port_bind_address") {
+        const auto* text = std::find_if(std::begin(kTextFields), std::end(kTextFields),
+                                        [&key](const TextField& f) { return key == f.name; });
+        if (text != std::end(kTextFields)) {
             if (!value.is_string())
-                return Error{source + ": 'port_bind_address' must be a string such as \"127.0.0.1\", not " +
-                             value.dump()};
-            s.portBindAddress = value.get<std::string>();
-            continue;
-        }
-        if (key == "share_transport") {
-            if (!value.is_string())
-                return Error{source + ": 'share_transport' must be \"auto\", \"9p\" or \"virtiofs\", not " +
-                             value.dump()};
-            s.shareTransport = value.get<std::string>();
+                return Error{source + ": '" + key + "' must be " + text->typeText + ", not " + value.dump()};
+            s.*text->member = value.get<std::string>();
             continue;
         }
         if (key == "shares") {
@@ -225,8 +240,8 @@ std::string Settings::toJson() const
     doc["shares"] = nlohmann::json::array();
     for (const auto& share : shares)
         doc["shares"].push_back({{"path", share.path}, {"read_only", share.readOnly}});
-    doc["port_bind_address"] = portBindAddress;
-    doc["share_transport"] = shareTransport;
+    for (const auto& f : kTextFields)
+        doc[f.name] = this->*f.member;
     return doc.dump(2) + "\n";
 }
 

@@ -34,8 +34,9 @@ public:
     struct Options
     {
         std::filesystem::path engineSocket;
-        std::string bindAddress = "127.0.0.1"; // for ports the engine published on all addresses
-        std::vector<Settings::Share> shares;
+        // The instance's settings: portBindAddress for ports the engine published on all
+        // addresses, shares for the bind-mount check.
+        Settings settings;
         std::function<void()> onChange; // ports() or warnings() changed
     };
 

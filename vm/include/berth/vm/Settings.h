@@ -54,6 +54,8 @@ struct Settings
     // another, none over a folder the VM's own system needs (/usr, /etc, /var/lib/docker, …).
     // Errors name the path and what to do.
     static Status checkShares(const std::vector<Share>& shares);
+    // `path` lexically normal, without a trailing '/': how a share's path is written.
+    static std::string plainPath(const std::string& path);
     // The share whose folder holds `path`, if any.
     const Share* shareHolding(const std::string& path) const;
     std::string toJson() const;
