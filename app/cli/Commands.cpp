@@ -4,6 +4,7 @@
 #include "berth/engine/ApiVersion.h"
 #include "berth/vm/Agent.h"
 #include "berth/vm/ControlClient.h"
+#include "berth/vm/Diagnostics.h"
 #include "berth/vm/DockerContext.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
@@ -620,6 +621,52 @@ int restartCommand(const std::vector<std::string>& argv)
     return start("restart", *options, *instance);
 }
 
+namespace {
+
+// What `berth status` reports: the agent's status (else the last recorded one, with the saved
+// resources), the data disk's use while the engine runs, and the JSON `--json` prints.
+struct StatusReport
+{
+    vm::AgentStatus status;
+    std::optional<std::pair<double, double>> disk; // used, size in bytes
+    bool diskFull = false;
+    nlohmann::json json;
+};
+
+StatusReport gatherStatus(const vm::Instance& instance)
+{
+    StatusReport report;
+    auto& status = report.status;
+    status = currentStatus(instance);
+    if (status.cpus == 0) {
+        if (auto settings = instance.loadSettings()) {
+            status.cpus = settings->cpus;
+            status.memoryMiB = settings->memoryMiB;
+            status.diskGiB = settings->diskGiB;
+        }
+    }
+    report.json = status.toJson();
+    auto& disk = report.disk;
+    if (status.state == EngineState::Running && status.sshPort != 0) {
+        std::string command;
+        for (const auto& a : sshArguments(instance, status.sshPort))
+            command += shellQuoted(a) + " ";
+        command += "-T berth@127.0.0.1 stat -f -c \\'%b %a %S\\' /mnt/data 2>/dev/null";
+        std::istringstream fields(firstLineOf(command));
+        double blocks = 0, available = 0, blockSize = 0;
+        if (fields >> blocks >> available >> blockSize && blockSize > 0) {
+            disk = {(blocks - available) * blockSize, blocks * blockSize};
+            report.json["disk_used_bytes"] = static_cast<std::uint64_t>(disk->first);
+            report.json["disk_size_bytes"] = static_cast<std::uint64_t>(disk->second);
+        }
+    }
+    report.diskFull = disk && disk->second - disk->first < std::min(1.0 * (1 << 30), 0.02 * disk->second);
+    report.json["disk_full"] = report.diskFull;
+    return report;
+}
+
+} // namespace
+
 int statusCommand(const std::vector<std::string>& argv)
 {
     const auto args = parse("status", argv, {{"--json", false}});
@@ -631,35 +678,14 @@ int statusCommand(const std::vector<std::string>& argv)
     auto instance = openInstance("status", *args);
     if (!instance)
         return 1;
-    auto status = currentStatus(*instance);
-    if (status.cpus == 0) {
-        if (auto settings = instance->loadSettings()) {
-            status.cpus = settings->cpus;
-            status.memoryMiB = settings->memoryMiB;
-            status.diskGiB = settings->diskGiB;
-        }
-    }
-    auto json = status.toJson();
-    std::optional<std::pair<double, double>> disk; // used, size in bytes
-    if (status.state == EngineState::Running && status.sshPort != 0) {
-        std::string command;
-        for (const auto& a : sshArguments(*instance, status.sshPort))
-            command += shellQuoted(a) + " ";
-        command += "-T berth@127.0.0.1 stat -f -c \\'%b %a %S\\' /mnt/data 2>/dev/null";
-        std::istringstream fields(firstLineOf(command));
-        double blocks = 0, available = 0, blockSize = 0;
-        if (fields >> blocks >> available >> blockSize && blockSize > 0) {
-            disk = {(blocks - available) * blockSize, blocks * blockSize};
-            json["disk_used_bytes"] = static_cast<std::uint64_t>(disk->first);
-            json["disk_size_bytes"] = static_cast<std::uint64_t>(disk->second);
-        }
-    }
-    const bool diskFull = disk && disk->second - disk->first < std::min(1.0 * (1 << 30), 0.02 * disk->second);
+    const auto report = gatherStatus(*instance);
     if (args->has("--json")) {
-        json["disk_full"] = diskFull;
-        std::cout << json.dump(2) << "\n";
+        std::cout << report.json.dump(2) << "\n";
         return 0;
     }
+    const auto& status = report.status;
+    const auto& disk = report.disk;
+    const bool diskFull = report.diskFull;
     std::cout << "Instance:     " << status.instance << "\n"
               << "State:        " << vm::toString(status.state)
               << (status.phase.empty() ? "" : " (" + status.phase + ")") << "\n";
@@ -807,20 +833,25 @@ int shellCommand(const std::vector<std::string>& argv)
 
 int resetCommand(const std::vector<std::string>& argv)
 {
-    const auto args = parse("reset", argv, {{"--yes", false}});
+    const auto args = parse("reset", argv, {{"--yes", false}, {"--factory", false}});
     if (!args)
         return 2;
     if (helpRequested(
-            *args, "Usage: berth reset --yes [--instance NAME]\n\n"
+            *args, "Usage: berth reset --yes [--factory] [--instance NAME]\n\n"
                    "Stops the engine VM and deletes its data disk: every image, container, volume and\n"
-                   "network in the engine. Settings and keys stay. The next `berth start` begins empty.\n"))
+                   "network in the engine. Settings and keys stay. The next `berth start` begins empty.\n\n"
+                   "  --factory   also return the settings to their defaults: removes settings.json,\n"
+                   "              daemon.json (the engine's configuration) and the desktop app's\n"
+                   "              preferences (desktop.json)\n"))
         return 0;
     auto instance = openInstance("reset", *args);
     if (!instance)
         return 1;
+    const bool factory = args->has("--factory");
     if (!args->has("--yes")) {
         std::cerr << "berth reset: this deletes every image, container and volume of instance '"
-                  << instance->name() << "'; run `berth reset --yes` to confirm\n";
+                  << instance->name() << "'" << (factory ? " and its settings" : "") << "; run `berth reset --yes"
+                  << (factory ? " --factory" : "") << "` to confirm\n";
         return 2;
     }
     if (const int stopped = stopAgent("reset", *instance); stopped != 0)
@@ -838,6 +869,59 @@ int resetCommand(const std::vector<std::string>& argv)
     }
     std::cout << (existed ? "Deleted the data disk " + instance->dataDisk().string() + ".\n"
                           : std::string("There was no data disk; nothing to delete.\n"));
+    if (!factory)
+        return 0;
+    for (const auto& file : {instance->settingsFile(), instance->daemonConfig(), instance->desktopPrefsFile()}) {
+        if (fs::remove(file, ec))
+            std::cout << "Removed " << file.string() << ".\n";
+        if (ec) {
+            std::cerr << "berth reset: cannot remove " << file.string() << ": " << ec.message() << "\n";
+            return 1;
+        }
+    }
+    std::cout << "Settings are the defaults again.\n";
+    return 0;
+}
+
+// Berth's, the Docker API's, QEMU's and the guest image's versions. 1 when the image is missing.
+int printHostVersions(std::ostream& out)
+{
+    out << "Berth " << BERTH_VERSION << "\n";
+    out << "Docker API:  " << engine::ApiVersion::newestSupported().toString() << " (oldest supported "
+        << engine::ApiVersion::oldestSupported().toString() << ")\n";
+    const auto qemu = firstLineOf("qemu-system-x86_64 --version 2>/dev/null");
+    out << "QEMU:        " << (qemu.empty() ? "not found (install qemu-system-x86)" : qemu) << "\n";
+    const auto manifest = vm::ImageManifest::load(imageDir());
+    if (!manifest) {
+        out << "Guest image: " << manifest.error().message << "\n";
+        return 1;
+    }
+    out << "Guest image: " << manifest->dir().string() << "\n"
+        << "  Debian " << manifest->suite() << ", kernel " << manifest->kernelVersion() << "\n"
+        << "  docker.io " << manifest->packageVersion("docker.io").value_or("?") << ", containerd "
+        << manifest->packageVersion("containerd").value_or("?") << ", runc "
+        << manifest->packageVersion("runc").value_or("?") << "\n";
+    return 0;
+}
+
+// The running engine's version, or that it is not running. 1 when it runs but does not answer.
+int printEngineVersion(std::ostream& out, const vm::Instance& instance)
+{
+    const auto status = liveStatus(instance);
+    if (!status || status->state != EngineState::Running) {
+        out << "Engine:      not running (`berth start`)\n";
+        return 0;
+    }
+    const auto reply = vm::engineGet(instance.engineSocket(), "/version", std::chrono::seconds(10));
+    const auto body = reply ? nlohmann::json::parse(reply->body, nullptr, false) : nlohmann::json();
+    if (!reply || !body.is_object()) {
+        out << "Engine:      no answer (" << (reply ? "HTTP " + std::to_string(reply->status) : reply.error().message)
+            << ")\n";
+        return 1;
+    }
+    out << "Engine:      Docker " << body.value("Version", "?") << ", API " << body.value("ApiVersion", "?") << ", "
+        << body.value("Os", "?") << "/" << body.value("Arch", "?") << ", kernel "
+        << body.value("KernelVersion", "?") << "\n";
     return 0;
 }
 
@@ -850,42 +934,65 @@ int versionCommand(const std::vector<std::string>& argv)
                       "Usage: berth version [--instance NAME]\n\n"
                       "Prints the versions of Berth, QEMU, the guest image and, when running, the engine.\n"))
         return 0;
-    std::cout << "Berth " << BERTH_VERSION << "\n";
-    std::cout << "Docker API:  " << engine::ApiVersion::newestSupported().toString() << " (oldest supported "
-              << engine::ApiVersion::oldestSupported().toString() << ")\n";
-    const auto qemu = firstLineOf("qemu-system-x86_64 --version 2>/dev/null");
-    std::cout << "QEMU:        " << (qemu.empty() ? "not found (install qemu-system-x86)" : qemu) << "\n";
-    int code = 0;
-    const auto manifest = vm::ImageManifest::load(imageDir());
-    if (!manifest) {
-        std::cout << "Guest image: " << manifest.error().message << "\n";
-        code = 1;
-    } else {
-        std::cout << "Guest image: " << manifest->dir().string() << "\n"
-                  << "  Debian " << manifest->suite() << ", kernel " << manifest->kernelVersion() << "\n"
-                  << "  docker.io " << manifest->packageVersion("docker.io").value_or("?") << ", containerd "
-                  << manifest->packageVersion("containerd").value_or("?") << ", runc "
-                  << manifest->packageVersion("runc").value_or("?") << "\n";
-    }
+    const int code = printHostVersions(std::cout);
     auto instance = openInstance("version", *args);
     if (!instance)
         return 1;
-    const auto status = liveStatus(*instance);
-    if (!status || status->state != EngineState::Running) {
-        std::cout << "Engine:      not running (`berth start`)\n";
-        return code;
+    return std::max(code, printEngineVersion(std::cout, *instance));
+}
+
+int diagnoseCommand(const std::vector<std::string>& argv)
+{
+    const auto args = parse("diagnose", argv, {{"--output", true}});
+    if (!args)
+        return 2;
+    if (helpRequested(*args,
+                      "Usage: berth diagnose [--output FILE] [--instance NAME]\n\n"
+                      "Writes a .tar.gz for a bug report: the agent and console logs, settings.json and\n"
+                      "daemon.json with their secrets removed, `berth status --json`, `berth version`, the\n"
+                      "engine's /info and /version, and facts about this computer; MANIFEST.txt lists what\n"
+                      "is in it and why anything is missing. The default FILE is\n"
+                      "~/berth-diagnostics-YYYYMMDD-HHMMSS.tar.gz (UTC). The last line printed is its path.\n"))
+        return 0;
+    if (args->has("--output") && args->get("--output").empty()) {
+        std::cerr << "berth diagnose: --output needs a file name\n";
+        return 2;
     }
-    const auto reply = vm::engineGet(instance->engineSocket(), "/version", std::chrono::seconds(10));
-    const auto body = reply ? nlohmann::json::parse(reply->body, nullptr, false) : nlohmann::json();
-    if (!reply || !body.is_object()) {
-        std::cout << "Engine:      no answer ("
-                  << (reply ? "HTTP " + std::to_string(reply->status) : reply.error().message) << ")\n";
+    auto instance = openInstance("diagnose", *args);
+    if (!instance)
+        return 1;
+    vm::DiagnosticsOptions options;
+    if (args->has("--output")) {
+        options.output = args->get("--output");
+    } else {
+        auto file = vm::defaultDiagnosticsFile(options.at);
+        if (!file) {
+            std::cerr << "berth diagnose: " << file.error().message << " with --output FILE\n";
+            return 1;
+        }
+        options.output = std::move(file).value();
+    }
+    options.statusJson = [&] { return gatherStatus(*instance).json.dump(2) + "\n"; };
+    options.versionText = [&] {
+        std::ostringstream text;
+        printHostVersions(text);
+        printEngineVersion(text, *instance);
+        return text.str();
+    };
+    const auto report = vm::writeDiagnostics(*instance, options);
+    if (!report) {
+        std::cerr << "berth diagnose: " << report.error().message
+                  << (args->has("--output") ? "; choose a file in an existing, writable folder with --output"
+                                            : "; choose another place with --output FILE")
+                  << "\n";
         return 1;
     }
-    std::cout << "Engine:      Docker " << body.value("Version", "?") << ", API "
-              << body.value("ApiVersion", "?") << ", " << body.value("Os", "?") << "/"
-              << body.value("Arch", "?") << ", kernel " << body.value("KernelVersion", "?") << "\n";
-    return code;
+    std::cout << "Diagnostics of instance '" << instance->name() << "': " << report->files.size()
+              << " files, secrets removed";
+    if (!report->missing.empty())
+        std::cout << "; " << report->missing.size() << " missing (MANIFEST.txt says why)";
+    std::cout << ".\n" << report->archive.string() << "\n";
+    return 0;
 }
 
 int contextCommand(const std::vector<std::string>& argv)

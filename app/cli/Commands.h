@@ -18,5 +18,6 @@ int versionCommand(const std::vector<std::string>& args);
 int contextCommand(const std::vector<std::string>& args);
 int portsCommand(const std::vector<std::string>& args);
 int sharesCommand(const std::vector<std::string>& args);
+int diagnoseCommand(const std::vector<std::string>& args);
 
 } // namespace berth::app

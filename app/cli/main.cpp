@@ -27,6 +27,7 @@ void usage(std::ostream& out)
            "  shares    List, add or remove the host folders shared with the VM\n"
            "  context   `berth context use` makes the docker context 'berth' current\n"
            "  version   Versions of Berth, QEMU, the guest image and the engine\n"
+           "  diagnose  Write a .tar.gz of logs, settings (secrets removed) and versions for a bug report\n"
            "  help      This help\n\n"
            "Every command takes --help and --instance NAME (default: $BERTH_INSTANCE or 'default').\n"
            "State lives in $BERTH_HOME (default ~/.local/share/berth).\n";
@@ -45,6 +46,7 @@ int main(int argc, char** argv)
         {"reset", berth::app::resetCommand},     {"version", berth::app::versionCommand},
         {"context", berth::app::contextCommand}, {"agent", berth::app::agentMain},
         {"ports", berth::app::portsCommand},     {"shares", berth::app::sharesCommand},
+        {"diagnose", berth::app::diagnoseCommand},
     };
     if (const auto it = commands.find(command); it != commands.end())
         return it->second(args);

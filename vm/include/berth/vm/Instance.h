@@ -48,6 +48,8 @@ public:
     // agent hands it to the guest at each boot after checking it (see checkDaemonConfig).
     std::filesystem::path daemonConfig() const { return m_dir / "daemon.json"; }
     std::filesystem::path lockFile() const { return m_dir / "agent.lock"; }
+    // The desktop app's own preferences of this instance (start the engine with the app, …).
+    std::filesystem::path desktopPrefsFile() const { return m_dir / "desktop.json"; }
 
     // The settings on disk; defaults when there is no file yet. A file that fails validation is
     // an error naming the file and the field; it is never rewritten by loading.
