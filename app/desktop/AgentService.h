@@ -3,6 +3,8 @@
 #include "berth/vm/AgentStatus.h"
 #include "berth/vm/Instance.h"
 
+#include <functional>
+
 #include <QObject>
 #include <QString>
 #include <QThread>
@@ -29,12 +31,23 @@ public:
     // Begins following the agent. Idempotent.
     void start();
     const vm::AgentStatus& status() const { return m_status; }
+    const vm::Instance& instance() const { return m_instance; }
+    const QString& berthExecutable() const { return m_berth; }
     // A start, stop or restart command is running.
     bool busy() const { return m_running > 0; }
 
     void startEngine();
     void stopEngine();
     void restartEngine();
+    // Stops the engine, deletes its data disk (every container, image and volume) and returns
+    // the instance's settings to their defaults (`berth reset --yes --factory`).
+    void factoryReset();
+
+    // Runs `berth ARGUMENTS --instance NAME` without waiting; `done` gets whether it succeeded,
+    // its standard output and, on failure, its error message, unless `context` is gone by then.
+    void runBerth(const QStringList& arguments, QObject* context,
+                  std::function<void(bool ok, const QString& output, const QString& error)> done,
+                  bool readOutput = true);
 
 signals:
     void statusChanged(const berth::vm::AgentStatus& status);
@@ -43,11 +56,11 @@ signals:
     void agentFound(bool found);
     // A command failed; `message` is what it printed on stderr.
     void commandFailed(const QString& what, const QString& message);
-    // `verb` (start, stop, restart) ended; after commandFailed when it failed.
+    // `verb` (start, stop, restart, reset) ended; after commandFailed when it failed.
     void commandFinished(const QString& verb, bool ok);
 
 private:
-    void runCommand(const QString& verb);
+    void runCommand(const QString& verb, const QStringList& extra = {});
 
     vm::Instance m_instance;
     QString m_berth;

@@ -56,6 +56,9 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
     m_unpause = make("containersUnpause", tr("Unpause"));
     m_delete = make("containersDelete", tr("Delete…"), QKeySequence::Delete);
     m_logs = make("containersLogs", tr("Logs"));
+    m_terminal = make("containersTerminal", tr("Terminal"));
+    m_stats = make("containersStats", tr("Stats"));
+    m_inspect = make("containersInspect", tr("Inspect"));
     m_copyId = make("containersCopyId", tr("Copy ID"));
     m_copyRun = make("containersCopyRun", tr("Copy docker run command"));
 
@@ -95,7 +98,8 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_filter, 1);
-    for (auto* action : {m_start, m_stop, m_restart, m_pause, m_unpause, m_logs, m_delete})
+    for (auto* action : {m_start, m_stop, m_restart, m_pause, m_unpause, m_logs, m_terminal, m_stats, m_inspect,
+                         m_delete})
         bar->addWidget(button(action, this));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -137,12 +141,17 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
     connect(m_pause, &QAction::triggered, this, each(&EngineService::pauseContainer));
     connect(m_unpause, &QAction::triggered, this, each(&EngineService::unpauseContainer));
     connect(m_delete, &QAction::triggered, this, &ContainersView::confirmDelete);
-    connect(m_logs, &QAction::triggered, this, [this] {
-        for (const auto& id : selectedIds()) {
-            const auto index = m_model->indexOf(id, ContainerModel::Name);
-            emit logsRequested(id, index.data().toString());
-        }
-    });
+    // A window per selected container.
+    auto open = [this](void (ContainersView::*signal)(const QString&, const QString&)) {
+        return [this, signal] {
+            for (const auto& id : selectedIds())
+                emit(this->*signal)(id, m_model->indexOf(id, ContainerModel::Name).data().toString());
+        };
+    };
+    connect(m_logs, &QAction::triggered, this, open(&ContainersView::logsRequested));
+    connect(m_terminal, &QAction::triggered, this, open(&ContainersView::terminalRequested));
+    connect(m_stats, &QAction::triggered, this, open(&ContainersView::statsRequested));
+    connect(m_inspect, &QAction::triggered, this, open(&ContainersView::inspectRequested));
     connect(m_copyId, &QAction::triggered, this,
             [this] { QGuiApplication::clipboard()->setText(selectedIds().join('\n')); });
     connect(m_copyRun, &QAction::triggered, this, &ContainersView::copyRunCommand);
@@ -192,6 +201,9 @@ void ContainersView::updateActions()
     m_unpause->setEnabled(anyPaused);
     m_delete->setEnabled(some);
     m_logs->setEnabled(some && ids.size() <= 4);
+    m_terminal->setEnabled(anyRunning && ids.size() <= 4);
+    m_stats->setEnabled(anyRunning && ids.size() <= 4);
+    m_inspect->setEnabled(some && ids.size() <= 4);
     m_copyId->setEnabled(some);
     m_copyRun->setEnabled(ids.size() == 1);
 }
@@ -250,7 +262,9 @@ void ContainersView::showMenu(const QPoint& position)
     QMenu menu(this);
     menu.addActions({m_start, m_stop, m_restart, m_pause, m_unpause});
     menu.addSeparator();
-    menu.addActions({m_logs, m_copyId, m_copyRun});
+    menu.addActions({m_logs, m_terminal, m_stats, m_inspect});
+    menu.addSeparator();
+    menu.addActions({m_copyId, m_copyRun});
     menu.addSeparator();
     menu.addAction(m_delete);
     menu.exec(m_tree->viewport()->mapToGlobal(position));

@@ -30,6 +30,9 @@ public:
 
 signals:
     void logsRequested(const QString& id, const QString& name);
+    void terminalRequested(const QString& id, const QString& name);
+    void statsRequested(const QString& id, const QString& name);
+    void inspectRequested(const QString& id, const QString& name);
 
 private:
     QStringList selectedIds() const;
@@ -50,6 +53,9 @@ private:
     QAction* m_unpause;
     QAction* m_delete;
     QAction* m_logs;
+    QAction* m_terminal;
+    QAction* m_stats;
+    QAction* m_inspect;
     QAction* m_copyId;
     QAction* m_copyRun;
 };

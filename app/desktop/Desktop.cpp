@@ -24,7 +24,7 @@ Desktop::Desktop(vm::Instance instance, Options options, QObject* parent)
     m_images = new ImageModel(this);
     m_volumes = new VolumeModel(this);
     m_networks = new NetworkModel(this);
-    m_window = new MainWindow(m_engine, {m_containers, m_images, m_volumes, m_networks});
+    m_window = new MainWindow(m_engine, m_agent, {m_containers, m_images, m_volumes, m_networks});
     m_tray = new TrayIcon(this);
 
     connect(m_engine, &EngineService::containersReset, m_containers, &ContainerModel::reset);
@@ -114,7 +114,8 @@ void Desktop::start()
     QApplication::setQuitOnLastWindowClosed(!m_trayShown);
     m_agent->start();
     m_engine->start();
-    m_window->show();
+    if (m_options.showWindow || !m_trayShown)
+        m_window->show();
 }
 
 void Desktop::showDashboard()

@@ -30,12 +30,13 @@ public:
         QString berthExecutable; // the `berth` command that starts and stops the engine
         bool startEngine = true; // start an agent when none is running
         bool useTray = true;     // show the tray icon when the desktop has a tray
+        bool showWindow = true;  // false: start in the tray (the window shows anyway without one)
     };
 
     Desktop(vm::Instance instance, Options options, QObject* parent = nullptr);
     ~Desktop() override;
 
-    // Starts following the agent and the engine, and shows the window.
+    // Starts following the agent and the engine, and shows the window (see Options::showWindow).
     void start();
 
     AgentService* agent() const { return m_agent; }

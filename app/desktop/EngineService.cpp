@@ -1,6 +1,7 @@
 #include "EngineService.h"
 
 #include <map>
+#include <utility>
 #include <set>
 #include <thread>
 
@@ -96,6 +97,18 @@ struct EngineService::LogStream
     bool timerArmed = false;
 };
 
+struct EngineService::Terminal
+{
+    std::string execId;
+    std::shared_ptr<engine::HijackedStream> stream;
+    engine::Operation pending; // the create or start request on its way
+    std::pair<int, int> size;  // rows, columns; sent again once the exec has started
+    std::string input;         // typed before the stream was open
+    bool closed = false;
+    bool sawOutput = false;
+    std::string firstOutput; // the start of the output, to tell "no shell" apart
+};
+
 struct EngineService::Io
 {
     explicit Io(engine::Endpoint e) : endpoint(std::move(e)) {}
@@ -131,6 +144,8 @@ struct EngineService::Io
 
     std::map<int, std::shared_ptr<LogStream>> logs;
     std::map<int, engine::Operation> pulls;
+    std::map<int, std::shared_ptr<Terminal>> terminals;
+    std::map<int, engine::Operation> followedStats; // by token
     std::thread thread;
 
     bool current(std::uint64_t g) const { return !stopping && client && generation == g; }
@@ -146,6 +161,7 @@ EngineService::EngineService(engine::Endpoint endpoint, QObject* parent)
     qRegisterMetaType<QList<engine::Network>>();
     qRegisterMetaType<engine::ProgressMessage>();
     qRegisterMetaType<QVector<LogLine>>();
+    qRegisterMetaType<engine::Stats>();
     for (auto& timer : m_io->settleTimers)
         timer = std::make_unique<boost::asio::steady_timer>(m_io->io);
 }
@@ -166,6 +182,16 @@ EngineService::~EngineService()
                 operation.cancel();
             io->stats.clear();
             io->pulls.clear();
+            for (auto& [token, terminal] : io->terminals) {
+                terminal->closed = true;
+                terminal->pending.cancel();
+                if (terminal->stream)
+                    terminal->stream->close();
+            }
+            io->terminals.clear();
+            for (auto& [token, operation] : io->followedStats)
+                operation.cancel();
+            io->followedStats.clear();
             io->client.reset();
             io->retry.cancel();
             io->refreshRetry.cancel();
@@ -306,6 +332,19 @@ void EngineService::lost(std::uint64_t gen, const QString& reason)
         toGui([this, token = token, reason] { emit logEnded(token, reason); });
     }
     io.logs.clear();
+    for (auto& [token, terminal] : io.terminals) {
+        terminal->closed = true;
+        terminal->pending.cancel();
+        if (terminal->stream)
+            terminal->stream->close();
+        toGui([this, token = token, reason] { emit terminalEnded(token, -1, reason); });
+    }
+    io.terminals.clear();
+    for (auto& [token, operation] : io.followedStats) {
+        operation.cancel();
+        toGui([this, token = token, reason] { emit statsEnded(token, reason); });
+    }
+    io.followedStats.clear();
     io.refreshRetry.cancel();
     for (auto& timer : io.settleTimers)
         timer->cancel();
@@ -738,6 +777,207 @@ void EngineService::removeContainer(const QString& id, bool force)
 {
     containerAction(tr("Delete"), [id = id.toStdString(), force](Client& c, engine::Done done) {
         return c.removeContainer(id, force, false, std::move(done));
+    });
+}
+
+namespace {
+
+// bash when the image has it, else the POSIX shell; `exec` so the shell is the exec's process.
+const std::vector<std::string> kShellCommand = {
+    "/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh"};
+
+// The exec's program could not run (no /bin/sh in the image): 126 or 127 with no output of the
+// shell's own, or the runtime's complaint.
+bool noShell(int exitCode, bool sawOutput, const std::string& output)
+{
+    return (exitCode == 126 || exitCode == 127) &&
+           (!sawOutput || output.find("OCI runtime exec failed") != std::string::npos ||
+            output.find("no such file or directory") != std::string::npos ||
+            output.find("executable file not found") != std::string::npos);
+}
+
+} // namespace
+
+void EngineService::openTerminal(int token, const QString& containerId, int rows, int columns)
+{
+    onIo([this, token, id = containerId.toStdString(), rows, columns] {
+        auto& io = *m_io;
+        if (auto it = io.terminals.find(token); it != io.terminals.end()) {
+            it->second->closed = true;
+            it->second->pending.cancel();
+            if (it->second->stream)
+                it->second->stream->close();
+            io.terminals.erase(it);
+        }
+        if (!clientReady()) {
+            toGui([this, token] { emit terminalEnded(token, -1, tr("The engine is not running.")); });
+            return;
+        }
+        auto terminal = std::make_shared<Terminal>();
+        terminal->size = {rows, columns};
+        io.terminals[token] = terminal;
+        const auto gen = io.generation;
+        // Ends the session once: removes it and tells the GUI.
+        auto finish = [this, token, terminal](int exitCode, QString message) {
+            if (terminal->closed)
+                return;
+            terminal->closed = true;
+            if (auto it = m_io->terminals.find(token); it != m_io->terminals.end() && it->second == terminal)
+                m_io->terminals.erase(it);
+            toGui([this, token, exitCode, message] { emit terminalEnded(token, exitCode, message); });
+        };
+
+        engine::ExecSpec spec;
+        spec.cmd = kShellCommand;
+        spec.env = {"TERM=xterm-256color"};
+        spec.tty = true;
+        spec.attachStdin = true;
+        spec.consoleSize = std::make_pair(rows, columns);
+        terminal->pending = client().createExec(id, spec, [this, gen, token, terminal, finish](engine::Result<std::string> created) {
+            if (terminal->closed || !m_io->current(gen))
+                return;
+            if (!created) {
+                finish(-1, tr("Cannot open a shell: %1").arg(qs(created.error().message)));
+                return;
+            }
+            terminal->execId = created.value();
+            terminal->pending = client().startExec(
+                terminal->execId, true,
+                [this, gen, token, terminal, finish](engine::Result<std::shared_ptr<engine::HijackedStream>> started) {
+                    if (terminal->closed || !m_io->current(gen))
+                        return;
+                    if (!started) {
+                        finish(-1, tr("Cannot open a shell: %1").arg(qs(started.error().message)));
+                        return;
+                    }
+                    terminal->stream = started.value();
+                    terminal->stream->start(
+                        [this, terminal, token](engine::StreamKind, std::string_view data) {
+                            if (terminal->closed)
+                                return;
+                            if (terminal->firstOutput.size() < 512)
+                                terminal->firstOutput.append(data.substr(0, 512 - terminal->firstOutput.size()));
+                            terminal->sawOutput = true;
+                            toGui([this, token, bytes = QByteArray(data.data(), static_cast<qsizetype>(data.size()))] {
+                                emit terminalOutput(token, bytes);
+                            });
+                        },
+                        [this, gen, terminal, finish](Status status) {
+                            if (terminal->closed || !m_io->current(gen))
+                                return;
+                            const QString streamError = status ? QString() : qs(status.error().message);
+                            terminal->pending = client().inspectExec(
+                                terminal->execId,
+                                [terminal, finish, streamError](engine::Result<engine::ExecInfo> info) {
+                                    if (!info) {
+                                        finish(-1, streamError.isEmpty() ? tr("The shell ended.") : streamError);
+                                        return;
+                                    }
+                                    const int code = info->exitCode;
+                                    if (noShell(code, terminal->sawOutput, terminal->firstOutput)) {
+                                        finish(code, tr("This container's image has no shell (/bin/sh), so there "
+                                                        "is nothing to open a terminal with. Use `docker exec` with "
+                                                        "a program the image has."));
+                                        return;
+                                    }
+                                    finish(code, tr("The shell exited with code %1.").arg(code));
+                                });
+                        });
+                    if (!terminal->input.empty())
+                        terminal->stream->write(std::exchange(terminal->input, {}));
+                    // The size asked for at create time may have changed while starting.
+                    terminal->pending = client().resizeExec(terminal->execId, terminal->size.first,
+                                                            terminal->size.second, [](Status) {});
+                });
+        });
+    });
+}
+
+void EngineService::writeTerminal(int token, const QByteArray& bytes)
+{
+    onIo([this, token, data = bytes.toStdString()] {
+        auto it = m_io->terminals.find(token);
+        if (it == m_io->terminals.end() || it->second->closed)
+            return;
+        if (it->second->stream)
+            it->second->stream->write(data);
+        else
+            it->second->input += data;
+    });
+}
+
+void EngineService::resizeTerminal(int token, int rows, int columns)
+{
+    onIo([this, token, rows, columns] {
+        auto it = m_io->terminals.find(token);
+        if (it == m_io->terminals.end() || it->second->closed)
+            return;
+        auto& terminal = *it->second;
+        terminal.size = {rows, columns};
+        if (terminal.stream && clientReady()) // else the size goes with the start
+            client().resizeExec(terminal.execId, rows, columns, [](Status status) {
+                if (!status)
+                    qCInfo(lcEngine) << "terminal resize failed:" << qs(status.error().message);
+            });
+    });
+}
+
+void EngineService::closeTerminal(int token)
+{
+    onIo([this, token] {
+        auto it = m_io->terminals.find(token);
+        if (it == m_io->terminals.end())
+            return;
+        auto terminal = it->second;
+        m_io->terminals.erase(it);
+        terminal->closed = true;
+        terminal->pending.cancel();
+        if (terminal->stream) {
+            // The shell reads end-of-file and a hang-up; then the connection goes.
+            terminal->stream->closeStdin();
+            terminal->stream->close();
+        }
+    });
+}
+
+void EngineService::followStats(int token, const QString& containerId)
+{
+    onIo([this, token, id = containerId.toStdString()] {
+        auto& io = *m_io;
+        if (auto it = io.followedStats.find(token); it != io.followedStats.end()) {
+            it->second.cancel();
+            io.followedStats.erase(it);
+        }
+        if (!clientReady()) {
+            toGui([this, token] { emit statsEnded(token, tr("The engine is not running.")); });
+            return;
+        }
+        const auto gen = io.generation;
+        io.followedStats[token] = client().stats(
+            id, true,
+            [this, gen, token](const engine::Stats& sample) {
+                if (!m_io->current(gen) || !m_io->followedStats.count(token))
+                    return;
+                auto copy = sample;
+                copy.raw = nullptr;
+                toGui([this, token, copy] { emit statsSample(token, copy); });
+            },
+            [this, gen, token](Status status) {
+                if (!m_io->current(gen) || !m_io->followedStats.erase(token))
+                    return;
+                const QString reason = status ? tr("The container stopped.") : qs(status.error().message);
+                toGui([this, token, reason] { emit statsEnded(token, reason); });
+            });
+    });
+}
+
+void EngineService::stopStats(int token)
+{
+    onIo([this, token] {
+        if (auto it = m_io->followedStats.find(token); it != m_io->followedStats.end()) {
+            it->second.cancel();
+            m_io->followedStats.erase(it);
+        }
     });
 }
 

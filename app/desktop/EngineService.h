@@ -71,6 +71,19 @@ public:
     void pullImage(int token, const QString& reference);
     void cancelPull(int token);
 
+    // An interactive shell in a running container: an exec of bash when the image has it, else
+    // /bin/sh, with a TTY of `rows` x `columns` and TERM=xterm-256color. Output arrives through
+    // terminalOutput, the end through terminalEnded. A new call for the same `token` replaces
+    // the session.
+    void openTerminal(int token, const QString& containerId, int rows, int columns);
+    void writeTerminal(int token, const QByteArray& bytes);
+    void resizeTerminal(int token, int rows, int columns);
+    void closeTerminal(int token);
+
+    // Follows one container's stats (every figure, about once a second) until stopStats.
+    void followStats(int token, const QString& containerId);
+    void stopStats(int token);
+
 signals:
     void engineReachable(bool reachable, const QString& reason);
     // The whole list, after (re)connecting; then changes one container at a time.
@@ -91,9 +104,16 @@ signals:
     void pullProgress(int token, const berth::engine::ProgressMessage& message);
     void pullFinished(int token, bool ok, const QString& error);
 
+    void terminalOutput(int token, const QByteArray& bytes);
+    // The shell exited (`exitCode`, -1 when unknown) or could not run; `message` says which.
+    void terminalEnded(int token, int exitCode, const QString& message);
+    void statsSample(int token, const berth::engine::Stats& sample);
+    void statsEnded(int token, const QString& reason);
+
 private:
     struct Io;
     struct LogStream;
+    struct Terminal;
 
     // Runs `work` on the I/O thread.
     void onIo(std::function<void()> work);
@@ -149,3 +169,4 @@ Q_DECLARE_METATYPE(berth::engine::Image)
 Q_DECLARE_METATYPE(berth::engine::Volume)
 Q_DECLARE_METATYPE(berth::engine::Network)
 Q_DECLARE_METATYPE(berth::engine::ProgressMessage)
+Q_DECLARE_METATYPE(berth::engine::Stats)

@@ -27,6 +27,7 @@ ImagesView::ImagesView(EngineService* engine, ImageModel* model, QWidget* parent
     connect(addButton("imagesTag", tr("Tag…"), true), &QPushButton::clicked, this, &ImagesView::tagSelected);
     connect(addButton("imagesRemove", tr("Remove…"), true), &QPushButton::clicked, this,
             &ImagesView::removeSelected);
+    addInspectButton("imagesInspect", ImageModel::IdRole, ImageModel::ReferenceRole);
     addStretch();
     connect(addButton("imagesPrune", tr("Prune dangling…"), false), &QPushButton::clicked, this,
             &ImagesView::prune);

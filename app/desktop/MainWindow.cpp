@@ -1,19 +1,27 @@
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
+#include "AgentService.h"
 #include "ContainerModel.h"
 #include "ContainersView.h"
 #include "Dialogs.h"
 #include "EngineGate.h"
 #include "EngineService.h"
 #include "ImagesView.h"
+#include "InspectView.h"
 #include "LogsView.h"
 #include "NetworksView.h"
+#include "SettingsPage.h"
+#include "StatsView.h"
 #include "StatusPanel.h"
+#include "TerminalView.h"
+#include "TroubleshootPage.h"
 #include "VolumesView.h"
 
 #include <QCloseEvent>
 #include <QHBoxLayout>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QStackedWidget>
 #include <QTimer>
 #include <QTreeView>
@@ -21,8 +29,8 @@
 
 namespace berth::app {
 
-MainWindow::MainWindow(EngineService* engine, Models models, QWidget* parent)
-    : QMainWindow(parent), m_engine(engine)
+MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models, QWidget* parent)
+    : QMainWindow(parent), m_engine(engine), m_agent(agent)
 {
     setObjectName("mainWindow");
     setWindowTitle(tr("Berth"));
@@ -34,7 +42,8 @@ MainWindow::MainWindow(EngineService* engine, Models models, QWidget* parent)
     m_sidebar->setFrameShape(QFrame::NoFrame);
     m_sidebar->setFixedWidth(170);
     m_sidebar->setIconSize(QSize(18, 18));
-    for (const auto& title : {tr("Containers"), tr("Images"), tr("Volumes"), tr("Networks")})
+    for (const auto& title : {tr("Containers"), tr("Images"), tr("Volumes"), tr("Networks"), tr("Activity"),
+                              tr("Settings"), tr("Troubleshoot")})
         m_sidebar->addItem(title);
     auto sidebarFont = m_sidebar->font();
     sidebarFont.setPointSizeF(sidebarFont.pointSizeF() * 1.1);
@@ -45,13 +54,25 @@ MainWindow::MainWindow(EngineService* engine, Models models, QWidget* parent)
     m_images = new ImagesView(engine, models.images);
     m_volumes = new VolumesView(engine, models.volumes);
     m_networks = new NetworksView(engine, models.networks);
+    m_activity = new StatsOverview(models.containers);
+    m_settings = new SettingsPage(agent);
+    m_troubleshoot = new TroubleshootPage(agent, engine);
     m_pages = new QStackedWidget(this);
-    QWidget* views[PageCount] = {m_containers, m_images, m_volumes, m_networks};
-    for (int page = 0; page < PageCount; ++page) {
+    QWidget* views[GatedPageCount] = {m_containers, m_images, m_volumes, m_networks, m_activity};
+    for (int page = 0; page < GatedPageCount; ++page) {
         m_gates[page] = new EngineGate(views[page], m_pages);
         m_pages->addWidget(m_gates[page]);
         connect(m_gates[page], &EngineGate::startRequested, this, &MainWindow::startRequested);
     }
+    // Settings and Troubleshoot work with the engine stopped too.
+    m_pages->addWidget(m_settings);
+    m_pages->addWidget(m_troubleshoot);
+    connect(engine, &EngineService::containerStats, m_activity, &StatsOverview::addSample);
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName("helpMenu");
+    help->addAction(tr("&Troubleshoot"), this, [this] { showPage(Troubleshoot); });
+    help->addAction(tr("&About Berth"), this, &MainWindow::openAbout);
 
     m_status = new StatusPanel(this);
     connect(m_status, &StatusPanel::startRequested, this, &MainWindow::startRequested);
@@ -73,6 +94,18 @@ MainWindow::MainWindow(EngineService* engine, Models models, QWidget* parent)
     m_sidebar->setCurrentRow(Containers);
 
     connect(m_containers, &ContainersView::logsRequested, this, &MainWindow::openLogs);
+    connect(m_containers, &ContainersView::terminalRequested, this, &MainWindow::openTerminal);
+    connect(m_containers, &ContainersView::statsRequested, this, &MainWindow::openStats);
+    connect(m_containers, &ContainersView::inspectRequested, this, [this](const QString& id, const QString& name) {
+        openInspect(static_cast<int>(InspectView::Kind::Container), id, name);
+    });
+    const std::pair<TablePage*, InspectView::Kind> tables[] = {{m_images, InspectView::Kind::Image},
+                                                               {m_volumes, InspectView::Kind::Volume},
+                                                               {m_networks, InspectView::Kind::Network}};
+    for (const auto& [table, kind] : tables)
+        connect(table, &TablePage::inspectRequested, this, [this, kind = kind](const QString& id, const QString& name) {
+            openInspect(static_cast<int>(kind), id, name);
+        });
     connect(m_images, &ImagesView::containerStarted, this, [this](const QString& id) {
         showPage(Containers);
         // The row may come a moment after the start event; reveal it when it does.
@@ -131,6 +164,13 @@ void MainWindow::setEngineStatus(const vm::AgentStatus& status, bool reachable, 
 
 MainWindow::~MainWindow()
 {
+    const auto windows = m_windows.values();
+    m_windows.clear();
+    for (const auto& window : windows)
+        if (window) {
+            disconnect(window, nullptr, this, nullptr);
+            delete window.data();
+        }
     // The logs windows are children; their destroyed() handler must not run into a half-gone
     // window.
     const auto open = m_logs.values();
@@ -198,6 +238,77 @@ void MainWindow::openLogs(const QString& id, const QString& name)
     view->show();
 }
 
+QWidget* MainWindow::openWindow(const QString& key, const std::function<QWidget*()>& make)
+{
+    if (auto open = m_windows.value(key)) {
+        open->show();
+        open->raise();
+        open->activateWindow();
+        return open;
+    }
+    auto* window = make();
+    window->setParent(this, Qt::Window);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    m_windows.insert(key, window);
+    connect(window, &QObject::destroyed, this, [this, key] { m_windows.remove(key); });
+    window->show();
+    return window;
+}
+
+void MainWindow::openTerminal(const QString& id, const QString& name)
+{
+    openWindow("terminal:" + id, [&] {
+        auto* view = new TerminalView(m_engine, id, name);
+        view->resize(860, 520);
+        return view;
+    });
+}
+
+void MainWindow::openStats(const QString& id, const QString& name)
+{
+    openWindow("stats:" + id, [&] {
+        auto* view = new ContainerStatsView(m_engine, id, name);
+        view->setWindowTitle(tr("Stats — %1").arg(name));
+        view->resize(900, 640);
+        return view;
+    });
+}
+
+void MainWindow::openInspect(int kind, const QString& id, const QString& name)
+{
+    openWindow("inspect:" + id, [&] {
+        auto* view = new InspectView(m_engine, static_cast<InspectView::Kind>(kind), id, name);
+        view->resize(820, 640);
+        return view;
+    });
+}
+
+TerminalView* MainWindow::terminalView(const QString& containerId) const
+{
+    return qobject_cast<TerminalView*>(m_windows.value("terminal:" + containerId).data());
+}
+
+QWidget* MainWindow::statsView(const QString& containerId) const
+{
+    return m_windows.value("stats:" + containerId).data();
+}
+
+InspectView* MainWindow::inspectView(const QString& id) const
+{
+    return qobject_cast<InspectView*>(m_windows.value("inspect:" + id).data());
+}
+
+void MainWindow::openAbout()
+{
+    if (!m_about) {
+        m_about = new AboutDialog(m_agent, this);
+        m_about->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_about->show();
+    m_about->raise();
+    m_about->activateWindow();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_keepInTray) {
@@ -205,10 +316,13 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->ignore();
         return;
     }
-    // Quitting like any app: its logs windows go with it.
+    // Quitting like any app: its other windows go with it.
     for (const auto& logs : m_logs)
         if (logs.view)
             logs.view->close();
+    for (const auto& window : std::as_const(m_windows))
+        if (window)
+            window->close();
     QMainWindow::closeEvent(event);
 }
 

@@ -2,6 +2,8 @@
 
 #include "berth/vm/AgentStatus.h"
 
+#include <functional>
+
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
@@ -11,7 +13,14 @@ class QStackedWidget;
 
 namespace berth::app {
 
+class AboutDialog;
+class AgentService;
 class ContainerModel;
+class InspectView;
+class SettingsPage;
+class StatsOverview;
+class TerminalView;
+class TroubleshootPage;
 class ContainersView;
 class EngineGate;
 class EngineService;
@@ -38,6 +47,10 @@ public:
         Images,
         Volumes,
         Networks,
+        Activity, // every running container's CPU and memory
+        GatedPageCount, // the pages above show the engine's objects and need it running
+        Settings = GatedPageCount,
+        Troubleshoot,
         PageCount
     };
 
@@ -49,7 +62,7 @@ public:
         NetworkModel* networks;
     };
 
-    MainWindow(EngineService* engine, Models models, QWidget* parent = nullptr);
+    MainWindow(EngineService* engine, AgentService* agent, Models models, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     void setEngineStatus(const vm::AgentStatus& status, bool reachable, bool busy);
@@ -63,12 +76,23 @@ public:
     VolumesView* volumesView() const { return m_volumes; }
     NetworksView* networksView() const { return m_networks; }
     StatusPanel* statusPanel() const { return m_status; }
-    EngineGate* gate(Page page) const { return m_gates[page]; }
+    StatsOverview* statsOverview() const { return m_activity; }
+    SettingsPage* settingsPage() const { return m_settings; }
+    TroubleshootPage* troubleshootPage() const { return m_troubleshoot; }
+    EngineGate* gate(Page page) const { return page < GatedPageCount ? m_gates[page] : nullptr; }
     // The logs window of a container, if open.
     LogsView* logsView(const QString& id) const;
+    // The open terminal, stats or inspect window of an object, if any.
+    TerminalView* terminalView(const QString& containerId) const;
+    QWidget* statsView(const QString& containerId) const;
+    InspectView* inspectView(const QString& id) const;
 
 public slots:
     void openLogs(const QString& id, const QString& name);
+    void openTerminal(const QString& id, const QString& name);
+    void openStats(const QString& id, const QString& name);
+    void openInspect(int kind, const QString& id, const QString& name); // kind: InspectView::Kind
+    void openAbout();
 
 signals:
     void startRequested();
@@ -88,16 +112,24 @@ private:
     // (Re)starts the stream of a logs window under a new token, so that batches still queued
     // from its previous stream are told apart and dropped.
     void follow(LogsView* view, const QString& id, const QString& name);
+    // Raises the window open under `key`, or makes one with `make`, shows it and keeps it there.
+    QWidget* openWindow(const QString& key, const std::function<QWidget*()>& make);
 
     EngineService* m_engine;
     QListWidget* m_sidebar;
     QStackedWidget* m_pages;
-    EngineGate* m_gates[PageCount] = {};
+    EngineGate* m_gates[GatedPageCount] = {};
     ContainersView* m_containers;
     ImagesView* m_images;
     VolumesView* m_volumes;
     NetworksView* m_networks;
     StatusPanel* m_status;
+    StatsOverview* m_activity;
+    SettingsPage* m_settings;
+    TroubleshootPage* m_troubleshoot;
+    AgentService* m_agent;
+    QPointer<AboutDialog> m_about;
+    QHash<QString, QPointer<QWidget>> m_windows; // "terminal:ID", "stats:ID", "inspect:ID"
     bool m_keepInTray = false;
     int m_nextLogToken = 1;
     QHash<int, OpenLogs> m_logs; // by stream token

@@ -15,6 +15,7 @@ NetworksView::NetworksView(EngineService* engine, NetworkModel* model, QWidget* 
             &NetworksView::create);
     connect(addButton("networksRemove", tr("Remove…"), true), &QPushButton::clicked, this,
             &NetworksView::removeSelected);
+    addInspectButton("networksInspect", NetworkModel::IdRole, NetworkModel::NameRole);
     addStretch();
 }
 

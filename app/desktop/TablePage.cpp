@@ -59,6 +59,15 @@ QPushButton* TablePage::addButton(const QString& name, const QString& text, bool
     return button;
 }
 
+void TablePage::addInspectButton(const QString& name, int idRole, int nameRole)
+{
+    connect(addButton(name, tr("Inspect"), true), &QPushButton::clicked, this, [this, idRole, nameRole] {
+        const auto id = selected(idRole).toString();
+        if (!id.isEmpty())
+            emit inspectRequested(id, selected(nameRole).toString());
+    });
+}
+
 void TablePage::addStretch()
 {
     m_bar->addStretch(1);

@@ -27,10 +27,17 @@ public:
     // The source model's value of `role` in the selected row; empty with no selection.
     QVariant selected(int role) const;
 
+signals:
+    // The Inspect button: the selected row's ID (for the engine) and name (for the title).
+    void inspectRequested(const QString& id, const QString& name);
+
 protected:
     // A button in the bar, enabled only with a selection when `needsSelection`.
     QPushButton* addButton(const QString& name, const QString& text, bool needsSelection);
     void addStretch();
+    // An Inspect button for the selected row, whose ID and name are the model's `idRole` and
+    // `nameRole`; it emits inspectRequested.
+    void addInspectButton(const QString& name, int idRole, int nameRole);
     void showError(const QString& title, const QString& message);
     void showInfo(const QString& title, const QString& message);
     // A question with Cancel and a destructive `action` button; `onYes` runs if it is chosen.

@@ -15,6 +15,7 @@ VolumesView::VolumesView(EngineService* engine, VolumeModel* model, QWidget* par
             &VolumesView::create);
     connect(addButton("volumesRemove", tr("Remove…"), true), &QPushButton::clicked, this,
             &VolumesView::removeSelected);
+    addInspectButton("volumesInspect", VolumeModel::NameRole, VolumeModel::NameRole);
     addStretch();
     connect(addButton("volumesPrune", tr("Prune unused…"), false), &QPushButton::clicked, this,
             &VolumesView::prune);

@@ -1,5 +1,6 @@
 // berth-desktop: the dashboard and tray icon (see Desktop.h).
 #include "Desktop.h"
+#include "DesktopPrefs.h"
 #include "berth/vm/Instance.h"
 
 #include <QApplication>
@@ -25,7 +26,9 @@ int main(int argc, char** argv)
         "instance", "The Berth instance (default: $BERTH_INSTANCE or \"default\").", "name");
     QCommandLineOption noStartOption("no-start", "Do not start the engine when it is not running.");
     QCommandLineOption noTrayOption("no-tray", "Do not show a tray icon; closing the window quits.");
-    parser.addOptions({instanceOption, noStartOption, noTrayOption});
+    QCommandLineOption minimizedOption("minimized", "Start in the tray, without showing the window (when there "
+                                                    "is a tray).");
+    parser.addOptions({instanceOption, noStartOption, noTrayOption, minimizedOption});
     parser.process(app);
 
     auto name = parser.value(instanceOption);
@@ -38,8 +41,12 @@ int main(int argc, char** argv)
     }
     berth::app::Desktop::Options options;
     options.berthExecutable = QDir(QApplication::applicationDirPath()).filePath("berth");
-    options.startEngine = !parser.isSet(noStartOption);
+    const auto prefs = berth::app::DesktopPrefs::load(instance.value());
+    if (!prefs.loadError.isEmpty())
+        qWarning("%s", qPrintable(prefs.loadError));
+    options.startEngine = !parser.isSet(noStartOption) && prefs.startEngine;
     options.useTray = !parser.isSet(noTrayOption);
+    options.showWindow = !parser.isSet(minimizedOption);
     berth::app::Desktop desktop(std::move(instance).value(), options);
     desktop.start();
     return app.exec();

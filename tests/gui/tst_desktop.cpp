@@ -8,6 +8,7 @@
 #include "ContainersView.h"
 #include "Desktop.h"
 #include "EngineGate.h"
+#include "GuiSupport.h"
 #include "EngineService.h"
 #include "ImagesView.h"
 #include "LocalRegistry.h"
@@ -63,23 +64,6 @@ namespace {
 constexpr int kBootTimeoutMs = 420000; // a KVM probe, then a TCG boot on a busy two-core machine
 constexpr int kEngineTimeoutMs = 60000;
 
-template <typename T> T* findWindow(const QString& objectName)
-{
-    for (auto* widget : QApplication::topLevelWidgets())
-        if (auto* typed = qobject_cast<T*>(widget);
-            typed && typed->isVisible() && typed->objectName() == objectName)
-            return typed;
-    return nullptr;
-}
-
-template <typename T> T* child(QObject* parent, const QString& objectName)
-{
-    auto* found = parent ? parent->findChild<T*>(objectName) : nullptr;
-    if (!found)
-        qWarning() << "no" << objectName << "under" << (parent ? parent->objectName() : QString("null"));
-    return found;
-}
-
 } // namespace
 
 class TestDesktop final : public QObject
@@ -98,10 +82,7 @@ private:
 
     void screenshot(QWidget* widget, const QString& name)
     {
-        QCoreApplication::processEvents();
-        const auto path = m_artifacts + "/" + name + ".png";
-        QVERIFY2(widget->grab().save(path), qPrintable("cannot save " + path));
-        qInfo() << "screenshot:" << path;
+        QVERIFY2(test::saveScreenshot(widget, m_artifacts, name), qPrintable("cannot save " + name));
     }
 
     QString registry() const { return QString("10.0.2.2:%1").arg(m_registry->port()); }
@@ -128,7 +109,7 @@ private:
                window()->containersView()->reveal(row.data(ContainerModel::IdRole).toString());
     }
 
-    QAction* containerAction(const QString& name) { return child<QAction>(window()->containersView(), name); }
+    QAction* containerAction(const QString& name) { return test::child<QAction>(window()->containersView(), name); }
 
     int tableRow(QTableView* table, const QString& text) const
     {
@@ -146,7 +127,7 @@ private:
 
     bool engineViewsShown() const
     {
-        for (int page = 0; page < MainWindow::PageCount; ++page)
+        for (int page = 0; page < MainWindow::GatedPageCount; ++page)
             if (!window()->gate(static_cast<MainWindow::Page>(page))->showingContent())
                 return false;
         return true;
@@ -154,7 +135,7 @@ private:
 
     void clickDialogButton(QMessageBox* box, const QString& buttonName)
     {
-        auto* button = child<QPushButton>(box, buttonName);
+        auto* button = test::child<QPushButton>(box, buttonName);
         QVERIFY(button);
         QTest::mouseClick(button, Qt::LeftButton);
     }
@@ -222,7 +203,7 @@ private slots:
                                      m_desktop->agent()->status().state != vm::EngineState::Stopped,
                                  10000);
         QVERIFY(!window()->gate(MainWindow::Containers)->showingContent());
-        const auto* title = child<QLabel>(window()->gate(MainWindow::Containers), "gateTitle");
+        const auto* title = test::child<QLabel>(window()->gate(MainWindow::Containers), "gateTitle");
         QVERIFY(title);
         QTRY_VERIFY_WITH_TIMEOUT(title->text().contains("starting"), 60000);
         screenshot(window(), "desktop-starting");
@@ -232,21 +213,21 @@ private slots:
                                   kEngineTimeoutMs);
         QCOMPARE(m_desktop->tray()->iconState(), QString("running"));
         QVERIFY(m_desktop->tray()->icon()->toolTip().contains("running"));
-        const auto* accel = child<QLabel>(window()->statusPanel(), "statusAccelerator");
+        const auto* accel = test::child<QLabel>(window()->statusPanel(), "statusAccelerator");
         QVERIFY(accel);
         if (m_desktop->agent()->status().accelerator == "tcg")
             QVERIFY2(accel->text().contains("TCG"), qPrintable(accel->text()));
-        const auto* resources = child<QLabel>(window()->statusPanel(), "statusResources");
+        const auto* resources = test::child<QLabel>(window()->statusPanel(), "statusResources");
         QVERIFY2(resources->text().contains("CPU"), qPrintable(resources->text()));
 
         // The engine's own networks arrive with the first lists.
-        auto* networks = child<QTableView>(window()->networksView(), "networksTable");
+        auto* networks = test::child<QTableView>(window()->networksView(), "networksTable");
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(networks, "bridge") >= 0, kEngineTimeoutMs);
 
         // A test image, imported from a terminal: the Images view hears of it from the engine.
         const auto imported = docker({"import", test::testImagesDir() + "/busybox.tar", "bb:1"});
         QVERIFY2(imported.exitCode == 0, qPrintable(test::describe(imported)));
-        auto* images = child<QTableView>(window()->imagesView(), "imagesTable");
+        auto* images = test::child<QTableView>(window()->imagesView(), "imagesTable");
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(images, "bb:1") >= 0, kEngineTimeoutMs);
         const auto kept = docker({"create", "--name", "gui-survivor", "bb:1", "true"});
         QVERIFY2(kept.exitCode == 0, qPrintable(test::describe(kept)));
@@ -258,23 +239,23 @@ private slots:
     void runDialogStartsAContainer()
     {
         window()->showPage(MainWindow::Images);
-        QTest::mouseClick(child<QPushButton>(window()->imagesView(), "imagesRun"), Qt::LeftButton);
+        QTest::mouseClick(test::child<QPushButton>(window()->imagesView(), "imagesRun"), Qt::LeftButton);
         auto* dialog = window()->imagesView()->runDialog();
         QVERIFY(dialog);
         QTRY_VERIFY(dialog->isVisible());
-        auto* image = child<QComboBox>(dialog, "runImage");
+        auto* image = test::child<QComboBox>(dialog, "runImage");
         image->setCurrentText("bb:1");
-        QTest::keyClicks(child<QLineEdit>(dialog, "runName"), "gui-web");
-        auto* ports = child<QLineEdit>(dialog, "runPorts");
+        QTest::keyClicks(test::child<QLineEdit>(dialog, "runName"), "gui-web");
+        auto* ports = test::child<QLineEdit>(dialog, "runPorts");
         QTest::keyClicks(ports, "8080:abc");
-        auto* run = child<QPushButton>(dialog, "runButton");
+        auto* run = test::child<QPushButton>(dialog, "runButton");
         QVERIFY(run);
         QTRY_VERIFY(!run->isEnabled());
-        QTRY_VERIFY(child<QLabel>(dialog, "runErrors")->isVisible());
+        QTRY_VERIFY(test::child<QLabel>(dialog, "runErrors")->isVisible());
         ports->clear();
         QTest::keyClicks(ports, "8080:80");
-        QTest::keyClicks(child<QPlainTextEdit>(dialog, "runEnv"), "GREETING=hello-from-gui");
-        QTest::keyClicks(child<QLineEdit>(dialog, "runCommand"),
+        QTest::keyClicks(test::child<QPlainTextEdit>(dialog, "runEnv"), "GREETING=hello-from-gui");
+        QTest::keyClicks(test::child<QLineEdit>(dialog, "runCommand"),
                          "sh -c 'echo $GREETING; echo oops-on-stderr >&2; while true; do sleep 1; done'");
         QTRY_VERIFY(run->isEnabled());
         screenshot(dialog, "desktop-run-dialog");
@@ -334,7 +315,7 @@ private slots:
         const auto id = containerRow("gui-web").data(ContainerModel::IdRole).toString();
         app::LogsView* logs = nullptr;
         QTRY_VERIFY((logs = window()->logsView(id)) != nullptr);
-        auto* text = child<QPlainTextEdit>(logs, "logsText");
+        auto* text = test::child<QPlainTextEdit>(logs, "logsText");
         QTRY_VERIFY_WITH_TIMEOUT(text->toPlainText().contains("hello-from-gui"), kEngineTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(text->toPlainText().contains("oops-on-stderr"), kEngineTimeoutMs);
         QColor stdoutColour, stderrColour;
@@ -349,8 +330,8 @@ private slots:
         }
         QVERIFY(stderrColour.isValid());
         QVERIFY2(stdoutColour != stderrColour, "stderr must look different from stdout");
-        QTest::keyClicks(child<QLineEdit>(logs, "logsSearch"), "hello-from");
-        QTRY_COMPARE(child<QLabel>(logs, "logsMatches")->text(), QString("1 of 1"));
+        QTest::keyClicks(test::child<QLineEdit>(logs, "logsSearch"), "hello-from");
+        QTRY_COMPARE(test::child<QLabel>(logs, "logsMatches")->text(), QString("1 of 1"));
         screenshot(logs, "desktop-logs");
         logs->close();
     }
@@ -375,16 +356,16 @@ private slots:
         QVERIFY(selectContainer("gui-web"));
         containerAction("containersDelete")->trigger();
         QMessageBox* box = nullptr;
-        QTRY_VERIFY((box = findWindow<QMessageBox>("confirmDelete")) != nullptr);
+        QTRY_VERIFY((box = test::visibleWindow<QMessageBox>("confirmDelete")) != nullptr);
         QVERIFY(box->text().contains("gui-web"));
         QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
-        QTRY_VERIFY(!findWindow<QMessageBox>("confirmDelete"));
+        QTRY_VERIFY(!test::visibleWindow<QMessageBox>("confirmDelete"));
         QTest::qWait(300); // nothing may happen after Cancel: give it a chance to
         QVERIFY(containerRow("gui-web").isValid());
 
         QVERIFY(selectContainer("gui-web"));
         containerAction("containersDelete")->trigger();
-        QTRY_VERIFY((box = findWindow<QMessageBox>("confirmDelete")) != nullptr);
+        QTRY_VERIFY((box = test::visibleWindow<QMessageBox>("confirmDelete")) != nullptr);
         clickDialogButton(box, "confirmDeleteButton");
         QTRY_VERIFY_WITH_TIMEOUT(!containerRow("gui-web").isValid(), kEngineTimeoutMs);
         const auto ps = docker({"ps", "-a", "--filter", "name=gui-web", "-q"});
@@ -424,7 +405,7 @@ private slots:
         QTRY_COMPARE(model->index(group.row(), ContainerModel::State).data().toString(),
                      QString("2 of 2 running"));
 
-        auto* filter = child<QLineEdit>(window()->containersView(), "containersFilter");
+        auto* filter = test::child<QLineEdit>(window()->containersView(), "containersFilter");
         QTest::keyClicks(filter, "guiproj");
         QTRY_COMPARE(model->rowCount(), 1);
         QCOMPARE(model->rowCount(model->index(0, 0)), 2);
@@ -452,28 +433,28 @@ private slots:
             QVERIFY2(run.exitCode == 0, qPrintable(test::describe(run)));
         }
         window()->showPage(MainWindow::Images);
-        auto* images = child<QTableView>(window()->imagesView(), "imagesTable");
+        auto* images = test::child<QTableView>(window()->imagesView(), "imagesTable");
         QTRY_VERIFY(tableRow(images, remote) < 0);
 
-        QTest::mouseClick(child<QPushButton>(window()->imagesView(), "imagesPull"), Qt::LeftButton);
+        QTest::mouseClick(test::child<QPushButton>(window()->imagesView(), "imagesPull"), Qt::LeftButton);
         auto* dialog = window()->imagesView()->pullDialog();
         QVERIFY(dialog);
         QTRY_VERIFY(dialog->isVisible());
-        QTest::keyClicks(child<QLineEdit>(dialog, "pullReference"),
+        QTest::keyClicks(test::child<QLineEdit>(dialog, "pullReference"),
                          registry() + "/gui/pulled:does-not-exist");
-        QTest::mouseClick(child<QPushButton>(dialog, "pullButton"), Qt::LeftButton);
-        auto* status = child<QLabel>(dialog, "pullStatus");
+        QTest::mouseClick(test::child<QPushButton>(dialog, "pullButton"), Qt::LeftButton);
+        auto* status = test::child<QLabel>(dialog, "pullStatus");
         QTRY_VERIFY_WITH_TIMEOUT(!dialog->isPulling(), kEngineTimeoutMs);
         QVERIFY2(status->text().contains("not found") || status->text().contains("unknown"),
                  qPrintable(status->text()));
 
-        auto* reference = child<QLineEdit>(dialog, "pullReference");
+        auto* reference = test::child<QLineEdit>(dialog, "pullReference");
         reference->clear();
         QTest::keyClicks(reference, remote);
-        QTest::mouseClick(child<QPushButton>(dialog, "pullButton"), Qt::LeftButton);
+        QTest::mouseClick(test::child<QPushButton>(dialog, "pullButton"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!dialog->isPulling(), kEngineTimeoutMs);
         QVERIFY2(status->text().startsWith("Pulled"), qPrintable(status->text()));
-        auto* layers = child<QTreeWidget>(dialog, "pullLayers");
+        auto* layers = test::child<QTreeWidget>(dialog, "pullLayers");
         QVERIFY(layers);
         QVERIFY(layers->topLevelItemCount() >= 1);
         for (int i = 0; i < layers->topLevelItemCount(); ++i) {
@@ -492,10 +473,10 @@ private slots:
     {
         window()->showPage(MainWindow::Volumes);
         auto* view = window()->volumesView();
-        auto* table = child<QTableView>(view, "volumesTable");
-        QTest::mouseClick(child<QPushButton>(view, "volumesCreate"), Qt::LeftButton);
+        auto* table = test::child<QTableView>(view, "volumesTable");
+        QTest::mouseClick(test::child<QPushButton>(view, "volumesCreate"), Qt::LeftButton);
         QInputDialog* input = nullptr;
-        QTRY_VERIFY((input = findWindow<QInputDialog>("createVolume")) != nullptr);
+        QTRY_VERIFY((input = test::visibleWindow<QInputDialog>("createVolume")) != nullptr);
         input->setTextValue("gui-volume");
         input->accept();
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(table, "gui-volume") >= 0, kEngineTimeoutMs);
@@ -512,9 +493,9 @@ private slots:
                                          .toString() == "gui-volume-user",
                                  kEngineTimeoutMs);
         selectTableRow(table, row);
-        QTest::mouseClick(child<QPushButton>(view, "volumesRemove"), Qt::LeftButton);
+        QTest::mouseClick(test::child<QPushButton>(view, "volumesRemove"), Qt::LeftButton);
         QMessageBox* refusal = nullptr;
-        QTRY_VERIFY((refusal = findWindow<QMessageBox>("volumesViewError")) != nullptr);
+        QTRY_VERIFY((refusal = test::visibleWindow<QMessageBox>("volumesViewError")) != nullptr);
         QVERIFY2(refusal->text().contains("gui-volume-user"), qPrintable(refusal->text()));
         screenshot(window(), "desktop-volumes");
         refusal->accept();
@@ -527,9 +508,9 @@ private slots:
                                  kEngineTimeoutMs);
 
         selectTableRow(table, tableRow(table, "gui-volume"));
-        QTest::mouseClick(child<QPushButton>(view, "volumesRemove"), Qt::LeftButton);
+        QTest::mouseClick(test::child<QPushButton>(view, "volumesRemove"), Qt::LeftButton);
         QMessageBox* confirm = nullptr;
-        QTRY_VERIFY((confirm = findWindow<QMessageBox>("confirmRemoveVolume")) != nullptr);
+        QTRY_VERIFY((confirm = test::visibleWindow<QMessageBox>("confirmRemoveVolume")) != nullptr);
         clickDialogButton(confirm, "confirmRemoveVolumeButton");
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(table, "gui-volume") < 0, kEngineTimeoutMs);
         QVERIFY(docker({"volume", "inspect", "gui-volume"}).exitCode != 0);
@@ -539,10 +520,10 @@ private slots:
     {
         window()->showPage(MainWindow::Networks);
         auto* view = window()->networksView();
-        auto* table = child<QTableView>(view, "networksTable");
-        QTest::mouseClick(child<QPushButton>(view, "networksCreate"), Qt::LeftButton);
+        auto* table = test::child<QTableView>(view, "networksTable");
+        QTest::mouseClick(test::child<QPushButton>(view, "networksCreate"), Qt::LeftButton);
         QInputDialog* input = nullptr;
-        QTRY_VERIFY((input = findWindow<QInputDialog>("createNetwork")) != nullptr);
+        QTRY_VERIFY((input = test::visibleWindow<QInputDialog>("createNetwork")) != nullptr);
         input->setTextValue("gui-net");
         input->accept();
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(table, "gui-net") >= 0, kEngineTimeoutMs);
@@ -553,9 +534,9 @@ private slots:
                      .isEmpty());
         screenshot(window(), "desktop-networks");
         selectTableRow(table, tableRow(table, "gui-net"));
-        QTest::mouseClick(child<QPushButton>(view, "networksRemove"), Qt::LeftButton);
+        QTest::mouseClick(test::child<QPushButton>(view, "networksRemove"), Qt::LeftButton);
         QMessageBox* confirm = nullptr;
-        QTRY_VERIFY((confirm = findWindow<QMessageBox>("confirmRemoveNetwork")) != nullptr);
+        QTRY_VERIFY((confirm = test::visibleWindow<QMessageBox>("confirmRemoveNetwork")) != nullptr);
         clickDialogButton(confirm, "confirmRemoveNetworkButton");
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(table, "gui-net") < 0, kEngineTimeoutMs);
     }
@@ -571,22 +552,22 @@ private slots:
         QCOMPARE(::kill(vmPid, SIGKILL), 0);
 
         QTRY_VERIFY_WITH_TIMEOUT(!window()->gate(MainWindow::Containers)->showingContent(), kEngineTimeoutMs);
-        for (int page = 0; page < MainWindow::PageCount; ++page) {
+        for (int page = 0; page < MainWindow::GatedPageCount; ++page) {
             auto* gate = window()->gate(static_cast<MainWindow::Page>(page));
             QTRY_VERIFY(!gate->showingContent());
-            QTRY_VERIFY2(child<QLabel>(gate, "gateTitle")->text().contains("stopped"),
-                         qPrintable(child<QLabel>(gate, "gateTitle")->text()));
+            QTRY_VERIFY2(test::child<QLabel>(gate, "gateTitle")->text().contains("stopped"),
+                         qPrintable(test::child<QLabel>(gate, "gateTitle")->text()));
         }
         QTRY_COMPARE_WITH_TIMEOUT(m_desktop->tray()->iconState(), QString("error"), kEngineTimeoutMs);
         window()->showPage(MainWindow::Containers);
         screenshot(window(), "desktop-engine-stopped");
 
-        auto* start = child<QPushButton>(window()->gate(MainWindow::Containers), "gateStart");
+        auto* start = test::child<QPushButton>(window()->gate(MainWindow::Containers), "gateStart");
         QTRY_VERIFY(start->isVisible() && start->isEnabled());
         QTest::mouseClick(start, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(engineViewsShown(), kBootTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(containerRow("gui-survivor").isValid(), kEngineTimeoutMs);
-        auto* images = child<QTableView>(window()->imagesView(), "imagesTable");
+        auto* images = test::child<QTableView>(window()->imagesView(), "imagesTable");
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(images, "bb:1") >= 0, kEngineTimeoutMs);
         QTRY_COMPARE_WITH_TIMEOUT(m_desktop->tray()->iconState(), QString("running"), kEngineTimeoutMs);
     }
@@ -601,10 +582,10 @@ private slots:
         QVERIFY(quit);
         quit->trigger();
         QMessageBox* box = nullptr;
-        QTRY_VERIFY((box = findWindow<QMessageBox>("confirmQuit")) != nullptr);
+        QTRY_VERIFY((box = test::visibleWindow<QMessageBox>("confirmQuit")) != nullptr);
         QVERIFY2(box->text().contains("1 container is running"), qPrintable(box->text()));
         QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
-        QTRY_VERIFY(!findWindow<QMessageBox>("confirmQuit"));
+        QTRY_VERIFY(!test::visibleWindow<QMessageBox>("confirmQuit"));
         QVERIFY(window()->isVisible());
         QVERIFY(!m_desktop->agent()->busy());
         QCOMPARE(m_desktop->tray()->iconState(), QString("running"));

@@ -1,0 +1,344 @@
+#include "TroubleshootPage.h"
+
+#include "AgentService.h"
+#include "Dialogs.h"
+#include "EngineService.h"
+#include "Format.h"
+
+#include <QDesktopServices>
+#include <QFile>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTimer>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <memory>
+
+namespace berth::app {
+
+namespace {
+
+QString qs(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
+
+QString listed(const QStringList& names)
+{
+    const int shown = 8;
+    auto text = names.mid(0, shown).join(", ");
+    if (names.size() > shown)
+        text += QObject::tr(" and %1 more").arg(names.size() - shown);
+    return text;
+}
+
+} // namespace
+
+FileFollower::FileFollower(QStringList files, qint64 initialBytes, QObject* parent)
+    : QObject(parent), m_initialBytes(initialBytes)
+{
+    for (auto& path : files)
+        m_files.append({std::move(path)});
+}
+
+void FileFollower::begin()
+{
+    auto* timer = new QTimer(this);
+    timer->setInterval(250);
+    connect(timer, &QTimer::timeout, this, &FileFollower::poll);
+    timer->start();
+    poll();
+}
+
+void FileFollower::poll()
+{
+    for (int i = 0; i < m_files.size(); ++i) {
+        auto& f = m_files[i];
+        QFile file(f.path);
+        if (!file.open(QIODevice::ReadOnly))
+            continue; // not there yet
+        const qint64 size = file.size();
+        if (f.offset < 0)
+            f.offset = std::max<qint64>(0, size - m_initialBytes);
+        else if (size < f.offset) {
+            emit appended(i, tr("\n--- %1 started over ---\n").arg(QFileInfo(f.path).fileName()));
+            f.offset = 0;
+        }
+        if (size == f.offset)
+            continue;
+        file.seek(f.offset);
+        const QByteArray bytes = file.read(std::min<qint64>(size - f.offset, 4 << 20));
+        // Whole lines only; the rest comes with the next poll.
+        const auto end = bytes.lastIndexOf('\n');
+        if (end < 0)
+            continue;
+        f.offset += end + 1;
+        emit appended(i, QString::fromUtf8(bytes.left(end)));
+    }
+}
+
+TroubleshootPage::TroubleshootPage(AgentService* agent, EngineService* engine, QWidget* parent)
+    : QWidget(parent), m_agent(agent), m_engine(engine)
+{
+    setObjectName("troubleshootPage");
+
+    auto button = [this](const QString& name, const QString& text, const QString& tip) {
+        auto* b = new QPushButton(text, this);
+        b->setObjectName(name);
+        b->setToolTip(tip);
+        return b;
+    };
+    auto* restart = button("troubleRestart", tr("Restart the engine"),
+                           tr("Stops the VM cleanly and starts it again; containers, images and volumes are kept."));
+    m_diagnostics = button("troubleDiagnostics", tr("Create diagnostics bundle"),
+                           tr("A .tar.gz of the logs, settings (secrets removed), versions, status and engine "
+                              "information, to attach to a bug report."));
+    m_showBundle = button("troubleShowBundle", tr("Show in folder"), {});
+    m_showBundle->setEnabled(false);
+    m_cleanUp = button("troubleCleanUp", tr("Clean up…"),
+                       tr("Deletes stopped containers, dangling images and unused volumes, after showing what "
+                          "will go."));
+    auto* reset = button("troubleFactoryReset", tr("Reset to factory defaults…"),
+                         tr("Deletes every container, image and volume and returns the settings to their "
+                            "defaults."));
+    m_result = new QLabel(this);
+    m_result->setObjectName("troubleResult");
+    m_result->setWordWrap(true);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* actions = new QGroupBox(tr("Troubleshoot"), this);
+    auto* row = new QHBoxLayout;
+    for (auto* b : {restart, m_diagnostics, m_showBundle, m_cleanUp, reset})
+        row->addWidget(b);
+    row->addStretch(1);
+    auto* actionsLayout = new QVBoxLayout(actions);
+    actionsLayout->addLayout(row);
+    actionsLayout->addWidget(m_result);
+
+    auto makeLog = [this](const QString& name) {
+        auto* log = new QPlainTextEdit(this);
+        log->setObjectName(name);
+        log->setReadOnly(true);
+        log->setMaximumBlockCount(20000);
+        log->setLineWrapMode(QPlainTextEdit::NoWrap);
+        log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        return log;
+    };
+    m_agentLog = makeLog("troubleAgentLog");
+    m_consoleLog = makeLog("troubleConsoleLog");
+    auto* logs = new QTabWidget(this);
+    logs->setObjectName("troubleLogs");
+    logs->addTab(m_agentLog, tr("Agent log"));
+    logs->addTab(m_consoleLog, tr("VM console"));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(actions);
+    layout->addWidget(logs, 1);
+
+    connect(restart, &QPushButton::clicked, agent, &AgentService::restartEngine);
+    connect(m_diagnostics, &QPushButton::clicked, this, &TroubleshootPage::createDiagnostics);
+    connect(m_showBundle, &QPushButton::clicked, this, [this] {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(m_bundle).absolutePath()));
+    });
+    connect(m_cleanUp, &QPushButton::clicked, this, &TroubleshootPage::cleanUp);
+    connect(reset, &QPushButton::clicked, this, &TroubleshootPage::factoryReset);
+    connect(agent, &AgentService::commandFinished, this, [this](const QString& verb, bool ok) {
+        if (verb == "reset")
+            showResult(ok ? tr("Berth was reset to factory defaults: the engine's data disk was deleted and the "
+                               "settings are the defaults again. Start the engine to begin afresh.")
+                          : tr("The reset did not complete; see the agent log."),
+                       !ok);
+    });
+
+    const auto& instance = agent->instance();
+    m_follower = new FileFollower({QString::fromStdString(instance.agentLog().string()),
+                                   QString::fromStdString(instance.consoleLog().string())},
+                                  256 * 1024);
+    m_follower->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_follower, &QObject::deleteLater);
+    connect(m_follower, &FileFollower::appended, this, [this](int file, const QString& text) {
+        auto* log = file == 0 ? m_agentLog : m_consoleLog;
+        log->appendPlainText(text);
+    });
+    m_thread.setObjectName("berth-log-follow");
+    m_thread.start();
+    QMetaObject::invokeMethod(m_follower, &FileFollower::begin);
+}
+
+TroubleshootPage::~TroubleshootPage()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+QString TroubleshootPage::resultText() const
+{
+    return m_result->text();
+}
+
+void TroubleshootPage::showResult(const QString& text, bool error)
+{
+    m_result->setStyleSheet(error ? "color: #b3261e" : QString());
+    m_result->setText(text);
+}
+
+void TroubleshootPage::createDiagnostics()
+{
+    m_diagnostics->setEnabled(false);
+    showResult(tr("Creating the diagnostics bundle…"), false);
+    m_agent->runBerth({"diagnose"}, this, [this](bool ok, const QString& output, const QString& error) {
+        m_diagnostics->setEnabled(true);
+        if (!ok) {
+            showResult(tr("Could not create the diagnostics bundle: %1").arg(error), true);
+            emit diagnosticsFinished(false, error);
+            return;
+        }
+        const auto lines = output.trimmed().split('\n');
+        m_bundle = lines.isEmpty() ? QString() : lines.last().trimmed();
+        m_showBundle->setEnabled(true);
+        showResult(tr("Diagnostics bundle saved to %1").arg(m_bundle), false);
+        emit diagnosticsFinished(true, m_bundle);
+    });
+}
+
+QString TroubleshootPage::CleanUp::summary() const
+{
+    QStringList lines;
+    if (!containers.isEmpty())
+        lines << tr("%1 (%2): %3")
+                     .arg(countText(containers.size(), tr("1 stopped container"), tr("%1 stopped containers")),
+                          bytesText(containersBytes), listed(containers));
+    if (!images.isEmpty())
+        lines << tr("%1 (%2): %3")
+                     .arg(countText(images.size(), tr("1 dangling image"), tr("%1 dangling images")),
+                          bytesText(imagesBytes), listed(images));
+    if (!volumes.isEmpty())
+        lines << tr("%1 (%2): %3")
+                     .arg(countText(volumes.size(), tr("1 unused volume"), tr("%1 unused volumes")),
+                          bytesText(volumesBytes), listed(volumes));
+    return lines.join('\n');
+}
+
+void TroubleshootPage::cleanUp()
+{
+    m_cleanUp->setEnabled(false);
+    showResult(tr("Looking for what is unused…"), false);
+    m_engine->request<engine::DiskUsage>(
+        this, [](engine::Client& client, engine::Callback<engine::DiskUsage> done) { return client.diskUsage(std::move(done)); },
+        [this](engine::Result<engine::DiskUsage> df) {
+            m_cleanUp->setEnabled(true);
+            if (!df) {
+                showResult(tr("Cannot clean up: %1").arg(qs(df.error().message)), true);
+                emit cleanUpFinished(false, qs(df.error().message));
+                return;
+            }
+            CleanUp plan;
+            for (const auto& c : df->containers)
+                if (c.state != "running" && c.state != "paused" && c.state != "restarting") {
+                    plan.containers << qs(c.name);
+                    plan.containersBytes += static_cast<quint64>(std::max<std::int64_t>(0, c.sizeRw.value_or(0)));
+                }
+            for (const auto& image : df->images)
+                if (image.dangling()) {
+                    plan.images << qs(image.id).remove("sha256:").left(12);
+                    plan.imagesBytes += static_cast<quint64>(std::max<std::int64_t>(0, image.size));
+                }
+            for (const auto& v : df->volumes)
+                if (v.refCount == 0) {
+                    plan.volumes << qs(v.name);
+                    plan.volumesBytes += static_cast<quint64>(std::max<std::int64_t>(0, v.size));
+                }
+            if (plan.empty()) {
+                showResult(tr("Nothing to clean up: no stopped containers, dangling images or unused volumes."),
+                           false);
+                emit cleanUpFinished(true, resultText());
+                return;
+            }
+            const auto total = plan.containersBytes + plan.imagesBytes + plan.volumesBytes;
+            auto* box = openConfirmation(
+                this, QMessageBox::Warning, "confirmCleanUp", tr("Clean up"),
+                tr("Delete these? This frees about %1.").arg(bytesText(total)), tr("Delete"),
+                [this, plan](QMessageBox*) { prune(plan); });
+            box->setInformativeText(plan.summary());
+            // A stopped container's data (not in a volume) goes with it.
+            box->setDetailedText(tr("Stopped containers are deleted with the files they wrote outside volumes. "
+                                    "Images that have a tag, and volumes a container uses, are kept."));
+        });
+}
+
+void TroubleshootPage::prune(const CleanUp& plan)
+{
+    struct Tally
+    {
+        int pending = 0;
+        quint64 freed = 0;
+        int deleted = 0;
+        QStringList errors;
+    };
+    auto tally = std::make_shared<Tally>();
+    auto finishOne = [this, tally](engine::Result<engine::PruneReport> report) {
+        if (report) {
+            tally->freed += report->spaceReclaimed;
+            tally->deleted += static_cast<int>(report->deleted.size());
+        } else {
+            tally->errors << qs(report.error().message);
+        }
+        if (--tally->pending > 0)
+            return;
+        m_cleanUp->setEnabled(true);
+        if (!tally->errors.isEmpty()) {
+            showResult(tr("Clean-up did not finish: %1").arg(tally->errors.join("; ")), true);
+            emit cleanUpFinished(false, resultText());
+            return;
+        }
+        showResult(tr("Cleaned up: deleted %1; %2 freed.")
+                       .arg(countText(tally->deleted, tr("1 object"), tr("%1 objects")), bytesText(tally->freed)),
+                   false);
+        emit cleanUpFinished(true, resultText());
+    };
+    using Report = engine::PruneReport;
+    using Call = std::function<engine::Operation(engine::Client&, engine::Callback<Report>)>;
+    std::vector<Call> calls;
+    // Containers first, so that the images and volumes they held become unused.
+    if (!plan.containers.isEmpty())
+        calls.push_back([](engine::Client& c, engine::Callback<Report> done) { return c.pruneContainers({}, std::move(done)); });
+    if (!plan.images.isEmpty())
+        calls.push_back([](engine::Client& c, engine::Callback<Report> done) {
+            return c.pruneImages({{"dangling", {"true"}}}, std::move(done));
+        });
+    if (!plan.volumes.isEmpty())
+        calls.push_back([](engine::Client& c, engine::Callback<Report> done) { return c.pruneVolumes(true, {}, std::move(done)); });
+    m_cleanUp->setEnabled(false);
+    showResult(tr("Cleaning up…"), false);
+    tally->pending = static_cast<int>(calls.size());
+    // One after another: the engine's prunes take a lock each anyway.
+    auto runFrom = std::make_shared<std::function<void(std::size_t)>>();
+    *runFrom = [this, calls, finishOne, runFrom](std::size_t i) {
+        if (i >= calls.size())
+            return;
+        m_engine->request<Report>(this, calls[i], [finishOne, runFrom, i](engine::Result<Report> r) {
+            finishOne(std::move(r));
+            (*runFrom)(i + 1);
+        });
+    };
+    (*runFrom)(0);
+}
+
+void TroubleshootPage::factoryReset()
+{
+    openConfirmation(this, QMessageBox::Critical, "confirmFactoryReset", tr("Reset to factory defaults"),
+                     tr("All containers, images and volumes will be deleted, and Berth's settings (resources, "
+                        "shared folders, engine configuration) return to their defaults. This cannot be undone."),
+                     tr("Delete everything and reset"), [this](QMessageBox*) {
+                         showResult(tr("Resetting: stopping the engine and deleting its data…"), false);
+                         m_agent->factoryReset();
+                     });
+}
+
+} // namespace berth::app
