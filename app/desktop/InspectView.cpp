@@ -2,6 +2,7 @@
 
 #include "EngineService.h"
 #include "JsonTreeModel.h"
+#include "RunCommand.h"
 #include "berth/vm/Diagnostics.h"
 
 #include <QApplication>
@@ -12,7 +13,6 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QScrollArea>
 #include <QShortcut>
 #include <QTabWidget>
@@ -58,15 +58,9 @@ QString commandLine(const nlohmann::json& args)
     if (!args.is_array())
         return {};
     QStringList words;
-    static const QRegularExpression plain("^[A-Za-z0-9_@%+=:,./-]+$");
-    for (const auto& a : args) {
-        if (!a.is_string())
-            continue;
-        auto word = qs(a.get<std::string>());
-        if (!plain.match(word).hasMatch())
-            word = "'" + word.replace("'", "'\\''") + "'";
-        words << word;
-    }
+    for (const auto& a : args)
+        if (a.is_string())
+            words << shellQuote(qs(a.get<std::string>()));
     return words.join(' ');
 }
 
