@@ -155,8 +155,15 @@ TroubleshootPage::TroubleshootPage(AgentService* agent, EngineService* engine, Q
                           : tr("The reset did not complete; see the agent log."),
                        !ok);
     });
+}
 
-    const auto& instance = agent->instance();
+void TroubleshootPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_follower)
+        return;
+    // The logs are read from the first time the page is shown, not at every start of the app.
+    const auto& instance = m_agent->instance();
     m_follower = new FileFollower({QString::fromStdString(instance.agentLog().string()),
                                    QString::fromStdString(instance.consoleLog().string())},
                                   256 * 1024);
@@ -318,13 +325,15 @@ void TroubleshootPage::prune(const CleanUp& plan)
     showResult(tr("Cleaning up…"), false);
     tally->pending = static_cast<int>(calls.size());
     // One after another: the engine's prunes take a lock each anyway.
+    // The chain holds itself only weakly; the request on its way keeps it alive, so it is freed
+    // after the last answer (or with this page).
     auto runFrom = std::make_shared<std::function<void(std::size_t)>>();
-    *runFrom = [this, calls, finishOne, runFrom](std::size_t i) {
+    *runFrom = [this, calls, finishOne, chain = std::weak_ptr(runFrom)](std::size_t i) {
         if (i >= calls.size())
             return;
-        m_engine->request<Report>(this, calls[i], [finishOne, runFrom, i](engine::Result<Report> r) {
+        m_engine->request<Report>(this, calls[i], [finishOne, next = chain.lock(), i](engine::Result<Report> r) {
             finishOne(std::move(r));
-            (*runFrom)(i + 1);
+            (*next)(i + 1);
         });
     };
     (*runFrom)(0);

@@ -17,7 +17,8 @@ class FileFollower;
 // Troubleshoot: restart the engine; the agent's log and the VM console, followed live; a
 // diagnostics bundle (`berth diagnose`) and where it was saved; clean up (stopped containers,
 // dangling images, unused volumes, with what will go and the space it frees asked first); and a
-// reset to factory defaults. The logs are read on a thread of their own.
+// reset to factory defaults. The logs are read on a thread of their own, from the first time the
+// page is shown.
 class TroubleshootPage final : public QWidget
 {
     Q_OBJECT
@@ -51,6 +52,9 @@ public slots:
 signals:
     void diagnosticsFinished(bool ok, const QString& pathOrError);
     void cleanUpFinished(bool ok, const QString& message);
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
     void showResult(const QString& text, bool error);
