@@ -1,10 +1,12 @@
 #include "berth/vm/Process.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
@@ -14,38 +16,124 @@ extern char** environ;
 
 namespace berth::vm {
 
+namespace {
+
+// argv[0] as execve needs it: itself when it has a '/', else the first executable in PATH.
+std::string resolveProgram(const std::string& name)
+{
+    if (name.find('/') != std::string::npos)
+        return name;
+    const char* path = std::getenv("PATH");
+    std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t begin = 0;
+    while (begin <= dirs.size()) {
+        const auto end = std::min(dirs.find(':', begin), dirs.size());
+        const auto dir = dirs.substr(begin, end - begin);
+        const auto candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+        begin = end + 1;
+    }
+    return {};
+}
+
+// In the child, between fork and exec: only async-signal-safe calls. Never returns.
+[[noreturn]] void execChild(const char* program, char* const* args, const char* out, const char* err,
+                            const Process::Options& options, pid_t parent, int reportFd)
+{
+    // Out of the way of fd 3, which passFd may take.
+    if (reportFd < 10) {
+        const int moved = ::fcntl(reportFd, F_DUPFD_CLOEXEC, 10);
+        if (moved >= 0) {
+            ::close(reportFd);
+            reportFd = moved;
+        }
+    }
+    const auto failed = [&reportFd](int code) {
+        (void)!::write(reportFd, &code, sizeof code);
+        ::_exit(127);
+    };
+    if (options.dieWithParent) {
+        if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+            failed(errno);
+        if (::getppid() != parent) // the parent died before prctl took effect
+            ::_exit(1);
+    }
+    if (options.newSession)
+        ::setsid();
+    // fd 3 first, while passFd still has its number (it may be 0, 1 or 2 of nothing here).
+    if (options.passFd == 3)
+        ::fcntl(3, F_SETFD, 0); // dup2 onto itself would keep close-on-exec
+    else if (options.passFd >= 0 && ::dup2(options.passFd, 3) < 0)
+        failed(errno);
+    int in = ::open("/dev/null", O_RDONLY);
+    int o = ::open(out, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int e = err ? ::open(err, O_WRONLY | O_CREAT | O_APPEND, 0600) : o;
+    if (in < 0 || o < 0 || e < 0 || ::dup2(in, 0) < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0)
+        failed(errno);
+    // Everything else this process had open (log files, sockets, the lock) stays here.
+    // The report pipe stays open until exec, which closes it (close-on-exec).
+    const int first = options.passFd >= 0 ? 4 : 3;
+#ifdef SYS_close_range
+    const bool ranged = (reportFd <= first || ::syscall(SYS_close_range, first, reportFd - 1, 0) == 0) &&
+                        ::syscall(SYS_close_range, std::max(first, reportFd + 1), ~0U, 0) == 0;
+#else
+    const bool ranged = false;
+#endif
+    if (!ranged) {
+        for (int fd = first; fd < 65536; ++fd)
+            if (fd != reportFd)
+                ::close(fd);
+    }
+    ::execve(program, args, environ);
+    failed(errno);
+}
+
+} // namespace
+
 Result<Process> Process::spawn(const std::vector<std::string>& argv, const Options& options)
 {
     if (argv.empty())
         return Error{"no program to start"};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
+    const auto program = resolveProgram(argv[0]);
+    if (program.empty())
+        return Error{"cannot start " + argv[0] + ": not found in PATH"};
     const auto out = options.stdoutFile.empty() ? std::string("/dev/null") : options.stdoutFile.string();
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (options.stderrFile.empty())
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    else
-        posix_spawn_file_actions_addopen(&actions, 2, options.stderrFile.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                         0600);
-    if (options.passFd >= 0)
-        posix_spawn_file_actions_adddup2(&actions, options.passFd, 3);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    if (options.newSession)
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-
+    const auto err = options.stderrFile.string();
     std::vector<char*> args;
     args.reserve(argv.size() + 1);
     for (const auto& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0)
-        return Error{"cannot start " + argv[0] + ": " + std::strerror(rc)};
+
+    // The child reports an errno before exec through this pipe; a closed pipe means exec worked.
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0)
+        return Error{"cannot start " + argv[0] + ": " + std::strerror(errno)};
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        const int why = errno;
+        ::close(report[0]);
+        ::close(report[1]);
+        return Error{"cannot start " + argv[0] + ": " + std::strerror(why)};
+    }
+    if (pid == 0) {
+        ::close(report[0]);
+        execChild(program.c_str(), args.data(), out.c_str(), err.empty() ? nullptr : err.c_str(), options, parent,
+                  report[1]);
+    }
+    ::close(report[1]);
+    int childErrno = 0;
+    ssize_t n;
+    do
+        n = ::read(report[0], &childErrno, sizeof childErrno);
+    while (n < 0 && errno == EINTR);
+    ::close(report[0]);
+    if (n == static_cast<ssize_t>(sizeof childErrno)) {
+        ::waitpid(pid, nullptr, 0);
+        return Error{"cannot start " + argv[0] + ": " + std::strerror(childErrno)};
+    }
     return Process(pid);
 }
 

@@ -342,7 +342,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
                 all += (all.empty() ? "" : " ") + a;
             return all;
         }());
-        auto process = Process::spawn(argv, {.stdoutFile = qemuLog(), .stderrFile = {}, .newSession = false});
+        // QEMU ends with the agent, even one killed with -9: nothing else could stop it cleanly.
+        auto process = Process::spawn(argv, {.stdoutFile = qemuLog(), .stderrFile = {}, .dieWithParent = true});
         if (!process) {
             bootSocket.reset();
             consoleSocket.reset();

@@ -23,9 +23,15 @@ public:
         std::filesystem::path stderrFile; // empty: same as stdout
         bool newSession = false;          // setsid(): survives the terminal closing
         int passFd = -1;                  // when >= 0, handed to the child as its fd 3
+        // The child gets SIGTERM when the thread that spawned it ends (Linux PR_SET_PDEATHSIG), so
+        // a helper such as QEMU never outlives the agent that owns it, even one killed with -9.
+        // Spawn such children from a thread that lives as long as they should.
+        bool dieWithParent = false;
     };
 
-    // Starts argv[0] (looked up in PATH) with argv. Fails naming the program when it cannot start.
+    // Starts argv[0] (looked up in PATH) with argv. The child inherits no descriptor but 0, 1, 2
+    // and passFd (log files and sockets of this process stay here). Fails naming the program
+    // when it cannot start.
     static Result<Process> spawn(const std::vector<std::string>& argv, const Options& options);
 
     Process(Process&& other) noexcept;
