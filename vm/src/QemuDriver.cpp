@@ -87,6 +87,7 @@ struct Virtiofsd
 {
     fs::path binary;
     bool rust = false;
+    bool readOnly = false; // it can refuse writes itself (--readonly)
 };
 
 std::optional<Virtiofsd> usableVirtiofsd()
@@ -116,8 +117,20 @@ std::optional<Virtiofsd> usableVirtiofsd()
         std::error_code ec;
         fs::remove(probe, ec);
         const bool rust = version.rfind("virtiofsd 1.", 0) == 0 || version.find("virtiofsd v1.") != std::string::npos;
-        if (rust || ::geteuid() == 0)
-            return Virtiofsd{candidate, rust};
+        if (!rust && ::geteuid() != 0)
+            continue;
+        // QEMU's C virtiofsd has no read-only mode: a read-only share over it would rest on the
+        // guest's mount alone, which a privileged container can undo.
+        bool readOnly = false;
+        if (rust) {
+            auto help = Process::spawn({candidate.string(), "--help"}, {.stdoutFile = probe, .stderrFile = {}});
+            if (help) {
+                help->wait(std::chrono::seconds(5));
+                readOnly = contentsOf(probe).find("--readonly") != std::string::npos;
+            }
+            fs::remove(probe, ec);
+        }
+        return Virtiofsd{candidate, rust, readOnly};
     }
     return std::nullopt;
 }
@@ -285,13 +298,16 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         for (const auto& f : spec.guestFiles)
             c.fwCfg.push_back({f.name, f.file});
         if (!spec.shares.empty()) {
-            shareTransport = startVirtiofsds() ? "virtiofs" : "9p";
+            const auto sockets = startVirtiofsds();
+            shareTransport = std::any_of(sockets.begin(), sockets.end(), [](const fs::path& p) { return !p.empty(); })
+                                 ? "virtiofs"
+                                 : "9p";
             // The guest's list of what to mount where (vm-image/README.md): KIND TAG MODE PATH.
             std::string list;
             for (std::size_t i = 0; i < spec.shares.size(); ++i) {
-                c.shares.push_back({spec.shares[i].path, spec.shares[i].readOnly,
-                                    shareTransport == "virtiofs" ? virtiofsSocket(i) : fs::path()});
-                list += shareTransport + "\t" + shareTag(i) + "\t" + (spec.shares[i].readOnly ? "ro" : "rw") +
+                c.shares.push_back({spec.shares[i].path, spec.shares[i].readOnly, sockets[i]});
+                list += std::string(sockets[i].empty() ? "9p" : "virtiofs") + "\t" + shareTag(i) + "\t" +
+                        (spec.shares[i].readOnly ? "ro" : "rw") +
                         "\t" + spec.shares[i].path.string() + "\n";
             }
             const auto file = spec.runDir / "shares";
@@ -458,27 +474,39 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             spdlog::info("shares: using 9p: a virtiofsd could keep at most {} files open here (RLIMIT_NOFILE), "
                          "fewer than a large source tree needs; set \"share_transport\": \"virtiofs\" to use it anyway",
                          files.rlim_max);
-            return false;
+            return none;
         }
         const auto daemon = usableVirtiofsd();
         if (!daemon) {
             spdlog::info("shares: no usable virtiofsd{}; using 9p",
                          ::geteuid() == 0 ? "" : " (QEMU's own needs root; install virtiofsd 1.x)");
-            return false;
+            return none;
         }
         for (std::size_t i = 0; i < spec.shares.size(); ++i) {
+            if (spec.shares[i].readOnly && !daemon->readOnly) {
+                spdlog::info("shares: {} is read-only: over 9p, where QEMU refuses writes ({} cannot)",
+                             spec.shares[i].path.string(), daemon->binary.string());
+                continue;
+            }
             const auto socket = virtiofsSocket(i);
             std::error_code ec;
             fs::remove(socket, ec);
             std::vector<std::string> argv{daemon->binary.string()};
-            if (daemon->rust)
+            if (daemon->rust) {
+                // The namespace sandbox confines virtiofsd to the shared folder; virtiofsd 1.x sets it
+                // up without privileges where user namespaces are allowed (else it fails to start,
+                // and the share goes over 9p rather than unconfined).
                 argv.insert(argv.end(), {"--socket-path", socket.string(), "--shared-dir", spec.shares[i].path.string(),
-                                         "--cache", "auto", "--sandbox", ::geteuid() == 0 ? "namespace" : "none"});
+                                         "--cache", "auto", "--sandbox", "namespace"});
+                if (spec.shares[i].readOnly)
+                    argv.push_back("--readonly");
+            }
             else
                 argv.insert(argv.end(), {"--socket-path=" + socket.string(), "-o", "source=" + spec.shares[i].path.string(),
                                          "-o", "cache=auto"});
             auto server = Process::spawn(argv, {.stdoutFile = spec.logDir / ("virtiofsd" + std::to_string(i) + ".log"),
-                                                 .stderrFile = {}});
+                                                 .stderrFile = {},
+                                                 .dieWithParent = true});
             if (!server || !waitForSocket(socket, server.value())) {
                 spdlog::warn("shares: {} did not start for {} (see {}); using 9p", daemon->binary.string(),
                              spec.shares[i].path.string(),
@@ -486,12 +514,14 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
                 if (server)
                     virtiofsds.push_back(std::move(server).value());
                 stopVirtiofsds();
-                return false;
+                return none;
             }
             virtiofsds.push_back(std::move(server).value());
+            sockets[i] = socket;
         }
-        spdlog::info("shares: {} folder(s) over virtiofs ({})", spec.shares.size(), daemon->binary.string());
-        return true;
+        spdlog::info("shares: {} of {} folder(s) over virtiofs ({})", virtiofsds.size(), spec.shares.size(),
+                     daemon->binary.string());
+        return sockets;
     }
 
     void stopVirtiofsds()
@@ -570,6 +600,43 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
 QemuDriver::QemuDriver(asio::io_context& io, std::string binary)
     : m_impl(std::make_shared<Impl>(io, std::move(binary)))
 {}
+
+std::vector<int> qemuProcessesUsing(const fs::path& dataDisk)
+{
+    std::vector<int> found;
+    std::error_code ec;
+    for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+        const auto name = it->path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        struct stat st{};
+        if (::stat(it->path().c_str(), &st) != 0 || st.st_uid != ::geteuid())
+            continue;
+        const int pid = std::atoi(name.c_str());
+        if (pid != ::getpid() && isQemuOf(pid, dataDisk))
+            found.push_back(pid);
+    }
+    return found;
+}
+
+std::vector<int> stopQemuProcessesUsing(const fs::path& dataDisk, std::chrono::milliseconds grace)
+{
+    const auto pids = qemuProcessesUsing(dataDisk);
+    for (const int pid : pids)
+        ::kill(pid, SIGTERM); // QEMU flushes its disks and exits
+    const auto gone = [&dataDisk](int pid) { return ::kill(pid, 0) != 0 || !isQemuOf(pid, dataDisk); };
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    for (const int pid : pids) {
+        while (!gone(pid) && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (!gone(pid)) {
+            ::kill(pid, SIGKILL);
+            for (int i = 0; i < 250 && !gone(pid); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    return pids;
+}
 
 QemuDriver::~QemuDriver()
 {
