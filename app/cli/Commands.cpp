@@ -9,6 +9,7 @@
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/InstanceLock.h"
+#include "berth/vm/QemuDriver.h"
 #include "berth/vm/Process.h"
 
 #include <array>
@@ -276,6 +277,8 @@ int followStart(const vm::Instance& instance, Clock::time_point deadline)
             break;
         case EngineState::Running: {
             const double at = s.phases.empty() ? 0 : s.phases.back().hostSeconds;
+            for (const auto& notice : s.notices)
+                std::cout << "Note: " << notice << "\n";
             std::cout << "Engine ready in " << seconds(at) << ".\n"
                       << "DOCKER_HOST=" << s.dockerHost << "\n";
             const auto endpoint = vm::dockerContextEndpoint(vm::dockerConfigDir(), "berth");
@@ -416,20 +419,33 @@ std::optional<AppliedSettings> applySettings(const std::string& command, const S
 }
 
 // Stops the agent and waits until it has exited. Prints what happened.
-int stopAgent(const std::string& command, const vm::Instance& instance)
+// With no agent to ask, ends a VM an agent left running when it died. Returns 0.
+int stopOrphans(const vm::Instance& instance)
 {
-    auto client = vm::ControlClient::connect(instance.controlSocket());
-    if (!client) {
+    if (vm::InstanceLock::held(instance)) {
         std::cout << "Berth is not running.\n";
         return 0;
     }
+    const auto ended = vm::stopQemuProcessesUsing(instance.dataDisk());
+    if (ended.empty()) {
+        std::cout << "Berth is not running.\n";
+        return 0;
+    }
+    for (const int pid : ended)
+        std::cout << "Stopped a VM (QEMU pid " << pid << ") that a Berth agent had left running when it ended.\n";
+    return 0;
+}
+
+int stopAgent(const std::string& command, const vm::Instance& instance)
+{
+    auto client = vm::ControlClient::connect(instance.controlSocket());
+    if (!client)
+        return stopOrphans(instance);
     const auto began = Clock::now();
     auto accepted = client->stop(std::chrono::seconds(10));
     if (!accepted) {
-        if (client->agentGone()) {
-            std::cout << "Berth is not running.\n";
-            return 0;
-        }
+        if (client->agentGone())
+            return stopOrphans(instance);
         std::cerr << "berth " << command << ": " << accepted.error().message << "\n";
         return 1;
     }
@@ -688,7 +704,11 @@ int statusCommand(const std::vector<std::string>& argv)
     const bool diskFull = report.diskFull;
     std::cout << "Instance:     " << status.instance << "\n"
               << "State:        " << vm::toString(status.state)
-              << (status.phase.empty() ? "" : " (" + status.phase + ")") << "\n";
+              << (status.phase.empty() ? "" : " (" + status.phase + ")")
+              << (status.engineRestarting ? " — the engine (dockerd) stopped and is restarting; the socket answers "
+                                            "again when it is back"
+                                          : "")
+              << "\n";
     if (!status.accelerator.empty())
         std::cout << "Accelerator:  " << status.accelerator << " — " << status.acceleratorReason << "\n";
     std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, "
@@ -721,6 +741,8 @@ int statusCommand(const std::vector<std::string>& argv)
     }
     for (const auto& warning : status.warnings)
         std::cout << "Warning:      " << warning << "\n";
+    for (const auto& notice : status.notices)
+        std::cout << "Note:         " << notice << "\n";
     if (!status.dockerHost.empty())
         std::cout << "DOCKER_HOST=" << status.dockerHost << "\n";
     return 0;

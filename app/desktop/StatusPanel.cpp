@@ -26,6 +26,8 @@ QString engineStateText(const vm::AgentStatus& status, bool reachable)
                    ? StatusPanel::tr("Engine starting")
                    : StatusPanel::tr("Engine starting — %1").arg(QString::fromStdString(status.phase));
     case EngineState::Running:
+        if (status.engineRestarting)
+            return StatusPanel::tr("Engine restarting — dockerd stopped and the VM is restarting it");
         return reachable ? StatusPanel::tr("Engine running") : StatusPanel::tr("Engine running — connecting");
     case EngineState::Stopping:
         return StatusPanel::tr("Engine stopping");
@@ -97,7 +99,7 @@ void StatusPanel::setStatus(const vm::AgentStatus& status, bool reachable, bool 
     const auto text = engineStateText(status, reachable);
     QString colour = "#8a8f98";
     if (status.state == EngineState::Starting || status.state == EngineState::Stopping ||
-        (status.state == EngineState::Running && !reachable))
+        (status.state == EngineState::Running && (!reachable || status.engineRestarting)))
         colour = "#d9961a";
     else if (status.state == EngineState::Running)
         colour = "#2ea043";
@@ -129,6 +131,10 @@ void StatusPanel::setStatus(const vm::AgentStatus& status, bool reachable, bool 
     QStringList warnings;
     for (const auto& w : status.warnings)
         warnings << QString::fromStdString(w);
+    // What the start found and set right (a repaired disk, a full disk's reserve released) is
+    // shown as a warning too: a person should read it.
+    for (const auto& n : status.notices)
+        warnings << QString::fromStdString(n);
     m_warnings->setVisible(!warnings.isEmpty());
     m_warnings->setText(warnings.isEmpty() ? QString() : "⚠ " + countText(warnings.size(), tr("warning"), tr("warnings")));
     m_warnings->setToolTip(warnings.join("\n\n"));

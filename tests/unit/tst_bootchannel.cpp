@@ -41,13 +41,27 @@ private slots:
         QVERIFY(e);
         QCOMPARE(e->kind, BootEvent::Kind::Error);
         QCOMPARE(e->message, std::string("the data disk has errors e2fsck -p could not repair (exit 4)"));
+
+        e = parse("notice The data disk is full (12 MiB free of 8000 MiB).");
+        QVERIFY(e);
+        QCOMPARE(e->kind, BootEvent::Kind::Notice);
+        QCOMPARE(e->message, std::string("The data disk is full (12 MiB free of 8000 MiB)."));
+
+        e = parse("engine down 81.20");
+        QVERIFY(e);
+        QCOMPARE(e->kind, BootEvent::Kind::EngineDown);
+        QCOMPARE(e->guestUptime, 81.2);
+        e = parse("engine up 88.03");
+        QVERIFY(e);
+        QCOMPARE(e->kind, BootEvent::Kind::EngineUp);
     }
 
     void ignoresNonReports_data()
     {
         QTest::addColumn<QString>("line");
         for (const char* bad : {"", "phase", "phase init", "phase init x", "phase init -1", "ready", "ready soon",
-                                "hello world", "[    2.57] kernel says", "phase init 1.5.2"})
+                                "hello world", "[    2.57] kernel says", "phase init 1.5.2", "engine", "engine down",
+                                "engine sideways 3.0", "engine up -2"})
             QTest::newRow(bad) << QString::fromLatin1(bad);
     }
     void ignoresNonReports()

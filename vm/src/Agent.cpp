@@ -6,6 +6,7 @@
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/PortPublisher.h"
+#include "berth/vm/QemuDriver.h"
 #include "berth/vm/SshForwarder.h"
 
 #include <deque>
@@ -360,6 +361,10 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
                     self->consoleTail.pop_front();
             }
         };
+        callbacks.onNotice = [weak](const std::string& text) {
+            if (auto self = weak.lock())
+                self->notice(text);
+        };
         callbacks.onExit = [weak](const VmExit& exit) {
             if (auto self = weak.lock())
                 self->vmExited(exit);
@@ -379,8 +384,38 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         return Ok{};
     }
 
+    void notice(const std::string& text)
+    {
+        spdlog::warn("notice: {}", text);
+        status.notices.push_back(text);
+        publish();
+    }
+
     void bootEvent(const BootEvent& e)
     {
+        switch (e.kind) {
+        case BootEvent::Kind::Notice:
+            notice(e.message);
+            return;
+        case BootEvent::Kind::EngineDown:
+            // dockerd exited after it was ready; the guest restarts it. Clients get no answer
+            // meanwhile, so say so rather than "running".
+            if (status.state == EngineState::Running && !status.engineRestarting) {
+                spdlog::warn("the engine (dockerd) exited in the guest; it is restarting");
+                status.engineRestarting = true;
+                publish();
+            }
+            return;
+        case BootEvent::Kind::EngineUp:
+            if (status.engineRestarting) {
+                spdlog::info("the engine answers again after its restart");
+                status.engineRestarting = false;
+                publish();
+            }
+            return;
+        default:
+            break;
+        }
         if (status.state != EngineState::Starting)
             return;
         switch (e.kind) {
@@ -395,9 +430,23 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             connectEngine();
             break;
         case BootEvent::Kind::Error:
-            fail("the guest reported: " + e.message);
+            fail(guestError(e.message));
+            break;
+        default:
             break;
         }
+    }
+
+    // The guest's error in the host's terms: a daemon.json dockerd rejects names the host's file.
+    std::string guestError(const std::string& message) const
+    {
+        static constexpr std::string_view kDaemonJson = "daemon.json: ", kDataDisk = "data-disk: ";
+        if (message.rfind(kDaemonJson, 0) == 0)
+            return "the engine (dockerd) rejects " + instance.daemonConfig().string() + ": " +
+                   message.substr(kDaemonJson.size()) + "; fix that entry or remove the file, then start again";
+        if (message.rfind(kDataDisk, 0) == 0)
+            return "the data disk " + instance.dataDisk().string() + " " + message.substr(kDataDisk.size());
+        return "the guest reported: " + message;
     }
 
     // The SSH session and the host engine socket. Idempotent.
@@ -658,16 +707,25 @@ AgentStatus lastRecordedStatus(const Instance& instance)
     }
     const bool busy = status.state == EngineState::Starting || status.state == EngineState::Running ||
                       status.state == EngineState::Stopping;
-    if (busy && !InstanceLock::held(instance)) {
+    const bool agentGone = !InstanceLock::held(instance);
+    if (busy && agentGone) {
         status.lastError = "the Berth agent (pid " + std::to_string(status.pid) +
                            ") ended without stopping the VM; `berth start` recovers";
         status.state = EngineState::Stopped;
+    }
+    // With no agent, a QEMU still using the data disk is an orphan: say so, with its pid, since
+    // it holds the disk and the memory until it is stopped.
+    const auto orphans = agentGone ? qemuProcessesUsing(instance.dataDisk()) : std::vector<int>{};
+    if (!orphans.empty()) {
+        status.lastError = "a VM (QEMU pid " + std::to_string(orphans.front()) +
+                           ") is still running without its Berth agent; `berth stop` ends it, `berth start` "
+                           "replaces it";
     }
     if (status.state == EngineState::Stopped || status.state == EngineState::Error) {
         status.phase.clear();
         status.dockerHost.clear();
         status.pid = 0;
-        status.vmPid = 0;
+        status.vmPid = orphans.empty() ? 0 : orphans.front();
         status.uptimeSeconds = 0;
     }
     return status;

@@ -67,7 +67,9 @@ nlohmann::json AgentStatus::toJson() const
             {"console_tail", consoleTail},
             {"phases", phaseList},
             {"ports", portList},
-            {"warnings", warnings}};
+            {"warnings", warnings},
+            {"notices", notices},
+            {"engine_restarting", engineRestarting}};
 }
 
 Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
@@ -103,6 +105,8 @@ Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
                                p.value("host_address", ""), p.value("host_port", 0), p.value("container_port", 0),
                                p.value("error", "")});
         s.warnings = j.value("warnings", std::vector<std::string>{});
+        s.notices = j.value("notices", std::vector<std::string>{});
+        s.engineRestarting = j.value("engine_restarting", false);
         return s;
     } catch (const nlohmann::json::exception& e) {
         return Error{std::string("malformed status: ") + e.what()};

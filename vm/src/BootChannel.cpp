@@ -47,8 +47,18 @@ std::optional<BootEvent> BootEvent::parse(std::string_view line, std::chrono::st
         event.guestUptime = *up;
         return event;
     }
-    if (kind == "error") {
-        event.kind = BootEvent::Kind::Error;
+    if (kind == "engine") {
+        const auto what = word();
+        const auto up = number(word());
+        if (!up || (what != "down" && what != "up"))
+            return std::nullopt;
+        event.kind = what == "down" ? BootEvent::Kind::EngineDown : BootEvent::Kind::EngineUp;
+        event.name = "engine-" + std::string(what);
+        event.guestUptime = *up;
+        return event;
+    }
+    if (kind == "error" || kind == "notice") {
+        event.kind = kind == "error" ? BootEvent::Kind::Error : BootEvent::Kind::Notice;
         while (!line.empty() && line.front() == ' ')
             line.remove_prefix(1);
         event.message = std::string(line);

@@ -77,8 +77,14 @@ std::string hostFingerprint(const std::string& binary)
 // The process `pid` is a QEMU using `dataDisk` (checked through /proc on Linux).
 bool isQemuOf(int pid, const fs::path& dataDisk)
 {
+    // Arguments are NUL-separated; the data disk's -drive ends with file=PATH (commas doubled).
     const auto cmdline = contentsOf("/proc/" + std::to_string(pid) + "/cmdline");
-    return cmdline.find("qemu") != std::string::npos && cmdline.find(dataDisk.string()) != std::string::npos;
+    const auto program = cmdline.substr(0, cmdline.find('\0'));
+    std::string file = "file=";
+    for (const char ch : dataDisk.string())
+        file += ch == ',' ? std::string(",,") : std::string(1, ch);
+    file += '\0';
+    return program.find("qemu") != std::string::npos && cmdline.find(file) != std::string::npos;
 }
 
 // A virtiofsd this process may use, and whether it is the Rust one (1.x, which runs
@@ -249,16 +255,16 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         (void)writeFileAtomically(probeFile(), record.dump() + "\n");
     }
 
-    // A QEMU left behind by an agent that died still holds the data disk: end it first.
+    // A QEMU left behind by an agent that died still holds the data disk: end it first. It is
+    // found by its command line, so a lost qemu.pid does not hide it.
     void killLeftover()
     {
-        const auto text = contentsOf(pidFile());
-        const int pid = std::atoi(text.c_str());
-        if (pid > 1 && isQemuOf(pid, spec.dataDisk)) {
-            spdlog::warn("killing QEMU (pid {}) left running by an earlier agent", pid);
-            ::kill(pid, SIGKILL);
-            for (int i = 0; i < 250 && ::kill(pid, 0) == 0 && isQemuOf(pid, spec.dataDisk); ++i)
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        const auto ended = stopQemuProcessesUsing(spec.dataDisk);
+        for (const int pid : ended) {
+            spdlog::warn("stopped QEMU (pid {}) left running by an earlier agent", pid);
+            if (callbacks.onNotice)
+                callbacks.onNotice("Stopped a VM (QEMU pid " + std::to_string(pid) +
+                                   ") that an earlier Berth agent had left running.");
         }
         std::error_code ec;
         fs::remove(pidFile(), ec);
@@ -458,12 +464,14 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     fs::path virtiofsSocket(std::size_t i) const { return spec.runDir / ("virtiofs" + std::to_string(i) + ".sock"); }
 
     // One virtiofsd per share, when the spec asks for virtiofs (or "auto" and one is usable).
-    // False: use 9p (nothing was left running).
-    bool startVirtiofsds()
+    // Returns each share's virtiofs socket; an empty path: that share goes over 9p. A read-only
+    // share goes over 9p, where QEMU itself refuses writes, unless the virtiofsd can refuse them.
+    std::vector<fs::path> startVirtiofsds()
     {
         stopVirtiofsds();
+        std::vector<fs::path> none(spec.shares.size()), sockets(spec.shares.size());
         if (spec.shareTransport == "9p")
-            return false;
+            return none;
         // A virtiofsd keeps a descriptor open for every file the guest has looked up (QEMU's C
         // one always; the Rust one unless it can use file handles): with a low limit a large
         // tree fails with "Too many open files" part-way through. Choose it only where it may

@@ -70,6 +70,13 @@ struct AgentStatus
     // Things a person should know while the engine runs: a port that could not be published,
     // a bind mount of a folder that is not shared with the VM. One sentence each.
     std::vector<std::string> warnings;
+    // What this start found and set right, one sentence each: a filesystem repaired, a VM left
+    // running by a dead agent stopped, the data disk's reserve released because it was full.
+    // Kept until the next start.
+    std::vector<std::string> notices;
+    // While Running: dockerd exited and the guest is restarting it; the socket answers again
+    // when this is false.
+    bool engineRestarting = false;
 
     nlohmann::json toJson() const;
     // The reverse of toJson(); unknown fields are ignored, a wrong type or state is an error.

@@ -23,6 +23,9 @@ struct BootEvent
         Phase, // `name` reached; guestUptime is the guest's /proc/uptime then
         Ready, // dockerd answers /_ping
         Error, // `message` says what failed; the guest powers off after sending it
+        Notice, // `message` says what the guest found or repaired on its way (boot continues)
+        EngineDown, // dockerd exited after it had been ready; the guest restarts it
+        EngineUp,   // dockerd answers /_ping again after an EngineDown
     };
     Kind kind = Kind::Phase;
     std::string name;
@@ -30,7 +33,8 @@ struct BootEvent
     std::string message;
     std::chrono::steady_clock::time_point received;
 
-    // Parses one line without its newline; nullopt for a line that is not a report.
+    // Parses one line without its newline; nullopt for a line that is not a report. Its text is
+    // valid UTF-8 (a byte that is not becomes U+FFFD) and its uptime a finite number.
     static std::optional<BootEvent> parse(std::string_view line, std::chrono::steady_clock::time_point received);
 };
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <vector>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -16,6 +17,15 @@ namespace berth::vm {
 // folder for this host kernel and QEMU, so later starts go straight to TCG; forcing "kvm"
 // tries again. A QEMU left running by an agent that died is killed before a new one starts,
 // so the data disk is never opened twice.
+// The QEMU processes of this user that use `dataDisk` (found through /proc on Linux; none
+// elsewhere). More than none while no agent holds the instance means a VM was orphaned.
+std::vector<int> qemuProcessesUsing(const std::filesystem::path& dataDisk);
+
+// Ends the QEMU processes that use `dataDisk` (SIGTERM, then SIGKILL after `grace`) and waits
+// until they are gone; returns their process ids. Blocking.
+std::vector<int> stopQemuProcessesUsing(const std::filesystem::path& dataDisk,
+                                        std::chrono::milliseconds grace = std::chrono::seconds(3));
+
 class QemuDriver final : public VmDriver
 {
 public:

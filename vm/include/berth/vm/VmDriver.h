@@ -85,6 +85,9 @@ public:
         std::function<void(std::string_view)> onConsoleLine;  // a line the guest's console printed
         std::function<void(const std::string& accelerator, const std::string& reason)> onAccelerator;
         std::function<void(const VmExit&)> onExit;            // exactly once per successful start()
+        // Something the driver found and set right on its way, one sentence for a person (a VM
+        // left running by an agent that died, stopped before this one started).
+        std::function<void(const std::string&)> onNotice;
     };
 
     virtual ~VmDriver() = default;
