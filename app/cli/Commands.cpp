@@ -403,9 +403,12 @@ std::optional<AppliedSettings> applySettings(const std::string& command, const S
     s.cpus = options.cpus.value_or(s.cpus);
     s.memoryMiB = options.memoryMiB.value_or(s.memoryMiB);
     s.diskGiB = options.diskGiB.value_or(s.diskGiB);
-    if (s.diskGiB < saved->diskGiB) {
-        std::cerr << "berth " << command << ": --disk " << s.diskGiB << " is smaller than the data disk ("
-                  << saved->diskGiB << " GiB); the disk only grows (`berth reset --yes` starts over)\n";
+    // Against the disk that exists, not the saved number: a new instance has no disk yet, and
+    // settings.json may have been edited by hand.
+    if (auto fits = instance.checkDiskSize(s.diskGiB); !fits) {
+        std::cerr << "berth " << command << ": "
+                  << (options.diskGiB ? "--disk " + std::to_string(s.diskGiB) + ": " : instance.settingsFile().string() + ": ")
+                  << fits.error().message << "\n";
         return std::nullopt;
     }
     result.changed = !(s == saved.value());

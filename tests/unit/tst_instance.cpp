@@ -58,10 +58,48 @@ private slots:
         QVERIFY(instance.ok());
         for (const auto& dir : {instance->dir().parent_path(), instance->dir(), instance->sshDir(), instance->socketDir()})
             QCOMPARE(modeOf(dir), 0700u);
-        // Opening again is harmless and re-tightens a loosened folder.
+        // Opening again is harmless and re-tightens a loosened folder of Berth's own.
         ::chmod(instance->dir().c_str(), 0755);
         QVERIFY(Instance::open(home.filePath("h").toStdString(), "default").ok());
         QCOMPARE(modeOf(instance->dir()), 0700u);
+    }
+
+    // BERTH_HOME may name a folder that is not Berth's ($HOME, /tmp): its mode stays; a home
+    // Berth creates is private, and so is everything below it.
+    void givenHomeKeepsItsMode()
+    {
+        QTemporaryDir base;
+        const auto shared = base.filePath("shared").toStdString();
+        std::filesystem::create_directory(shared);
+        ::chmod(shared.c_str(), 0755);
+        const auto instance = Instance::open(shared, "default");
+        QVERIFY(instance.ok());
+        QCOMPARE(modeOf(shared), 0755u);
+        QCOMPARE(modeOf(instance->dir()), 0700u);
+        QCOMPARE(modeOf(instance->socketDir()), 0700u);
+    }
+
+    // A disk only grows: checked against the disk that exists, so a new instance takes any
+    // valid size.
+    void diskSizeIsCheckedAgainstTheDiskThatExists()
+    {
+        QTemporaryDir home;
+        const auto instance = Instance::open(home.path().toStdString(), "default").value();
+        QVERIFY(!instance.dataDiskBytes());
+        QVERIFY(instance.checkDiskSize(8).ok());
+        {
+            QFile disk(QString::fromStdString(instance.dataDisk().string()));
+            QVERIFY(disk.open(QIODevice::WriteOnly));
+            QVERIFY(disk.resize(16LL << 30)); // sparse
+        }
+        QCOMPARE(*instance.dataDiskBytes(), 16ULL << 30);
+        QVERIFY(instance.checkDiskSize(16).ok());
+        QVERIFY(instance.checkDiskSize(20).ok());
+        const auto refused = instance.checkDiskSize(8);
+        QVERIFY(!refused.ok());
+        const auto message = QString::fromStdString(refused.error().message);
+        QVERIFY2(message.contains("is 16 GiB") && message.contains("8 GiB is smaller") && message.contains("16 GiB or more"),
+                 qPrintable(message));
     }
 
     void namesAreChecked_data()
@@ -120,6 +158,11 @@ private slots:
         QTest::newRow("huge memory") << QByteArray(R"({"memory_mib": 99999999})")
                                      << "'memory_mib' is 99999999 MiB; it must be from 1024 to";
         QTest::newRow("small disk") << QByteArray(R"({"disk_gib": 2})") << "'disk_gib' is 2 GiB; it must be from 8 to 4096 GiB";
+        // Quoted as written, not as narrowed or clamped to an int.
+        QTest::newRow("negative memory") << QByteArray(R"({"memory_mib": -512})") << "'memory_mib' is -512 MiB; it must be from 1024 to";
+        QTest::newRow("huge disk") << QByteArray(R"({"disk_gib": 18446744073709551615})")
+                                   << "'disk_gib' is 18446744073709551615 GiB; it must be from 8 to 4096 GiB";
+        QTest::newRow("beyond int") << QByteArray(R"({"cpus": 4294967297})") << "'cpus' is 4294967297; it must be from 1 to";
         QTest::newRow("string") << QByteArray(R"({"memory_mib": "lots"})") << "'memory_mib' must be a whole number";
         QTest::newRow("fraction") << QByteArray(R"({"cpus": 1.5})") << "'cpus' must be a whole number";
         QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib, shares, port_bind_address, share_transport)";
@@ -225,6 +268,8 @@ private slots:
         QTest::newRow("array") << QByteArray("[]") << QString("not a JSON object");
         QTest::newRow("hosts") << QByteArray("{\"hosts\": [\"tcp://0.0.0.0:2375\"]}") << QString("sets \"hosts\"");
         QTest::newRow("tls") << QByteArray("{\"tls\": true}") << QString("sets \"tls\"");
+        QTest::newRow("data-root") << QByteArray("{\"data-root\": \"/srv/docker\"}") << QString("sets \"data-root\"");
+        QTest::newRow("exec-root") << QByteArray("{\"exec-root\": \"/x\"}") << QString("sets \"exec-root\"");
     }
 
     void daemonConfigIsChecked()

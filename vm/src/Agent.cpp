@@ -273,6 +273,17 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         if (!loaded)
             return loaded.error();
         settings = loaded.value();
+        if (auto fits = instance.checkDiskSize(settings.diskGiB); !fits)
+            return Error{instance.settingsFile().string() + ": " + fits.error().message};
+        // A file in the socket's place is the user's, not a stale socket: say so now, not after
+        // a boot, and leave it alone.
+        for (const auto& socket : {instance.engineSocket(), instance.controlSocket()}) {
+            std::error_code ec;
+            const auto kind = fs::symlink_status(socket, ec);
+            if (fs::exists(kind) && !fs::is_socket(kind))
+                return Error{socket.string() + " exists and is not a socket; Berth left it as it is. Move it "
+                             "away, then start again"};
+        }
         status.cpus = settings.cpus;
         status.memoryMiB = settings.memoryMiB;
         status.diskGiB = settings.diskGiB;
@@ -298,9 +309,15 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         if (!daemonConfig)
             return daemonConfig.error();
         const auto guestDaemonConfig = instance.socketDir() / "daemon.json";
-        if (!daemonConfig->empty())
+        if (!daemonConfig->empty()) {
             if (auto w = writeFileAtomically(guestDaemonConfig, *daemonConfig); !w)
                 return w;
+        } else {
+            // A copy from a start with a daemon.json that has since been removed (it may hold
+            // secrets such as registry mirrors' credentials).
+            std::error_code ec;
+            fs::remove(guestDaemonConfig, ec);
+        }
         const auto guestConfig = instance.dir() / "guest-config";
         if (auto w = writeFileAtomically(guestConfig, "hostname=berth\n"); !w)
             return w;
@@ -642,9 +659,11 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         publish();
         boost::system::error_code ignored;
         acceptor.close(ignored);
-        std::error_code ec;
-        fs::remove(instance.controlSocket(), ec);
-        fs::remove(instance.engineSocket(), ec);
+        for (const auto& socket : {instance.controlSocket(), instance.engineSocket()}) {
+            std::error_code ec;
+            if (fs::is_socket(fs::symlink_status(socket, ec)))
+                fs::remove(socket, ec);
+        }
         for (const auto& c : connections)
             c->closeWhenWritten();
         connections.clear();

@@ -2,6 +2,7 @@
 
 #include "berth/vm/SshKeys.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -20,9 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Status makePrivateDir(const fs::path& dir)
+// Creates `dir` (and missing parents) and makes it 0700. Berth's own folders are made private
+// even when they exist; a folder the user named (BERTH_HOME) is made private only when Berth
+// creates it: it may be their home or /tmp, whose mode is not Berth's to change.
+Status makePrivateDir(const fs::path& dir, bool ours = true)
 {
     std::error_code ec;
+    if (!ours && fs::is_directory(dir, ec))
+        return Ok{};
     fs::create_directories(dir, ec);
     if (ec)
         return Error{"cannot create " + dir.string() + ": " + ec.message()};
@@ -99,6 +105,22 @@ Status writeFileAtomically(const fs::path& file, const std::string& contents, un
     return Ok{};
 }
 
+Result<std::string> checkDaemonConfigText(const std::string& text, const std::string& where)
+{
+    const auto json = nlohmann::json::parse(text, nullptr, false);
+    if (json.is_discarded() || !json.is_object())
+        return Error{where + " is not a JSON object; fix it or remove it to use the engine's defaults"};
+    for (const auto* forbidden : {"hosts", "tls", "tlsverify"})
+        if (json.contains(forbidden))
+            return Error{where + " sets \"" + forbidden +
+                         "\"; Berth serves the engine on its own socket only, so remove that entry"};
+    for (const auto* forbidden : {"data-root", "exec-root", "graph"})
+        if (json.contains(forbidden))
+            return Error{where + " sets \"" + forbidden +
+                         "\"; Berth keeps the engine's state on the VM's data disk, so remove that entry"};
+    return json.dump();
+}
+
 Result<Instance> Instance::open(const fs::path& home, const std::string& name)
 {
     if (!validName(name))
@@ -111,8 +133,9 @@ Result<Instance> Instance::open(const fs::path& home, const std::string& name)
         return Error{"the engine socket path " + instance.engineSocket().string() +
                      " is longer than a Unix socket " + "allows (" + std::to_string(maxSocketPath) +
                      " bytes); set BERTH_HOME to a shorter folder"};
-    for (const auto& dir :
-         {absoluteHome, instance.dir(), instance.sshDir(), instance.socketDir(), instance.logDir()}) {
+    if (auto made = makePrivateDir(absoluteHome, false); !made)
+        return made.error();
+    for (const auto& dir : {instance.dir(), instance.sshDir(), instance.socketDir(), instance.logDir()}) {
         if (auto made = makePrivateDir(dir); !made)
             return made.error();
     }
@@ -134,6 +157,26 @@ Status Instance::saveSettings(const Settings& settings) const
     if (auto valid = settings.validate(); !valid)
         return Error{valid.error().message + "; " + settingsFile().string() + " was not changed"};
     return writeFileAtomically(settingsFile(), settings.toJson());
+}
+
+std::optional<std::uint64_t> Instance::dataDiskBytes() const
+{
+    std::error_code ec;
+    const auto size = fs::file_size(dataDisk(), ec);
+    if (ec)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(size);
+}
+
+Status Instance::checkDiskSize(int diskGiB) const
+{
+    const auto bytes = dataDiskBytes();
+    if (!bytes || *bytes <= (static_cast<std::uint64_t>(std::max(diskGiB, 0)) << 30))
+        return Ok{};
+    const auto existing = (*bytes + (1ULL << 30) - 1) >> 30;
+    return Error{"the data disk " + dataDisk().string() + " is " + std::to_string(existing) + " GiB, and " +
+                 std::to_string(diskGiB) + " GiB is smaller: a data disk only grows. Use " +
+                 std::to_string(existing) + " GiB or more (`berth reset --yes` deletes the disk to start over)"};
 }
 
 Status Instance::ensureKeys() const
@@ -179,15 +222,7 @@ Result<std::string> Instance::checkDaemonConfig() const
     auto text = readFile(daemonConfig());
     if (!text)
         return text.error();
-    const auto json = nlohmann::json::parse(*text, nullptr, false);
-    const auto where = daemonConfig().string();
-    if (json.is_discarded() || !json.is_object())
-        return Error{where + " is not a JSON object; fix it or remove it to use the engine's defaults"};
-    for (const auto* forbidden : {"hosts", "tls", "tlsverify"})
-        if (json.contains(forbidden))
-            return Error{where + " sets \"" + forbidden +
-                         "\"; Berth serves the engine on its own socket only, so remove that entry"};
-    return json.dump();
+    return checkDaemonConfigText(*text, daemonConfig().string());
 }
 
 } // namespace berth::vm

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
+#include <optional>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -80,6 +82,16 @@ const char* hiddenSystemPath(const std::string& path)
             return system;
     }
     return nullptr;
+}
+
+// The error for a number outside its field's range on this computer, quoting the number as given.
+std::optional<Error> outOfRange(const Field& f, long long value, const Settings::Limits& l,
+                                const std::string& shown)
+{
+    if (value >= l.*f.min && value <= l.*f.max)
+        return std::nullopt;
+    return Error{"'" + std::string(f.name) + "' is " + shown + f.unit + "; it must be from " +
+                 std::to_string(l.*f.min) + " to " + std::to_string(l.*f.max) + f.unit + " on this computer"};
 }
 
 const char* const kSharesHint = "; change 'shares' in settings.json or use `berth shares`";
@@ -172,10 +184,8 @@ Status Settings::validate() const
 {
     const auto l = limits();
     for (const auto& f : kFields) {
-        const int value = this->*f.member;
-        if (value < l.*f.min || value > l.*f.max)
-            return Error{"'" + std::string(f.name) + "' is " + std::to_string(value) + f.unit + "; it must be from " +
-                         std::to_string(l.*f.min) + " to " + std::to_string(l.*f.max) + f.unit + " on this computer"};
+        if (auto error = outOfRange(f, this->*f.member, l, std::to_string(this->*f.member)))
+            return *error;
     }
     for (const auto& f : kTextFields) {
         const auto& value = this->*f.member;
@@ -224,8 +234,13 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
             return Error{source + ": unknown setting '" + key + "' (known: " + knownFields() + ")"};
         if (!value.is_number_integer())
             return Error{source + ": '" + key + "' must be a whole number, not " + value.dump()};
-        const auto number = value.get<long long>();
-        s.*field->member = static_cast<int>(std::clamp<long long>(number, -1, 1LL << 30));
+        // Checked here, before it is narrowed to an int, so the message quotes what the file says.
+        const auto number = value.is_number_unsigned() && value.get<unsigned long long>() > LLONG_MAX
+                                ? LLONG_MAX
+                                : value.get<long long>();
+        if (auto error = outOfRange(*field, number, limits(), value.dump()))
+            return Error{source + ": " + error->message};
+        s.*field->member = static_cast<int>(number);
     }
     if (auto valid = s.validate(); !valid)
         return Error{source + ": " + valid.error().message};

@@ -3,7 +3,9 @@
 #include "berth/vm/Result.h"
 #include "berth/vm/Settings.h"
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace berth::vm {
@@ -19,6 +21,12 @@ Result<std::string> readFile(const std::filesystem::path& file);
 // mix: a temporary file in the same folder (mode `mode`), fsync, rename, fsync of the folder.
 Status writeFileAtomically(const std::filesystem::path& file, const std::string& contents,
                            unsigned mode = 0600);
+
+// Checks the text of a daemon.json (`where` names it in errors) and returns it compacted. An
+// error names the entry and what to do: not a JSON object, or an entry Berth must decide itself
+// (where dockerd listens, TLS on a TCP listener, or where it keeps its state: data-root and
+// exec-root would move it off the data disk or out of the guest's runtime folder).
+Result<std::string> checkDaemonConfigText(const std::string& text, const std::string& where);
 
 // One instance's folder (mode 0700) and the files in it. Cheap to copy; opening never starts
 // anything.
@@ -56,6 +64,13 @@ public:
     Result<Settings> loadSettings() const;
     // Validates, then replaces settings.json atomically (0600). An invalid value changes nothing.
     Status saveSettings(const Settings& settings) const;
+
+    // The data disk's size in bytes; nullopt while there is none (a new instance, or after a
+    // reset).
+    std::optional<std::uint64_t> dataDiskBytes() const;
+    // An error, saying what to do, when `diskGiB` is smaller than the data disk that exists: a
+    // disk only grows. Any valid size is fine while there is no disk yet.
+    Status checkDiskSize(int diskGiB) const;
 
     // The instance's SSH keys, made on first use and kept: the client key Berth logs in with and
     // the guest's host key, whose public half Berth pins. Idempotent.
