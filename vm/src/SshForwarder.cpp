@@ -26,10 +26,13 @@ namespace {
 
 constexpr std::size_t kBufferSize = 256 * 1024;
 
-void initLibssh2Once()
+// libssh2's global state (its crypto back end); 0 when it is ready, else libssh2's error code.
+int initLibssh2Once()
 {
     static std::once_flag once;
-    std::call_once(once, [] { libssh2_init(0); });
+    static int result = 0;
+    std::call_once(once, [] { result = libssh2_init(0); });
+    return result;
 }
 
 // The raw key blob of an OpenSSH public key line ("ssh-ed25519 AAAA… comment").
@@ -136,7 +139,8 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
 
     Status connectSession()
     {
-        initLibssh2Once();
+        if (const int rc = initLibssh2Once(); rc != 0)
+            return Error{"libssh2 could not initialise its crypto back end (error " + std::to_string(rc) + ")"};
         boost::system::error_code ec;
         ssh = Tcp::socket(io);
         ssh.connect(Tcp::endpoint(asio::ip::make_address(config.host, ec), config.port), ec);
@@ -145,6 +149,8 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
                          ec.message()};
         ssh.set_option(Tcp::no_delay(true), ec);
         session = libssh2_session_init();
+        if (!session)
+            return Error{"libssh2 could not create an SSH session (out of memory?)"};
         libssh2_session_set_timeout(session, 10000);
         preferFastMethods(session);
         if (libssh2_session_handshake(session, ssh.native_handle()) != 0)
