@@ -1,7 +1,7 @@
 # Shared by the guest's boot scripts (initramfs and root). POSIX sh, busybox applets only.
 
 # The host listens on a virtio-serial port named org.berth.boot; each line is one report:
-#   phase NAME UPTIME | ready UPTIME | error MESSAGE
+#   phase NAME UPTIME | ready UPTIME | error MESSAGE | notice MESSAGE | engine down|up UPTIME
 berth_port() {
   for n in /sys/class/virtio-ports/*/name; do
     [ -r "$n" ] || continue
@@ -20,8 +20,9 @@ report() {
   up=$(cut -d' ' -f1 /proc/uptime)
   port=$(berth_port) || return 0
   case $kind in
-    error) line="error $*" ;;
+    error | notice) line="$kind $*" ;;
     ready) line="ready $up" ;;
+    engine) line="engine $1 $up" ;;
     *) line="$kind $1 $up" ;;
   esac
   # A write to a virtio port blocks while the host end is not connected (the host agent died
