@@ -165,11 +165,13 @@ private slots:
         // Folders travel over virtiofs in this VM, which needs a usable virtiofsd (QEMU's own
         // when the tests run as root, or virtiofsd 1.x); tst_portsshares covers the default,
         // 9p where the open-file limit is low, as on the build machines.
-        QVERIFY(QDir().mkpath(m_dir.filePath("share")));
+        // A read-only share goes over 9p even so (see hostFolderOverVirtiofs).
+        QVERIFY(QDir().mkpath(m_dir.filePath("share")) && QDir().mkpath(m_dir.filePath("share-ro")));
         QFile settings(instanceDir() + "/settings.json");
         QVERIFY(settings.open(QIODevice::WriteOnly));
-        settings.write(QString("{\"share_transport\": \"virtiofs\", \"shares\": [{\"path\": \"%1\"}]}\n")
-                           .arg(m_dir.filePath("share"))
+        settings.write(QString("{\"share_transport\": \"virtiofs\", \"shares\": [{\"path\": \"%1\"}, "
+                               "{\"path\": \"%2\", \"read_only\": true}]}\n")
+                           .arg(m_dir.filePath("share"), m_dir.filePath("share-ro"))
                            .toUtf8());
         settings.close();
         const auto run = berth({"start"});
@@ -199,7 +201,8 @@ private slots:
 
     void keepsFilesAndSocketsPrivate()
     {
-        QCOMPARE(modeOf(m_home), 0700u);
+        // m_home itself was made by this test, so its mode is not Berth's to change (tst_instance
+        // and tst_recovery check that); everything below it is Berth's, and private.
         QCOMPARE(modeOf(instanceDir()), 0700u);
         QCOMPARE(modeOf(instanceDir() + "/sock"), 0700u);
         QCOMPARE(modeOf(instanceDir() + "/ssh"), 0700u);
@@ -287,6 +290,17 @@ private slots:
         QVERIFY(out.open(QIODevice::ReadOnly));
         QCOMPARE(out.readAll(), QByteArray("guest to host\n"));
         QCOMPARE(QFileInfo(out).ownerId(), ::getuid());
+
+        // Read-only is enforced on the host, not only by the guest's mount: the share travels over
+        // 9p (QEMU refuses writes), since QEMU's virtiofsd has no read-only mode. A privileged
+        // container that remounts it read-write in the VM still cannot write.
+        const auto ro = m_dir.filePath("share-ro");
+        const auto roMount = QString("berth1 on %1 type 9p").arg(ro);
+        QVERIFY2(mounts.out.contains(roMount.toUtf8()), qPrintable(roMount + "\n" + describe(mounts)));
+        const auto escape = docker({"run", "--rm", "--privileged", "--pid=host", "bb:1", "nsenter", "-t", "1", "-m",
+                                    "sh", "-c", QString("mount -o remount,rw %1 && echo escaped > %1/w").arg(ro)});
+        QVERIFY2(escape.exitCode != 0 && escape.err.contains("Read-only file system"), qPrintable(describe(escape)));
+        QVERIFY(!QFileInfo::exists(ro + "/w"));
     }
 
     void secondStartSaysAlreadyRunning()
