@@ -201,7 +201,10 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
     if (doc.is_discarded() || !doc.is_object())
         return Error{source + " is not a JSON object; fix it or delete it to go back to the defaults"};
     Settings s;
-    for (const auto& [key, value] : doc.items()) {
+    for (const auto& item : doc.items()) {
+        // Named, not a structured binding: clang before 16 cannot capture those in the lambdas below.
+        const std::string& key = item.key();
+        const auto& value = item.value();
         const auto* text = std::find_if(std::begin(kTextFields), std::end(kTextFields),
                                         [&key](const TextField& f) { return key == f.name; });
         if (text != std::end(kTextFields)) {
