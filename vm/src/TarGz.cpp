@@ -32,7 +32,9 @@ bool putOctal(std::array<char, kBlock>& header, std::size_t offset, std::size_t 
 
 void putText(std::array<char, kBlock>& header, std::size_t offset, std::string_view text)
 {
-    std::memcpy(header.data() + offset, text.data(), text.size());
+    // An empty view may hold a null pointer, which memcpy must not get even for no bytes.
+    if (!text.empty())
+        std::memcpy(header.data() + offset, text.data(), text.size());
 }
 
 struct SplitName
