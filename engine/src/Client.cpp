@@ -478,7 +478,7 @@ Operation Client::waitContainer(const std::string& id, const std::string& condit
                     deliver<int>(state, done, Error{ErrorKind::Stream, message});
                     return;
                 }
-                deliver<int>(state, done, value.at("StatusCode").get<int>());
+                deliver<int>(state, done, detail::as<int>(value.at("StatusCode")));
             } catch (const std::exception& e) {
                 deliver<int>(state, done, malformed("POST /containers/wait", e));
             }

@@ -78,7 +78,7 @@ Container Container::fromSummary(const nlohmann::json& json)
     c.networks = networksFrom(json);
     c.labels = detail::stringMap(json, "Labels");
     if (const auto* size = detail::field(json, "SizeRootFs")) {
-        c.sizeRootFs = size->get<std::int64_t>();
+        c.sizeRootFs = detail::as<std::int64_t>(*size);
         c.sizeRw = get<std::int64_t>(json, "SizeRw"); // left out when 0
     }
     c.raw = json;
@@ -128,9 +128,9 @@ Container Container::fromInspect(const nlohmann::json& json)
     c.mounts = mountsFrom(json);
     c.networks = networksFrom(json);
     if (const auto* size = detail::field(json, "SizeRw"))
-        c.sizeRw = size->get<std::int64_t>();
+        c.sizeRw = detail::as<std::int64_t>(*size);
     if (const auto* size = detail::field(json, "SizeRootFs"))
-        c.sizeRootFs = size->get<std::int64_t>();
+        c.sizeRootFs = detail::as<std::int64_t>(*size);
     c.raw = json;
     return c;
 }

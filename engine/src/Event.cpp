@@ -2,6 +2,9 @@
 
 #include "berth/engine/detail/JsonFields.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace berth::engine {
 
 using detail::get;
@@ -24,7 +27,10 @@ Event Event::fromJson(const nlohmann::json& json)
     e.attributes = detail::stringMap(actor, "Attributes");
     e.scope = get<std::string>(json, "scope");
     e.time = get<std::int64_t>(json, "time");
-    e.timeNano = get<std::int64_t>(json, "timeNano", e.time * 1000000000);
+    // Without timeNano, the seconds in nanoseconds, held within range for absurd times.
+    constexpr std::int64_t nano = 1000000000;
+    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / nano;
+    e.timeNano = get<std::int64_t>(json, "timeNano", std::clamp(e.time, -limit, limit) * nano);
     e.raw = json;
     return e;
 }

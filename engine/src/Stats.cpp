@@ -34,8 +34,8 @@ Stats Stats::fromJson(const nlohmann::json& json)
     const auto& memoryStats = object(memory, "stats");
     s.memoryUsage = usage;
     if (const auto* v1 = detail::field(memoryStats, "total_inactive_file");
-        v1 && v1->get<std::uint64_t>() < usage)
-        s.memoryUsage = usage - v1->get<std::uint64_t>();
+        v1 && detail::as<std::uint64_t>(*v1) < usage)
+        s.memoryUsage = usage - detail::as<std::uint64_t>(*v1);
     else if (const auto inactive = get<std::uint64_t>(memoryStats, "inactive_file"); inactive < usage)
         s.memoryUsage = usage - inactive;
     s.memoryLimit = get<std::uint64_t>(memory, "limit");

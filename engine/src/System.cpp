@@ -52,7 +52,7 @@ std::int64_t DiskUsage::volumesSize() const
 {
     std::int64_t total = 0;
     for (const auto& v : volumes)
-        total += std::max<std::int64_t>(v.size, 0);
+        total = detail::addClamped(total, std::max<std::int64_t>(v.size, 0));
     return total;
 }
 
@@ -71,7 +71,7 @@ DiskUsage DiskUsage::fromJson(const nlohmann::json& json)
             d.volumes.push_back(Volume::fromJson(volume));
     if (const auto* cache = detail::field(json, "BuildCache"))
         for (const auto& record : *cache)
-            d.buildCacheSize += get<std::int64_t>(record, "Size");
+            d.buildCacheSize = detail::addClamped(d.buildCacheSize, get<std::int64_t>(record, "Size"));
     d.raw = json;
     return d;
 }

@@ -14,6 +14,7 @@
 
 #include <QFile>
 #include <QTest>
+#include <limits>
 
 using namespace berth::engine;
 using berth::engine::detail::HttpResponseDecoder;
@@ -411,6 +412,31 @@ private slots:
         // A header without end, larger than the limit.
         d = decodeWhole("HTTP/1.1 200 OK\r\nX-Filler: " + std::string(100000, 'a'));
         QVERIFY(d.error && d.error->kind == ErrorKind::Malformed);
+    }
+
+    void absurdNumbersAreRefusedNotUndefined()
+    {
+        using nlohmann::json;
+        // Undefined behaviour under UBSan: the seconds of an event without timeNano overflowed when
+        // turned into nanoseconds (found by tests/fuzz), and a floating-point number outside an
+        // integer's range was converted anyway; now the time is held in range and the number
+        // refused like any value of the wrong type.
+        const auto far = Event::fromJson(json::parse(R"({"Type":"container","time":9715392885})"));
+        QCOMPARE(far.time, std::int64_t(9715392885));
+        QCOMPARE(far.timeNano, std::numeric_limits<std::int64_t>::max() / 1000000000 * 1000000000);
+        QVERIFY_THROWS_EXCEPTION(json::exception, Event::fromJson(json::parse(R"({"time":1e300})")));
+        QVERIFY_THROWS_EXCEPTION(json::exception,
+                                 ProgressMessage::fromJson(json::parse(R"({"progressDetail":{"total":-1e300}})")));
+        QVERIFY_THROWS_EXCEPTION(json::exception, Stats::fromJson(json::parse(
+                                                      R"({"memory_stats":{"stats":{"total_inactive_file":-1.5}}})")));
+        QCOMPARE(Event::fromJson(json::parse(R"({"time":12.75})")).time, std::int64_t(12));
+        // Sizes that add up past 64 bits stop at the largest value.
+        const auto usage = DiskUsage::fromJson(json::parse(
+            R"({"BuildCache":[{"Size":9223372036854775807},{"Size":9223372036854775807}],
+                "Volumes":[{"Name":"a","UsageData":{"Size":9223372036854775807}},
+                           {"Name":"b","UsageData":{"Size":1}}]})"));
+        QCOMPARE(usage.buildCacheSize, std::numeric_limits<std::int64_t>::max());
+        QCOMPARE(usage.volumesSize(), std::numeric_limits<std::int64_t>::max());
     }
 
     void malformedJsonLines()

@@ -5,8 +5,10 @@
 // reports as a malformed answer.
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,10 +23,38 @@ inline const nlohmann::json* field(const nlohmann::json& json, const char* key)
     return it == json.end() || it->is_null() ? nullptr : &*it;
 }
 
+// `value` as T. An integer read from a floating-point number outside T's range throws
+// out_of_range (nlohmann's own conversion of one is undefined behaviour); anything else converts
+// as nlohmann converts it.
+template <typename T> T as(const nlohmann::json& value)
+{
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        if (value.is_number_float()) {
+            const double number = value.get<double>();
+            // Both bounds are powers of two or near them, so exact as doubles.
+            constexpr double below = static_cast<double>(std::numeric_limits<T>::min()) - 1.0;
+            constexpr double above = static_cast<double>(std::numeric_limits<T>::max()) + 1.0;
+            if (!(number > below && number < above))
+                throw nlohmann::json::out_of_range::create(406, "the number " + value.dump() +
+                                                                    " is out of range here", &value);
+        }
+    }
+    return value.get<T>();
+}
+
 template <typename T> T get(const nlohmann::json& json, const char* key, T fallback = T{})
 {
     const auto* value = field(json, key);
-    return value ? value->get<T>() : fallback;
+    return value ? as<T>(*value) : fallback;
+}
+
+// a + b, held at the type's limits instead of overflowing (sums of sizes the engine reports).
+inline std::int64_t addClamped(std::int64_t a, std::int64_t b)
+{
+    std::int64_t sum = 0;
+    if (!__builtin_add_overflow(a, b, &sum))
+        return sum;
+    return b > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
 }
 
 inline const nlohmann::json& object(const nlohmann::json& json, const char* key)
