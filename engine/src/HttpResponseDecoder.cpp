@@ -15,7 +15,7 @@ namespace http = boost::beast::http;
 struct HttpResponseDecoder::Parser
 {
     http::response_parser<http::buffer_body> parser;
-    std::array<char, 64 * 1024> scratch;
+    std::array<char, kMaxBodyPiece> scratch;
 };
 
 HttpResponseDecoder::HttpResponseDecoder() : m_parser(std::make_unique<Parser>())
@@ -24,7 +24,7 @@ HttpResponseDecoder::HttpResponseDecoder() : m_parser(std::make_unique<Parser>()
     // Bodies stream through; callers bound what they keep. (Not boost::none: Boost 1.74 compares
     // a Content-Length with the optional limit so that "no limit" refuses every such body.)
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    parser.header_limit(64 * 1024);
+    parser.header_limit(kMaxBuffered);
     parser.eager(true);
 }
 
@@ -58,6 +58,8 @@ Status HttpResponseDecoder::consume(std::string_view input, std::size_t& used, c
 
 Status HttpResponseDecoder::feed(std::string_view data, const BodySink& onBody)
 {
+    if (m_failed)
+        return Error{ErrorKind::Malformed, "the engine's answer already failed to decode"};
     if (done()) {
         m_remainder.append(data);
         return Ok{};
@@ -71,24 +73,39 @@ Status HttpResponseDecoder::feed(std::string_view data, const BodySink& onBody)
     }
     std::size_t used = 0;
     auto status = consume(input, used, onBody);
-    if (!status)
+    if (!status) {
+        m_failed = true;
         return status;
-    if (done())
+    }
+    if (done()) {
         m_remainder.append(input.substr(used));
-    else
-        m_pending.assign(input.substr(used));
+        return Ok{};
+    }
+    // The header parser stops at its own limit, but a chunk-size line or a trailer has none in
+    // Beast: without this bound a peer could make it hold any amount.
+    if (input.size() - used > kMaxBuffered) {
+        m_failed = true;
+        return Error{ErrorKind::Malformed, "the engine's answer has a header, chunk-size line or trailer "
+                                           "longer than " +
+                                               std::to_string(kMaxBuffered / 1024) + " KiB"};
+    }
+    m_pending.assign(input.substr(used));
     return Ok{};
 }
 
 Status HttpResponseDecoder::finish(const BodySink& onBody)
 {
     auto& parser = m_parser->parser;
+    if (m_failed)
+        return Error{ErrorKind::Malformed, "the engine's answer already failed to decode"};
     if (parser.is_done())
         return Ok{};
-    if (!parser.is_header_done())
+    if (!parser.is_header_done()) {
+        m_failed = true;
         return Error{ErrorKind::Malformed, m_pending.empty()
                                                ? "the engine closed the connection without answering"
                                                : "the engine's answer ended inside its header"};
+    }
     parser.get().body().data = m_parser->scratch.data();
     parser.get().body().size = m_parser->scratch.size();
     boost::system::error_code ec;
@@ -96,9 +113,11 @@ Status HttpResponseDecoder::finish(const BodySink& onBody)
     const auto produced = m_parser->scratch.size() - parser.get().body().size;
     if (produced > 0)
         onBody(std::string_view(m_parser->scratch.data(), produced));
-    if (ec || !parser.is_done())
+    if (ec || !parser.is_done()) {
+        m_failed = true;
         return Error{ErrorKind::Malformed,
                      "the engine's answer was cut short: the connection closed inside its body"};
+    }
     return Ok{};
 }
 

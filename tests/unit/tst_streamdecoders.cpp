@@ -414,6 +414,27 @@ private slots:
         QVERIFY(d.error && d.error->kind == ErrorKind::Malformed);
     }
 
+    void chunkLinesAndTrailersAreBounded()
+    {
+        // A chunk-size line or a trailer that never ends: Beast has no limit for either, so the
+        // decoder must refuse to hold more than a header's worth (tests/fuzz checks the bound too).
+        const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (const auto& start : {head + "5;ext=", head + "3\r\nabc\r\n0\r\nX-Trailer: "}) {
+            HttpResponseDecoder decoder;
+            std::string body;
+            Status status = decoder.feed(start, [&body](std::string_view d) { body.append(d); });
+            for (int i = 0; i < 100 && status; ++i) {
+                status = decoder.feed(std::string(4096, 'a'), [&body](std::string_view d) { body.append(d); });
+                QVERIFY(decoder.buffered() <= HttpResponseDecoder::kMaxBuffered);
+            }
+            QVERIFY(!status);
+            QVERIFY(status.error().message.find("longer than 64 KiB") != std::string::npos);
+            // An error is final.
+            QVERIFY(!decoder.feed("\r\n\r\n", [](std::string_view) {}));
+            QVERIFY(!decoder.finish([](std::string_view) {}));
+        }
+    }
+
     void absurdNumbersAreRefusedNotUndefined()
     {
         using nlohmann::json;
