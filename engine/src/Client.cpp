@@ -5,6 +5,9 @@
 #include "berth/engine/detail/HijackState.h"
 #include "berth/engine/detail/JsonFields.h"
 
+#include <exception>
+#include <optional>
+
 namespace berth::engine {
 
 using detail::pathSegment;
@@ -93,6 +96,29 @@ template <typename T, typename Item> std::vector<T> listOf(const json& body, Ite
     return out;
 }
 
+// Ends an operation when the user's callback for one of its items (an event, a progress line,
+// output) throws while it is alive: the exception goes on to whoever runs the io_context, as
+// with any Asio handler, and the operation calls nothing more. Nothing is caught here.
+class StopOnThrow final
+{
+public:
+    explicit StopOnThrow(const State& state) : m_state(state), m_exceptions(std::uncaught_exceptions()) {}
+    ~StopOnThrow()
+    {
+        if (std::uncaught_exceptions() == m_exceptions || m_state->finished)
+            return;
+        m_state->finished = true;
+        if (auto abort = std::move(m_state->abort))
+            abort();
+    }
+    StopOnThrow(const StopOnThrow&) = delete;
+    StopOnThrow& operator=(const StopOnThrow&) = delete;
+
+private:
+    const State& m_state;
+    int m_exceptions;
+};
+
 // A streamed answer: body bytes to `onBody`, then `onFinish` (which may still fail) and
 // `onEnd`, which must deliver the result (see finishWith) unless the operation was cancelled.
 void streamCall(Client::Impl& impl, Request request, const State& state,
@@ -104,13 +130,19 @@ void streamCall(Client::Impl& impl, Request request, const State& state,
         request.stream = true;
     detail::Exchange::Handlers handlers;
     handlers.onHeader = std::move(onHeader);
-    handlers.onBody = std::move(onBody);
+    if (onBody)
+        handlers.onBody = [state, onBody = std::move(onBody)](std::string_view data) {
+            StopOnThrow guard(state);
+            return onBody(data);
+        };
     handlers.onEnd = [state, onFinish = std::move(onFinish), onEnd = std::move(onEnd)](Status status,
                                                                                        detail::Exchange*) {
         if (state->cancelled || state->finished)
             return;
-        if (status && onFinish)
+        if (status && onFinish) {
+            StopOnThrow guard(state);
             status = onFinish();
+        }
         onEnd(std::move(status));
     };
     impl.send(std::move(request), state, std::move(handlers));
@@ -123,24 +155,31 @@ std::function<void(Status)> finishWith(const State& state, Done done)
     };
 }
 
-// Feeds a JSON-lines answer to `onValue`; a value it rejects (by throwing) ends the stream.
+// Reads a JSON-lines answer: each value is parsed into a T, which goes to `deliver`; a value
+// `parse` rejects (by throwing) ends the stream as malformed. Only the parse is inside the try:
+// `deliver` runs the user's callback, whose exceptions are not the engine's fault.
 struct JsonLines
 {
     std::shared_ptr<JsonLineDecoder> decoder;
     std::shared_ptr<std::optional<Error>> failure;
 };
 
-JsonLines jsonLines(const State& state, std::string what, std::function<void(const json&)> onValue)
+template <typename T>
+JsonLines jsonLines(const State& state, std::string what, std::function<T(const json&)> parse,
+                    std::function<void(const T&)> deliver)
 {
     auto failure = std::make_shared<std::optional<Error>>();
-    auto decoder = std::make_shared<JsonLineDecoder>([state, failure, what, onValue](json value) {
-        if (*failure || state->cancelled)
+    auto decoder = std::make_shared<JsonLineDecoder>([state, failure, what, parse, deliver](json value) {
+        if (*failure || state->cancelled || state->finished)
             return;
+        std::optional<T> item;
         try {
-            onValue(value);
+            item.emplace(parse(value));
         } catch (const std::exception& e) {
             *failure = malformed(what, e);
+            return;
         }
+        deliver(*item);
     });
     return {decoder, failure};
 }
@@ -195,13 +234,13 @@ ProgressLines progressLines(const State& state, std::string what,
                             std::function<void(const ProgressMessage&)> onMessage)
 {
     auto error = std::make_shared<std::string>();
-    auto lines = jsonLines(state, std::move(what), [error, onMessage](const json& value) {
-        const auto message = ProgressMessage::fromJson(value);
-        if (!message.error.empty() && error->empty())
-            *error = message.error;
-        if (onMessage)
-            onMessage(message);
-    });
+    auto lines = jsonLines<ProgressMessage>(state, std::move(what), ProgressMessage::fromJson,
+                                            [error, onMessage](const ProgressMessage& message) {
+                                                if (!message.error.empty() && error->empty())
+                                                    *error = message.error;
+                                                if (onMessage)
+                                                    onMessage(message);
+                                            });
     return {lines, error};
 }
 
@@ -323,8 +362,7 @@ Operation Client::events(const EventsOptions& options, std::function<void(const 
         query.add("until", *options.until);
     query.filters(options.filters);
     auto state = m_impl->newOperation();
-    auto lines =
-        jsonLines(state, "GET /events", [onEvent](const json& value) { onEvent(Event::fromJson(value)); });
+    auto lines = jsonLines<Event>(state, "GET /events", Event::fromJson, std::move(onEvent));
     streamCall(*m_impl, make("GET", "/events" + query.str()), state, {}, feedLines(lines), finishLines(lines),
                finishWith(state, std::move(onEnd)));
     return Operation(state);
@@ -471,17 +509,18 @@ Operation Client::waitContainer(const std::string& id, const std::string& condit
                 deliver<int>(state, done, status.error());
                 return;
             }
+            Result<int> result = Error{};
             try {
                 const auto value = json::parse(*body);
                 const auto& error = detail::object(value, "Error");
-                if (const auto message = detail::get<std::string>(error, "Message"); !message.empty()) {
-                    deliver<int>(state, done, Error{ErrorKind::Stream, message});
-                    return;
-                }
-                deliver<int>(state, done, detail::as<int>(value.at("StatusCode")));
+                if (const auto message = detail::get<std::string>(error, "Message"); !message.empty())
+                    result = Error{ErrorKind::Stream, message};
+                else
+                    result = detail::as<int>(value.at("StatusCode"));
             } catch (const std::exception& e) {
-                deliver<int>(state, done, malformed("POST /containers/wait", e));
+                result = malformed("POST /containers/wait", e);
             }
+            deliver<int>(state, done, std::move(result));
         });
     return Operation(state);
 }
@@ -551,11 +590,13 @@ void ttyIfNeeded(Client::Impl& impl, const State& state, const std::string& id,
                            next(response.error());
                            return;
                        }
+                       Result<std::optional<bool>> tty = Error{};
                        try {
-                           next(std::optional<bool>(Container::fromInspect(json::parse(*response)).tty));
+                           tty = std::optional<bool>(Container::fromInspect(json::parse(*response)).tty);
                        } catch (const std::exception& e) {
-                           next(malformed("GET /containers/json", e));
+                           tty = malformed("GET /containers/json", e);
                        }
+                       next(std::move(tty));
                    });
     });
 }
@@ -585,8 +626,7 @@ Operation Client::stats(const std::string& id, bool stream, std::function<void(c
                         Done onEnd)
 {
     auto state = m_impl->newOperation();
-    auto lines = jsonLines(state, "GET /containers/stats",
-                           [onSample](const json& value) { onSample(Stats::fromJson(value)); });
+    auto lines = jsonLines<Stats>(state, "GET /containers/stats", Stats::fromJson, std::move(onSample));
     streamCall(*m_impl,
                make("GET", "/containers/" + pathSegment(id) + "/stats" + Query().add("stream", stream).str()),
                state, {}, feedLines(lines), finishLines(lines), finishWith(state, std::move(onEnd)));

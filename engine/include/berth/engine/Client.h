@@ -51,6 +51,9 @@ using BodySource = std::function<Result<std::string>()>;
 // Results: each operation calls its final callback exactly once unless it was cancelled first,
 // with a value or an Error whose kind says what failed (see ErrorKind) and whose message is the
 // daemon's own for HTTP errors. Destroying the Client cancels everything still running.
+// Callbacks run outside any try of the Client's: an exception a callback throws leaves the
+// io_context's run() (as from any Asio handler), and the operation it came from calls nothing
+// after it, not even its final callback.
 class Client final
 {
 public:
