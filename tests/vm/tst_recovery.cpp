@@ -236,6 +236,26 @@ private slots:
         QVERIFY(volumeHolds("kept"));
     }
 
+    // Items 3 and 5: a dockerd that exits as soon as it starts (here: a daemon.json that passes
+    // `dockerd --validate` but names a storage driver the disk cannot have) fails the start
+    // after a few tries, not at the 300 s boot deadline.
+    void engineThatKeepsExitingFailsTheStart()
+    {
+        QVERIFY(writeFile(instanceFile("daemon.json"), "{\"storage-driver\": \"btrfs\"}\n"));
+        QElapsedTimer took;
+        took.start();
+        const auto run = berth({"restart"});
+        qInfo("a restart whose dockerd keeps exiting failed after %.1f s", took.elapsed() / 1000.0);
+        QVERIFY(QFile::remove(instanceFile("daemon.json")));
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("the engine (dockerd) exited 5 times while starting") && run.err.contains("berth logs"),
+                 qPrintable(describe(run)));
+        QVERIFY2(took.elapsed() < 200000, qPrintable(QString::number(took.elapsed())));
+        QTRY_COMPARE_WITH_TIMEOUT(qemuCount(), 0, 15000);
+        QVERIFY(mustStart());
+        QVERIFY(volumeHolds("kept"));
+    }
+
     // Item 4: the agent killed with -9 takes QEMU with it; the next start recovers.
     void agentDeathTakesQemuWithIt()
     {
@@ -286,21 +306,38 @@ private slots:
     }
 
     // Item 3: a disk filled from a container still lets the engine start, says so, and the
-    // user can free space with the docker CLI.
+    // user can free space with the docker CLI. Filled again once the reserve is spent, the start
+    // fails in seconds naming the full disk, and growing the disk gets the engine back.
     void fullDiskStillStartsTheEngine()
     {
-        auto run = docker({"run", "--rm", "-v", "filler:/f", "bb:1", "sh", "-c",
-                           "fallocate -l $(df -B1 /f | awk 'END {print $4}') /f/big; df -m /f"});
-        qInfo("filled: %s", run.out.constData());
-        run = berth({"restart"});
+        const auto fill = [this](const QString& volume) {
+            const auto run = docker({"run", "--rm", "-v", volume + ":/f", "bb:1", "sh", "-c",
+                                     "fallocate -l $(df -B1 /f | awk 'END {print $4}') /f/big; df -m /f"});
+            qInfo("filled: %s", run.out.constData());
+        };
+        fill("filler");
+        auto run = berth({"restart"});
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
         QVERIFY2(run.out.contains("Note: The data disk is full") && run.out.contains("docker volume rm"),
                  qPrintable(describe(run)));
         QVERIFY(notices().contains("The data disk is full"));
         const auto text = berth({"status"});
         QVERIFY2(text.out.contains("The data disk is full"), qPrintable(describe(text)));
-        run = docker({"volume", "rm", "filler"});
-        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+
+        // Filled again with the reserve spent: the start says so and how to get out (dockerd may
+        // or may not manage to start on it; engineThatKeepsExitingFailsTheStart covers a dockerd
+        // that cannot), and growing the disk gives the engine room again.
+        fill("filler2");
+        run = berth({"restart"});
+        QVERIFY2((run.out + run.err).contains("reserve is already used") && (run.out + run.err).contains("berth start --disk"),
+                 qPrintable(describe(run)));
+        QCOMPARE(berth({"stop"}).exitCode, 0);
+        QVERIFY(mustStart({"--disk", "9"}, &run));
+        QVERIFY2(!run.out.contains("reserve is already used"), qPrintable(describe(run)));
+        for (const char* volume : {"filler", "filler2"}) {
+            run = docker({"volume", "rm", volume});
+            QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        }
         QVERIFY(volumeHolds("kept"));
     }
 
@@ -339,7 +376,7 @@ private slots:
             for (int i = 0; i < bytes.size(); ++i)
                 bytes[i] = static_cast<char>((i * 131 + 7) & 0xff);
             QCOMPARE(garbage.write(bytes), static_cast<qint64>(bytes.size()));
-            QVERIFY(garbage.resize(8LL << 30));
+            QVERIFY(garbage.resize(9LL << 30)); // the size settings.json asks for, so nothing grows it
         }
         const auto before = QCryptographicHash::hash(readFile(real, 1 << 20), QCryptographicHash::Sha256);
         const auto run = berth({"start"});
@@ -347,7 +384,7 @@ private slots:
         QVERIFY2(run.err.contains("no ext4 filesystem") && run.err.contains("did not change the disk"),
                  qPrintable(describe(run)));
         QTRY_COMPARE_WITH_TIMEOUT(qemuCount(), 0, 15000);
-        QCOMPARE(QFileInfo(real).size(), 8LL << 30);
+        QCOMPARE(QFileInfo(real).size(), 9LL << 30);
         QCOMPARE(QCryptographicHash::hash(readFile(real, 1 << 20), QCryptographicHash::Sha256), before);
         QVERIFY(QFile::remove(real));
         QVERIFY(QFile::rename(aside, real));

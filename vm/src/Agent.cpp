@@ -33,6 +33,8 @@ namespace {
 
 constexpr std::size_t kConsoleTail = 20;
 constexpr std::size_t kMaxRequest = 64 * 1024;
+// dockerd exits while the engine starts, before the start is called failed.
+constexpr int kEngineExitsWhileStarting = 5;
 
 double secondsSince(Clock::time_point t)
 {
@@ -147,6 +149,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     bool forcedStop = false;
     bool finished = false;
     int pingAttempts = 0;
+    int engineExitsWhileStarting = 0;
 
     // --- status ---
 
@@ -396,9 +399,15 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             auto self = weak.lock();
             if (!ec && self && self->status.state == EngineState::Starting)
                 self->fail("the engine did not become ready within " +
-                           std::to_string(self->options.bootTimeout.count()) + " s");
+                           std::to_string(self->options.bootTimeout.count()) + " s" + self->lastNoticeClause());
         });
         return Ok{};
+    }
+
+    // "; <the last notice>" when this start had one (a full disk, say), for a failure's message.
+    std::string lastNoticeClause() const
+    {
+        return status.notices.empty() ? std::string() : "; " + status.notices.back();
     }
 
     void notice(const std::string& text)
@@ -415,6 +424,13 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             notice(e.message);
             return;
         case BootEvent::Kind::EngineDown:
+            // dockerd that cannot start exits at once and is restarted forever: give up after a
+            // few tries rather than at the boot deadline, with what the guest said about it.
+            if (status.state == EngineState::Starting && ++engineExitsWhileStarting >= kEngineExitsWhileStarting) {
+                fail("the engine (dockerd) exited " + std::to_string(engineExitsWhileStarting) +
+                     " times while starting" + lastNoticeClause() + "; `berth logs --console` shows why");
+                return;
+            }
             // dockerd exited after it was ready; the guest restarts it. Clients get no answer
             // meanwhile, so say so rather than "running".
             if (status.state == EngineState::Running && !status.engineRestarting) {
