@@ -1,5 +1,9 @@
 #include "berth/vm/AgentStatus.h"
 
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+
 #include <array>
 #include <utility>
 
@@ -72,6 +76,31 @@ nlohmann::json AgentStatus::toJson() const
             {"engine_restarting", engineRestarting}};
 }
 
+namespace {
+
+// An int field, 0 when missing. nlohmann's conversion of a floating-point value outside int's
+// range is undefined behaviour, so such a value is refused here (std::out_of_range).
+int intField(const nlohmann::json& j, const char* key)
+{
+    const auto it = j.find(key);
+    if (it == j.end())
+        return 0;
+    if (it->is_number_float()) {
+        const double value = it->get<double>();
+        if (!(value >= std::numeric_limits<int>::min() && value <= std::numeric_limits<int>::max()))
+            throw std::out_of_range(std::string("'") + key + "' is out of range");
+        return static_cast<int>(value);
+    }
+    if (it->is_number_unsigned() ? it->get<std::uint64_t>() > std::numeric_limits<int>::max()
+                                 : it->is_number_integer() &&
+                                       (it->get<std::int64_t>() < std::numeric_limits<int>::min() ||
+                                        it->get<std::int64_t>() > std::numeric_limits<int>::max()))
+        throw std::out_of_range(std::string("'") + key + "' is out of range");
+    return it->get<int>(); // a string or other kind throws json::type_error
+}
+
+} // namespace
+
 Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
 {
     if (!j.is_object())
@@ -87,13 +116,13 @@ Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
         s.accelerator = j.value("accelerator", "");
         s.acceleratorReason = j.value("accelerator_reason", "");
         s.dockerHost = j.value("docker_host", "");
-        s.pid = j.value("pid", 0);
-        s.vmPid = j.value("vm_pid", 0);
+        s.pid = intField(j, "pid");
+        s.vmPid = intField(j, "vm_pid");
         s.uptimeSeconds = j.value("uptime_s", 0.0);
-        s.cpus = j.value("cpus", 0);
-        s.memoryMiB = j.value("memory_mib", 0);
-        s.diskGiB = j.value("disk_gib", 0);
-        s.sshPort = j.value("ssh_port", 0);
+        s.cpus = intField(j, "cpus");
+        s.memoryMiB = intField(j, "memory_mib");
+        s.diskGiB = intField(j, "disk_gib");
+        s.sshPort = intField(j, "ssh_port");
         s.lastError = j.value("last_error", "");
         s.stopMethod = j.value("stop_method", "");
         s.consoleTail = j.value("console_tail", std::vector<std::string>{});
@@ -102,13 +131,15 @@ Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
                                 p.value("guest_uptime_s", -1.0)});
         for (const auto& p : j.value("ports", nlohmann::json::array()))
             s.ports.push_back({p.value("container_id", ""), p.value("container", ""), p.value("protocol", "tcp"),
-                               p.value("host_address", ""), p.value("host_port", 0), p.value("container_port", 0),
+                               p.value("host_address", ""), intField(p, "host_port"), intField(p, "container_port"),
                                p.value("error", "")});
         s.warnings = j.value("warnings", std::vector<std::string>{});
         s.notices = j.value("notices", std::vector<std::string>{});
         s.engineRestarting = j.value("engine_restarting", false);
         return s;
     } catch (const nlohmann::json::exception& e) {
+        return Error{std::string("malformed status: ") + e.what()};
+    } catch (const std::out_of_range& e) {
         return Error{std::string("malformed status: ") + e.what()};
     }
 }
