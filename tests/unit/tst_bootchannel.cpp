@@ -54,6 +54,11 @@ private slots:
         e = parse("engine up 88.03");
         QVERIFY(e);
         QCOMPARE(e->kind, BootEvent::Kind::EngineUp);
+
+        // A byte that is not UTF-8 would make the agent's status JSON unwritable.
+        e = parse("error disk \xff full");
+        QVERIFY(e);
+        QCOMPARE(e->message, std::string("disk \xEF\xBF\xBD full"));
     }
 
     void ignoresNonReports_data()
@@ -61,7 +66,7 @@ private slots:
         QTest::addColumn<QString>("line");
         for (const char* bad : {"", "phase", "phase init", "phase init x", "phase init -1", "ready", "ready soon",
                                 "hello world", "[    2.57] kernel says", "phase init 1.5.2", "engine", "engine down",
-                                "engine sideways 3.0", "engine up -2"})
+                                "engine sideways 3.0", "engine up -2", "phase x nan", "ready inf"})
             QTest::newRow(bad) << QString::fromLatin1(bad);
     }
     void ignoresNonReports()

@@ -85,7 +85,8 @@ struct Connection : std::enable_shared_from_this<Connection>
     {
         if (closed)
             return;
-        output.push_back(message.dump() + "\n");
+        // Console lines in a status may hold bytes that are not UTF-8: replaced, never a throw.
+        output.push_back(message.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
         if (output.size() == 1)
             writeNext();
     }
@@ -170,7 +171,8 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     void publish()
     {
         const auto s = snapshot();
-        (void)writeFileAtomically(instance.statusFile(), s.toJson().dump(1) + "\n");
+        (void)writeFileAtomically(instance.statusFile(),
+                                  s.toJson().dump(1, ' ', false, json::error_handler_t::replace) + "\n");
         const auto event = control::statusMessage(s, true);
         for (const auto& c : connections) {
             if (c->watching)
