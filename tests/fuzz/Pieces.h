@@ -5,11 +5,15 @@
 // seed made from a real capture keeps every byte of the capture as data, and mutating the seed
 // alone tries new cuts of the same bytes.
 
+#include "Check.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
+
+#include <fuzzer/FuzzedDataProvider.h>
 
 namespace berth::fuzz {
 
@@ -45,5 +49,18 @@ private:
     std::uint64_t m_state;
     unsigned m_mode;
 };
+
+// The incremental decoders' entry point: the input's first two bytes seed the cut, and
+// `decode(pieces, inputSize)` must give the same result for the rest whole and in pieces.
+template <typename Decode>
+void checkWholeEqualsSplit(const std::uint8_t* data, std::size_t size, Decode decode)
+{
+    FuzzedDataProvider input(data, size);
+    const auto seed = input.ConsumeIntegral<std::uint16_t>();
+    const auto bytes = input.ConsumeRemainingBytesAsString();
+    const auto whole = decode(std::vector<std::string_view>{std::string_view(bytes)}, bytes.size());
+    const auto split = decode(Pieces(seed).cut(bytes), bytes.size());
+    BERTH_FUZZ_CHECK(whole == split);
+}
 
 } // namespace berth::fuzz

@@ -64,11 +64,6 @@ Output decode(const std::vector<std::string_view>& pieces, std::size_t inputSize
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    FuzzedDataProvider input(data, size);
-    const auto seed = input.ConsumeIntegral<std::uint16_t>();
-    const auto bytes = input.ConsumeRemainingBytesAsString();
-    const auto whole = decode({std::string_view(bytes)}, bytes.size());
-    const auto split = decode(berth::fuzz::Pieces(seed).cut(bytes), bytes.size());
-    BERTH_FUZZ_CHECK(whole == split);
+    berth::fuzz::checkWholeEqualsSplit(data, size, decode);
     return 0;
 }
