@@ -102,7 +102,10 @@ struct EngineService::Terminal
     std::string execId;
     std::shared_ptr<engine::HijackedStream> stream;
     engine::Operation pending; // the create or start request on its way
-    std::pair<int, int> size;  // rows, columns; sent again once the exec has started
+    std::pair<int, int> size;  // rows, columns wanted; sent again once the exec has started
+    std::pair<int, int> sent{}; // the size the engine last confirmed
+    bool resizing = false;     // one resize request at a time, so they cannot land out of order
+    int resizeFailures = 0;    // in a row; after a few, wait for the next size change
     std::string input;         // typed before the stream was open
     bool closed = false;
     bool sawOutput = false;
@@ -886,8 +889,7 @@ void EngineService::openTerminal(int token, const QString& containerId, int rows
                     if (!terminal->input.empty())
                         terminal->stream->write(std::exchange(terminal->input, {}));
                     // The size asked for at create time may have changed while starting.
-                    terminal->pending = client().resizeExec(terminal->execId, terminal->size.first,
-                                                            terminal->size.second, [](Status) {});
+                    sendTerminalSize(terminal);
                 });
         });
     });
@@ -912,13 +914,34 @@ void EngineService::resizeTerminal(int token, int rows, int columns)
         auto it = m_io->terminals.find(token);
         if (it == m_io->terminals.end() || it->second->closed)
             return;
-        auto& terminal = *it->second;
-        terminal.size = {rows, columns};
-        if (terminal.stream && clientReady()) // else the size goes with the start
-            client().resizeExec(terminal.execId, rows, columns, [](Status status) {
-                if (!status)
-                    qCInfo(lcEngine) << "terminal resize failed:" << qs(status.error().message);
-            });
+        it->second->size = {rows, columns};
+        it->second->resizeFailures = 0;
+        sendTerminalSize(it->second); // before the start, the size goes with it
+    });
+}
+
+void EngineService::sendTerminalSize(const std::shared_ptr<Terminal>& terminal)
+{
+    // Resizes travel on requests of their own; two in flight could reach the engine in either
+    // order and leave the TTY at the older size, so the next waits for the one before.
+    if (terminal->closed || !terminal->stream || terminal->resizing || terminal->size == terminal->sent ||
+        terminal->resizeFailures >= 3 || !clientReady())
+        return;
+    terminal->resizing = true;
+    const auto want = terminal->size;
+    const auto gen = m_io->generation;
+    client().resizeExec(terminal->execId, want.first, want.second, [this, terminal, want, gen](Status status) {
+        terminal->resizing = false;
+        if (!m_io->current(gen))
+            return;
+        if (status) {
+            terminal->sent = want;
+            terminal->resizeFailures = 0;
+        } else {
+            ++terminal->resizeFailures;
+            qCInfo(lcEngine) << "terminal resize failed:" << qs(status.error().message);
+        }
+        sendTerminalSize(terminal);
     });
 }
 

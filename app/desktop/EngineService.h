@@ -114,6 +114,8 @@ private:
     struct Io;
     struct LogStream;
     struct Terminal;
+    // Sends the terminal's wanted size unless a resize is on its way (then it follows that one).
+    void sendTerminalSize(const std::shared_ptr<Terminal>& terminal);
 
     // Runs `work` on the I/O thread.
     void onIo(std::function<void()> work);
