@@ -714,6 +714,8 @@ int statusCommand(const std::vector<std::string>& argv)
               << "\n";
     if (!status.accelerator.empty())
         std::cout << "Accelerator:  " << status.accelerator << " — " << status.acceleratorReason << "\n";
+    else if (const auto problem = vm::kvmProblem())
+        std::cout << "Accelerator:  the next start uses TCG (emulation, slower): " << *problem << "\n";
     std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, "
               << status.diskGiB << " GiB disk\n";
     if (disk) {

@@ -3,6 +3,7 @@
 #include "berth/vm/BootChannel.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/QemuCommand.h"
+#include "berth/vm/QemuDriver.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -11,6 +12,10 @@
 #include <QProcess>
 #include <QStringList>
 #include <QTest>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace berth::vm;
 
@@ -144,6 +149,61 @@ private slots:
         }
         QVERIFY2(!exited, qPrintable("QEMU refused the arguments: " + output));
         QVERIFY(QFile::exists(dir.filePath("qmp.sock")));
+    }
+
+    // What `berth status` says when /dev/kvm cannot be used: the group to join, by name. The
+    // device is stood in for by a file; the check runs as `nobody` in a child process.
+    void kvmProblemNamesTheGroup()
+    {
+        const auto missing = kvmProblem("/nonexistent/kvm");
+        QVERIFY(missing && missing->find("does not exist") != std::string::npos);
+        if (::geteuid() != 0) {
+            qWarning("not root: the group cases need a user to switch to; only the missing device was checked");
+            return;
+        }
+        QTemporaryDir dir;
+        const auto device = dir.filePath("kvm").toStdString();
+        { std::ofstream(device) << ""; }
+        const group* kvm = ::getgrnam("kvm");
+        if (!kvm)
+            kvm = ::getgrnam("disk");
+        QVERIFY(kvm);
+        const std::string groupName = kvm->gr_name;
+        QCOMPARE(::chown(device.c_str(), 0, kvm->gr_gid), 0);
+        QCOMPARE(::chmod(dir.path().toLocal8Bit().constData(), 0755), 0);
+
+        const auto asNobody = [&](mode_t mode) -> std::string {
+            ::chmod(device.c_str(), mode);
+            int fds[2];
+            if (::pipe(fds) != 0)
+                return "pipe failed";
+            const pid_t pid = ::fork();
+            if (pid == 0) {
+                ::close(fds[0]);
+                if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0)
+                    ::_exit(2);
+                const auto problem = kvmProblem(device);
+                const std::string text = problem ? *problem : "none";
+                (void)!::write(fds[1], text.data(), text.size());
+                ::_exit(0);
+            }
+            ::close(fds[1]);
+            std::string text;
+            char buffer[512];
+            for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
+                text.append(buffer, static_cast<std::size_t>(n));
+            ::close(fds[0]);
+            int status = 0;
+            ::waitpid(pid, &status, 0);
+            return text;
+        };
+        const auto notMember = asNobody(0660);
+        QVERIFY2(notMember.find("group '" + groupName + "'") != std::string::npos &&
+                     notMember.find("usermod -aG " + groupName) != std::string::npos,
+                 notMember.c_str());
+        const auto ownerOnly = asNobody(0600);
+        QVERIFY2(ownerOnly.find("administrator") != std::string::npos, ownerOnly.c_str());
+        QCOMPARE(asNobody(0666), std::string("none"));
     }
 };
 

@@ -1,4 +1,5 @@
 #include "berth/vm/Diagnostics.h"
+#include "berth/vm/QemuDriver.h"
 
 #include "berth/engine/Client.h"
 #include "berth/vm/TarGz.h"
@@ -325,10 +326,8 @@ std::string hostReport(const Instance& instance)
         out << "Disk:        " << gib(static_cast<double>(space.available)) << " free of "
             << gib(static_cast<double>(space.capacity)) << " where the instance lives ("
             << instance.dir().string() << ")\n";
-    if (::access("/dev/kvm", F_OK) != 0)
-        out << "KVM:         no /dev/kvm (the VM runs under TCG, slowly)\n";
-    else if (::access("/dev/kvm", R_OK | W_OK) != 0)
-        out << "KVM:         /dev/kvm exists but this user cannot open it: " << std::strerror(errno) << "\n";
+    if (const auto problem = kvmProblem())
+        out << "KVM:         " << *problem << " (the VM runs under TCG, slowly)\n";
     else
         out << "KVM:         /dev/kvm can be opened for reading and writing\n";
     const auto qemu = firstOutputLine("qemu-system-x86_64 --version 2>/dev/null");

@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sstream>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -203,12 +205,12 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
                 return Error{spec.accelerator + " is not available on Linux; use --accel kvm or --accel tcg"};
             if (spec.accelerator != "kvm")
                 return Error{"unknown accelerator '" + spec.accelerator + "'; use kvm, hvf, whpx or tcg"};
-            if (auto why = kvmUnusable())
+            if (auto why = kvmProblem())
                 return Error{"--accel kvm: " + *why};
             accelReason = "forced with --accel kvm";
             return std::string("kvm");
         }
-        if (auto why = kvmUnusable()) {
+        if (auto why = kvmProblem()) {
             accelReason = *why + "; using TCG (emulation, slower)";
             return std::string("tcg");
         }
@@ -227,21 +229,6 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         accelReason = "KVM on trial: it must show boot progress within " +
                       std::to_string(kAcceleratorTrial.count()) + " s";
         return std::string("kvm");
-    }
-
-    static std::optional<std::string> kvmUnusable()
-    {
-        const int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (fd >= 0) {
-            ::close(fd);
-            return std::nullopt;
-        }
-        const int err = errno;
-        if (err == ENOENT)
-            return std::string("/dev/kvm does not exist (KVM is not enabled on this host)");
-        if (err == EACCES || err == EPERM)
-            return std::string("/dev/kvm is not accessible to this user (add yourself to the kvm group)");
-        return "/dev/kvm cannot be opened: " + std::string(std::strerror(err));
     }
 
     void remember(bool kvmWorks, const std::string& reason)
@@ -608,6 +595,41 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
 QemuDriver::QemuDriver(asio::io_context& io, std::string binary)
     : m_impl(std::make_shared<Impl>(io, std::move(binary)))
 {}
+
+std::optional<std::string> kvmProblem(const fs::path& device)
+{
+    const int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    const int err = errno;
+    const std::string name = device.string();
+    if (err == ENOENT)
+        return name + " does not exist (KVM is not enabled on this host: enable virtualization in the "
+                      "firmware, or load the kvm_intel or kvm_amd module)";
+    if (err != EACCES && err != EPERM)
+        return name + " cannot be opened: " + std::strerror(err);
+    struct stat st
+    {
+    };
+    if (::stat(device.c_str(), &st) != 0 || (st.st_mode & S_IRWXG) != (S_IRGRP | S_IWGRP))
+        return name + " is not accessible to this user, and its permissions do not let a group use it; "
+                      "ask the administrator to make it group kvm, mode 0660";
+    const group* owner = ::getgrgid(st.st_gid);
+    const std::string groupName = owner ? owner->gr_name : std::to_string(st.st_gid);
+    const passwd* me = ::getpwuid(::getuid());
+    bool member = me && me->pw_gid == st.st_gid;
+    if (owner && me)
+        for (char** m = owner->gr_mem; *m && !member; ++m)
+            member = std::strcmp(*m, me->pw_name) == 0;
+    if (member)
+        return name + " belongs to the group '" + groupName +
+               "', which you joined after this session began: log out and back in (or run `newgrp " +
+               groupName + "`)";
+    return name + " belongs to the group '" + groupName + "', and this user is not in it: run `sudo usermod -aG " +
+           groupName + " " + (me ? me->pw_name : "$USER") + "`, then log out and back in";
+}
 
 std::vector<int> qemuProcessesUsing(const fs::path& dataDisk)
 {

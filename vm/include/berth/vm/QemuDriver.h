@@ -3,7 +3,9 @@
 #include "berth/vm/VmDriver.h"
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <vector>
 #include <string>
 
@@ -11,12 +13,11 @@
 
 namespace berth::vm {
 
-// VmDriver on QEMU (x86_64 guests). Accelerator: a forced name is used as given; otherwise KVM
-// when /dev/kvm opens and a trial boot makes progress (a line on the boot channel) within
-// kAcceleratorTrial, else TCG, with the reason. A failed KVM trial is remembered in the state
-// folder for this host kernel and QEMU, so later starts go straight to TCG; forcing "kvm"
-// tries again. A QEMU left running by an agent that died is killed before a new one starts,
-// so the data disk is never opened twice.
+// Why this user cannot use KVM through `device`, with what to do about it (which group to join,
+// or to log in again when the group was joined after this session began); nothing when the
+// device opens for reading and writing.
+std::optional<std::string> kvmProblem(const std::filesystem::path& device = "/dev/kvm");
+
 // The QEMU processes of this user that use `dataDisk` (found through /proc on Linux; none
 // elsewhere). More than none while no agent holds the instance means a VM was orphaned.
 std::vector<int> qemuProcessesUsing(const std::filesystem::path& dataDisk);
@@ -26,6 +27,12 @@ std::vector<int> qemuProcessesUsing(const std::filesystem::path& dataDisk);
 std::vector<int> stopQemuProcessesUsing(const std::filesystem::path& dataDisk,
                                         std::chrono::milliseconds grace = std::chrono::seconds(3));
 
+// VmDriver on QEMU (x86_64 guests). Accelerator: a forced name is used as given; otherwise KVM
+// when /dev/kvm opens and a trial boot makes progress (a line on the boot channel) within
+// kAcceleratorTrial, else TCG, with the reason. A failed KVM trial is remembered in the state
+// folder for this host kernel and QEMU, so later starts go straight to TCG; forcing "kvm"
+// tries again. A QEMU left running by an agent that died is killed before a new one starts,
+// so the data disk is never opened twice.
 class QemuDriver final : public VmDriver
 {
 public:
