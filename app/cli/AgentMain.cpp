@@ -79,6 +79,7 @@ int agentMain(const std::vector<std::string>& args)
     options.imageDir = imageDir();
     options.accelerator = accel;
     options.dockerConfig = vm::dockerConfigDir();
+    options.cliPluginsDir = cliPluginsDir();
     options.onFinished = [&signals]() { signals.cancel(); };
     auto agent = vm::Agent::create(io, instance.value(), std::move(lock.value().value()), options,
                                    std::make_unique<vm::QemuDriver>(io));

@@ -25,4 +25,15 @@ fs::path imageDir()
     return fs::weakly_canonical(exeDir / ".." / "vm-image");
 }
 
+fs::path cliPluginsDir()
+{
+    const auto exeDir = executableDir();
+    for (const auto& candidate : {exeDir / "cli-plugins", exeDir / ".." / "lib" / "berth" / "cli-plugins"}) {
+        std::error_code ec;
+        if (fs::exists(candidate / "docker-compose", ec))
+            return fs::weakly_canonical(candidate, ec);
+    }
+    return {};
+}
+
 } // namespace berth::app

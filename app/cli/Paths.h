@@ -9,5 +9,9 @@ std::filesystem::path executableDir();
 // The guest image: $BERTH_IMAGE_DIR, else beside the executable in the build tree
 // (build/bin/berth → build/vm-image), else the installed share folder.
 std::filesystem::path imageDir();
+// The docker CLI plugins Berth bundles (docker-compose, docker-buildx): beside the executable in
+// the build tree (build/bin/cli-plugins), else the installed lib/berth/cli-plugins; empty when
+// neither has them.
+std::filesystem::path cliPluginsDir();
 
 } // namespace berth::app

@@ -6,6 +6,7 @@
 #include "berth/vm/DockerContext.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -123,6 +124,74 @@ private slots:
         QFile f(config + "/config.json");
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), broken);
+    }
+
+    // Berth's plugin folder joins cliPluginsExtraDirs; the real docker CLI then finds compose and
+    // buildx. Every other key and folder stays, the mode stays, and a second call writes nothing.
+    void addsThePluginFolderDockerUses()
+    {
+        QTemporaryDir dir;
+        const auto config = dir.filePath("docker");
+        QVERIFY(std::filesystem::create_directories(config.toStdString()));
+        const auto file = config + "/config.json";
+        writeFile(file, R"({"auths": {"r.example": {"auth": "eDp5"}}, "cliPluginsExtraDirs": ["/opt/other"]})", 0640);
+        const auto plugins = berth::test::binDir() + "/cli-plugins";
+        auto added = ensureCliPluginsDir(config.toStdString(), plugins.toStdString());
+        QVERIFY2(added.ok() && *added, added.ok() ? "" : added.error().message.c_str());
+        const auto json = readJson(file);
+        QCOMPARE(json.value("auths").toObject().value("r.example").toObject().value("auth").toString(), QString("eDp5"));
+        const auto dirs = json.value("cliPluginsExtraDirs").toArray();
+        QCOMPARE(dirs.size(), 2);
+        QCOMPARE(dirs.at(0).toString(), QString("/opt/other"));
+        QCOMPARE(dirs.at(1).toString(), plugins);
+        struct stat st
+        {
+        };
+        QCOMPARE(::stat(file.toLocal8Bit().constData(), &st), 0);
+        QCOMPARE(st.st_mode & 07777, 0640u);
+
+        const auto inode = st.st_ino;
+        added = ensureCliPluginsDir(config.toStdString(), (plugins + "/").toStdString());
+        QVERIFY(added.ok() && !*added);
+        QCOMPARE(::stat(file.toLocal8Bit().constData(), &st), 0);
+        QCOMPARE(st.st_ino, inode); // not rewritten
+
+        for (const QString plugin : {"compose", "buildx"}) {
+            const auto run = berth::test::runProcess(berth::test::binDir() + "/docker",
+                                                     {"--config", config, plugin, "version"});
+            QVERIFY2(run.exitCode == 0, qPrintable(plugin + ": " + QString::fromUtf8(run.out + run.err)));
+        }
+    }
+
+    void startsAConfigWithThePluginFolder()
+    {
+        QTemporaryDir dir;
+        const auto config = dir.filePath("fresh/docker");
+        const auto added = ensureCliPluginsDir(config.toStdString(), "/usr/lib/berth/cli-plugins");
+        QVERIFY(added.ok() && *added);
+        QCOMPARE(readJson(config + "/config.json").value("cliPluginsExtraDirs").toArray().at(0).toString(),
+                 QString("/usr/lib/berth/cli-plugins"));
+        QCOMPARE(QFile::permissions(config + "/config.json"), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadUser | QFile::WriteUser);
+    }
+
+    void leavesABrokenPluginListAlone()
+    {
+        QTemporaryDir dir;
+        const auto config = dir.filePath("docker");
+        QVERIFY(std::filesystem::create_directories(config.toStdString()));
+        for (const QByteArray& text : {QByteArray("{\"cliPluginsExtraDirs\": "), QByteArray("{\"cliPluginsExtraDirs\": \"/opt\"}"),
+                                       QByteArray("{\"cliPluginsExtraDirs\": [1]}")}) {
+            writeFile(config + "/config.json", text, 0600);
+            const auto added = ensureCliPluginsDir(config.toStdString(), "/usr/lib/berth/cli-plugins");
+            QVERIFY(!added.ok());
+            QVERIFY2(added.error().message.find("left the file as it is") != std::string::npos ||
+                         added.error().message.find("left it as it is") != std::string::npos,
+                     added.error().message.c_str());
+            QVERIFY2(added.error().message.find("compose") != std::string::npos, added.error().message.c_str());
+            QFile f(config + "/config.json");
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QCOMPARE(f.readAll(), text);
+        }
     }
 };
 

@@ -558,6 +558,14 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
                 spdlog::info("{}", context->note);
             else
                 spdlog::warn("docker context: {}", context.error().message);
+            if (!options.cliPluginsDir.empty()) {
+                auto plugins = ensureCliPluginsDir(options.dockerConfig, options.cliPluginsDir);
+                if (!plugins)
+                    notice(plugins.error().message);
+                else if (*plugins)
+                    spdlog::info("docker CLI plugins: added {} to cliPluginsExtraDirs in {}",
+                                 options.cliPluginsDir.string(), (options.dockerConfig / "config.json").string());
+            }
         }
         setState(EngineState::Running);
         PortPublisher::Options ports;

@@ -3,6 +3,7 @@
 #include "berth/vm/Instance.h"
 #include "berth/vm/Sha256.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -56,6 +57,25 @@ Status makePrivateDir(const fs::path& dir)
     return Ok{};
 }
 
+// config.json as an object (empty when there is none) and the file's mode; an error, and the
+// file left as it is, when it is not a JSON object.
+Result<std::pair<json, unsigned>> loadConfig(const fs::path& configFile)
+{
+    json config = json::object();
+    unsigned mode = 0600;
+    if (const auto text = readFile(configFile)) {
+        config = json::parse(*text, nullptr, false);
+        if (!config.is_object())
+            return Error{configFile.string() + " is not valid JSON; Berth left it as it is"};
+        struct stat st
+        {
+        };
+        if (::stat(configFile.c_str(), &st) == 0)
+            mode = st.st_mode & 07777;
+    }
+    return std::make_pair(std::move(config), mode);
+}
+
 } // namespace
 
 fs::path dockerConfigDir()
@@ -97,21 +117,10 @@ Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::
 
     ContextUpdate update;
     const auto configFile = configDir / "config.json";
-    json config = json::object();
-    unsigned mode = 0600;
-    if (const auto text = readFile(configFile)) {
-        config = json::parse(*text, nullptr, false);
-        if (!config.is_object())
-            return Error{configFile.string() +
-                         " is not valid JSON; Berth left it as it is. Fix it, then run "
-                         "`docker context use " +
-                         name + "`"};
-        struct stat st
-        {
-        };
-        if (::stat(configFile.c_str(), &st) == 0)
-            mode = st.st_mode & 07777;
-    }
+    auto loaded = loadConfig(configFile);
+    if (!loaded)
+        return Error{loaded.error().message + "; fix it, then run `docker context use " + name + "`"};
+    auto& [config, mode] = loaded.value();
     update.previous = config.value("currentContext", std::string("default"));
     if (update.previous.empty())
         update.previous = "default";
@@ -140,6 +149,37 @@ Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::
     update.madeCurrent = true;
     update.note = "docker context '" + name + "' is now current (was '" + update.previous + "')";
     return update;
+}
+
+Result<bool> ensureCliPluginsDir(const fs::path& configDir, const fs::path& pluginsDir)
+{
+    const auto configFile = configDir / "config.json";
+    auto loaded = loadConfig(configFile);
+    if (!loaded)
+        return Error{loaded.error().message + ", so `docker compose` and `docker buildx` may not be found. Fix it; " +
+                     "the next `berth start` adds " + pluginsDir.string() + " to its cliPluginsExtraDirs"};
+    auto& [config, mode] = loaded.value();
+    auto& dirs = config["cliPluginsExtraDirs"];
+    if (dirs.is_null())
+        dirs = json::array();
+    if (!dirs.is_array() || !std::all_of(dirs.begin(), dirs.end(), [](const json& d) { return d.is_string(); }))
+        return Error{configFile.string() +
+                     ": cliPluginsExtraDirs is not a list of folder names; Berth left the file as it is, so "
+                     "`docker compose` and `docker buildx` may not be found. Make it a list, and the next "
+                     "`berth start` adds " +
+                     pluginsDir.string() + " to it"};
+    const auto same = [](const fs::path& a, const fs::path& b) { // a trailing slash does not count
+        return (a / "").lexically_normal() == (b / "").lexically_normal();
+    };
+    for (const auto& d : dirs)
+        if (same(d.get<std::string>(), pluginsDir))
+            return false;
+    dirs.push_back(pluginsDir.string());
+    if (auto made = makePrivateDir(configDir); !made)
+        return made.error();
+    if (auto written = writeFileAtomically(configFile, config.dump(1, '\t') + "\n", mode); !written)
+        return written.error();
+    return true;
 }
 
 } // namespace berth::vm

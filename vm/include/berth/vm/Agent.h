@@ -23,6 +23,7 @@ struct AgentOptions
     std::chrono::seconds bootTimeout{300};
     std::chrono::seconds stopTimeout{60}; // for a clean powerdown before QEMU is killed
     std::filesystem::path dockerConfig;   // docker CLI config folder for the context; empty: leave it
+    std::filesystem::path cliPluginsDir;  // Berth's compose and buildx, added to dockerConfig; empty: none
     std::function<void()> onFinished;     // runs once, when the agent has finished
 };
 

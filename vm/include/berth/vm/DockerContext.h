@@ -27,6 +27,13 @@ struct ContextUpdate
 Result<ContextUpdate> ensureDockerContext(const std::filesystem::path& configDir, const std::string& name,
                                           const std::filesystem::path& socket, bool makeCurrent);
 
+// Adds `pluginsDir` to config.json's cliPluginsExtraDirs, so the docker CLI finds the compose
+// and buildx plugins Berth bundles. Every other key and folder is kept, the file keeps its mode
+// and is replaced atomically, and nothing is written when the folder is listed already (then
+// the answer is false). A config.json that is not valid JSON, or whose cliPluginsExtraDirs is
+// not a list of strings, is left as it is and the error says so.
+Result<bool> ensureCliPluginsDir(const std::filesystem::path& configDir, const std::filesystem::path& pluginsDir);
+
 // The endpoint ("unix:///…", "tcp://…") of context `name`; "default" is /var/run/docker.sock.
 Result<std::string> dockerContextEndpoint(const std::filesystem::path& configDir, const std::string& name);
 
