@@ -129,12 +129,15 @@ void AboutDialog::showVersions(const QString& text)
 QString AboutDialog::licenses()
 {
     // SPDX identifiers, checked against the Debian packages' copyright files.
-    return tr("Berth: the Berth developers; the project has not chosen its license yet.\n"
+    return tr("Berth: Apache-2.0 (the Apache License, Version 2.0), by the Berth developers.\n"
               "\n"
               "Shipped with Berth:\n"
+              "  docker CLI: Apache-2.0\n"
+              "  docker compose: Apache-2.0\n"
+              "  docker buildx: Apache-2.0\n"
+              "\n"
+              "Libraries Berth is built with:\n"
               "  Qt 6: LGPL-3.0-only (Qt is also offered under GPL-2.0-only and GPL-3.0-only)\n"
-              "  QEMU: GPL-2.0-only (some parts are under compatible licenses: LGPL-2.0-or-later, "
-              "BSD, MIT)\n"
               "  Boost: BSL-1.0\n"
               "  nlohmann/json: MIT\n"
               "  libssh2: BSD-3-Clause\n"
@@ -144,13 +147,21 @@ QString AboutDialog::licenses()
               "  zlib: Zlib\n"
               "  OpenSSL 3: Apache-2.0\n"
               "\n"
+              "Run by Berth, from the host's distribution (not shipped with Berth):\n"
+              "  QEMU: GPL-2.0-only (some parts are under compatible licenses: LGPL-2.0-or-later, "
+              "BSD, MIT)\n"
+              "\n"
               "In the guest image:\n"
               "  Linux: GPL-2.0-only (with the Linux syscall note)\n"
               "  Debian: each package under its own license, listed in /usr/share/doc/*/copyright "
               "in the image\n"
               "  Docker Engine (moby): Apache-2.0\n"
               "  containerd: Apache-2.0\n"
-              "  runc: Apache-2.0\n");
+              "  runc: Apache-2.0\n"
+              "\n"
+              "Full texts, when Berth is installed as a package: Berth's in "
+              "/usr/share/doc/berth/copyright and /usr/share/doc/berth/LICENSE, those of the "
+              "components shipped with it in /usr/share/doc/berth/bundled/.\n");
 }
 
 } // namespace berth::app

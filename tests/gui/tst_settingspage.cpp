@@ -477,8 +477,14 @@ private slots:
 
         const auto licenses = child<QPlainTextEdit>(dialog, "aboutLicenses");
         QVERIFY(licenses->isReadOnly());
-        QVERIFY(licenses->toPlainText().contains("QEMU: GPL-2.0-only"));
-        QVERIFY(licenses->toPlainText().contains("Qt 6: LGPL-3.0-only"));
+        const auto licensesText = licenses->toPlainText();
+        QVERIFY2(licensesText.section('\n', 0, 0).contains("Apache License, Version 2.0"),
+                 qPrintable(licensesText));
+        QVERIFY(licensesText.contains("docker CLI: Apache-2.0"));
+        QVERIFY(licensesText.contains("QEMU: GPL-2.0-only"));
+        QVERIFY(licensesText.contains("Qt 6: LGPL-3.0-only"));
+        QVERIFY(licensesText.contains("/usr/share/doc/berth/copyright"));
+        QVERIFY(licensesText.contains("/usr/share/doc/berth/bundled/"));
 
         QTest::mouseClick(child<QPushButton>(dialog, "aboutCopy"), Qt::LeftButton);
         const auto copied = QGuiApplication::clipboard()->text();
