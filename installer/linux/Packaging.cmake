@@ -17,9 +17,19 @@ if(BERTH_PREBUILT_DIR OR NOT BERTH_BUILD_VM_IMAGE)
 endif()
 
 # --- the guest image, the bundled CLI and the copyright files
-set(image_files vmlinuz initrd.zst floor-initrd.zst root.sqfs busybox manifest.json)
-list(TRANSFORM image_files PREPEND ${BERTH_IMAGE_DIR}/)
-install(FILES ${image_files} DESTINATION share/berth/vm-image)
+# The image's files are the ones its manifest lists (read when installing, after the build made
+# it), so a file added to the image is packaged without a second list to keep in step.
+install(CODE "
+  file(READ \"${BERTH_IMAGE_DIR}/manifest.json\" manifest)
+  string(JSON count LENGTH \"\${manifest}\" files)
+  set(image_files \"${BERTH_IMAGE_DIR}/manifest.json\")
+  math(EXPR last \"\${count} - 1\")
+  foreach(i RANGE \${last})
+    string(JSON name MEMBER \"\${manifest}\" files \${i})
+    list(APPEND image_files \"${BERTH_IMAGE_DIR}/\${name}\")
+  endforeach()
+  file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/share/berth/vm-image\" TYPE FILE FILES \${image_files})
+")
 install(PROGRAMS ${CMAKE_RUNTIME_OUTPUT_DIRECTORY}/docker DESTINATION lib/berth/bin)
 install(PROGRAMS ${CMAKE_RUNTIME_OUTPUT_DIRECTORY}/cli-plugins/docker-compose
                  ${CMAKE_RUNTIME_OUTPUT_DIRECTORY}/cli-plugins/docker-buildx
