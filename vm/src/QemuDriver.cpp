@@ -617,10 +617,18 @@ std::optional<std::string> kvmProblem(const fs::path& device)
         return name + " is not accessible to this user, and its permissions do not let a group use it; "
                       "ask the administrator to make it group kvm, mode 0660";
     const group* owner = ::getgrgid(st.st_gid);
-    const std::string groupName = owner ? owner->gr_name : std::to_string(st.st_gid);
+    if (!owner)
+        return name + " belongs to group id " + std::to_string(st.st_gid) +
+               ", which has no name on this system (no kvm group: udev's rules normally make it); ask the "
+               "administrator to create the group kvm (`sudo groupadd --system kvm`), give it the device "
+               "(`sudo chgrp kvm " + name + "`) and add you to it";
+    if (st.st_gid == 0)
+        return name + " belongs to the group root, which no user should join for it; ask the administrator "
+                      "to make it group kvm, mode 0660";
+    const std::string groupName = owner->gr_name;
     const passwd* me = ::getpwuid(::getuid());
     bool member = me && me->pw_gid == st.st_gid;
-    if (owner && me)
+    if (me)
         for (char** m = owner->gr_mem; *m && !member; ++m)
             member = std::strcmp(*m, me->pw_name) == 0;
     if (member)
