@@ -456,7 +456,7 @@ int stopAgent(const std::string& command, const vm::Instance& instance)
         std::cerr << "berth " << command << ": " << watching.error().message << "\n";
         return 1;
     }
-    std::cout << "Stopping: " << accepted.value() << "\n" << std::flush;
+    std::cout << accepted.value() << "\n" << std::flush;
     std::optional<vm::AgentStatus> final;
     const auto deadline = Clock::now() + std::chrono::seconds(120);
     while (!client->agentGone() && Clock::now() < deadline) {

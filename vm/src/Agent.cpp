@@ -610,7 +610,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         if (auto asked = driver->requestShutdown(); !asked) {
             spdlog::warn("cannot ask the guest to power off ({}); killing QEMU", asked.error().message);
             forceOff();
-            return "stopping (forced: " + asked.error().message + ")";
+            return "Stopping by force: the guest cannot be asked to power off (" + asked.error().message + ")";
         }
         // Early in a boot nothing listens for the power button yet: do not wait long then.
         const auto wait = wasStarting && options.stopTimeout > std::chrono::seconds(10)
@@ -624,7 +624,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             spdlog::warn("the guest did not power off in time; killing QEMU");
             self->forceOff();
         });
-        return "stopping: the guest was asked to power off";
+        return "Stopping: the guest was asked to power off";
     }
 
     void forceOff()
