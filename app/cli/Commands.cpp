@@ -28,6 +28,7 @@
 #include <optional>
 #include <poll.h>
 #include <sstream>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 
@@ -756,10 +757,50 @@ int statusCommand(const std::vector<std::string>& argv)
 namespace {
 
 // Prints the last `lines` lines of `file`; returns the size printed up to.
-std::uintmax_t printTail(const fs::path& file, int lines)
+// The guest's console is a terminal to dockerd, so its log lines carry colour codes. Printed to a
+// terminal they show as colours; into a pipe or a file they would be noise, so they are dropped
+// there. Stateful, since a followed file may end in the middle of one.
+class ColourFilter
+{
+public:
+    ColourFilter() : m_strip(::isatty(1) == 0) {}
+
+    std::string operator()(std::string_view text)
+    {
+        if (!m_strip)
+            return std::string(text);
+        std::string out;
+        out.reserve(text.size());
+        for (const char c : text) {
+            switch (m_state) {
+            case State::Text:
+                if (c == '\x1b')
+                    m_state = State::Escape;
+                else
+                    out += c;
+                break;
+            case State::Escape: // ESC [ opens a control sequence; any other ESC pair is dropped whole
+                m_state = c == '[' ? State::Sequence : State::Text;
+                break;
+            case State::Sequence: // parameters and intermediates until a final byte, @ to ~
+                if (c >= 0x40 && c <= 0x7e)
+                    m_state = State::Text;
+                break;
+            }
+        }
+        return out;
+    }
+
+private:
+    enum class State { Text, Escape, Sequence };
+    bool m_strip;
+    State m_state = State::Text;
+};
+
+std::uintmax_t printTail(const fs::path& file, int lines, ColourFilter& filter)
 {
     for (const auto& line : lastLines(file, static_cast<std::size_t>(std::max(lines, 0))))
-        std::cout << line << "\n";
+        std::cout << filter(line) << "\n";
     std::error_code ec;
     const auto size = fs::file_size(file, ec);
     return ec ? 0 : size;
@@ -794,10 +835,11 @@ int logsCommand(const std::vector<std::string>& argv)
     if (!args->has("--agent"))
         files.push_back({"console", instance->consoleLog()});
     std::vector<std::uintmax_t> offsets;
-    for (const auto& [label, file] : files) {
+    std::vector<ColourFilter> filters(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
         if (files.size() > 1)
-            std::cout << "==> " << label << ": " << file.string() << " <==\n";
-        offsets.push_back(printTail(file, lines));
+            std::cout << "==> " << files[i].first << ": " << files[i].second.string() << " <==\n";
+        offsets.push_back(printTail(files[i].second, lines, filters[i]));
     }
     std::cout << std::flush;
     if (!args->has("-f") && !args->has("--follow"))
@@ -816,7 +858,8 @@ int logsCommand(const std::vector<std::string>& argv)
             in.seekg(static_cast<std::streamoff>(offsets[i]));
             std::string chunk(size - offsets[i], '\0');
             in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-            std::cout << chunk.substr(0, static_cast<std::size_t>(in.gcount())) << std::flush;
+            std::cout << filters[i](std::string_view(chunk).substr(0, static_cast<std::size_t>(in.gcount())))
+                      << std::flush;
             offsets[i] += static_cast<std::uintmax_t>(in.gcount());
         }
     }

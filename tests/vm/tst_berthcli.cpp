@@ -322,6 +322,9 @@ private slots:
         QVERIFY2(run.out.contains("state: running") &&
                      run.out.contains("Daemon has completed initialization"),
                  qPrintable(describe(run)));
+        // dockerd colours its console lines (the console is a terminal to it); into a pipe, as
+        // here, berth logs prints them plain.
+        QVERIFY2(!run.out.contains('\x1b'), qPrintable(describe(run)));
         for (const char* command :
              {"start", "stop", "restart", "status", "logs", "shell", "reset", "version"}) {
             run = berth({command, "--help"});
