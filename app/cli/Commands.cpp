@@ -282,9 +282,12 @@ int followStart(const vm::Instance& instance, Clock::time_point deadline)
                 std::cout << "Note: " << notice << "\n";
             std::cout << "Engine ready in " << seconds(at) << ".\n"
                       << "DOCKER_HOST=" << s.dockerHost << "\n";
-            const auto endpoint = vm::dockerContextEndpoint(vm::dockerConfigDir(), "berth");
+            const auto context = instance.dockerContextName();
+            const auto endpoint = vm::dockerContextEndpoint(vm::dockerConfigDir(), context);
             if (endpoint && *endpoint == s.dockerHost)
-                std::cout << "docker context: berth (`berth context use` makes it the current one)\n";
+                std::cout << "docker context: " << context << " (`berth context use"
+                          << (instance.name() == "default" ? "" : " --instance " + instance.name())
+                          << "` makes it the current one)\n";
             return 0;
         }
         case EngineState::Stopping:
@@ -1077,13 +1080,15 @@ int contextCommand(const std::vector<std::string>& argv)
     if (args->help || !use) {
         (args->help ? std::cout : std::cerr)
             << "Usage: berth context use [--instance NAME]\n\n"
-               "Makes the docker context 'berth' (made by `berth start`) the docker CLI's current context.\n";
+               "Makes the instance's docker context (made by `berth start`: 'berth' for the default\n"
+               "instance, 'berth-NAME' for another; a BERTH_HOME other than ~/.local/share/berth adds 8 hex\n"
+               "digits of its path) the docker CLI's current context.\n";
         return args->help ? 0 : 2;
     }
     auto instance = openInstance("context", *args);
     if (!instance)
         return 1;
-    auto update = vm::ensureDockerContext(vm::dockerConfigDir(), "berth", instance->engineSocket(), true);
+    auto update = vm::ensureDockerContext(vm::dockerConfigDir(), instance->dockerContextName(), instance->engineSocket(), true);
     if (!update) {
         std::cerr << "berth context use: " << update.error().message << "\n";
         return 1;

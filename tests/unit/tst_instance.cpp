@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <sys/stat.h>
@@ -49,6 +50,37 @@ private slots:
         qunsetenv("XDG_DATA_HOME");
         qputenv("HOME", "/home/u");
         QCOMPARE(defaultHome(), std::filesystem::path("/home/u/.local/share/berth"));
+    }
+
+    // Every instance a user can run has its own docker context, so starting one never takes
+    // over another's; the user's usual instance keeps the plain name.
+    void contextNamesAreDistinct()
+    {
+        QTemporaryDir dir;
+        const auto userData = dir.filePath("data").toStdString();
+        qputenv("XDG_DATA_HOME", userData.c_str());
+        qputenv("BERTH_HOME", "/elsewhere");
+        const auto open = [](const std::string& home, const std::string& name) {
+            auto instance = Instance::open(home, name);
+            return instance ? instance->dockerContextName() : "error: " + instance.error().message;
+        };
+        QCOMPARE(open(userData + "/berth", "default"), std::string("berth"));
+        QCOMPARE(open(userData + "/berth", "dev"), std::string("berth-dev"));
+        // The same folder spelt another way is the same home.
+        QCOMPARE(open(userData + "/berth/", "default"), std::string("berth"));
+        QCOMPARE(open(userData + "/./berth", "dev"), std::string("berth-dev"));
+        std::filesystem::create_directory_symlink(userData + "/berth", dir.filePath("link").toStdString());
+        QCOMPARE(open(dir.filePath("link").toStdString(), "default"), std::string("berth"));
+
+        const auto other = open(dir.filePath("other").toStdString(), "default");
+        const auto third = open(dir.filePath("third").toStdString(), "default");
+        const auto otherDev = open(dir.filePath("other").toStdString(), "dev");
+        QVERIFY2(QRegularExpression("^berth-[0-9a-f]{8}$").match(QString::fromStdString(other)).hasMatch(),
+                 other.c_str());
+        QVERIFY2(other != third, other.c_str());
+        QCOMPARE(otherDev, "berth-dev-" + other.substr(6));
+        qunsetenv("XDG_DATA_HOME");
+        qunsetenv("BERTH_HOME");
     }
 
     void foldersArePrivate()

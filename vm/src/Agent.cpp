@@ -553,7 +553,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         status.phases.push_back({"running", secondsSince(startedAt), -1});
         status.dockerHost = "unix://" + instance.engineSocket().string();
         if (!options.dockerConfig.empty()) {
-            auto context = ensureDockerContext(options.dockerConfig, "berth", instance.engineSocket(), false);
+            auto context = ensureDockerContext(options.dockerConfig, instance.dockerContextName(), instance.engineSocket(), false);
             if (context)
                 spdlog::info("{}", context->note);
             else

@@ -1,5 +1,6 @@
 #include "berth/vm/Instance.h"
 
+#include "berth/vm/Sha256.h"
 #include "berth/vm/SshKeys.h"
 
 #include <algorithm>
@@ -50,6 +51,11 @@ fs::path defaultHome()
 {
     if (const char* home = std::getenv("BERTH_HOME"); home && *home)
         return home;
+    return userDataHome();
+}
+
+fs::path userDataHome()
+{
     if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data)
         return fs::path(data) / "berth";
     const char* user = std::getenv("HOME");
@@ -157,6 +163,22 @@ Status Instance::saveSettings(const Settings& settings) const
     if (auto valid = settings.validate(); !valid)
         return Error{valid.error().message + "; " + settingsFile().string() + " was not changed"};
     return writeFileAtomically(settingsFile(), settings.toJson());
+}
+
+std::string Instance::dockerContextName() const
+{
+    // Paths compared as the file system sees them, so a BERTH_HOME spelt differently (a trailing
+    // slash, a link) that is the user's data folder still gets the plain name.
+    const auto canonical = [](const fs::path& path) {
+        std::error_code ec;
+        auto resolved = fs::weakly_canonical(path, ec);
+        return ec ? path.lexically_normal() : resolved;
+    };
+    const auto home = canonical(m_dir.parent_path());
+    std::string context = m_name == "default" ? "berth" : "berth-" + m_name;
+    if (home != canonical(userDataHome()))
+        context += "-" + sha256Hex(home.string()).substr(0, 8);
+    return context;
 }
 
 std::optional<std::uint64_t> Instance::dataDiskBytes() const

@@ -13,6 +13,9 @@ namespace berth::vm {
 // Where Berth keeps its instances: $BERTH_HOME if set, else the platform's per-user data folder
 // (Linux: $XDG_DATA_HOME/berth, default ~/.local/share/berth).
 std::filesystem::path defaultHome();
+// The platform's per-user data folder for Berth, whatever BERTH_HOME says (Linux:
+// $XDG_DATA_HOME/berth, default ~/.local/share/berth).
+std::filesystem::path userDataHome();
 
 // The whole contents of `file`; an error names it when it cannot be read.
 Result<std::string> readFile(const std::filesystem::path& file);
@@ -39,6 +42,11 @@ public:
     static Result<Instance> open(const std::filesystem::path& home, const std::string& name);
 
     const std::string& name() const { return m_name; }
+    // The docker context this instance writes, distinct for every instance a user can run:
+    // "berth" for the default instance in the user's data folder, "berth-NAME" for another
+    // instance there; an instance in any other home (BERTH_HOME) adds 8 hex digits of that
+    // folder's path ("berth-1a2b3c4d", "berth-NAME-1a2b3c4d").
+    std::string dockerContextName() const;
     const std::filesystem::path& dir() const { return m_dir; }
     std::filesystem::path settingsFile() const { return m_dir / "settings.json"; }
     std::filesystem::path dataDisk() const { return m_dir / "data.img"; }
