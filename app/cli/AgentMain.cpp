@@ -3,6 +3,7 @@
 #include "Paths.h"
 #include "berth/vm/Agent.h"
 #include "berth/vm/DockerContext.h"
+#include "berth/vm/SocketLinks.h"
 #include "berth/vm/QemuDriver.h"
 
 #include <csignal>
@@ -80,6 +81,7 @@ int agentMain(const std::vector<std::string>& args)
     options.accelerator = accel;
     options.dockerConfig = vm::dockerConfigDir();
     options.cliPluginsDir = cliPluginsDir();
+    options.socketLinks = vm::conventionalSocketPaths();
     options.onFinished = [&signals]() { signals.cancel(); };
     auto agent = vm::Agent::create(io, instance.value(), std::move(lock.value().value()), options,
                                    std::make_unique<vm::QemuDriver>(io));

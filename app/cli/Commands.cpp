@@ -752,6 +752,14 @@ int statusCommand(const std::vector<std::string>& argv)
         std::cout << "Warning:      " << warning << "\n";
     for (const auto& notice : status.notices)
         std::cout << "Note:         " << notice << "\n";
+    if (status.state == EngineState::Running) {
+        // Where SDKs that read neither DOCKER_HOST nor contexts find the engine.
+        std::string links;
+        for (const auto& link : status.socketLinks)
+            links += (links.empty() ? "" : ", ") + link;
+        std::cout << "Socket links: " << (links.empty() ? "none (another engine holds those places; see `berth logs --agent`)" : links)
+                  << "\n";
+    }
     if (!status.dockerHost.empty())
         std::cout << "DOCKER_HOST=" << status.dockerHost << "\n";
     return 0;

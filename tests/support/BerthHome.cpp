@@ -3,6 +3,7 @@
 #include "TestPaths.h"
 
 #include <QDir>
+#include <QFile>
 
 namespace berth::test {
 
@@ -13,6 +14,9 @@ BerthHome::BerthHome(const QString& pattern) : m_dir(pattern)
     keepIfAsked(m_dir);
     m_home = m_dir.filePath("home");
     QDir().mkpath(instanceDir());
+    QDir().mkpath(userHome());
+    QDir().mkpath(runtimeDir());
+    QFile::setPermissions(runtimeDir(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     qputenv("BERTH_HOME", m_home.toUtf8());
     qputenv("BERTH_IMAGE_DIR", imageDir().toUtf8());
     qunsetenv("BERTH_INSTANCE");
@@ -25,6 +29,10 @@ QProcessEnvironment BerthHome::environment() const
     env.insert("DOCKER_HOST", "unix://" + engineSocket());
     env.insert("DOCKER_CONFIG", m_dir.filePath("docker-config"));
     env.remove("DOCKER_CONTEXT");
+    // A home and a runtime folder of the test's own, as a person has: where the agent offers
+    // the engine socket to SDKs (~/.docker/run/docker.sock, $XDG_RUNTIME_DIR/docker.sock).
+    env.insert("HOME", userHome());
+    env.insert("XDG_RUNTIME_DIR", runtimeDir());
     return env;
 }
 

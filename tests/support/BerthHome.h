@@ -25,6 +25,9 @@ public:
     QString home() const { return m_home; }
     QString instanceDir() const { return m_home + "/default"; }
     QString engineSocket() const { return instanceDir() + "/sock/docker.sock"; }
+    // HOME and XDG_RUNTIME_DIR of the processes this home runs (see environment()).
+    QString userHome() const { return m_dir.filePath("user-home"); }
+    QString runtimeDir() const { return m_dir.filePath("runtime"); }
     QProcessEnvironment environment() const;
 
     ProcessRun docker(const QStringList& args, int timeoutMs = 180000) const;

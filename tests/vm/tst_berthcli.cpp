@@ -9,6 +9,7 @@
 #include <csignal>
 #include <sys/stat.h>
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -16,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -32,11 +34,29 @@ private:
 
     QString instanceDir() const { return m_home + "/default"; }
     QString engineSocket() const { return instanceDir() + "/sock/docker.sock"; }
+    // A person's home and runtime folder of the test's own: where SDKs look for a socket.
+    QString userHome() const { return m_dir.filePath("user-home"); }
+    QString runtimeDir() const { return m_dir.filePath("runtime"); }
+    QStringList socketLinks() const
+    {
+        return {runtimeDir() + "/docker.sock", userHome() + "/.docker/run/docker.sock"};
+    }
 
-    QProcessEnvironment environment() const
+    // The docker context of the default instance in `home`, worked out here the way the
+    // README says: "berth-" and 8 hex digits of SHA-256 of the home's path (not the user's
+    // data folder, so not plain "berth").
+    static QString contextOf(const QString& home)
+    {
+        const auto path = QFileInfo(home).canonicalFilePath().toUtf8();
+        return "berth-" + QCryptographicHash::hash(path, QCryptographicHash::Sha256).toHex().left(8);
+    }
+
+    QProcessEnvironment environment(const QString& home = {}) const
     {
         auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("BERTH_HOME", m_home);
+        env.insert("BERTH_HOME", home.isEmpty() ? m_home : home);
+        env.insert("HOME", userHome());
+        env.insert("XDG_RUNTIME_DIR", runtimeDir());
         env.insert("BERTH_IMAGE_DIR", berth::test::imageDir());
         env.insert("DOCKER_CONFIG", m_dir.filePath("docker-config"));
         env.insert("PATH", berth::test::binDir() + ":" + env.value("PATH"));
@@ -46,9 +66,9 @@ private:
         return env;
     }
 
-    ProcessRun berth(const QStringList& args, int timeoutMs = 300000)
+    ProcessRun berth(const QStringList& args, int timeoutMs = 300000, const QString& home = {})
     {
-        return berth::test::runProcess(berth::test::binDir() + "/berth", args, {}, timeoutMs, environment());
+        return berth::test::runProcess(berth::test::binDir() + "/berth", args, {}, timeoutMs, environment(home));
     }
 
     // docker with no -H and no DOCKER_HOST: it must find the engine through the berth context.
@@ -124,6 +144,9 @@ private slots:
         QVERIFY(m_dir.isValid());
         berth::test::keepIfAsked(m_dir);
         m_home = m_dir.filePath("home");
+        QVERIFY(QDir().mkpath(userHome()) && QDir().mkpath(runtimeDir()));
+        QVERIFY(QFile::setPermissions(runtimeDir(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                        QFileDevice::ExeOwner));
         QVERIFY(QFileInfo::exists(berth::test::binDir() + "/berth"));
         QVERIFY(QFileInfo::exists(berth::test::binDir() + "/docker"));
     }
@@ -230,13 +253,24 @@ private slots:
 
     void dockerCliWorksThroughTheSocket()
     {
-        // The berth context is there and, with no other engine on this host, current.
+        // The instance's context is there and, with no other engine on this host, current.
+        const auto context = contextOf(m_home).toUtf8();
         const auto contexts =
             docker({"context", "ls", "--format", "{{.Name}} {{.Current}} {{.DockerEndpoint}}"});
-        QVERIFY2(contexts.out.contains("berth "), qPrintable(describe(contexts)));
+        QVERIFY2(contexts.out.contains(context + " "), qPrintable(describe(contexts)));
         if (!QFileInfo::exists("/var/run/docker.sock"))
-            QVERIFY2(contexts.out.contains("berth true unix://" + engineSocket().toUtf8()),
+            QVERIFY2(contexts.out.contains(context + " true unix://" + engineSocket().toUtf8()),
                      qPrintable(describe(contexts)));
+
+        // Where SDKs look without DOCKER_HOST or contexts, the engine answers too.
+        QStringList offered;
+        for (const auto link : status().value("socket_links").toArray())
+            offered << link.toString();
+        QCOMPARE(offered, socketLinks());
+        for (const auto& link : socketLinks())
+            QVERIFY(mustRun({"-H", "unix://" + link, "version", "--format", "{{.Server.APIVersion}}"}, "1.45"));
+        const auto text = berth({"status"});
+        QVERIFY2(text.out.contains("Socket links: " + socketLinks().join(", ").toUtf8()), qPrintable(describe(text)));
 
         QVERIFY(mustRun({"version", "--format", "{{.Server.APIVersion}}"}, "1.45"));
         QFile tar(berth::test::testImagesDir() + "/busybox.tar");
@@ -310,6 +344,39 @@ private slots:
         QCOMPARE(qemuCount(), 1);
     }
 
+    // A second instance, in another home, started while the first runs: it gets a context of
+    // its own and leaves plain `docker` commands, and the SDK socket places, with the first.
+    void secondInstanceLeavesDockerWhereItWas()
+    {
+        const auto first = contextOf(m_home).toUtf8();
+        QVERIFY(docker({"run", "-d", "--name", "first-only", "bb:1", "sleep", "600"}).exitCode == 0);
+        const auto otherHome = m_dir.filePath("other-home");
+        QVERIFY(QDir().mkpath(otherHome));
+        const auto second = contextOf(otherHome).toUtf8();
+        QVERIFY(first != second);
+        auto run = berth({"start"}, 300000, otherHome);
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        const auto cleanup = qScopeGuard([&] { berth({"stop"}, 300000, otherHome); });
+
+        run = docker({"context", "show"});
+        QCOMPARE(run.out.trimmed(), first);
+        run = docker({"ps", "--format", "{{.Names}}"});
+        QVERIFY2(run.exitCode == 0 && run.out.split('\n').contains("first-only"), qPrintable(describe(run)));
+        run = docker({"--context", QString::fromUtf8(second), "ps", "-a", "--format", "{{.Names}}"});
+        QVERIFY2(run.exitCode == 0 && run.out.trimmed().isEmpty(), qPrintable(describe(run)));
+        // The places SDKs look stay the first's.
+        const auto otherStatus = QJsonDocument::fromJson(berth({"status", "--json"}, 300000, otherHome).out).object();
+        QCOMPARE(otherStatus.value("state").toString(), QString("running"));
+        QVERIFY(otherStatus.value("socket_links").toArray().isEmpty());
+        for (const auto& link : socketLinks())
+            QCOMPARE(QFileInfo(link).symLinkTarget(), engineSocket());
+
+        run = berth({"stop"}, 300000, otherHome);
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QCOMPARE(docker({"context", "show"}).out.trimmed(), first);
+        QCOMPARE(docker({"rm", "-f", "first-only"}).exitCode, 0);
+    }
+
     void shellLogsAndVersion()
     {
         auto run = berth({"shell", "--", "sh", "-c", "id -un; echo \"$1\"", "sh", "it's quoted"});
@@ -352,6 +419,8 @@ private slots:
         QCOMPARE(s.value("stop_method").toString(), QString("powerdown"));
         QVERIFY(!QFileInfo::exists(engineSocket()));
         QVERIFY(!QFileInfo::exists(instanceDir() + "/sock/control.sock"));
+        for (const auto& link : socketLinks())
+            QVERIFY2(!QFileInfo(link).isSymLink(), qPrintable(link + " was left after berth stop"));
         QCOMPARE(qemuCount(), 0);
         QVERIFY(docker({"ps"}).exitCode != 0);
         QVERIFY(!berth::test::acceptsOnLoopback(port));

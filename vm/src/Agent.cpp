@@ -3,6 +3,7 @@
 #include "UnixListener.h"
 #include "berth/vm/ControlProtocol.h"
 #include "berth/vm/DockerContext.h"
+#include "berth/vm/SocketLinks.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/PortPublisher.h"
@@ -567,6 +568,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
                                  options.cliPluginsDir.string(), (options.dockerConfig / "config.json").string());
             }
         }
+        offerSocketLinks();
         setState(EngineState::Running);
         PortPublisher::Options ports;
         ports.engineSocket = instance.engineSocket();
@@ -589,7 +591,23 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         pingTimer.cancel();
         publisher.reset();
         forwarder.reset();
+        for (const auto& link : status.socketLinks)
+            withdrawSocketAt(link, instance.engineSocket());
+        status.socketLinks.clear();
         status.dockerHost.clear();
+    }
+
+    // The engine socket where SDKs look without DOCKER_HOST, where nothing else is.
+    void offerSocketLinks()
+    {
+        for (const auto& link : options.socketLinks) {
+            if (auto offered = offerSocketAt(link, instance.engineSocket()); offered) {
+                spdlog::info("engine socket offered at {}", link.string());
+                status.socketLinks.push_back(link.string());
+            } else {
+                spdlog::info("engine socket not offered at {}: {}", link.string(), offered.error().message);
+            }
+        }
     }
 
     std::string stop()

@@ -73,6 +73,7 @@ nlohmann::json AgentStatus::toJson() const
             {"ports", portList},
             {"warnings", warnings},
             {"notices", notices},
+            {"socket_links", socketLinks},
             {"engine_restarting", engineRestarting}};
 }
 
@@ -135,6 +136,7 @@ Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
                                p.value("error", "")});
         s.warnings = j.value("warnings", std::vector<std::string>{});
         s.notices = j.value("notices", std::vector<std::string>{});
+        s.socketLinks = j.value("socket_links", std::vector<std::string>{});
         s.engineRestarting = j.value("engine_restarting", false);
         return s;
     } catch (const nlohmann::json::exception& e) {

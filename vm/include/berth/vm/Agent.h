@@ -24,6 +24,9 @@ struct AgentOptions
     std::chrono::seconds stopTimeout{60}; // for a clean powerdown before QEMU is killed
     std::filesystem::path dockerConfig;   // docker CLI config folder for the context; empty: leave it
     std::filesystem::path cliPluginsDir;  // Berth's compose and buildx, added to dockerConfig; empty: none
+    // Where to offer the engine socket as a link while running (conventionalSocketPaths() for a
+    // person's agent); each only where nothing else is. Empty: nowhere.
+    std::vector<std::filesystem::path> socketLinks;
     std::function<void()> onFinished;     // runs once, when the agent has finished
 };
 

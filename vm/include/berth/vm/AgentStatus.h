@@ -55,6 +55,9 @@ struct AgentStatus
     std::string accelerator;
     std::string acceleratorReason;
     std::string dockerHost;      // "unix:///…/docker.sock" while running
+    // While running: the places SDKs look for an engine where Berth offers its socket as a link
+    // ($XDG_RUNTIME_DIR/docker.sock, ~/.docker/run/docker.sock; see SocketLinks.h).
+    std::vector<std::string> socketLinks;
     int pid = 0;                 // the agent's process id; 0 when no agent runs
     int vmPid = 0;               // the hypervisor's process id; 0 when none
     double uptimeSeconds = 0;    // since the engine became ready

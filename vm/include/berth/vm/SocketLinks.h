@@ -1,0 +1,30 @@
+#pragma once
+
+#include "berth/vm/Result.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace berth::vm {
+
+// Where Docker SDKs and tools look for an engine when DOCKER_HOST is not set and they do not read
+// docker contexts (testcontainers, docker-py's newer versions, IDE plugins):
+// $XDG_RUNTIME_DIR/docker.sock (Linux, when that folder is set and exists) and
+// ~/.docker/run/docker.sock (Docker Desktop's path). Berth offers its engine socket there as a
+// symbolic link.
+std::vector<std::filesystem::path> conventionalSocketPaths();
+
+// Whether something accepts connections on the Unix socket at `path` (following links).
+bool socketAnswers(const std::filesystem::path& path);
+
+// Makes `link` a symbolic link to `socket`, only when nothing else owns that path: it is free, or
+// is already such a link, or is a symbolic link whose target nobody answers on (left by a
+// stopped engine). A socket or file there, or a link to an engine that answers, stays as it is
+// and the error names it. Creates ~/.docker/run (0700) when `link` is in it and it is missing.
+Status offerSocketAt(const std::filesystem::path& link, const std::filesystem::path& socket);
+
+// Removes `link` only when it is a symbolic link to `socket`; anything else there stays.
+void withdrawSocketAt(const std::filesystem::path& link, const std::filesystem::path& socket);
+
+} // namespace berth::vm
