@@ -2,6 +2,7 @@
 
 #include "berth/vm/Instance.h"
 #include "berth/vm/Sha256.h"
+#include "berth/vm/SocketLinks.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -26,23 +27,6 @@ constexpr const char* kDefaultEndpoint = "unix:///var/run/docker.sock";
 fs::path metaFile(const fs::path& configDir, const std::string& name)
 {
     return configDir / "contexts" / "meta" / sha256Hex(name) / "meta.json";
-}
-
-// Something accepts connections on this Unix socket.
-bool listening(const std::string& path)
-{
-    sockaddr_un address{};
-    if (path.size() >= sizeof address.sun_path)
-        return true; // cannot tell; assume alive
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return true;
-    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-    const int err = errno;
-    ::close(fd);
-    return ok || (err != ENOENT && err != ECONNREFUSED && err != ENOTSOCK);
 }
 
 Status makePrivateDir(const fs::path& dir)
@@ -134,7 +118,7 @@ Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::
         if (!endpoint) {
             switchTo = true; // the current context is broken
         } else if (endpoint->rfind("unix://", 0) == 0) {
-            switchTo = !listening(endpoint->substr(7));
+            switchTo = !socketAnswers(endpoint->substr(7));
         }
     }
     if (!switchTo) {

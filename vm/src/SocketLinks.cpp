@@ -27,20 +27,20 @@ std::vector<fs::path> conventionalSocketPaths()
 bool socketAnswers(const fs::path& path)
 {
     sockaddr_un address{};
-    address.sun_family = AF_UNIX;
     const auto text = path.string();
     if (text.size() >= sizeof address.sun_path)
-        return false;
+        return true; // cannot tell; assume alive
+    address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
-    // Non-blocking: a listener whose backlog is full would hold a blocking connect; it is there,
-    // so it answers (EAGAIN).
+    // Non-blocking: a listener whose backlog is full would hold a blocking connect (EAGAIN: it
+    // is there). Only "nothing there" and "nobody listens" count as dead; anything else as alive.
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
-        return false;
-    const bool answers = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0 ||
-                         errno == EAGAIN;
+        return true;
+    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+    const int err = errno;
     ::close(fd);
-    return answers;
+    return ok || (err != ENOENT && err != ECONNREFUSED && err != ENOTSOCK);
 }
 
 namespace {

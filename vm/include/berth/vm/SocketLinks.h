@@ -15,7 +15,8 @@ namespace berth::vm {
 // symbolic link.
 std::vector<std::filesystem::path> conventionalSocketPaths();
 
-// Whether something accepts connections on the Unix socket at `path` (following links).
+// Whether something accepts connections on the Unix socket at `path` (following links). Only a
+// missing path, a non-socket or a refused connection count as no; when it cannot tell, yes.
 bool socketAnswers(const std::filesystem::path& path);
 
 // Makes `link` a symbolic link to `socket`, only when nothing else owns that path: it is free, or
