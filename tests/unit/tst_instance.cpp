@@ -177,7 +177,9 @@ private slots:
         s.cpus = 1;
         s.memoryMiB = 1536;
         s.diskGiB = 100;
+        s.hostAccess = false;
         QVERIFY(instance.saveSettings(s).ok());
+        QVERIFY(read(instance.settingsFile()).contains("\"host_access\": false"));
         QCOMPARE(modeOf(instance.settingsFile()), 0600u);
         QCOMPARE(instance.loadSettings().value(), s);
     }
@@ -197,7 +199,10 @@ private slots:
         QTest::newRow("beyond int") << QByteArray(R"({"cpus": 4294967297})") << "'cpus' is 4294967297; it must be from 1 to";
         QTest::newRow("string") << QByteArray(R"({"memory_mib": "lots"})") << "'memory_mib' must be a whole number";
         QTest::newRow("fraction") << QByteArray(R"({"cpus": 1.5})") << "'cpus' must be a whole number";
-        QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib, shares, port_bind_address, share_transport)";
+        QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib, shares, port_bind_address, share_transport, "
+                                   "host_access, host_registries)";
+        QTest::newRow("host access word") << QByteArray(R"({"host_access": "no"})")
+                                          << "'host_access' must be true or false, not \"no\"";
         QTest::newRow("bind address") << QByteArray(R"({"port_bind_address": "192.168.1.9"})")
                                       << "'port_bind_address' is '192.168.1.9'; it must be 127.0.0.1";
         QTest::newRow("transport") << QByteArray(R"({"share_transport": "nfs"})")
@@ -322,6 +327,28 @@ private slots:
             const auto message = QString::fromStdString(checked.error().message);
             QVERIFY2(message.contains(error) && message.contains("daemon.json"), qPrintable(message));
         }
+    }
+
+    // What the guest's dockerd gets: the user's entries win; the host's address is added for
+    // host-gateway and among the insecure registries only when the settings allow it.
+    void guestDaemonConfigAddsTheHost()
+    {
+        Settings on;
+        auto json = nlohmann::json::parse(berth::vm::daemonConfigForGuest("", on));
+        QCOMPARE(json.value("host-gateway-ip", ""), std::string("10.0.2.2"));
+        QVERIFY(json["insecure-registries"] == nlohmann::json::array({"10.0.2.2/32"}));
+
+        json = nlohmann::json::parse(berth::vm::daemonConfigForGuest(
+            R"({"host-gateway-ip":"192.168.5.1","insecure-registries":["reg:5000","10.0.2.2/32"],"debug":true})", on));
+        QCOMPARE(json.value("host-gateway-ip", ""), std::string("192.168.5.1"));
+        QVERIFY(json["insecure-registries"] == nlohmann::json::array({"reg:5000", "10.0.2.2/32"}));
+        QCOMPARE(json.value("debug", false), true);
+
+        Settings off;
+        off.hostAccess = false;
+        off.hostRegistries = false;
+        QCOMPARE(berth::vm::daemonConfigForGuest("", off), std::string("{}"));
+        QCOMPARE(berth::vm::daemonConfigForGuest(R"({"debug":true})", off), std::string(R"({"debug":true})"));
     }
 
     void keysAreOpenSshKeys()

@@ -2,6 +2,7 @@
 // stock docker CLI through the forwarded socket, then stop/start, a killed QEMU, two starts at
 // once, a wrong pinned host key, a full data disk, bad settings and reset. One instance (one VM
 // at a time) for the whole file; every boot is the real image under QEMU.
+#include "LocalRegistry.h"
 #include "Loopback.h"
 #include "RunProcess.h"
 #include "TestPaths.h"
@@ -354,6 +355,12 @@ private slots:
         QVERIFY(QDir().mkpath(otherHome));
         const auto second = contextOf(otherHome).toUtf8();
         QVERIFY(first != second);
+        // This one keeps containers away from this computer (settings: host access off).
+        QVERIFY(QDir().mkpath(otherHome + "/default"));
+        QFile settings(otherHome + "/default/settings.json");
+        QVERIFY(settings.open(QIODevice::WriteOnly));
+        settings.write(R"({"host_access": false, "host_registries": false})");
+        settings.close();
         auto run = berth({"start"}, 300000, otherHome);
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
         const auto cleanup = qScopeGuard([&] { berth({"stop"}, 300000, otherHome); });
@@ -370,6 +377,23 @@ private slots:
         QVERIFY(otherStatus.value("socket_links").toArray().isEmpty());
         for (const auto& link : socketLinks())
             QCOMPARE(QFileInfo(link).symLinkTarget(), engineSocket());
+
+        // Host access off: host.docker.internal is unknown, host-gateway is not the host, and a
+        // service on this computer's loopback cannot be reached at 10.0.2.2 either.
+        berth::test::LocalRegistry hostService(m_dir.filePath("host-service"));
+        QVERIFY2(hostService.start(), qPrintable(hostService.errorString()));
+        const auto ctx = QString::fromUtf8(second);
+        QFile image(berth::test::testImagesDir() + "/busybox.tar");
+        QVERIFY(image.open(QIODevice::ReadOnly));
+        run = docker({"--context", ctx, "import", "-", "bb:1"}, image.readAll());
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        const auto port = QString::number(hostService.port());
+        run = docker({"--context", ctx, "run", "--rm", "--add-host", "gw:host-gateway", "bb:1", "sh", "-c",
+                      "nslookup host.docker.internal; grep -w gw /etc/hosts; wget -T 5 -qO- http://10.0.2.2:" + port +
+                          "/v2/ && echo REACHED"});
+        QVERIFY2(run.exitCode != 0 && !run.out.contains("REACHED") && !run.out.contains("10.0.2.2") &&
+                     (run.out + run.err).contains("NXDOMAIN"),
+                 qPrintable(describe(run)));
 
         run = berth({"stop"}, 300000, otherHome);
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));

@@ -4,6 +4,7 @@
 // the whole file: the real image under QEMU, the stock docker CLI and compose plugin, through
 // `berth start`.
 #include "BerthHome.h"
+#include "LocalRegistry.h"
 #include "Loopback.h"
 #include "TestPaths.h"
 #include "berth/vm/QmpClient.h"
@@ -377,6 +378,45 @@ private slots:
     }
 
     // After QMP stop, 5 s, cont, the guest's clock is back within 2 s of the host's 2 s later.
+    // host.docker.internal, gateway.docker.internal and --add-host NAME:host-gateway reach a
+    // service on this computer's loopback, from the default bridge and from a user network, as
+    // compose files written for Docker Desktop expect. The engine pushes to and pulls from that
+    // registry without TLS as localhost:PORT and host.docker.internal:PORT.
+    void containersAndTheEngineReachTheHost()
+    {
+        berth::test::LocalRegistry registry(m_home.path("registry"));
+        QVERIFY2(registry.start(), qPrintable(registry.errorString()));
+        const auto port = QString::number(registry.port());
+        QVERIFY(mustDocker({"network", "create", "hostnet"}));
+        for (const QString network : {"bridge", "hostnet"}) {
+            QByteArray out;
+            QVERIFY(mustDocker({"run", "--rm", "--network", network, "--add-host", "viagw:host-gateway", "bb:1", "sh",
+                                "-c",
+                                QString("for h in host.docker.internal gateway.docker.internal viagw; do "
+                                        "wget -T 10 -qO- http://$h:%1/v2/ && echo ' '$h; done")
+                                    .arg(port)},
+                               &out));
+            QCOMPARE(out, QByteArray("{} host.docker.internal\n{} gateway.docker.internal\n{} viagw"));
+        }
+        QVERIFY(mustDocker({"network", "rm", "hostnet"}));
+
+        for (const QString host : {"localhost", "host.docker.internal"}) {
+            const auto ref = QString("%1:%2/berth/bb:%3").arg(host, port, host == "localhost" ? "local" : "named");
+            QVERIFY(mustDocker({"tag", "bb:1", ref}));
+            QVERIFY(mustDocker({"push", ref}));
+            QVERIFY(mustDocker({"rmi", ref}));
+        }
+        const auto tags = registry.get("/v2/berth/bb/tags/list");
+        QVERIFY2(tags.first == 200 && tags.second.contains("\"local\"") && tags.second.contains("\"named\""),
+                 tags.second.constData());
+        QByteArray out;
+        const auto pulled = QString("localhost:%1/berth/bb:named").arg(port);
+        QVERIFY(mustDocker({"pull", pulled}));
+        QVERIFY(mustDocker({"run", "--rm", pulled, "echo", "pulled from the host"}, &out));
+        QCOMPARE(out, QByteArray("pulled from the host"));
+        QVERIFY(mustDocker({"rmi", pulled}));
+    }
+
     void guestClockFollowsTheHostAfterAPause()
     {
         const auto qmpSocket = (m_home.instanceDir() + "/sock/qmp.sock").toStdString();

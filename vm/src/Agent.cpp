@@ -314,18 +314,16 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         const auto daemonConfig = instance.checkDaemonConfig();
         if (!daemonConfig)
             return daemonConfig.error();
+        // Rewritten at every start: it may hold secrets (registry mirrors' credentials) from a
+        // daemon.json that has since been changed or removed.
         const auto guestDaemonConfig = instance.socketDir() / "daemon.json";
-        if (!daemonConfig->empty()) {
-            if (auto w = writeFileAtomically(guestDaemonConfig, *daemonConfig); !w)
-                return w;
-        } else {
-            // A copy from a start with a daemon.json that has since been removed (it may hold
-            // secrets such as registry mirrors' credentials).
-            std::error_code ec;
-            fs::remove(guestDaemonConfig, ec);
-        }
+        if (auto w = writeFileAtomically(guestDaemonConfig, daemonConfigForGuest(*daemonConfig, settings)); !w)
+            return w;
         const auto guestConfig = instance.dir() / "guest-config";
-        if (auto w = writeFileAtomically(guestConfig, "hostname=berth\n"); !w)
+        if (auto w = writeFileAtomically(guestConfig, std::string("hostname=berth\nhost_access=") +
+                                                          (settings.hostAccess ? "1" : "0") + "\nhost_registries=" +
+                                                          (settings.hostRegistries ? "1" : "0") + "\n");
+            !w)
             return w;
         if (auto w =
                 writeFileAtomically(instance.knownHosts(), "[127.0.0.1]:" + std::to_string(port.value()) +
@@ -348,8 +346,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         spec.guestFiles = {{"ssh/host_key", instance.hostKey()},
                            {"ssh/authorized_keys", instance.clientPublicKey()},
                            {"config", guestConfig}};
-        if (!daemonConfig->empty())
-            spec.guestFiles.push_back({"docker/daemon.json", guestDaemonConfig});
+        spec.guestFiles.push_back({"docker/daemon.json", guestDaemonConfig});
         spec.stateDir = instance.dir();
         spec.runDir = instance.socketDir();
         spec.logDir = instance.logDir();

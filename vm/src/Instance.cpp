@@ -1,4 +1,5 @@
 #include "berth/vm/Instance.h"
+#include "berth/vm/Settings.h"
 
 #include "berth/vm/Sha256.h"
 #include "berth/vm/SshKeys.h"
@@ -124,6 +125,23 @@ Result<std::string> checkDaemonConfigText(const std::string& text, const std::st
         if (json.contains(forbidden))
             return Error{where + " sets \"" + forbidden +
                          "\"; Berth keeps the engine's state on the VM's data disk, so remove that entry"};
+    return json.dump();
+}
+
+std::string daemonConfigForGuest(const std::string& checked, const Settings& settings)
+{
+    constexpr const char* kHost = "10.0.2.2"; // QEMU's user network: the host's loopback
+    auto json = checked.empty() ? nlohmann::json::object() : nlohmann::json::parse(checked);
+    if (settings.hostAccess && !json.contains("host-gateway-ip") && !json.contains("host-gateway-ips"))
+        json["host-gateway-ip"] = kHost;
+    if (settings.hostRegistries) {
+        auto& insecure = json["insecure-registries"];
+        if (insecure.is_null())
+            insecure = nlohmann::json::array();
+        const std::string range = std::string(kHost) + "/32";
+        if (insecure.is_array() && std::find(insecure.begin(), insecure.end(), range) == insecure.end())
+            insecure.push_back(range);
+    }
     return json.dump();
 }
 

@@ -48,6 +48,18 @@ const TextField kTextFields[] = {
      "\"auto\", \"9p\" or \"virtiofs\""},
 };
 
+// Settings that are on or off.
+struct BoolField
+{
+    const char* name;
+    bool Settings::*member;
+};
+
+constexpr BoolField kBoolFields[] = {
+    {"host_access", &Settings::hostAccess},
+    {"host_registries", &Settings::hostRegistries},
+};
+
 std::string knownFields()
 {
     std::string names;
@@ -55,6 +67,8 @@ std::string knownFields()
         names += (names.empty() ? "" : ", ") + std::string(f.name);
     names += ", shares";
     for (const auto& f : kTextFields)
+        names += ", " + std::string(f.name);
+    for (const auto& f : kBoolFields)
         names += ", " + std::string(f.name);
     return names;
 }
@@ -213,6 +227,14 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
             s.*text->member = value.get<std::string>();
             continue;
         }
+        const auto* flag = std::find_if(std::begin(kBoolFields), std::end(kBoolFields),
+                                        [&key](const BoolField& f) { return key == f.name; });
+        if (flag != std::end(kBoolFields)) {
+            if (!value.is_boolean())
+                return Error{source + ": '" + key + "' must be true or false, not " + value.dump()};
+            s.*flag->member = value.get<bool>();
+            continue;
+        }
         if (key == "shares") {
             if (!value.is_array())
                 return Error{source + ": 'shares' must be a list of {\"path\": …, \"read_only\": …}, not " +
@@ -259,6 +281,8 @@ std::string Settings::toJson() const
     for (const auto& share : shares)
         doc["shares"].push_back({{"path", share.path}, {"read_only", share.readOnly}});
     for (const auto& f : kTextFields)
+        doc[f.name] = this->*f.member;
+    for (const auto& f : kBoolFields)
         doc[f.name] = this->*f.member;
     return doc.dump(2) + "\n";
 }

@@ -31,6 +31,12 @@ Status writeFileAtomically(const std::filesystem::path& file, const std::string&
 // exec-root would move it off the data disk or out of the guest's runtime folder).
 Result<std::string> checkDaemonConfigText(const std::string& text, const std::string& where);
 
+// The daemon.json the guest's dockerd gets: the user's (`checked`, from checkDaemonConfigText;
+// empty for none) with what Berth's settings add where the user set nothing of their own:
+// host-gateway-ip 10.0.2.2 (the host as the guest sees it) with host access on, and that
+// address among the insecure registries with host registries on.
+std::string daemonConfigForGuest(const std::string& checked, const Settings& settings);
+
 // One instance's folder (mode 0700) and the files in it. Cheap to copy; opening never starts
 // anything.
 class Instance final

@@ -30,6 +30,13 @@ struct Settings
     // How shared folders reach the VM: "auto" (virtiofs when a usable virtiofsd is installed,
     // else 9p), "9p" or "virtiofs".
     std::string shareTransport = "auto";
+    // Containers reach this computer's services (its loopback ones included) as
+    // host.docker.internal, gateway.docker.internal and --add-host NAME:host-gateway. Off: the
+    // names are unknown and containers' new connections to the host are refused.
+    bool hostAccess = true;
+    // The engine pushes to and pulls from registries on this computer without TLS, as
+    // localhost:PORT or host.docker.internal:PORT.
+    bool hostRegistries = true;
 
     struct Limits
     {
