@@ -417,6 +417,18 @@ private slots:
         QVERIFY(mustDocker({"rmi", pulled}));
     }
 
+    // An arm64 image runs through the guest's QEMU user-mode emulation, as on Docker Desktop.
+    void arm64ImageRunsThroughEmulation()
+    {
+        QVERIFY(mustDocker({"import", "--platform", "linux/arm64", berth::test::testImagesDir() + "/busybox-arm64.tar",
+                            "bb-arm64:1"}));
+        QByteArray out;
+        QVERIFY(mustDocker({"run", "--rm", "--platform", "linux/arm64", "bb-arm64:1", "uname", "-m"}, &out));
+        QCOMPARE(out, QByteArray("aarch64"));
+        QVERIFY(mustDocker({"image", "inspect", "--format", "{{.Architecture}}", "bb-arm64:1"}, &out));
+        QCOMPARE(out, QByteArray("arm64"));
+    }
+
     void guestClockFollowsTheHostAfterAPause()
     {
         const auto qmpSocket = (m_home.instanceDir() + "/sock/qmp.sock").toStdString();
