@@ -10,6 +10,7 @@
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/InstanceLock.h"
 #include "berth/vm/QemuDriver.h"
+#include "berth/vm/SocketLinks.h"
 #include "berth/vm/Process.h"
 
 #include <array>
@@ -30,6 +31,7 @@
 #include <sstream>
 #include <string_view>
 #include <thread>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -1102,6 +1104,90 @@ int contextCommand(const std::vector<std::string>& argv)
         return 1;
     }
     std::cout << update->note << "\n";
+    return 0;
+}
+
+int defaultSocketCommand(const std::vector<std::string>& argv)
+{
+    std::vector<std::string> rest = argv;
+    std::string verb;
+    if (!rest.empty() && (rest.front() == "on" || rest.front() == "off")) {
+        verb = rest.front();
+        rest.erase(rest.begin());
+    }
+    const auto args = parse("default-socket", rest, {});
+    if (!args)
+        return 2;
+    if (args->help) {
+        std::cout << "Usage: berth default-socket [on|off] [--instance NAME]\n\n"
+                     "Offers the engine at /var/run/docker.sock, where Docker Engine's socket is on Linux and\n"
+                     "where older SDKs and tools look (docker-py 5, scripts that hard-code it). Turning it on\n"
+                     "or off changes a system path, so it asks for an administrator's password (pkexec);\n"
+                     "as root it needs none. The link leads to this instance's engine socket, which only\n"
+                     "you can open, stays while Berth is stopped and across restarts of this computer, and\n"
+                     "never replaces another engine's socket. Without on or off: says where it leads.\n";
+        return 0;
+    }
+    auto instance = openInstance("default-socket", *args);
+    if (!instance)
+        return 1;
+    const auto socket = instance->engineSocket();
+    if (verb.empty()) {
+        std::error_code ec;
+        const auto target = fs::read_symlink(vm::kDefaultDockerSocket, ec);
+        if (!ec && target == socket)
+            std::cout << vm::kDefaultDockerSocket.string() << ": on, leads to this instance's engine\n";
+        else if (!ec)
+            std::cout << vm::kDefaultDockerSocket.string() << ": off for this instance (it leads to " << target.string()
+                      << ")\n";
+        else if (fs::exists(fs::symlink_status(vm::kDefaultDockerSocket, ec)))
+            std::cout << vm::kDefaultDockerSocket.string() << ": off (another engine's socket is there)\n";
+        else
+            std::cout << vm::kDefaultDockerSocket.string() << ": off (`berth default-socket on` to offer it)\n";
+        return 0;
+    }
+    const auto helper = defaultSocketHelper();
+    if (helper.empty()) {
+        std::cerr << "berth default-socket: its helper berth-default-socket is not installed beside berth; "
+                     "reinstall Berth\n";
+        return 1;
+    }
+    std::vector<std::string> command{helper.string(), verb, socket.string()};
+    if (::geteuid() != 0) {
+        bool havePkexec = false;
+        std::stringstream path(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
+        for (std::string dir; !havePkexec && std::getline(path, dir, ':');)
+            havePkexec = !dir.empty() && ::access((dir + "/pkexec").c_str(), X_OK) == 0;
+        if (!havePkexec) {
+            std::cerr << "berth default-socket: this changes a system path and needs pkexec to ask for an "
+                         "administrator's password: install it (sudo apt install pkexec), or run\n  sudo "
+                      << helper.string() << " " << verb << " " << socket.string() << "\n";
+            return 1;
+        }
+        command.insert(command.begin(), "pkexec");
+    }
+    // Attached to this terminal: pkexec asks for the password here when no desktop agent does.
+    std::vector<char*> cargv;
+    for (auto& arg : command)
+        cargv.push_back(arg.data());
+    cargv.push_back(nullptr);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::execvp(cargv[0], cargv.data());
+        std::fprintf(stderr, "berth default-socket: cannot run %s: %s\n", cargv[0], std::strerror(errno));
+        ::_exit(127);
+    }
+    int wstatus = 0;
+    if (child < 0 || ::waitpid(child, &wstatus, 0) != child)
+        return 1;
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        // pkexec: 126 when the password was refused or the dialog dismissed, 127 when not authorized.
+        if (WIFEXITED(wstatus) && (WEXITSTATUS(wstatus) == 126 || WEXITSTATUS(wstatus) == 127))
+            std::cerr << "berth default-socket: not authorized; nothing changed\n";
+        return 1;
+    }
+    if (verb == "on")
+        std::cout << "SDKs and tools that assume /var/run/docker.sock now reach this Berth.\n";
     return 0;
 }
 

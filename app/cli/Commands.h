@@ -16,6 +16,7 @@ int shellCommand(const std::vector<std::string>& args);
 int resetCommand(const std::vector<std::string>& args);
 int versionCommand(const std::vector<std::string>& args);
 int contextCommand(const std::vector<std::string>& args);
+int defaultSocketCommand(const std::vector<std::string>& args);
 int portsCommand(const std::vector<std::string>& args);
 int sharesCommand(const std::vector<std::string>& args);
 int diagnoseCommand(const std::vector<std::string>& args);

@@ -36,4 +36,16 @@ fs::path cliPluginsDir()
     return {};
 }
 
+fs::path defaultSocketHelper()
+{
+    const auto exeDir = executableDir();
+    for (const auto& candidate :
+         {exeDir / "berth-default-socket", exeDir / ".." / "lib" / "berth" / "berth-default-socket"}) {
+        std::error_code ec;
+        if (fs::exists(candidate, ec))
+            return fs::weakly_canonical(candidate, ec);
+    }
+    return {};
+}
+
 } // namespace berth::app

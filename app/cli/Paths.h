@@ -13,5 +13,8 @@ std::filesystem::path imageDir();
 // the build tree (build/bin/cli-plugins), else the installed lib/berth/cli-plugins; empty when
 // neither has them.
 std::filesystem::path cliPluginsDir();
+// The privileged helper behind `berth default-socket`: beside the executable in the build tree,
+// else the installed lib/berth/berth-default-socket.
+std::filesystem::path defaultSocketHelper();
 
 } // namespace berth::app

@@ -26,6 +26,7 @@ void usage(std::ostream& out)
            "  ports     List the container ports published on this computer\n"
            "  shares    List, add or remove the host folders shared with the VM\n"
            "  context   `berth context use` makes the docker context 'berth' current\n"
+           "  default-socket  Offer the engine at /var/run/docker.sock too (on|off; asks for a password)\n"
            "  version   Versions of Berth, QEMU, the guest image and the engine\n"
            "  diagnose  Write a .tar.gz of logs, settings (secrets removed) and versions for a bug report\n"
            "  help      This help\n\n"
@@ -44,7 +45,8 @@ int main(int argc, char** argv)
         {"restart", berth::app::restartCommand}, {"status", berth::app::statusCommand},
         {"logs", berth::app::logsCommand},       {"shell", berth::app::shellCommand},
         {"reset", berth::app::resetCommand},     {"version", berth::app::versionCommand},
-        {"context", berth::app::contextCommand}, {"agent", berth::app::agentMain},
+        {"context", berth::app::contextCommand},
+        {"default-socket", berth::app::defaultSocketCommand}, {"agent", berth::app::agentMain},
         {"ports", berth::app::portsCommand},     {"shares", berth::app::sharesCommand},
         {"diagnose", berth::app::diagnoseCommand},
     };

@@ -347,6 +347,60 @@ private slots:
 
     // A second instance, in another home, started while the first runs: it gets a context of
     // its own and leaves plain `docker` commands, and the SDK socket places, with the first.
+    // `berth default-socket on` (as root here, so without pkexec's password): /var/run/docker.sock
+    // leads to this engine, and Debian's docker-py 5 (which reads neither contexts nor
+    // XDG_RUNTIME_DIR) finds it with no DOCKER_HOST. Another program's link there is left alone;
+    // `off` removes the link and its reboot entry.
+    void defaultSocketServesDockerPy()
+    {
+        const QString link = "/var/run/docker.sock", tmpfiles = "/etc/tmpfiles.d/berth-docker-socket.conf";
+        QVERIFY2(!QFileInfo::exists(link) && !QFileInfo(link).isSymLink(),
+                 "this computer already has /var/run/docker.sock (Docker Engine?); the test needs it free");
+        QVERIFY(!QFileInfo::exists(tmpfiles));
+        const auto cleanup = qScopeGuard([&] {
+            berth({"default-socket", "off"});
+            if (QFileInfo(link).isSymLink() && QFileInfo(link).symLinkTarget() == m_dir.filePath("elsewhere"))
+                QFile::remove(link);
+        });
+        // Somebody else's link (to something that exists) stays as it is.
+        QFile elsewhere(m_dir.filePath("elsewhere"));
+        QVERIFY(elsewhere.open(QIODevice::WriteOnly));
+        elsewhere.close();
+        QVERIFY(QFile::link(elsewhere.fileName(), link));
+        auto run = berth({"default-socket", "on"});
+        QVERIFY2(run.exitCode != 0 && run.err.contains("which is not Berth's engine for you"), qPrintable(describe(run)));
+        QCOMPARE(QFileInfo(link).symLinkTarget(), elsewhere.fileName());
+        QVERIFY(QFile::remove(link));
+
+        run = berth({"default-socket", "on"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QCOMPARE(QFileInfo(link).symLinkTarget(), engineSocket());
+        QFile entry(tmpfiles);
+        QVERIFY(entry.open(QIODevice::ReadOnly));
+        QVERIFY2(entry.readAll().contains("L /run/docker.sock - - - - " + engineSocket().toUtf8()), "reboot entry");
+        QVERIFY(status().value("socket_links").toArray().contains(link));
+        QVERIFY(berth({"default-socket"}).out.contains("on, leads to this instance's engine"));
+
+        QVERIFY(docker({"run", "-d", "--name", "pyseen", "bb:1", "sleep", "600"}).exitCode == 0);
+        auto env = environment();
+        env.remove("DOCKER_HOST");
+        env.remove("XDG_RUNTIME_DIR");
+        env.insert("HOME", m_dir.filePath("no-such-home")); // no context, no ~/.docker/run
+        run = berth::test::runProcess("/usr/bin/python3",
+                                      {"-c", "import docker; print(docker.__version__); "
+                                             "print(' '.join(c.name for c in docker.from_env().containers.list()))"},
+                                      {}, 60000, env);
+        QVERIFY2(run.exitCode == 0 && run.out.split('\n').value(1).split(' ').contains("pyseen"),
+                 qPrintable(describe(run)));
+        QVERIFY(docker({"rm", "-f", "pyseen"}).exitCode == 0);
+
+        run = berth({"default-socket", "off"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QVERIFY(!QFileInfo(link).isSymLink() && !QFileInfo::exists(link));
+        QVERIFY(!QFileInfo::exists(tmpfiles));
+        QVERIFY(!status().value("socket_links").toArray().contains(link));
+    }
+
     void secondInstanceLeavesDockerWhereItWas()
     {
         const auto first = contextOf(m_home).toUtf8();

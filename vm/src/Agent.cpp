@@ -158,8 +158,13 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     AgentStatus snapshot() const
     {
         auto s = status;
-        if (s.state == EngineState::Running)
+        if (s.state == EngineState::Running) {
             s.uptimeSeconds = secondsSince(runningSince);
+            // The user's standing choice, made by the privileged helper (berth default-socket),
+            // so looked at each time (one readlink).
+            if (linksTo(kDefaultDockerSocket, instance.engineSocket()))
+                s.socketLinks.push_back(kDefaultDockerSocket.string());
+        }
         if (auto pid = driver->pid())
             s.vmPid = *pid;
         if (publisher) {

@@ -43,16 +43,12 @@ bool socketAnswers(const fs::path& path)
     return ok || (err != ENOENT && err != ECONNREFUSED && err != ENOTSOCK);
 }
 
-namespace {
-
 bool linksTo(const fs::path& link, const fs::path& socket)
 {
     std::error_code ec;
     const auto target = fs::read_symlink(link, ec);
     return !ec && target == socket;
 }
-
-} // namespace
 
 Status offerSocketAt(const fs::path& link, const fs::path& socket)
 {

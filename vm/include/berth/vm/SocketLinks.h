@@ -28,4 +28,12 @@ Status offerSocketAt(const std::filesystem::path& link, const std::filesystem::p
 // Removes `link` only when it is a symbolic link to `socket`; anything else there stays.
 void withdrawSocketAt(const std::filesystem::path& link, const std::filesystem::path& socket);
 
+// Whether `link` is a symbolic link to `socket`.
+bool linksTo(const std::filesystem::path& link, const std::filesystem::path& socket);
+
+// Where Docker Engine's socket is on Linux, which older SDKs (docker-py 5) and many tools assume.
+// Berth links it to an instance's engine only when its user asks (`berth default-socket on`, a
+// privileged helper), and the link stays across Berth's stops and the computer's restarts.
+inline const std::filesystem::path kDefaultDockerSocket = "/var/run/docker.sock";
+
 } // namespace berth::vm
