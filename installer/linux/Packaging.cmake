@@ -7,6 +7,8 @@
 #                                               package (docker.io, docker-ce-cli) owns that file
 #   lib/berth/cli-plugins/docker-{compose,buildx}
 #                                               added to each user's cliPluginsExtraDirs by berth start
+#   lib/berth/berth-default-socket              the privileged helper `berth default-socket` runs
+#                                               through pkexec (recommended) to link /run/docker.sock
 #   share/doc/berth/                            copyright, LICENSE, and bundled/ with the copyright
 #                                               files of everything bundled (the guest's packages too)
 # The guest image and the CLI come from this build, so packaging needs a build made with the
@@ -69,7 +71,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "qemu-system-x86 (>= 1:7.2), qemu-system-data, openssh-client, libqt6svg6, qt6-qpa-plugins | libqt6gui6 (<< 6.5)")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "hicolor-icon-theme")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "hicolor-icon-theme, pkexec")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gnome-shell-extension-appindicator")
 set(CPACK_DEBIAN_COMPRESSION_TYPE gzip) # most bytes are the already-compressed guest root; CPack's zstd (level 19) takes many minutes
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
