@@ -1,6 +1,7 @@
 #include "berth/vm/PortPublisher.h"
 
 #include "berth/engine/Client.h"
+#include "berth/vm/TcpRelay.h"
 
 #include <algorithm>
 #include <chrono>
@@ -135,6 +136,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
 
     asio::io_context& io;
     VmDriver& driver;
+    TcpRelays relays{io, driver};
     Options options;
     engine::Client client;
     asio::steady_timer retryTimer, failedRetryTimer;
@@ -319,7 +321,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
             }
             any = true;
             if (p.active) {
-                if (auto removed = driver.removePortForward(p.forward); !removed)
+                if (auto removed = closeForward(p.forward); !removed)
                     spdlog::warn("ports: cannot remove the forward of {}:{}/{}: {}", p.forward.hostAddress,
                                  p.forward.hostPort, p.forward.protocol, removed.error().message);
                 else
@@ -356,7 +358,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         if (const auto* holder = holderOf(w.forward, id)) {
             p.info.error = "host port " + std::to_string(w.forward.hostPort) + "/" + w.forward.protocol +
                            " is already published for container '" + holder->info.container + "'";
-        } else if (auto added = driver.addPortForward(w.forward); !added) {
+        } else if (auto added = openForward(w.forward); !added) {
             p.info.error = added.error().message;
         } else {
             p.active = true;
@@ -379,6 +381,14 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         return true;
     }
 
+    // TCP goes through the agent's own listeners (IPv4 and IPv6, a full listen queue); UDP
+    // through QEMU's forward directly.
+    Status openForward(const PortForward& f) { return f.protocol == "tcp" ? relays.add(f) : driver.addPortForward(f); }
+    Status closeForward(const PortForward& f)
+    {
+        return f.protocol == "tcp" ? relays.remove(f) : driver.removePortForward(f);
+    }
+
     // A host port that was taken may be free now: try the failed forwards again every 5 s.
     void retryLater()
     {
@@ -396,7 +406,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
                 for (auto& p : state.ports) {
                     if (p.active || self->holderOf(p.forward, id))
                         continue;
-                    if (auto added = self->driver.addPortForward(p.forward); added) {
+                    if (auto added = self->openForward(p.forward); added) {
                         p.active = true;
                         p.info.error.clear();
                         any = true;

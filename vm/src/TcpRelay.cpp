@@ -1,0 +1,365 @@
+#include "berth/vm/TcpRelay.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <list>
+#include <map>
+#include <vector>
+#include <poll.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace berth::vm {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A loopback handshake takes microseconds; one not done in this time had its SYN dropped by
+// QEMU's full listen queue (it holds two). QEMU accepts one connection per forward each time
+// round its main loop, which emulated vCPUs can starve, so each published port gets several
+// private forwards: a connection tries them in turn, with a deadline that doubles up to
+// kLongestDeadline (never the kernel's one-second retransmit), and gives up after kGiveUp.
+constexpr int kPrivateForwards = 4;
+constexpr auto kFirstDeadline = 20ms;
+constexpr auto kLongestDeadline = 80ms;
+constexpr auto kGiveUp = 15s;
+constexpr std::size_t kBufferSize = 64 * 1024;
+
+std::string endpointText(const asio::ip::address& address, std::uint16_t port)
+{
+    return address.is_v6() ? "[" + address.to_string() + "]:" + std::to_string(port)
+                           : address.to_string() + ":" + std::to_string(port);
+}
+
+// A listening socket on `address`:`port` with the system's full queue, or the reason it is not.
+Result<std::unique_ptr<tcp::acceptor>> listenOn(asio::io_context& io, const asio::ip::address& address,
+                                                std::uint16_t port, bool v6only)
+{
+    auto acceptor = std::make_unique<tcp::acceptor>(io);
+    boost::system::error_code ec;
+    acceptor->open(address.is_v6() ? tcp::v6() : tcp::v4(), ec);
+    if (!ec)
+        acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec && address.is_v6())
+        acceptor->set_option(asio::ip::v6_only(v6only), ec);
+    if (!ec)
+        acceptor->bind({address, port}, ec);
+    if (!ec)
+        acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        if (ec == asio::error::address_in_use)
+            return Error{"another program on this computer is using " + endpointText(address, port) + "/tcp"};
+        return Error{"cannot listen on " + endpointText(address, port) + "/tcp: " + ec.message()};
+    }
+    return acceptor;
+}
+
+// A free TCP port on 127.0.0.1 a moment ago, for a private forward.
+Result<std::uint16_t> freeLoopbackPort(asio::io_context& io)
+{
+    boost::system::error_code ec;
+    tcp::acceptor probe(io);
+    probe.open(tcp::v4(), ec);
+    if (!ec)
+        probe.bind({asio::ip::address_v4::loopback(), 0}, ec);
+    if (ec)
+        return Error{"no free TCP port on 127.0.0.1 for a private forward: " + ec.message()};
+    return probe.local_endpoint().port();
+}
+
+} // namespace
+
+// One accepted connection: connects to the private forward (again at once when QEMU's queue
+// dropped the SYN), then copies both ways, passing half-closes on.
+struct Pipe : std::enable_shared_from_this<Pipe>
+{
+    tcp::socket client;
+    tcp::socket guest;
+    asio::steady_timer deadline;
+    std::shared_ptr<const std::vector<std::uint16_t>> privatePorts;
+    std::size_t next; // which private forward to try next
+    std::size_t& retries;
+    Clock::time_point acceptedAt = Clock::now();
+    Clock::duration wait = kFirstDeadline;
+    unsigned attempt = 0;
+    int openDirections = 2;
+    bool closed = false;
+    std::array<char, kBufferSize> up{}, down{};
+
+    Pipe(tcp::socket c, std::shared_ptr<const std::vector<std::uint16_t>> ports, std::size_t first,
+         std::size_t& retryCount)
+        : client(std::move(c)), guest(client.get_executor()), deadline(client.get_executor()),
+          privatePorts(std::move(ports)), next(first), retries(retryCount)
+    {}
+
+    void close()
+    {
+        if (closed)
+            return;
+        closed = true;
+        boost::system::error_code ignored;
+        deadline.cancel();
+        client.close(ignored);
+        guest.close(ignored);
+    }
+
+    void connect()
+    {
+        if (closed)
+            return;
+        boost::system::error_code ignored;
+        guest.close(ignored);
+        guest = tcp::socket(client.get_executor());
+        const unsigned mine = ++attempt;
+        const auto port = (*privatePorts)[next++ % privatePorts->size()];
+        guest.async_connect({asio::ip::address_v4::loopback(), port},
+                            [self = shared_from_this(), mine](boost::system::error_code ec) {
+                                if (mine != self->attempt || self->closed)
+                                    return; // an attempt given up on
+                                self->deadline.cancel();
+                                if (!ec) {
+                                    self->begin();
+                                    return;
+                                }
+                                // Refused: the forward is gone (the container stopped) or QEMU is.
+                                spdlog::debug("ports: relay to a private forward failed: {}", ec.message());
+                                self->close();
+                            });
+        deadline.expires_after(wait);
+        deadline.async_wait([self = shared_from_this(), mine](boost::system::error_code ec) {
+            if (ec || mine != self->attempt || self->closed)
+                return;
+            // Connected meanwhile (its completion is queued behind this timer on a busy thread):
+            // let the connect handler take it, or QEMU would see a connection it accepted dropped.
+            pollfd check{self->guest.native_handle(), POLLOUT, 0};
+            if (::poll(&check, 1, 0) == 1 && (check.revents & POLLOUT) != 0)
+                return;
+            if (Clock::now() - self->acceptedAt > kGiveUp) {
+                spdlog::warn("ports: the VM's forwards took no connection for {} s; connection closed",
+                             std::chrono::duration_cast<std::chrono::seconds>(kGiveUp).count());
+                self->close();
+                return;
+            }
+            // QEMU's listen queue was full and the SYN was dropped: a fresh one now, not the
+            // kernel's retransmit a second later.
+            ++self->retries;
+            self->wait = std::min<Clock::duration>(self->wait * 2, kLongestDeadline);
+            self->connect();
+        });
+    }
+
+    void begin()
+    {
+        boost::system::error_code ignored;
+        client.set_option(tcp::no_delay(true), ignored);
+        guest.set_option(tcp::no_delay(true), ignored);
+        pump(client, guest, up);
+        pump(guest, client, down);
+    }
+
+    void pump(tcp::socket& from, tcp::socket& to, std::array<char, kBufferSize>& buffer)
+    {
+        from.async_read_some(asio::buffer(buffer), [self = shared_from_this(), &from, &to,
+                                                    &buffer](boost::system::error_code ec, std::size_t n) {
+            if (self->closed)
+                return;
+            if (ec) {
+                if (ec != asio::error::eof) {
+                    self->close();
+                    return;
+                }
+                boost::system::error_code ignored;
+                to.shutdown(tcp::socket::shutdown_send, ignored);
+                if (--self->openDirections == 0)
+                    self->close();
+                return;
+            }
+            asio::async_write(to, asio::buffer(buffer.data(), n),
+                              [self, &from, &to, &buffer](boost::system::error_code written, std::size_t) {
+                                  if (self->closed)
+                                      return;
+                                  if (written) {
+                                      self->close();
+                                      return;
+                                  }
+                                  self->pump(from, to, buffer);
+                              });
+        });
+    }
+};
+
+struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
+{
+    struct Relay
+    {
+        std::vector<PortForward> inner; // the private QEMU forwards
+        std::shared_ptr<const std::vector<std::uint16_t>> ports; // their host ports
+        std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+    };
+
+    asio::io_context& io;
+    VmDriver& driver;
+    std::map<std::pair<std::string, std::uint16_t>, Relay> relays; // by host address and port
+    std::list<std::weak_ptr<Pipe>> pipes;
+    std::size_t retries = 0;
+    std::size_t accepted = 0; // spreads first tries over the private forwards
+
+    Impl(asio::io_context& ctx, VmDriver& d) : io(ctx), driver(d) {}
+
+    void accept(tcp::acceptor& acceptor, std::shared_ptr<const std::vector<std::uint16_t>> privatePorts)
+    {
+        acceptor.async_accept([weak = weak_from_this(), &acceptor, privatePorts](boost::system::error_code ec,
+                                                                                tcp::socket socket) {
+            auto self = weak.lock();
+            if (!self || ec == asio::error::operation_aborted)
+                return;
+            if (!ec) {
+                auto pipe = std::make_shared<Pipe>(std::move(socket), privatePorts, self->accepted++, self->retries);
+                self->pipes.remove_if([](const std::weak_ptr<Pipe>& p) { return p.expired(); });
+                self->pipes.push_back(pipe);
+                pipe->connect();
+            } else {
+                // EMFILE and the like: say so, and keep accepting after a breath.
+                spdlog::warn("ports: accepting a connection failed: {}", ec.message());
+                auto breath = std::make_shared<asio::steady_timer>(self->io, 100ms);
+                breath->async_wait([weak, &acceptor, privatePorts, breath](boost::system::error_code) {
+                    if (auto again = weak.lock(); again && acceptor.is_open())
+                        again->accept(acceptor, privatePorts);
+                });
+                return;
+            }
+            self->accept(acceptor, privatePorts);
+        });
+    }
+};
+
+TcpRelays::TcpRelays(asio::io_context& io, VmDriver& driver) : m_impl(std::make_shared<Impl>(io, driver)) {}
+
+TcpRelays::~TcpRelays()
+{
+    for (auto& [key, relay] : m_impl->relays) {
+        boost::system::error_code ignored;
+        for (auto& a : relay.acceptors)
+            a->close(ignored);
+        for (const auto& inner : relay.inner)
+            (void)m_impl->driver.removePortForward(inner);
+    }
+    for (auto& weak : m_impl->pipes) {
+        if (auto pipe = weak.lock())
+            pipe->close();
+    }
+}
+
+Status TcpRelays::add(const PortForward& forward)
+{
+    auto& d = *m_impl;
+    const auto key = std::make_pair(forward.hostAddress, forward.hostPort);
+    if (d.relays.count(key))
+        return Ok{};
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(forward.hostAddress, ec);
+    if (ec)
+        return Error{"'" + forward.hostAddress + "' is not an IP address"};
+
+    Impl::Relay relay;
+    if (address.is_v4() && address.to_v4().is_loopback()) {
+        // localhost: both loopbacks. ::1 is optional (IPv6 may be off on this computer).
+        auto v4 = listenOn(d.io, address, forward.hostPort, false);
+        if (!v4)
+            return v4.error();
+        relay.acceptors.push_back(std::move(v4.value()));
+        if (auto v6 = listenOn(d.io, asio::ip::address_v6::loopback(), forward.hostPort, true); v6)
+            relay.acceptors.push_back(std::move(v6.value()));
+        else
+            spdlog::info("ports: {} is not published on ::1: {}", forward.hostPort, v6.error().message);
+    } else if (address.is_v4() && address.to_v4().is_unspecified()) {
+        // Every interface: one dual-stack socket for IPv4 and IPv6, or IPv4 alone without IPv6.
+        auto any = listenOn(d.io, asio::ip::address_v6::any(), forward.hostPort, false);
+        if (!any)
+            any = listenOn(d.io, address, forward.hostPort, false);
+        if (!any)
+            return any.error();
+        relay.acceptors.push_back(std::move(any.value()));
+    } else {
+        auto one = listenOn(d.io, address, forward.hostPort, address.is_v6());
+        if (!one)
+            return one.error();
+        relay.acceptors.push_back(std::move(one.value()));
+    }
+
+    // The private forwards: ports that were free a moment ago; another program may take one in
+    // between, so a few tries each. Nothing stays half made on failure.
+    auto ports = std::make_shared<std::vector<std::uint16_t>>();
+    for (int i = 0; i < kPrivateForwards; ++i) {
+        Status added = Error{"no private forward"};
+        for (int attempt = 0; attempt < 3 && !added; ++attempt) {
+            auto port = freeLoopbackPort(d.io);
+            if (!port) {
+                added = port.error();
+                continue;
+            }
+            PortForward inner = forward;
+            inner.hostAddress = "127.0.0.1";
+            inner.hostPort = port.value();
+            added = d.driver.addPortForward(inner);
+            if (added) {
+                relay.inner.push_back(inner);
+                ports->push_back(inner.hostPort);
+            }
+        }
+        if (!added) {
+            for (const auto& inner : relay.inner)
+                (void)d.driver.removePortForward(inner);
+            return Error{"cannot add the VM's forward for port " + std::to_string(forward.hostPort) + ": " +
+                         added.error().message};
+        }
+    }
+    relay.ports = ports;
+    auto& stored = d.relays[key] = std::move(relay);
+    for (auto& acceptor : stored.acceptors)
+        d.accept(*acceptor, stored.ports);
+    return Ok{};
+}
+
+Status TcpRelays::remove(const PortForward& forward)
+{
+    auto& d = *m_impl;
+    const auto it = d.relays.find(std::make_pair(forward.hostAddress, forward.hostPort));
+    if (it == d.relays.end())
+        return Ok{};
+    boost::system::error_code ignored;
+    for (auto& a : it->second.acceptors)
+        a->close(ignored);
+    const auto inner = it->second.inner;
+    d.relays.erase(it);
+    Status removed = Ok{};
+    for (const auto& f : inner) {
+        if (auto r = d.driver.removePortForward(f); !r)
+            removed = r;
+    }
+    return removed;
+}
+
+std::size_t TcpRelays::connections() const
+{
+    return static_cast<std::size_t>(std::count_if(m_impl->pipes.begin(), m_impl->pipes.end(), [](const auto& weak) {
+        auto pipe = weak.lock();
+        return pipe && !pipe->closed;
+    }));
+}
+
+std::size_t TcpRelays::retries() const
+{
+    return m_impl->retries;
+}
+
+} // namespace berth::vm
