@@ -163,6 +163,41 @@ private slots:
         }
     }
 
+    // The proxies entry for one engine: set, left alone when unchanged, replaced, removed; other
+    // engines' entries and other fields stay. (The docker CLI handing it to containers is checked
+    // against the real engine in tst_berthcli.)
+    void proxiesForOneEngineOnly()
+    {
+        QTemporaryDir dir;
+        const auto config = dir.filePath("docker");
+        QVERIFY(std::filesystem::create_directories(config.toStdString()));
+        const auto file = config + "/config.json";
+        writeFile(file, "{\"auths\": {}, \"proxies\": {\"default\": {\"httpProxy\": \"http://corp:3128\"}}}", 0600);
+        const std::string host = "unix:///home/u/.local/share/berth/default/sock/docker.sock";
+        auto changed = ensureCliProxies(config.toStdString(), host, "http://10.0.2.2:3128", "", "localhost");
+        QVERIFY2(changed.ok() && *changed, changed.ok() ? "" : changed.error().message.c_str());
+        auto proxies = readJson(file).value("proxies").toObject();
+        QCOMPARE(proxies.value("default").toObject().value("httpProxy").toString(), QString("http://corp:3128"));
+        const auto mine = proxies.value(QString::fromStdString(host)).toObject();
+        QCOMPARE(mine.value("httpProxy").toString(), QString("http://10.0.2.2:3128"));
+        QVERIFY(!mine.contains("httpsProxy"));
+        QCOMPARE(mine.value("noProxy").toString(), QString("localhost"));
+        QVERIFY(readJson(file).contains("auths"));
+
+        changed = ensureCliProxies(config.toStdString(), host, "http://10.0.2.2:3128", "", "localhost");
+        QVERIFY(changed.ok() && !*changed);
+        changed = ensureCliProxies(config.toStdString(), host, "", "", "");
+        QVERIFY(changed.ok() && *changed);
+        proxies = readJson(file).value("proxies").toObject();
+        QVERIFY(!proxies.contains(QString::fromStdString(host)));
+        QVERIFY(proxies.contains("default"));
+
+        writeFile(file, R"({"proxies": "corp"})", 0600);
+        changed = ensureCliProxies(config.toStdString(), host, "http://10.0.2.2:3128", "", "");
+        QVERIFY(!changed.ok());
+        QCOMPARE(readJson(file).value("proxies").toString(), QString("corp")); // left as it is
+    }
+
     void startsAConfigWithThePluginFolder()
     {
         QTemporaryDir dir;

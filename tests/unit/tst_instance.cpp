@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <map>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -200,7 +201,7 @@ private slots:
         QTest::newRow("string") << QByteArray(R"({"memory_mib": "lots"})") << "'memory_mib' must be a whole number";
         QTest::newRow("fraction") << QByteArray(R"({"cpus": 1.5})") << "'cpus' must be a whole number";
         QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib, shares, port_bind_address, share_transport, "
-                                   "host_access, host_registries)";
+                                   "host_access, host_registries, http_proxy, https_proxy, no_proxy)";
         QTest::newRow("host access word") << QByteArray(R"({"host_access": "no"})")
                                           << "'host_access' must be true or false, not \"no\"";
         QTest::newRow("bind address") << QByteArray(R"({"port_bind_address": "192.168.1.9"})")
@@ -349,6 +350,49 @@ private slots:
         off.hostRegistries = false;
         QCOMPARE(berth::vm::daemonConfigForGuest("", off), std::string("{}"));
         QCOMPARE(berth::vm::daemonConfigForGuest(R"({"debug":true})", off), std::string(R"({"debug":true})"));
+    }
+
+    // Proxies: the settings win over the environment; a proxy on this computer's loopback is
+    // reached at 10.0.2.2; the VM's own names never go through it; the engine gets them in its
+    // daemon.json unless the user set "proxies" there. A bad proxy setting is refused without
+    // showing its password.
+    void proxiesForTheEngine()
+    {
+        std::map<std::string, std::string> env{{"HTTPS_PROXY", "http://user:pw@localhost:3128"},
+                                               {"no_proxy", "corp.example,localhost"}};
+        const auto getenv = [&env](const char* name) -> const char* {
+            const auto it = env.find(name);
+            return it == env.end() ? nullptr : it->second.c_str();
+        };
+        Settings s;
+        auto p = s.effectiveProxies(getenv);
+        QCOMPARE(p.http, std::string());
+        QCOMPARE(p.https, std::string("http://user:pw@10.0.2.2:3128"));
+        QCOMPARE(p.no, std::string("corp.example,localhost,127.0.0.1,::1,host.docker.internal,gateway.docker.internal"));
+        auto json = nlohmann::json::parse(berth::vm::daemonConfigForGuest("", s, p));
+        QCOMPARE(json["proxies"].value("https-proxy", ""), std::string("http://user:pw@10.0.2.2:3128"));
+        QVERIFY(!json["proxies"].contains("http-proxy"));
+        json = nlohmann::json::parse(
+            berth::vm::daemonConfigForGuest("{\"proxies\":{\"http-proxy\":\"http://mine:1\"}}", s, p));
+        QCOMPARE(json["proxies"].value("http-proxy", ""), std::string("http:") + "//mine:1");
+        QCOMPARE(json["proxies"].size(), std::size_t(1));
+
+        s.httpProxy = "http://[::1]:8080/";
+        p = s.effectiveProxies(getenv);
+        QCOMPARE(p.http, std::string("http://10.0.2.2:8080/"));
+        QCOMPARE(p.https, std::string()); // the settings' (empty), not the environment's
+        env = {{"http_proxy", "proxy.example:3128"}}; // not a URL: left out
+        QVERIFY(Settings{}.effectiveProxies(getenv).empty());
+
+        QTemporaryDir home;
+        const auto instance = Instance::open(home.path().toStdString(), "default").value();
+        write(instance.settingsFile(), "{\"http_proxy\": \"ftp://me:hunter2@proxy:21\"}");
+        const auto loaded = instance.loadSettings();
+        QVERIFY(!loaded.ok());
+        const auto message = QString::fromStdString(loaded.error().message);
+        QVERIFY2(message.contains("'http_proxy' is 'ftp://me:***@proxy:21'; it must start with http://") &&
+                     !message.contains("hunter2"),
+                 qPrintable(message));
     }
 
     void keysAreOpenSshKeys()

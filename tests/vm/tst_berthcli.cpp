@@ -17,6 +17,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QStandardPaths>
@@ -409,13 +410,36 @@ private slots:
         QVERIFY(QDir().mkpath(otherHome));
         const auto second = contextOf(otherHome).toUtf8();
         QVERIFY(first != second);
-        // This one keeps containers away from this computer (settings: host access off).
+        // A registry on this computer, with an image the first instance pushed there.
+        berth::test::LocalRegistry hostService(m_dir.filePath("host-service"));
+        QVERIFY2(hostService.start(), qPrintable(hostService.errorString()));
+        const auto port = QString::number(hostService.port());
+        QVERIFY(docker({"tag", "bb:1", "host.docker.internal:" + port + "/proxied/bb:1"}).exitCode == 0);
+        auto run = docker({"push", "host.docker.internal:" + port + "/proxied/bb:1"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        // An HTTP proxy on this computer's loopback that wants a password, and knows the name
+        // registry.berth.test (nothing else does).
+        const auto proxyLog = m_dir.filePath("proxy.log");
+        QProcess proxy;
+        proxy.start(QString(BERTH_TESTS_SOURCE_DIR) + "/support/http-proxy", {proxyLog, "berth:secret-word"});
+        QVERIFY(proxy.waitForReadyRead(10000));
+        const auto proxyPort = proxy.readLine().trimmed();
+        const auto stopProxy = qScopeGuard([&] { proxy.kill(); proxy.waitForFinished(); });
+
+        // This one keeps containers away from this computer (settings: host access off) and
+        // pulls through the proxy.
         QVERIFY(QDir().mkpath(otherHome + "/default"));
         QFile settings(otherHome + "/default/settings.json");
         QVERIFY(settings.open(QIODevice::WriteOnly));
-        settings.write(R"({"host_access": false, "host_registries": false})");
+        settings.write("{\"host_access\": false, \"host_registries\": false, "
+                       "\"http_proxy\": \"http://berth:secret-word@127.0.0.1:" +
+                       proxyPort + "\"}");
         settings.close();
-        auto run = berth({"start"}, 300000, otherHome);
+        QFile daemonJson(otherHome + "/default/daemon.json");
+        QVERIFY(daemonJson.open(QIODevice::WriteOnly));
+        daemonJson.write("{\"insecure-registries\": [\"registry.berth.test:" + port.toUtf8() + "\"]}");
+        daemonJson.close();
+        run = berth({"start"}, 300000, otherHome);
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
         const auto cleanup = qScopeGuard([&] { berth({"stop"}, 300000, otherHome); });
 
@@ -432,16 +456,33 @@ private slots:
         for (const auto& link : socketLinks())
             QCOMPARE(QFileInfo(link).symLinkTarget(), engineSocket());
 
+        // The engine pulls through the proxy, which saw the requests; containers get it as
+        // their proxy environment (from the docker CLI's config, for this engine only).
+        const auto ctx = QString::fromUtf8(second);
+        run = docker({"--context", ctx, "pull", "registry.berth.test:" + port + "/proxied/bb:1"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QFile seen(proxyLog);
+        QVERIFY(seen.open(QIODevice::ReadOnly));
+        const auto requests = seen.readAll();
+        QVERIFY2(requests.contains("GET http://registry.berth.test:" + port.toUtf8() + "/v2/proxied/bb/manifests/1") &&
+                     !requests.contains("REFUSED"),
+                 requests.constData());
+        run = docker({"--context", ctx, "tag", "registry.berth.test:" + port + "/proxied/bb:1", "bb:1"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        run = docker({"--context", ctx, "run", "--rm", "bb:1", "sh", "-c", "echo $HTTP_PROXY $http_proxy"});
+        QCOMPARE(run.out.trimmed(), "http://berth:secret-word@10.0.2.2:" + proxyPort + " http://berth:secret-word@10.0.2.2:" +
+                                        proxyPort);
+        run = docker({"run", "--rm", "bb:1", "sh", "-c", "echo \"[$HTTP_PROXY]\""});
+        QCOMPARE(run.out.trimmed(), QByteArray("[]")); // the first instance has no proxy
+        // The password is in no log and no diagnostics bundle.
+        run = berth({"diagnose", "--output", m_dir.filePath("proxy-diag.tar.gz")}, 300000, otherHome);
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        run = berth::test::runProcess("sh", {"-c", "tar -xzOf \"$1\" | grep -c secret-word; grep -rl secret-word \"$2\"/log",
+                                             "sh", m_dir.filePath("proxy-diag.tar.gz"), otherHome + "/default"});
+        QVERIFY2(run.out.trimmed() == "0", qPrintable(describe(run)));
+
         // Host access off: host.docker.internal is unknown, host-gateway is not the host, and a
         // service on this computer's loopback cannot be reached at 10.0.2.2 either.
-        berth::test::LocalRegistry hostService(m_dir.filePath("host-service"));
-        QVERIFY2(hostService.start(), qPrintable(hostService.errorString()));
-        const auto ctx = QString::fromUtf8(second);
-        QFile image(berth::test::testImagesDir() + "/busybox.tar");
-        QVERIFY(image.open(QIODevice::ReadOnly));
-        run = docker({"--context", ctx, "import", "-", "bb:1"}, image.readAll());
-        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
-        const auto port = QString::number(hostService.port());
         run = docker({"--context", ctx, "run", "--rm", "--add-host", "gw:host-gateway", "bb:1", "sh", "-c",
                       "nslookup host.docker.internal; grep -w gw /etc/hosts; wget -T 5 -qO- http://10.0.2.2:" + port +
                           "/v2/ && echo REACHED"});

@@ -3,6 +3,7 @@
 #include "UnixListener.h"
 #include "berth/vm/ControlProtocol.h"
 #include "berth/vm/DockerContext.h"
+#include "berth/vm/Diagnostics.h"
 #include "berth/vm/SocketLinks.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
@@ -143,6 +144,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     std::unique_ptr<SshForwarder> forwarder;
     std::unique_ptr<PortPublisher> publisher;
     Settings settings;
+    Settings::Proxies proxies; // of this start
     asio::steady_timer bootTimer, stopTimer, pingTimer;
     Clock::time_point startedAt, runningSince;
     std::deque<std::string> consoleTail;
@@ -322,7 +324,12 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         // Rewritten at every start: it may hold secrets (registry mirrors' credentials) from a
         // daemon.json that has since been changed or removed.
         const auto guestDaemonConfig = instance.socketDir() / "daemon.json";
-        if (auto w = writeFileAtomically(guestDaemonConfig, daemonConfigForGuest(*daemonConfig, settings)); !w)
+        proxies = settings.effectiveProxies([](const char* name) { return std::getenv(name); });
+        if (!proxies.empty())
+            spdlog::info("the engine and containers use the proxy {} (https: {}; not for: {})",
+                         redactUrls(proxies.http.empty() ? "none" : proxies.http),
+                         redactUrls(proxies.https.empty() ? "none" : proxies.https), proxies.no);
+        if (auto w = writeFileAtomically(guestDaemonConfig, daemonConfigForGuest(*daemonConfig, settings, proxies)); !w)
             return w;
         const auto guestConfig = instance.dir() / "guest-config";
         if (auto w = writeFileAtomically(guestConfig, std::string("hostname=berth\nhost_access=") +
@@ -561,6 +568,10 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
                 spdlog::info("{}", context->note);
             else
                 spdlog::warn("docker context: {}", context.error().message);
+            if (auto cli = ensureCliProxies(options.dockerConfig, status.dockerHost, proxies.http, proxies.https,
+                                            proxies.no);
+                !cli)
+                notice(cli.error().message);
             if (!options.cliPluginsDir.empty()) {
                 auto plugins = ensureCliPluginsDir(options.dockerConfig, options.cliPluginsDir);
                 if (!plugins)

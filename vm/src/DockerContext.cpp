@@ -166,4 +166,45 @@ Result<bool> ensureCliPluginsDir(const fs::path& configDir, const fs::path& plug
     return true;
 }
 
+Result<bool> ensureCliProxies(const fs::path& configDir, const std::string& host, const std::string& http,
+                              const std::string& https, const std::string& no)
+{
+    const auto configFile = configDir / "config.json";
+    if (http.empty() && https.empty() && !fs::exists(configFile))
+        return false;
+    auto loaded = loadConfig(configFile);
+    if (!loaded)
+        return Error{loaded.error().message + ", so containers started with the docker CLI do not get the proxy"};
+    auto& [config, mode] = loaded.value();
+    json wanted = json::object();
+    if (!http.empty())
+        wanted["httpProxy"] = http;
+    if (!https.empty())
+        wanted["httpsProxy"] = https;
+    if (!no.empty())
+        wanted["noProxy"] = no;
+    auto& proxies = config["proxies"];
+    if (proxies.is_null())
+        proxies = json::object();
+    if (!proxies.is_object())
+        return Error{configFile.string() + ": proxies is not an object; Berth left the file as it is"};
+    const bool have = proxies.contains(host);
+    if (wanted.empty()) {
+        if (!have)
+            return false;
+        proxies.erase(host);
+        if (proxies.empty())
+            config.erase("proxies");
+    } else {
+        if (have && proxies[host] == wanted)
+            return false;
+        proxies[host] = wanted;
+    }
+    if (auto made = makePrivateDir(configDir); !made)
+        return made.error();
+    if (auto written = writeFileAtomically(configFile, config.dump(1, '\t') + "\n", mode); !written)
+        return written.error();
+    return true;
+}
+
 } // namespace berth::vm

@@ -128,7 +128,8 @@ Result<std::string> checkDaemonConfigText(const std::string& text, const std::st
     return json.dump();
 }
 
-std::string daemonConfigForGuest(const std::string& checked, const Settings& settings)
+std::string daemonConfigForGuest(const std::string& checked, const Settings& settings,
+                                 const Settings::Proxies& proxies)
 {
     constexpr const char* kHost = "10.0.2.2"; // QEMU's user network: the host's loopback
     auto json = checked.empty() ? nlohmann::json::object() : nlohmann::json::parse(checked);
@@ -141,6 +142,15 @@ std::string daemonConfigForGuest(const std::string& checked, const Settings& set
         const std::string range = std::string(kHost) + "/32";
         if (insecure.is_array() && std::find(insecure.begin(), insecure.end(), range) == insecure.end())
             insecure.push_back(range);
+    }
+    if (!proxies.empty() && !json.contains("proxies")) {
+        auto& p = json["proxies"] = nlohmann::json::object();
+        if (!proxies.http.empty())
+            p["http-proxy"] = proxies.http;
+        if (!proxies.https.empty())
+            p["https-proxy"] = proxies.https;
+        if (!proxies.no.empty())
+            p["no-proxy"] = proxies.no;
     }
     return json.dump();
 }

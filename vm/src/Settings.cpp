@@ -48,6 +48,55 @@ const TextField kTextFields[] = {
      "\"auto\", \"9p\" or \"virtiofs\""},
 };
 
+// Settings that take free text, checked by `check` (an error message, or empty when fine).
+struct FreeField
+{
+    const char* name;
+    std::string Settings::*member;
+    std::string (*check)(const std::string& value);
+};
+
+std::string checkProxyUrl(const std::string& value)
+{
+    if (value.empty())
+        return {};
+    if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0 && value.rfind("socks5://", 0) != 0)
+        return "it must start with http://, https:// or socks5:// (for example http://proxy.example:3128)";
+    const auto rest = value.substr(value.find("://") + 3);
+    const auto host = rest.substr(rest.find('@') == std::string::npos ? 0 : rest.find('@') + 1);
+    if (host.empty() || host.front() == '/' || host.front() == ':')
+        return "it names no host";
+    if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; }))
+        return "it has a space or a control character";
+    return {};
+}
+
+std::string checkNoProxy(const std::string& value)
+{
+    if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; }))
+        return "it must be a comma-separated list of names, without spaces";
+    return {};
+}
+
+// The value as a message may show it: a password in a URL becomes ***.
+std::string shownValue(const std::string& value)
+{
+    const auto scheme = value.find("://");
+    const auto at = value.find('@');
+    if (scheme == std::string::npos || at == std::string::npos || at < scheme)
+        return value;
+    const auto colon = value.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at)
+        return value;
+    return value.substr(0, colon + 1) + "***" + value.substr(at);
+}
+
+const FreeField kFreeFields[] = {
+    {"http_proxy", &Settings::httpProxy, checkProxyUrl},
+    {"https_proxy", &Settings::httpsProxy, checkProxyUrl},
+    {"no_proxy", &Settings::noProxy, checkNoProxy},
+};
+
 // Settings that are on or off.
 struct BoolField
 {
@@ -69,6 +118,8 @@ std::string knownFields()
     for (const auto& f : kTextFields)
         names += ", " + std::string(f.name);
     for (const auto& f : kBoolFields)
+        names += ", " + std::string(f.name);
+    for (const auto& f : kFreeFields)
         names += ", " + std::string(f.name);
     return names;
 }
@@ -206,6 +257,10 @@ Status Settings::validate() const
         if (std::none_of(f.allowed.begin(), f.allowed.end(), [&value](const char* a) { return a && value == a; }))
             return Error{"'" + std::string(f.name) + "' is '" + value + "'; it must be " + f.allowedText};
     }
+    for (const auto& f : kFreeFields) {
+        if (const auto why = f.check(this->*f.member); !why.empty())
+            return Error{"'" + std::string(f.name) + "' is '" + shownValue(this->*f.member) + "'; " + why};
+    }
     return checkShares(shares);
 }
 
@@ -225,6 +280,14 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
             if (!value.is_string())
                 return Error{source + ": '" + key + "' must be " + text->typeText + ", not " + value.dump()};
             s.*text->member = value.get<std::string>();
+            continue;
+        }
+        const auto* free = std::find_if(std::begin(kFreeFields), std::end(kFreeFields),
+                                        [&key](const FreeField& f) { return key == f.name; });
+        if (free != std::end(kFreeFields)) {
+            if (!value.is_string())
+                return Error{source + ": '" + key + "' must be a string, not " + value.dump()};
+            s.*free->member = value.get<std::string>();
             continue;
         }
         const auto* flag = std::find_if(std::begin(kBoolFields), std::end(kBoolFields),
@@ -284,7 +347,68 @@ std::string Settings::toJson() const
         doc[f.name] = this->*f.member;
     for (const auto& f : kBoolFields)
         doc[f.name] = this->*f.member;
+    for (const auto& f : kFreeFields)
+        doc[f.name] = this->*f.member;
     return doc.dump(2) + "\n";
+}
+
+namespace {
+
+// `url` with a loopback host (localhost, 127.x.x.x, [::1]) replaced by 10.0.2.2, where the VM
+// reaches this computer's loopback.
+std::string reachableFromVm(const std::string& url)
+{
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos)
+        return url;
+    auto hostStart = scheme + 3;
+    const auto slash = url.find('/', hostStart);
+    const auto at = url.find('@', hostStart);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash))
+        hostStart = at + 1;
+    std::size_t hostEnd;
+    if (url.compare(hostStart, 1, "[") == 0)
+        hostEnd = url.find(']', hostStart) == std::string::npos ? url.size() : url.find(']', hostStart) + 1;
+    else
+        hostEnd = std::min(url.find(':', hostStart), url.find('/', hostStart));
+    hostEnd = std::min(hostEnd, url.size());
+    const auto host = url.substr(hostStart, hostEnd - hostStart);
+    const bool loopback = host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+    return loopback ? url.substr(0, hostStart) + "10.0.2.2" + url.substr(hostEnd) : url;
+}
+
+} // namespace
+
+Settings::Proxies Settings::effectiveProxies(const std::function<const char*(const char*)>& environment) const
+{
+    const auto fromEnvironment = [&environment](const char* upper, const char* lower) {
+        for (const char* name : {upper, lower}) {
+            if (const char* value = environment(name); value && *value)
+                return std::string(value);
+        }
+        return std::string();
+    };
+    const bool set = !httpProxy.empty() || !httpsProxy.empty();
+    Proxies p;
+    p.http = set ? httpProxy : fromEnvironment("HTTP_PROXY", "http_proxy");
+    p.https = set ? httpsProxy : fromEnvironment("HTTPS_PROXY", "https_proxy");
+    p.no = set ? noProxy : fromEnvironment("NO_PROXY", "no_proxy");
+    // A value that is not a proxy URL (from the environment) is left out rather than break pulls.
+    if (!checkProxyUrl(p.http).empty())
+        p.http.clear();
+    if (!checkProxyUrl(p.https).empty())
+        p.https.clear();
+    if (p.empty())
+        return {};
+    p.http = reachableFromVm(p.http);
+    p.https = reachableFromVm(p.https);
+    // The VM's own names never go through the proxy.
+    for (const char* own : {"localhost", "127.0.0.1", "::1", "host.docker.internal", "gateway.docker.internal"}) {
+        const auto list = "," + p.no + ",";
+        if (list.find("," + std::string(own) + ",") == std::string::npos)
+            p.no += (p.no.empty() ? "" : ",") + std::string(own);
+    }
+    return p;
 }
 
 } // namespace berth::vm

@@ -34,6 +34,13 @@ Result<ContextUpdate> ensureDockerContext(const std::filesystem::path& configDir
 // not a list of strings, is left as it is and the error says so.
 Result<bool> ensureCliPluginsDir(const std::filesystem::path& configDir, const std::filesystem::path& pluginsDir);
 
+// Sets config.json's proxies entry for the engine at `host` ("unix:///…/docker.sock"), which the
+// docker CLI hands to the containers it runs and builds as HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+// (with both spellings), as Docker Desktop's containers get them. Empty proxies remove that entry.
+// Only that entry is touched. True when the file changed.
+Result<bool> ensureCliProxies(const std::filesystem::path& configDir, const std::string& host,
+                              const std::string& http, const std::string& https, const std::string& no);
+
 // The endpoint ("unix:///…", "tcp://…") of context `name`; "default" is /var/run/docker.sock.
 Result<std::string> dockerContextEndpoint(const std::filesystem::path& configDir, const std::string& name);
 

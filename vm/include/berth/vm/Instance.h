@@ -35,7 +35,10 @@ Result<std::string> checkDaemonConfigText(const std::string& text, const std::st
 // empty for none) with what Berth's settings add where the user set nothing of their own:
 // host-gateway-ip 10.0.2.2 (the host as the guest sees it) with host access on, and that
 // address among the insecure registries with host registries on.
-std::string daemonConfigForGuest(const std::string& checked, const Settings& settings);
+// With `proxies` (Settings::effectiveProxies), the engine's "proxies" too, unless the user set
+// their own.
+std::string daemonConfigForGuest(const std::string& checked, const Settings& settings,
+                                 const Settings::Proxies& proxies = {});
 
 // One instance's folder (mode 0700) and the files in it. Cheap to copy; opening never starts
 // anything.

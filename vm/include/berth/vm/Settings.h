@@ -2,6 +2,7 @@
 
 #include "berth/vm/Result.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ struct Settings
     // The engine pushes to and pulls from registries on this computer without TLS, as
     // localhost:PORT or host.docker.internal:PORT.
     bool hostRegistries = true;
+    // The HTTP(S) proxy the engine pulls through and containers get as their default proxy
+    // environment (http://[user:password@]host:port). Empty: the HTTP_PROXY, HTTPS_PROXY and
+    // NO_PROXY (or lower-case) environment of the start, if any. A proxy on this computer's
+    // loopback is reached at 10.0.2.2 from the VM.
+    std::string httpProxy, httpsProxy, noProxy;
 
     struct Limits
     {
@@ -66,6 +72,17 @@ struct Settings
     // The share whose folder holds `path`, if any.
     const Share* shareHolding(const std::string& path) const;
     std::string toJson() const;
+
+    struct Proxies
+    {
+        std::string http, https, no; // as the VM reaches them
+        bool empty() const { return http.empty() && https.empty(); }
+        friend bool operator==(const Proxies&, const Proxies&) = default;
+    };
+    // The proxies to use: these settings where set, else `environment` (a getenv), with a
+    // loopback host (localhost, 127.0.0.1, [::1]) rewritten to 10.0.2.2 and the VM's own names
+    // added to no_proxy.
+    Proxies effectiveProxies(const std::function<const char*(const char*)>& environment) const;
 
     friend bool operator==(const Settings&, const Settings&) = default;
 };
