@@ -19,6 +19,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -76,6 +77,9 @@ QString withFieldLabel(const std::string& message)
         {"'disk_gib'", QT_TRANSLATE_NOOP("berth::app::SettingsPage", "Data disk")},
         {"'port_bind_address'", QT_TRANSLATE_NOOP("berth::app::SettingsPage", "Published ports")},
         {"'share_transport'", QT_TRANSLATE_NOOP("berth::app::SettingsPage", "Shared folders")},
+        {"'http_proxy'", QT_TRANSLATE_NOOP("berth::app::SettingsPage", "HTTP proxy")},
+        {"'https_proxy'", QT_TRANSLATE_NOOP("berth::app::SettingsPage", "HTTPS proxy")},
+        {"'no_proxy'", QT_TRANSLATE_NOOP("berth::app::SettingsPage", "No proxy for")},
     };
     const auto text = QString::fromStdString(message);
     for (const auto& [field, label] : kLabels) {
@@ -161,6 +165,25 @@ SettingsPage::SettingsPage(AgentService* agent, QWidget* parent) : QWidget(paren
                          "computers on your networks reach them."));
     networkForm->addRow(tr("Published ports:"), m_bindAddress);
     networkForm->addRow(QString(), bindHint);
+    m_hostAccess = new QCheckBox(tr("Containers can reach this computer as host.docker.internal"), network);
+    m_hostAccess->setObjectName("settingsHostAccess");
+    m_hostAccess->setToolTip(tr("Also gateway.docker.internal and --add-host NAME:host-gateway. This exposes every "
+                                "service on this computer's loopback to every container."));
+    networkForm->addRow(tr("Host access:"), m_hostAccess);
+    m_hostRegistries = new QCheckBox(tr("Use registries on this computer without TLS (localhost:PORT)"), network);
+    m_hostRegistries->setObjectName("settingsHostRegistries");
+    networkForm->addRow(tr("Registries:"), m_hostRegistries);
+    m_httpProxy = new QLineEdit(network);
+    m_httpProxy->setObjectName("settingsHttpProxy");
+    m_httpProxy->setPlaceholderText(tr("from the environment when empty, e.g. http://proxy.example:3128"));
+    m_httpsProxy = new QLineEdit(network);
+    m_httpsProxy->setObjectName("settingsHttpsProxy");
+    m_noProxy = new QLineEdit(network);
+    m_noProxy->setObjectName("settingsNoProxy");
+    m_noProxy->setPlaceholderText(tr("comma-separated names, e.g. .corp.example,10.0.0.0/8"));
+    networkForm->addRow(tr("HTTP proxy:"), m_httpProxy);
+    networkForm->addRow(tr("HTTPS proxy:"), m_httpsProxy);
+    networkForm->addRow(tr("No proxy for:"), m_noProxy);
     sections->addWidget(network);
 
     auto* startup = new QGroupBox(tr("Startup"), content);
@@ -228,6 +251,11 @@ void SettingsPage::reload()
     m_shares->clearSelection();
     const int bind = m_bindAddress->findData(QString::fromStdString(settings.portBindAddress));
     m_bindAddress->setCurrentIndex(bind < 0 ? 0 : bind);
+    m_hostAccess->setChecked(settings.hostAccess);
+    m_hostRegistries->setChecked(settings.hostRegistries);
+    m_httpProxy->setText(QString::fromStdString(settings.httpProxy));
+    m_httpsProxy->setText(QString::fromStdString(settings.httpsProxy));
+    m_noProxy->setText(QString::fromStdString(settings.noProxy));
 
     const auto prefs = DesktopPrefs::load(instance);
     if (!prefs.loadError.isEmpty())
@@ -298,6 +326,11 @@ vm::Settings SettingsPage::formSettings(const vm::Settings& base) const
         settings.shares.push_back({m_shares->item(row, SharePath)->text().toStdString(),
                                    m_shares->item(row, ShareReadOnly)->checkState() == Qt::Checked});
     settings.portBindAddress = m_bindAddress->currentData().toString().toStdString();
+    settings.hostAccess = m_hostAccess->isChecked();
+    settings.hostRegistries = m_hostRegistries->isChecked();
+    settings.httpProxy = m_httpProxy->text().trimmed().toStdString();
+    settings.httpsProxy = m_httpsProxy->text().trimmed().toStdString();
+    settings.noProxy = m_noProxy->text().trimmed().toStdString();
     return settings;
 }
 
@@ -339,6 +372,9 @@ void SettingsPage::apply()
     fits.shares.clear();
     fits.portBindAddress = wanted.portBindAddress;
     fits.shareTransport = wanted.shareTransport;
+    fits.httpProxy = wanted.httpProxy;
+    fits.httpsProxy = wanted.httpsProxy;
+    fits.noProxy = wanted.noProxy;
     if (auto valid = fits.validate(); !valid)
         errors << withFieldLabel(valid.error().message);
     for (auto field : {&vm::Settings::cpus, &vm::Settings::memoryMiB, &vm::Settings::diskGiB}) {

@@ -7,6 +7,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
@@ -15,8 +16,8 @@ namespace berth::app {
 
 class AgentService;
 
-// The instance's settings as a form: the VM's resources, shared folders and published-port
-// address (settings.json, the same file `berth start --cpus …` changes), and the desktop app's
+// The instance's settings as a form: the VM's resources, shared folders, published-port
+// address, host access and proxies (settings.json, the same file `berth start --cpus …` changes), and the desktop app's
 // startup choices (the login entry, desktop.json). Apply checks everything first and writes
 // nothing when anything is wrong; a change the VM only sees at boot offers a restart.
 class SettingsPage final : public QWidget
@@ -58,6 +59,11 @@ private:
     QTableWidget* m_shares;
     QPushButton* m_removeShare;
     QComboBox* m_bindAddress;
+    QCheckBox* m_hostAccess;
+    QCheckBox* m_hostRegistries;
+    QLineEdit* m_httpProxy;
+    QLineEdit* m_httpsProxy;
+    QLineEdit* m_noProxy;
     QCheckBox* m_autostart;
     QCheckBox* m_startEngine;
     QLabel* m_message;

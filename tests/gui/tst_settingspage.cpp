@@ -24,6 +24,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QMessageBox>
@@ -338,6 +339,43 @@ private slots:
         QCOMPARE(again.message(), QString("Saved."));
         QVERIFY(!QFileInfo::exists(autostartFile()));
         QCOMPARE(contents(inst.settingsFile()), settingsBefore);
+    }
+
+    // Host access, host registries and the proxy are saved from the form and shown again; a
+    // proxy that is not a URL is refused, naming the field, without its password, and nothing
+    // is written.
+    void hostAccessAndProxyAreSaved()
+    {
+        auto service = agent("hostaccess");
+        const auto& inst = service->instance();
+        {
+            SettingsPage page(service.get());
+            page.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&page));
+            auto* access = child<QCheckBox>(page, "settingsHostAccess");
+            QVERIFY(access->isChecked());
+            QVERIFY(child<QCheckBox>(page, "settingsHostRegistries")->isChecked());
+            toggle(access);
+            child<QLineEdit>(page, "settingsHttpProxy")->setText("proxy.example:3128");
+            QTest::mouseClick(child<QPushButton>(page, "settingsApply"), Qt::LeftButton);
+            QVERIFY2(page.message().startsWith("HTTP proxy: 'http_proxy' is 'proxy.example:3128'; it must start with"),
+                     qPrintable(page.message()));
+            QVERIFY(!fileExists(inst.settingsFile()));
+
+            child<QLineEdit>(page, "settingsHttpProxy")->setText(" http://me:pw@proxy.example:3128 ");
+            child<QLineEdit>(page, "settingsNoProxy")->setText(".corp.example");
+            QTest::mouseClick(child<QPushButton>(page, "settingsApply"), Qt::LeftButton);
+            QCOMPARE(page.message(), QString("Saved. The engine uses the new settings when it next starts."));
+        }
+        auto saved = inst.loadSettings();
+        QVERIFY2(saved, saved ? "" : saved.error().message.c_str());
+        QVERIFY(!saved->hostAccess);
+        QVERIFY(saved->hostRegistries);
+        QCOMPARE(saved->httpProxy, std::string("http://me:pw@proxy.example:3128"));
+        QCOMPARE(saved->noProxy, std::string(".corp.example"));
+        SettingsPage again(service.get());
+        QVERIFY(!child<QCheckBox>(again, "settingsHostAccess")->isChecked());
+        QCOMPARE(child<QLineEdit>(again, "settingsHttpProxy")->text(), QString("http://me:pw@proxy.example:3128"));
     }
 
     void revertDiscardsEdits()
