@@ -1182,8 +1182,11 @@ int defaultSocketCommand(const std::vector<std::string>& argv)
         return 1;
     if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
         // pkexec: 126 when the password was refused or the dialog dismissed, 127 when not authorized.
-        if (WIFEXITED(wstatus) && (WEXITSTATUS(wstatus) == 126 || WEXITSTATUS(wstatus) == 127))
-            std::cerr << "berth default-socket: not authorized; nothing changed\n";
+        if (command.front() == "pkexec" && WIFEXITED(wstatus) &&
+            (WEXITSTATUS(wstatus) == 126 || WEXITSTATUS(wstatus) == 127))
+            std::cerr << "berth default-socket: pkexec did not authorize it (a refused or dismissed password, or no "
+                         "polkit service to ask: see above); nothing changed. An administrator can also run\n  sudo "
+                      << helper.string() << " " << verb << " " << socket.string() << "\n";
         return 1;
     }
     if (verb == "on")
