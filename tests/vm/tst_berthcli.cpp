@@ -464,7 +464,8 @@ private slots:
         QFile seen(proxyLog);
         QVERIFY(seen.open(QIODevice::ReadOnly));
         const auto requests = seen.readAll();
-        QVERIFY2(requests.contains("GET http://registry.berth.test:" + port.toUtf8() + "/v2/proxied/bb/manifests/1") &&
+        const auto base = " http://registry.berth.test:" + port.toUtf8() + "/v2/proxied/bb/";
+        QVERIFY2(requests.contains(base + "manifests/1") && requests.contains("GET" + base + "blobs/sha256:") &&
                      !requests.contains("REFUSED"),
                  requests.constData());
         run = docker({"--context", ctx, "tag", "registry.berth.test:" + port + "/proxied/bb:1", "bb:1"});
