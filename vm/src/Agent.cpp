@@ -5,6 +5,7 @@
 #include "berth/vm/DockerContext.h"
 #include "berth/vm/Diagnostics.h"
 #include "berth/vm/SocketLinks.h"
+#include "berth/vm/TcpRelay.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/PortPublisher.h"
@@ -41,18 +42,6 @@ constexpr int kEngineExitsWhileStarting = 5;
 double secondsSince(Clock::time_point t)
 {
     return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-Result<std::uint16_t> freeLoopbackPort(asio::io_context& io)
-{
-    boost::system::error_code ec;
-    asio::ip::tcp::acceptor probe(io);
-    probe.open(asio::ip::tcp::v4(), ec);
-    if (!ec)
-        probe.bind({asio::ip::address_v4::loopback(), 0}, ec);
-    if (ec)
-        return Error{"no free TCP port on 127.0.0.1 for the guest's SSH: " + ec.message()};
-    return probe.local_endpoint().port();
 }
 
 // The console line without terminal colour codes (dockerd colours its log levels).
@@ -314,7 +303,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         auto hostKey = instance.hostPublicKey();
         if (!hostKey)
             return hostKey.error();
-        auto port = freeLoopbackPort(io);
+        auto port = freeLoopbackPort(io, "the guest's SSH");
         if (!port)
             return port.error();
         status.sshPort = port.value();

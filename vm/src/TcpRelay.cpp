@@ -63,8 +63,9 @@ Result<std::unique_ptr<tcp::acceptor>> listenOn(asio::io_context& io, const asio
     return acceptor;
 }
 
-// A free TCP port on 127.0.0.1 a moment ago, for a private forward.
-Result<std::uint16_t> freeLoopbackPort(asio::io_context& io)
+} // namespace
+
+Result<std::uint16_t> freeLoopbackPort(asio::io_context& io, const std::string& purpose)
 {
     boost::system::error_code ec;
     tcp::acceptor probe(io);
@@ -72,11 +73,9 @@ Result<std::uint16_t> freeLoopbackPort(asio::io_context& io)
     if (!ec)
         probe.bind({asio::ip::address_v4::loopback(), 0}, ec);
     if (ec)
-        return Error{"no free TCP port on 127.0.0.1 for a private forward: " + ec.message()};
+        return Error{"no free TCP port on 127.0.0.1 for " + purpose + ": " + ec.message()};
     return probe.local_endpoint().port();
 }
-
-} // namespace
 
 // One accepted connection: connects to the private forward (again at once when QEMU's queue
 // dropped the SYN), then copies both ways, passing half-closes on.
@@ -302,7 +301,7 @@ Status TcpRelays::add(const PortForward& forward)
     for (int i = 0; i < kPrivateForwards; ++i) {
         Status added = Error{"no private forward"};
         for (int attempt = 0; attempt < 3 && !added; ++attempt) {
-            auto port = freeLoopbackPort(d.io);
+            auto port = freeLoopbackPort(d.io, "a private forward");
             if (!port) {
                 added = port.error();
                 continue;

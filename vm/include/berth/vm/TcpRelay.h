@@ -4,7 +4,9 @@
 #include "berth/vm/VmDriver.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 
@@ -25,6 +27,10 @@ namespace berth::vm {
 //
 // Single-threaded: create, use and destroy it on the io_context's thread. Destroying it closes
 // every connection it carries.
+// A TCP port on 127.0.0.1 that was free a moment ago (for a QEMU forward); the error names
+// `purpose`.
+Result<std::uint16_t> freeLoopbackPort(boost::asio::io_context& io, const std::string& purpose);
+
 class TcpRelays final
 {
 public:
