@@ -67,8 +67,9 @@ struct Args
     }
 };
 
+// `words`, when given, collects the arguments that are not flags (nor a flag's value).
 std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
-                          std::vector<Flag> flags)
+                          std::vector<Flag> flags, std::vector<std::string>* words = nullptr)
 {
     flags.push_back({"--instance", true});
     Args args;
@@ -80,6 +81,10 @@ std::optional<Args> parse(const std::string& command, const std::vector<std::str
         }
         if (a == "--help" || a == "-h") {
             args.help = true;
+            continue;
+        }
+        if (words && a.rfind("-", 0) != 0) {
+            words->push_back(a);
             continue;
         }
         std::string name = a, value;
@@ -1253,19 +1258,15 @@ int printShares(const vm::Settings& settings)
 
 int sharesCommand(const std::vector<std::string>& argv)
 {
-    std::vector<std::string> rest = argv;
-    std::string verb = "list";
-    if (!rest.empty() && (rest.front() == "list" || rest.front() == "add" || rest.front() == "remove")) {
-        verb = rest.front();
-        rest.erase(rest.begin());
-    }
     std::vector<std::string> paths;
-    std::vector<std::string> flagArgs;
-    for (const auto& a : rest)
-        (a.rfind("-", 0) == 0 ? flagArgs : paths).push_back(a);
-    const auto args = parse("shares", flagArgs, {{"--read-only", false}});
+    const auto args = parse("shares", argv, {{"--read-only", false}}, &paths);
     if (!args)
         return 2;
+    std::string verb = "list";
+    if (!paths.empty() && (paths.front() == "list" || paths.front() == "add" || paths.front() == "remove")) {
+        verb = paths.front();
+        paths.erase(paths.begin());
+    }
     const char* usage =
         "Usage: berth shares [list]\n"
         "       berth shares add PATH [--read-only]\n"
