@@ -754,6 +754,8 @@ int statusCommand(const std::vector<std::string>& argv)
         std::cout << "Ports:        " << status.ports.size() - static_cast<std::size_t>(failed)
                   << " published on this computer" << (failed ? ", " + std::to_string(failed) + " not" : "")
                   << " (`berth ports`)\n";
+        if (!status.imageStore.empty())
+            std::cout << "Image store:  " << status.imageStore << " (`berth image-store`)\n";
     }
     for (const auto& warning : status.warnings)
         std::cout << "Warning:      " << warning << "\n";
@@ -1080,6 +1082,82 @@ int diagnoseCommand(const std::vector<std::string>& argv)
     if (!report->missing.empty())
         std::cout << "; " << report->missing.size() << " missing (MANIFEST.txt says why)";
     std::cout << ".\n" << report->archive.string() << "\n";
+    return 0;
+}
+
+int imageStoreCommand(const std::vector<std::string>& argv)
+{
+    std::vector<std::string> words;
+    const auto args = parse("image-store", argv, {{"--yes", false}}, &words);
+    if (!args)
+        return 2;
+    const char* usage =
+        "Usage: berth image-store [classic|containerd [--yes]] [--instance NAME]\n\n"
+        "Shows or chooses where the engine keeps images. `classic` is the engine's own store;\n"
+        "`containerd` keeps them in containerd, which multi-platform images and\n"
+        "`docker buildx build --platform linux/amd64,linux/arm64` need (Docker Desktop's \"Use\n"
+        "containerd for pulling and storing images\"). Each store has its own images and\n"
+        "containers: switching hides those of the other store until you switch back, and deletes\n"
+        "nothing. Volumes are shared. A change applies at the next `berth start` (or `berth restart`).\n";
+    if (helpRequested(*args, usage))
+        return 0;
+    if (words.size() > 1) {
+        std::cerr << usage;
+        return 2;
+    }
+    if (words.size() == 1 && words[0] != "classic" && words[0] != "containerd") {
+        std::cerr << "berth image-store: '" << words[0] << "' is not an image store; use classic or containerd\n";
+        return 2;
+    }
+    auto instance = openInstance("image-store", *args);
+    if (!instance)
+        return 1;
+    auto settings = instance->loadSettings();
+    if (!settings) {
+        std::cerr << "berth image-store: " << settings.error().message << "\n";
+        return 1;
+    }
+    const auto daemonConfig = instance->checkDaemonConfig();
+    if (!daemonConfig) {
+        std::cerr << "berth image-store: " << daemonConfig.error().message << "\n";
+        return 1;
+    }
+    const auto chosen = vm::imageStoreOf(*daemonConfig, *settings);
+    const auto live = liveStatus(*instance);
+    const std::string running =
+        live && live->state == EngineState::Running ? live->imageStore : std::string();
+    if (words.empty()) {
+        std::cout << "Image store: " << vm::imageStoreName(chosen.containerd)
+                  << (chosen.setInDaemonJson ? " (set in " + instance->daemonConfig().string() + ")" : "") << "\n";
+        if (!running.empty() && running != vm::imageStoreName(chosen.containerd))
+            std::cout << "The running engine still uses the " << running << " store until `berth restart`.\n";
+        return 0;
+    }
+    const bool containerd = words[0] == "containerd";
+    if (chosen.setInDaemonJson && chosen.containerd != containerd) {
+        std::cerr << "berth image-store: " << instance->daemonConfig().string()
+                  << " sets features.containerd-snapshotter to " << (chosen.containerd ? "true" : "false")
+                  << "; change it there, or remove that entry to let `berth image-store` choose\n";
+        return 1;
+    }
+    if (chosen.containerd == containerd) {
+        std::cout << "The image store is " << words[0] << " already.\n";
+        return 0;
+    }
+    if (!args->has("--yes")) {
+        std::cerr << "berth image-store: with the " << words[0] << " store the engine shows only the images and "
+                  << "containers kept there; those you have now stay on the disk, hidden until you switch back "
+                  << "(volumes are shared). Run `berth image-store " << words[0] << " --yes` to confirm\n";
+        return 2;
+    }
+    auto changed = settings.value();
+    changed.containerdImageStore = containerd;
+    if (auto saved = instance->saveSettings(changed); !saved) {
+        std::cerr << "berth image-store: " << saved.error().message << "\n";
+        return 1;
+    }
+    std::cout << "The engine uses the " << words[0] << " image store from its next start"
+              << (running.empty() ? ".\n" : "; run `berth restart` to switch now.\n");
     return 0;
 }
 

@@ -19,6 +19,7 @@ int contextCommand(const std::vector<std::string>& args);
 int defaultSocketCommand(const std::vector<std::string>& args);
 int portsCommand(const std::vector<std::string>& args);
 int sharesCommand(const std::vector<std::string>& args);
+int imageStoreCommand(const std::vector<std::string>& args);
 int diagnoseCommand(const std::vector<std::string>& args);
 
 } // namespace berth::app

@@ -25,6 +25,7 @@ void usage(std::ostream& out)
            "  reset     Delete the engine's data (images, containers, volumes); needs --yes\n"
            "  ports     List the container ports published on this computer\n"
            "  shares    List, add or remove the host folders shared with the VM\n"
+           "  image-store  Show or choose where the engine keeps images (classic or containerd)\n"
            "  context   `berth context use` makes the docker context 'berth' current\n"
            "  default-socket  Offer the engine at /var/run/docker.sock too (on|off; asks for a password)\n"
            "  version   Versions of Berth, QEMU, the guest image and the engine\n"
@@ -48,7 +49,7 @@ int main(int argc, char** argv)
         {"context", berth::app::contextCommand},
         {"default-socket", berth::app::defaultSocketCommand}, {"agent", berth::app::agentMain},
         {"ports", berth::app::portsCommand},     {"shares", berth::app::sharesCommand},
-        {"diagnose", berth::app::diagnoseCommand},
+        {"diagnose", berth::app::diagnoseCommand}, {"image-store", berth::app::imageStoreCommand},
     };
     if (const auto it = commands.find(command); it != commands.end())
         return it->second(args);

@@ -186,6 +186,18 @@ SettingsPage::SettingsPage(AgentService* agent, QWidget* parent) : QWidget(paren
     networkForm->addRow(tr("No proxy for:"), m_noProxy);
     sections->addWidget(network);
 
+    auto* images = new QGroupBox(tr("Images"), content);
+    auto* imagesLayout = new QVBoxLayout(images);
+    m_containerdStore = new QCheckBox(tr("Use containerd for pulling and storing images"), images);
+    m_containerdStore->setObjectName("settingsContainerdStore");
+    auto* storeHint = hintLabel(images);
+    storeHint->setText(tr("Multi-platform images and `docker buildx build --platform linux/amd64,linux/arm64` "
+                          "need it. Each store keeps its own images and containers: switching hides those of "
+                          "the other until you switch back, and deletes nothing."));
+    imagesLayout->addWidget(m_containerdStore);
+    imagesLayout->addWidget(storeHint);
+    sections->addWidget(images);
+
     auto* startup = new QGroupBox(tr("Startup"), content);
     auto* startupLayout = new QVBoxLayout(startup);
     m_autostart = new QCheckBox(tr("Start Berth when I log in"), startup);
@@ -256,6 +268,7 @@ void SettingsPage::reload()
     m_httpProxy->setText(QString::fromStdString(settings.httpProxy));
     m_httpsProxy->setText(QString::fromStdString(settings.httpsProxy));
     m_noProxy->setText(QString::fromStdString(settings.noProxy));
+    m_containerdStore->setChecked(settings.containerdImageStore);
 
     const auto prefs = DesktopPrefs::load(instance);
     if (!prefs.loadError.isEmpty())
@@ -328,6 +341,7 @@ vm::Settings SettingsPage::formSettings(const vm::Settings& base) const
     settings.portBindAddress = m_bindAddress->currentData().toString().toStdString();
     settings.hostAccess = m_hostAccess->isChecked();
     settings.hostRegistries = m_hostRegistries->isChecked();
+    settings.containerdImageStore = m_containerdStore->isChecked();
     settings.httpProxy = m_httpProxy->text().trimmed().toStdString();
     settings.httpsProxy = m_httpsProxy->text().trimmed().toStdString();
     settings.noProxy = m_noProxy->text().trimmed().toStdString();
@@ -395,6 +409,23 @@ void SettingsPage::apply()
     }
     if (!errors.isEmpty()) {
         setMessage(errors.join('\n'), true);
+        return;
+    }
+
+    // Switching the image store hides what the other one holds: the user confirms it first.
+    if (wanted.containerdImageStore != saved.containerdImageStore && !m_storeSwitchConfirmed) {
+        const auto store = wanted.containerdImageStore ? tr("containerd") : tr("classic");
+        openConfirmation(this, QMessageBox::Warning, "confirmImageStore", tr("Switch the image store"),
+                         tr("With the %1 image store the engine shows only the images and containers kept "
+                            "there. Those you have now stay on the disk, hidden until you switch back; "
+                            "volumes are shared.")
+                             .arg(store),
+                         tr("Switch"), [this](QMessageBox*) {
+                             m_storeSwitchConfirmed = true;
+                             apply();
+                             m_storeSwitchConfirmed = false;
+                         });
+        setMessage(tr("Not saved yet: confirm the switch of the image store."), false);
         return;
     }
 

@@ -64,6 +64,8 @@ private:
     QLineEdit* m_httpProxy;
     QLineEdit* m_httpsProxy;
     QLineEdit* m_noProxy;
+    QCheckBox* m_containerdStore;
+    bool m_storeSwitchConfirmed = false; // while apply() runs again after the user confirmed
     QCheckBox* m_autostart;
     QCheckBox* m_startEngine;
     QLabel* m_message;

@@ -378,6 +378,41 @@ private slots:
         QCOMPARE(child<QLineEdit>(again, "settingsHttpProxy")->text(), QString("http://me:pw@proxy.example:3128"));
     }
 
+    // Switching the image store hides what the other holds, so Apply asks first; Cancel saves
+    // nothing, Switch saves it.
+    void imageStoreSwitchIsConfirmed()
+    {
+        auto service = agent("imagestore");
+        const auto& inst = service->instance();
+        SettingsPage page(service.get());
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto* store = child<QCheckBox>(page, "settingsContainerdStore");
+        QVERIFY(!store->isChecked());
+        toggle(store);
+        QTest::mouseClick(child<QPushButton>(page, "settingsApply"), Qt::LeftButton);
+        QPointer<QMessageBox> box = page.findChild<QMessageBox*>("confirmImageStore");
+        QVERIFY(box);
+        QTRY_VERIFY(box->isVisible());
+        QVERIFY2(box->text().contains("containerd image store") && box->text().contains("hidden until you switch back"),
+                 qPrintable(box->text()));
+        QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+        QTRY_VERIFY(!box);
+        QVERIFY(!fileExists(inst.settingsFile()));
+        QCOMPARE(page.message(), QString("Not saved yet: confirm the switch of the image store."));
+
+        QTest::mouseClick(child<QPushButton>(page, "settingsApply"), Qt::LeftButton);
+        box = page.findChild<QMessageBox*>("confirmImageStore");
+        QVERIFY(box);
+        QTest::mouseClick(child<QPushButton>(*box, "confirmImageStoreButton"), Qt::LeftButton);
+        QTRY_VERIFY(!box);
+        QVERIFY(inst.loadSettings()->containerdImageStore);
+        QCOMPARE(page.message(), QString("Saved. The engine uses the new settings when it next starts."));
+        // Saved: applying again asks nothing.
+        QTest::mouseClick(child<QPushButton>(page, "settingsApply"), Qt::LeftButton);
+        QVERIFY(!page.findChild<QMessageBox*>("confirmImageStore"));
+    }
+
     void revertDiscardsEdits()
     {
         auto service = agent("revert");

@@ -201,7 +201,7 @@ private slots:
         QTest::newRow("string") << QByteArray(R"({"memory_mib": "lots"})") << "'memory_mib' must be a whole number";
         QTest::newRow("fraction") << QByteArray(R"({"cpus": 1.5})") << "'cpus' must be a whole number";
         QTest::newRow("typo") << QByteArray(R"({"cpu": 2})") << "unknown setting 'cpu' (known: cpus, memory_mib, disk_gib, shares, port_bind_address, share_transport, "
-                                   "host_access, host_registries, http_proxy, https_proxy, no_proxy)";
+                                   "host_access, host_registries, containerd_image_store, http_proxy, https_proxy, no_proxy)";
         QTest::newRow("host access word") << QByteArray(R"({"host_access": "no"})")
                                           << "'host_access' must be true or false, not \"no\"";
         QTest::newRow("bind address") << QByteArray(R"({"port_bind_address": "192.168.1.9"})")
@@ -308,6 +308,9 @@ private slots:
         QTest::newRow("tls") << QByteArray("{\"tls\": true}") << QString("sets \"tls\"");
         QTest::newRow("data-root") << QByteArray("{\"data-root\": \"/srv/docker\"}") << QString("sets \"data-root\"");
         QTest::newRow("exec-root") << QByteArray("{\"exec-root\": \"/x\"}") << QString("sets \"exec-root\"");
+        QTest::newRow("features") << QByteArray("{\"features\": {\"containerd-snapshotter\": true}}") << QString();
+        QTest::newRow("features list") << QByteArray("{\"features\": [\"containerd-snapshotter\"]}")
+                                       << QString("\"features\" is not an object");
     }
 
     void daemonConfigIsChecked()
@@ -350,6 +353,30 @@ private slots:
         off.hostRegistries = false;
         QCOMPARE(berth::vm::daemonConfigForGuest("", off), std::string("{}"));
         QCOMPARE(berth::vm::daemonConfigForGuest(R"({"debug":true})", off), std::string(R"({"debug":true})"));
+    }
+
+    // The containerd image store: the setting turns on dockerd's feature flag, unless the user's
+    // daemon.json sets that flag (either way), which then decides.
+    void imageStoreFollowsTheSettingUnlessDaemonJsonDecides()
+    {
+        Settings classic;
+        Settings containerd;
+        containerd.containerdImageStore = true;
+        QVERIFY(!berth::vm::imageStoreOf("", classic).containerd);
+        QVERIFY(!nlohmann::json::parse(berth::vm::daemonConfigForGuest("", classic)).contains("features"));
+        auto store = berth::vm::imageStoreOf("", containerd);
+        QVERIFY(store.containerd && !store.setInDaemonJson);
+        auto json = nlohmann::json::parse(berth::vm::daemonConfigForGuest(R"({"features":{"buildkit":true}})", containerd));
+        QVERIFY(json["features"] == nlohmann::json({{"buildkit", true}, {"containerd-snapshotter", true}}));
+
+        const std::string userOff = R"({"features":{"containerd-snapshotter":false}})";
+        store = berth::vm::imageStoreOf(userOff, containerd);
+        QVERIFY(!store.containerd && store.setInDaemonJson);
+        QVERIFY(nlohmann::json::parse(berth::vm::daemonConfigForGuest(userOff, containerd))["features"] ==
+                nlohmann::json({{"containerd-snapshotter", false}}));
+        store = berth::vm::imageStoreOf(R"({"features":{"containerd-snapshotter":true}})", classic);
+        QVERIFY(store.containerd && store.setInDaemonJson);
+        QCOMPARE(std::string(berth::vm::imageStoreName(true)), std::string("containerd"));
     }
 
     // Proxies: the settings win over the environment; a proxy on this computer's loopback is

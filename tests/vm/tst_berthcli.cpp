@@ -596,6 +596,57 @@ private slots:
         QCOMPARE(status().value("disk_full").toBool(), false);
     }
 
+    // The containerd image store, chosen and confirmed with `berth image-store`: the classic
+    // store's images and containers are hidden, not deleted (twoSimultaneousStartsMakeOneVm
+    // finds them again after switching back); volumes are shared; and buildx builds one image
+    // for two CPUs, its arm64 steps run through the guest's user-mode emulation.
+    void containerdImageStoreBuildsForTwoCpus()
+    {
+        auto run = berth({"image-store"});
+        QVERIFY2(run.exitCode == 0 && run.out == "Image store: classic\n", qPrintable(describe(run)));
+        run = berth({"image-store", "containerd"});
+        QVERIFY2(run.exitCode == 2 && run.err.contains("hidden until you switch back") &&
+                     run.err.contains("berth image-store containerd --yes"),
+                 qPrintable(describe(run)));
+        QCOMPARE(berth({"image-store"}).out, QByteArray("Image store: classic\n"));
+        run = berth({"image-store", "containerd", "--yes"});
+        QVERIFY2(run.exitCode == 0 && run.out.contains("run `berth restart` to switch now"), qPrintable(describe(run)));
+        QCOMPARE(docker({"create", "--name", "classic-kept", "bb:1", "true"}).exitCode, 0);
+
+        run = berth({"restart"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QCOMPARE(status().value("image_store").toString(), QString("containerd"));
+        QVERIFY2(berth({"status"}).out.contains("Image store:  containerd"), "berth status does not name the store");
+        run = docker({"info", "--format", "{{json .DriverStatus}}"});
+        QVERIFY2(run.out.contains("io.containerd.snapshotter.v1"), qPrintable(describe(run)));
+        run = docker({"image", "ls", "--format", "{{.Repository}}:{{.Tag}}"});
+        QVERIFY2(run.exitCode == 0 && !run.out.contains("bb:1"), qPrintable(describe(run)));
+        run = docker({"ps", "-a", "--format", "{{.Names}}"});
+        QVERIFY2(run.exitCode == 0 && !run.out.contains("classic-kept"), qPrintable(describe(run)));
+
+        const auto images = berth::test::testImagesDir();
+        QCOMPARE(docker({"import", images + "/busybox.tar", "bb:amd64"}).exitCode, 0);
+        QCOMPARE(docker({"import", "--platform", "linux/arm64", images + "/busybox-arm64.tar", "bb:arm64"}).exitCode, 0);
+        QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:amd64", "cat", "/v/f"}, "kept"));
+
+        QTemporaryDir context;
+        QVERIFY(context.isValid());
+        QFile dockerfile(context.filePath("Dockerfile"));
+        QVERIFY(dockerfile.open(QIODevice::WriteOnly));
+        dockerfile.write("FROM --platform=$TARGETPLATFORM bb:$TARGETARCH\n"
+                         "RUN uname -m > /arch\n"
+                         "CMD [\"cat\", \"/arch\"]\n");
+        dockerfile.close();
+        run = docker({"buildx", "build", "--platform", "linux/amd64,linux/arm64", "-t", "multi:1", context.path()}, {},
+                     600000);
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        QVERIFY(mustRun({"run", "--rm", "--platform", "linux/arm64", "multi:1"}, "aarch64"));
+        QVERIFY(mustRun({"run", "--rm", "--platform", "linux/amd64", "multi:1"}, "x86_64"));
+
+        run = berth({"image-store", "classic", "--yes"});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    }
+
     void twoSimultaneousStartsMakeOneVm()
     {
         QCOMPARE(berth({"stop"}).exitCode, 0);
@@ -603,7 +654,10 @@ private slots:
                                                             300000, environment()))
             QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
         QCOMPARE(qemuCount(), 1);
+        // Back on the classic image store: its image and container are there again.
+        QCOMPARE(status().value("image_store").toString(), QString("classic"));
         QVERIFY(mustRun({"run", "--rm", "-v", "keep:/v", "bb:1", "cat", "/v/f"}, "kept"));
+        QVERIFY(mustRun({"rm", "classic-kept"}, "classic-kept"));
     }
 
     void refusesAWrongPinnedHostKey()

@@ -310,6 +310,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         const auto daemonConfig = instance.checkDaemonConfig();
         if (!daemonConfig)
             return daemonConfig.error();
+        status.imageStore = imageStoreName(imageStoreOf(*daemonConfig, settings).containerd);
         // Rewritten at every start: it may hold secrets (registry mirrors' credentials) from a
         // daemon.json that has since been changed or removed.
         const auto guestDaemonConfig = instance.socketDir() / "daemon.json";

@@ -65,6 +65,7 @@ nlohmann::json AgentStatus::toJson() const
             {"cpus", cpus},
             {"memory_mib", memoryMiB},
             {"disk_gib", diskGiB},
+            {"image_store", imageStore},
             {"ssh_port", sshPort},
             {"last_error", lastError},
             {"stop_method", stopMethod},
@@ -123,6 +124,7 @@ Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
         s.cpus = intField(j, "cpus");
         s.memoryMiB = intField(j, "memory_mib");
         s.diskGiB = intField(j, "disk_gib");
+        s.imageStore = j.value("image_store", "");
         s.sshPort = intField(j, "ssh_port");
         s.lastError = j.value("last_error", "");
         s.stopMethod = j.value("stop_method", "");

@@ -125,7 +125,22 @@ Result<std::string> checkDaemonConfigText(const std::string& text, const std::st
         if (json.contains(forbidden))
             return Error{where + " sets \"" + forbidden +
                          "\"; Berth keeps the engine's state on the VM's data disk, so remove that entry"};
+    if (json.contains("features") && !json["features"].is_object())
+        return Error{where + ": \"features\" is not an object; write it as {\"NAME\": true}"};
     return json.dump();
+}
+
+namespace {
+constexpr const char* kSnapshotterFeature = "containerd-snapshotter";
+}
+
+ImageStoreChoice imageStoreOf(const std::string& checked, const Settings& settings)
+{
+    const auto json = checked.empty() ? nlohmann::json::object() : nlohmann::json::parse(checked);
+    if (const auto f = json.find("features"); f != json.end() && f->is_object())
+        if (const auto flag = f->find(kSnapshotterFeature); flag != f->end() && flag->is_boolean())
+            return {flag->get<bool>(), true};
+    return {settings.containerdImageStore, false};
 }
 
 std::string daemonConfigForGuest(const std::string& checked, const Settings& settings,
@@ -143,6 +158,8 @@ std::string daemonConfigForGuest(const std::string& checked, const Settings& set
         if (insecure.is_array() && std::find(insecure.begin(), insecure.end(), range) == insecure.end())
             insecure.push_back(range);
     }
+    if (const auto store = imageStoreOf(checked, settings); store.containerd && !store.setInDaemonJson)
+        json["features"][kSnapshotterFeature] = true;
     if (!proxies.empty() && !json.contains("proxies")) {
         auto& p = json["proxies"] = nlohmann::json::object();
         if (!proxies.http.empty())

@@ -107,6 +107,7 @@ struct BoolField
 constexpr BoolField kBoolFields[] = {
     {"host_access", &Settings::hostAccess},
     {"host_registries", &Settings::hostRegistries},
+    {"containerd_image_store", &Settings::containerdImageStore},
 };
 
 std::string knownFields()

@@ -64,6 +64,7 @@ struct AgentStatus
     int cpus = 0;
     int memoryMiB = 0;
     int diskGiB = 0;
+    std::string imageStore;      // "classic" or "containerd": the one the engine uses, once started
     int sshPort = 0;
     std::string lastError;
     std::string stopMethod;      // after a stop: "powerdown" (clean) or "forced"

@@ -37,8 +37,19 @@ Result<std::string> checkDaemonConfigText(const std::string& text, const std::st
 // address among the insecure registries with host registries on.
 // With `proxies` (Settings::effectiveProxies), the engine's "proxies" too, unless the user set
 // their own.
+// With the containerd image store chosen in settings, its feature flag, unless the user's
+// daemon.json sets that flag itself.
 std::string daemonConfigForGuest(const std::string& checked, const Settings& settings,
                                  const Settings::Proxies& proxies = {});
+
+// Which image store the engine uses with the user's daemon.json (`checked`) and `settings`.
+struct ImageStoreChoice
+{
+    bool containerd = false;
+    bool setInDaemonJson = false; // the user's daemon.json decides, not the setting
+};
+ImageStoreChoice imageStoreOf(const std::string& checked, const Settings& settings);
+inline const char* imageStoreName(bool containerd) { return containerd ? "containerd" : "classic"; }
 
 // One instance's folder (mode 0700) and the files in it. Cheap to copy; opening never starts
 // anything.

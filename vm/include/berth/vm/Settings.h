@@ -38,6 +38,11 @@ struct Settings
     // The engine pushes to and pulls from registries on this computer without TLS, as
     // localhost:PORT or host.docker.internal:PORT.
     bool hostRegistries = true;
+    // The engine keeps images in containerd's store (multi-platform images and builds, as
+    // Docker Desktop's "Use containerd for pulling and storing images") rather than its classic
+    // one. Each store keeps its own images and containers; those of the other are hidden, not
+    // deleted, until the setting is switched back. Volumes are shared.
+    bool containerdImageStore = false;
     // The HTTP(S) proxy the engine pulls through and containers get as their default proxy
     // environment (http://[user:password@]host:port). Empty: the HTTP_PROXY, HTTPS_PROXY and
     // NO_PROXY (or lower-case) environment of the start, if any. A proxy on this computer's
