@@ -946,7 +946,13 @@ int resetCommand(const std::vector<std::string>& argv)
     }
     if (const int stopped = stopAgent("reset", *instance); stopped != 0)
         return stopped;
-    if (vm::InstanceLock::held(*instance)) {
+    // Held while deleting, so no agent can start on the disk meanwhile.
+    auto lock = vm::InstanceLock::tryAcquire(*instance);
+    if (!lock) {
+        std::cerr << "berth reset: " << lock.error().message << "; nothing was deleted\n";
+        return 1;
+    }
+    if (!lock->has_value()) {
         std::cerr << "berth reset: the agent is still running; nothing was deleted\n";
         return 1;
     }
