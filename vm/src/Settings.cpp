@@ -110,6 +110,13 @@ constexpr BoolField kBoolFields[] = {
     {"containerd_image_store", &Settings::containerdImageStore},
 };
 
+// The entry of a field table named `key`, or nullptr.
+template <typename Entry, std::size_t N> const Entry* fieldNamed(const Entry (&table)[N], const std::string& key)
+{
+    const auto* found = std::find_if(std::begin(table), std::end(table), [&key](const Entry& f) { return key == f.name; });
+    return found == std::end(table) ? nullptr : found;
+}
+
 std::string knownFields()
 {
     std::string names;
@@ -275,25 +282,19 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
         // Named, not a structured binding: clang before 16 cannot capture those in the lambdas below.
         const std::string& key = item.key();
         const auto& value = item.value();
-        const auto* text = std::find_if(std::begin(kTextFields), std::end(kTextFields),
-                                        [&key](const TextField& f) { return key == f.name; });
-        if (text != std::end(kTextFields)) {
+        if (const auto* text = fieldNamed(kTextFields, key)) {
             if (!value.is_string())
                 return Error{source + ": '" + key + "' must be " + text->typeText + ", not " + value.dump()};
             s.*text->member = value.get<std::string>();
             continue;
         }
-        const auto* free = std::find_if(std::begin(kFreeFields), std::end(kFreeFields),
-                                        [&key](const FreeField& f) { return key == f.name; });
-        if (free != std::end(kFreeFields)) {
+        if (const auto* free = fieldNamed(kFreeFields, key)) {
             if (!value.is_string())
                 return Error{source + ": '" + key + "' must be a string, not " + value.dump()};
             s.*free->member = value.get<std::string>();
             continue;
         }
-        const auto* flag = std::find_if(std::begin(kBoolFields), std::end(kBoolFields),
-                                        [&key](const BoolField& f) { return key == f.name; });
-        if (flag != std::end(kBoolFields)) {
+        if (const auto* flag = fieldNamed(kBoolFields, key)) {
             if (!value.is_boolean())
                 return Error{source + ": '" + key + "' must be true or false, not " + value.dump()};
             s.*flag->member = value.get<bool>();
@@ -317,9 +318,8 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
             }
             continue;
         }
-        const auto* field = std::find_if(std::begin(kFields), std::end(kFields),
-                                         [&key](const Field& f) { return key == f.name; });
-        if (field == std::end(kFields))
+        const auto* field = fieldNamed(kFields, key);
+        if (!field)
             return Error{source + ": unknown setting '" + key + "' (known: " + knownFields() + ")"};
         if (!value.is_number_integer())
             return Error{source + ": '" + key + "' must be a whole number, not " + value.dump()};
