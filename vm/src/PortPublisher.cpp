@@ -446,6 +446,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         retryTimer.cancel();
         failedRetryTimer.cancel();
         eventStream.cancel();
+        relays.closeAll(); // now, not when the last pending handler lets go of this
     }
 };
 

@@ -202,7 +202,9 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
     {
         std::vector<PortForward> inner; // the private QEMU forwards
         std::shared_ptr<const std::vector<std::uint16_t>> ports; // their host ports
-        std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+        // Shared with their pending accepts, so a relay removed meanwhile cannot leave a handler
+        // holding a freed acceptor.
+        std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
     };
 
     asio::io_context& io;
@@ -214,12 +216,12 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
 
     Impl(asio::io_context& ctx, VmDriver& d) : io(ctx), driver(d) {}
 
-    void accept(tcp::acceptor& acceptor, std::shared_ptr<const std::vector<std::uint16_t>> privatePorts)
+    void accept(std::shared_ptr<tcp::acceptor> acceptor, std::shared_ptr<const std::vector<std::uint16_t>> privatePorts)
     {
-        acceptor.async_accept([weak = weak_from_this(), &acceptor, privatePorts](boost::system::error_code ec,
+        acceptor->async_accept([weak = weak_from_this(), acceptor, privatePorts](boost::system::error_code ec,
                                                                                 tcp::socket socket) {
             auto self = weak.lock();
-            if (!self || ec == asio::error::operation_aborted)
+            if (!self || ec == asio::error::operation_aborted || !acceptor->is_open())
                 return;
             if (!ec) {
                 auto pipe = std::make_shared<Pipe>(std::move(socket), privatePorts, self->accepted++, self->retries);
@@ -230,8 +232,8 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
                 // EMFILE and the like: say so, and keep accepting after a breath.
                 spdlog::warn("ports: accepting a connection failed: {}", ec.message());
                 auto breath = std::make_shared<asio::steady_timer>(self->io, 100ms);
-                breath->async_wait([weak, &acceptor, privatePorts, breath](boost::system::error_code) {
-                    if (auto again = weak.lock(); again && acceptor.is_open())
+                breath->async_wait([weak, acceptor, privatePorts, breath](boost::system::error_code) {
+                    if (auto again = weak.lock(); again && acceptor->is_open())
                         again->accept(acceptor, privatePorts);
                 });
                 return;
@@ -245,6 +247,11 @@ TcpRelays::TcpRelays(asio::io_context& io, VmDriver& driver) : m_impl(std::make_
 
 TcpRelays::~TcpRelays()
 {
+    closeAll();
+}
+
+void TcpRelays::closeAll()
+{
     for (auto& [key, relay] : m_impl->relays) {
         boost::system::error_code ignored;
         for (auto& a : relay.acceptors)
@@ -256,6 +263,8 @@ TcpRelays::~TcpRelays()
         if (auto pipe = weak.lock())
             pipe->close();
     }
+    m_impl->relays.clear();
+    m_impl->pipes.clear();
 }
 
 Status TcpRelays::add(const PortForward& forward)
@@ -325,7 +334,7 @@ Status TcpRelays::add(const PortForward& forward)
     relay.ports = ports;
     auto& stored = d.relays[key] = std::move(relay);
     for (auto& acceptor : stored.acceptors)
-        d.accept(*acceptor, stored.ports);
+        d.accept(acceptor, stored.ports);
     return Ok{};
 }
 

@@ -45,6 +45,9 @@ public:
     // Stops listening for `forward` and removes its private forward; connections already made
     // keep going.
     Status remove(const PortForward& forward);
+    // Stops every listener, removes every private forward and closes every connection; the
+    // destructor does this too.
+    void closeAll();
     // Connections being carried now, and connect retries made so far (QEMU's queue was full).
     std::size_t connections() const;
     std::size_t retries() const;
