@@ -490,6 +490,14 @@ private slots:
         QVERIFY2(run.exitCode != 0 && !run.out.contains("REACHED") && !run.out.contains("10.0.2.2") &&
                      (run.out + run.err).contains("NXDOMAIN"),
                  qPrintable(describe(run)));
+        // Nor from a container on the VM's own network, which the first instance (host access
+        // on) lets through.
+        const QStringList hostNetwork{"run", "--rm", "--network", "host", "bb:1", "sh", "-c",
+                                      "wget -T 5 -qO- http://10.0.2.2:" + port + "/v2/ && echo REACHED"};
+        run = docker(QStringList{"--context", ctx} + hostNetwork);
+        QVERIFY2(run.exitCode != 0 && !run.out.contains("REACHED"), qPrintable(describe(run)));
+        run = docker(hostNetwork);
+        QVERIFY2(run.exitCode == 0 && run.out.contains("REACHED"), qPrintable(describe(run)));
 
         run = berth({"stop"}, 300000, otherHome);
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
