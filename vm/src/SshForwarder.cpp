@@ -2,6 +2,7 @@
 
 #include "UnixListener.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <sys/socket.h>
@@ -136,6 +137,8 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     unsigned nextId = 1;
     bool readArmed = false, writeArmed = false, stopped = false, pumping = false;
     bool idleDataPending = false; // unread bytes arrived while no connection needed the session
+    static constexpr std::chrono::milliseconds kFirstRetry{200}, kLastRetry{5000};
+    std::chrono::milliseconds retryDelay{0}; // of the last failed reconnect; 0 after a success
 
     Status connectSession()
     {
@@ -471,7 +474,8 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         arm();
     }
 
-    // Tries again at once, then every 200 ms while the VM's sshd does not answer.
+    // Tries again at once, then after 200 ms, doubling up to 5 s while the VM's sshd does not
+    // answer (each try still blocks this thread for the connect and handshake).
     void reconnect(std::chrono::milliseconds delay = std::chrono::milliseconds(0))
     {
         teardownSession(false);
@@ -483,9 +487,11 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
                 return;
             if (auto connected = self->connectSession(); !connected) {
                 spdlog::warn("ssh forward: {}", connected.error().message);
-                self->reconnect(std::chrono::milliseconds(200));
+                self->retryDelay = std::clamp(self->retryDelay * 2, kFirstRetry, kLastRetry);
+                self->reconnect(self->retryDelay);
                 return;
             }
+            self->retryDelay = std::chrono::milliseconds(0);
             spdlog::info("ssh forward: reconnected to the VM");
             self->scheduleKeepalive();
             self->pump();
