@@ -1,8 +1,9 @@
-// TcpRelays against a stand-in for QEMU's forward that behaves as libslirp's does where it
+// TcpRelays (and UdpRelays, last) against a stand-in for QEMU's forward that behaves as libslirp's does where it
 // matters here: a listener on 127.0.0.1 with a queue of one that accepts slowly (one connection
 // every few milliseconds, as QEMU's main loop does under load). The same relay runs against
 // real QEMU in tst_portsshares and bench_portload.
 #include "berth/vm/TcpRelay.h"
+#include "berth/vm/UdpRelay.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -10,11 +11,14 @@
 #include <atomic>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <functional>
+#include <poll.h>
 #include <thread>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -198,6 +202,59 @@ private slots:
         again.open(asio::ip::tcp::v4(), ec);
         again.bind({asio::ip::address_v4::loopback(), f.hostPort}, ec);
         QVERIFY2(!ec, ec.message().c_str());
+    }
+
+    // UDP's IPv6 side: datagrams to [::1]:P reach the IPv4 forward at 127.0.0.1:P (here an echo
+    // server standing in for QEMU's), and each of two clients gets its own answers back.
+    void udpOnIpv6ReachesTheIpv4Forward()
+    {
+        asio::io_context io;
+        asio::ip::udp::socket forward(io, {asio::ip::address_v4::loopback(), 0});
+        const auto port = forward.local_endpoint().port();
+        std::array<char, 512> echoBuffer{};
+        asio::ip::udp::endpoint sender;
+        std::function<void()> echo = [&] {
+            forward.async_receive_from(asio::buffer(echoBuffer), sender, [&](boost::system::error_code ec, std::size_t n) {
+                if (ec)
+                    return;
+                forward.send_to(asio::buffer("echo:" + std::string(echoBuffer.data(), n)), sender);
+                echo();
+            });
+        };
+        echo();
+        UdpRelays relays(io);
+        QVERIFY(relays.add({"udp", "127.0.0.1", port, "10.0.2.15", 53}));
+        QCOMPARE(relays.listeners(), std::size_t{1});
+        QVERIFY(!relays.add({"udp", "192.0.2.7", port, "10.0.2.15", 53})); // no IPv6 side to serve
+
+        std::thread loop([&] {
+            auto guard = asio::make_work_guard(io);
+            io.run();
+        });
+        const auto ask = [port](const std::string& text) {
+            asio::io_context own;
+            asio::ip::udp::socket client(own, asio::ip::udp::v6());
+            client.send_to(asio::buffer(text), {asio::ip::address_v6::loopback(), port});
+            std::array<char, 512> answer{};
+            pollfd p{client.native_handle(), POLLIN, 0};
+            if (::poll(&p, 1, 2000) != 1)
+                return std::string("(no answer)");
+            return std::string(answer.data(), client.receive(asio::buffer(answer)));
+        };
+        const auto first = ask("one");
+        const auto second = ask("two");
+        std::size_t clients = 0;
+        asio::post(io, [&] {
+            clients = relays.clients();
+            relays.closeAll();
+            forward.close();
+            io.stop();
+        });
+        loop.join();
+        QCOMPARE(first, std::string("echo:one"));
+        QCOMPARE(second, std::string("echo:two"));
+        QCOMPARE(clients, std::size_t{2}); // a socket of each one's own towards the forward
+        QCOMPARE(relays.listeners(), std::size_t{0});
     }
 };
 

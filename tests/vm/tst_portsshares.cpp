@@ -219,7 +219,8 @@ private slots:
         QCOMPARE(published[0].toObject().value("host_port").toInt(), int(port));
     }
 
-    // UDP: an echo server in a container answers through a published UDP port.
+    // UDP: an echo server in a container answers through a published UDP port, on 127.0.0.1
+    // and ::1.
     void udpEchoThroughAPublishedUdpPort()
     {
         const auto port = freeTcpPort();
@@ -237,6 +238,19 @@ private slots:
                     socket.readDatagram(echoed.data(), echoed.size());
                 }
                 return echoed == "berth-udp";
+            },
+            10000));
+        // And on ::1, through the agent's relay to QEMU's IPv4 forward.
+        QUdpSocket socket6;
+        echoed.clear();
+        QVERIFY(waitFor(
+            [&] {
+                socket6.writeDatagram("berth-udp6", QHostAddress::LocalHostIPv6, port);
+                if (socket6.waitForReadyRead(300)) {
+                    echoed.resize(static_cast<int>(socket6.pendingDatagramSize()));
+                    socket6.readDatagram(echoed.data(), echoed.size());
+                }
+                return echoed == "berth-udp6";
             },
             10000));
         const auto published = portsOf("echo");

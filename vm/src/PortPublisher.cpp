@@ -2,6 +2,7 @@
 
 #include "berth/engine/Client.h"
 #include "berth/vm/TcpRelay.h"
+#include "berth/vm/UdpRelay.h"
 
 #include <algorithm>
 #include <chrono>
@@ -137,6 +138,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
     asio::io_context& io;
     VmDriver& driver;
     TcpRelays relays{io, driver};
+    UdpRelays udpRelays{io}; // the IPv6 side of UDP ports, whose QEMU forward is IPv4 only
     Options options;
     engine::Client client;
     asio::steady_timer retryTimer, failedRetryTimer;
@@ -383,10 +385,22 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
 
     // TCP goes through the agent's own listeners (IPv4 and IPv6, a full listen queue); UDP
     // through QEMU's forward directly.
-    Status openForward(const PortForward& f) { return f.protocol == "tcp" ? relays.add(f) : driver.addPortForward(f); }
+    Status openForward(const PortForward& f)
+    {
+        if (f.protocol == "tcp")
+            return relays.add(f);
+        if (auto added = driver.addPortForward(f); !added)
+            return added;
+        if (auto relayed = udpRelays.add(f); !relayed) // IPv6; only a host address it cannot serve fails
+            spdlog::info("ports: {}", relayed.error().message);
+        return Ok{};
+    }
     Status closeForward(const PortForward& f)
     {
-        return f.protocol == "tcp" ? relays.remove(f) : driver.removePortForward(f);
+        if (f.protocol == "tcp")
+            return relays.remove(f);
+        udpRelays.remove(f);
+        return driver.removePortForward(f);
     }
 
     // A host port that was taken may be free now: try the failed forwards again every 5 s.
@@ -447,6 +461,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         failedRetryTimer.cancel();
         eventStream.cancel();
         relays.closeAll(); // now, not when the last pending handler lets go of this
+        udpRelays.closeAll();
     }
 };
 
