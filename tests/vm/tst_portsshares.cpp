@@ -228,31 +228,24 @@ private slots:
                             "/udp-echo", "9000"}));
         QVERIFY(mustDocker({"cp", BERTH_UDP_ECHO, "echo:/udp-echo"}));
         QVERIFY(mustDocker({"start", "echo"}));
-        QUdpSocket socket;
-        QByteArray echoed;
-        QVERIFY(waitFor(
-            [&] {
-                socket.writeDatagram("berth-udp", QHostAddress::LocalHost, port);
-                if (socket.waitForReadyRead(300)) {
-                    echoed.resize(static_cast<int>(socket.pendingDatagramSize()));
-                    socket.readDatagram(echoed.data(), echoed.size());
-                }
-                return echoed == "berth-udp";
-            },
-            10000));
+        // Sends until the echo comes back (the forward may take a moment after start).
+        const auto echoes = [port](const QHostAddress& address, const QByteArray& text) {
+            QUdpSocket socket;
+            QByteArray echoed;
+            return waitFor(
+                [&] {
+                    socket.writeDatagram(text, address, port);
+                    if (socket.waitForReadyRead(300)) {
+                        echoed.resize(static_cast<int>(socket.pendingDatagramSize()));
+                        socket.readDatagram(echoed.data(), echoed.size());
+                    }
+                    return echoed == text;
+                },
+                10000);
+        };
+        QVERIFY(echoes(QHostAddress::LocalHost, "berth-udp"));
         // And on ::1, through the agent's relay to QEMU's IPv4 forward.
-        QUdpSocket socket6;
-        echoed.clear();
-        QVERIFY(waitFor(
-            [&] {
-                socket6.writeDatagram("berth-udp6", QHostAddress::LocalHostIPv6, port);
-                if (socket6.waitForReadyRead(300)) {
-                    echoed.resize(static_cast<int>(socket6.pendingDatagramSize()));
-                    socket6.readDatagram(echoed.data(), echoed.size());
-                }
-                return echoed == "berth-udp6";
-            },
-            10000));
+        QVERIFY(echoes(QHostAddress::LocalHostIPv6, "berth-udp6"));
         const auto published = portsOf("echo");
         QCOMPARE(published.size(), 1);
         QCOMPARE(published[0].toObject().value("protocol").toString(), QString("udp"));
