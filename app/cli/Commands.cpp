@@ -1162,8 +1162,11 @@ int imageStoreCommand(const std::vector<std::string>& argv)
         std::cerr << "berth image-store: " << saved.error().message << "\n";
         return 1;
     }
-    std::cout << "The engine uses the " << words[0] << " image store from its next start"
-              << (running.empty() ? ".\n" : "; run `berth restart` to switch now.\n");
+    if (running == words[0])
+        std::cout << "The engine keeps the " << words[0] << " image store it runs with.\n";
+    else
+        std::cout << "The engine uses the " << words[0] << " image store from its next start"
+                  << (running.empty() ? ".\n" : "; run `berth restart` to switch now.\n");
     return 0;
 }
 
