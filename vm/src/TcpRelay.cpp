@@ -216,6 +216,20 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
 
     Impl(asio::io_context& ctx, VmDriver& d) : io(ctx), driver(d) {}
 
+    // Stops `relay`'s listeners and removes its private forwards; the last failure, if any.
+    Status close(Relay& relay)
+    {
+        boost::system::error_code ignored;
+        for (auto& a : relay.acceptors)
+            a->close(ignored);
+        Status removed = Ok{};
+        for (const auto& f : relay.inner) {
+            if (auto r = driver.removePortForward(f); !r)
+                removed = r;
+        }
+        return removed;
+    }
+
     void accept(std::shared_ptr<tcp::acceptor> acceptor, std::shared_ptr<const std::vector<std::uint16_t>> privatePorts)
     {
         acceptor->async_accept([weak = weak_from_this(), acceptor, privatePorts](boost::system::error_code ec,
@@ -252,13 +266,8 @@ TcpRelays::~TcpRelays()
 
 void TcpRelays::closeAll()
 {
-    for (auto& [key, relay] : m_impl->relays) {
-        boost::system::error_code ignored;
-        for (auto& a : relay.acceptors)
-            a->close(ignored);
-        for (const auto& inner : relay.inner)
-            (void)m_impl->driver.removePortForward(inner);
-    }
+    for (auto& [key, relay] : m_impl->relays)
+        (void)m_impl->close(relay);
     for (auto& weak : m_impl->pipes) {
         if (auto pipe = weak.lock())
             pipe->close();
@@ -325,8 +334,7 @@ Status TcpRelays::add(const PortForward& forward)
             }
         }
         if (!added) {
-            for (const auto& inner : relay.inner)
-                (void)d.driver.removePortForward(inner);
+            (void)d.close(relay);
             return Error{"cannot add the VM's forward for port " + std::to_string(forward.hostPort) + ": " +
                          added.error().message};
         }
@@ -344,16 +352,8 @@ Status TcpRelays::remove(const PortForward& forward)
     const auto it = d.relays.find(std::make_pair(forward.hostAddress, forward.hostPort));
     if (it == d.relays.end())
         return Ok{};
-    boost::system::error_code ignored;
-    for (auto& a : it->second.acceptors)
-        a->close(ignored);
-    const auto inner = it->second.inner;
+    auto removed = d.close(it->second);
     d.relays.erase(it);
-    Status removed = Ok{};
-    for (const auto& f : inner) {
-        if (auto r = d.driver.removePortForward(f); !r)
-            removed = r;
-    }
     return removed;
 }
 
