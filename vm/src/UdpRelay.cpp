@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <string>
 
@@ -42,7 +43,8 @@ struct Listener : std::enable_shared_from_this<Listener>
     udp::socket socket;
     asio::steady_timer sweep;
     std::uint16_t port;
-    std::map<udp::endpoint, std::shared_ptr<Client>> clients;
+    using Clients = std::map<udp::endpoint, std::shared_ptr<Client>>;
+    Clients clients;
     std::array<char, kDatagram> buffer{};
     udp::endpoint from;
 
@@ -110,11 +112,16 @@ struct Listener : std::enable_shared_from_this<Listener>
             if (it->second &&
                 (oldest == clients.end() || it->second->lastUsed < oldest->second->lastUsed))
                 oldest = it;
-        if (oldest != clients.end()) {
-            boost::system::error_code ignored;
-            oldest->second->upstream.close(ignored);
-            clients.erase(oldest);
-        }
+        if (oldest != clients.end())
+            drop(oldest);
+    }
+
+    // Ends a client: its socket closes (cancelling its pending receive) and it is forgotten.
+    Clients::iterator drop(Clients::iterator it)
+    {
+        boost::system::error_code ignored;
+        it->second->upstream.close(ignored);
+        return clients.erase(it);
     }
 
     void sweepIdle()
@@ -125,15 +132,8 @@ struct Listener : std::enable_shared_from_this<Listener>
             if (ec || !self || !self->socket.is_open())
                 return;
             const auto now = Clock::now();
-            for (auto it = self->clients.begin(); it != self->clients.end();) {
-                if (now - it->second->lastUsed < kIdle) {
-                    ++it;
-                    continue;
-                }
-                boost::system::error_code ignored;
-                it->second->upstream.close(ignored);
-                it = self->clients.erase(it);
-            }
+            for (auto it = self->clients.begin(); it != self->clients.end();)
+                it = now - it->second->lastUsed < kIdle ? std::next(it) : self->drop(it);
             self->sweepIdle();
         });
     }
@@ -143,9 +143,8 @@ struct Listener : std::enable_shared_from_this<Listener>
         boost::system::error_code ignored;
         socket.close(ignored);
         sweep.cancel();
-        for (auto& [peer, client] : clients)
-            client->upstream.close(ignored);
-        clients.clear();
+        for (auto it = clients.begin(); it != clients.end();)
+            it = drop(it);
     }
 };
 
