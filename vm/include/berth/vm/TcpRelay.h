@@ -12,6 +12,10 @@
 
 namespace berth::vm {
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for a QEMU forward); the error names
+// `purpose`.
+Result<std::uint16_t> freeLoopbackPort(boost::asio::io_context& io, const std::string& purpose);
+
 // Published TCP ports, accepted on the host by the agent itself and carried into the guest
 // through a private QEMU forward on 127.0.0.1.
 //
@@ -27,10 +31,6 @@ namespace berth::vm {
 //
 // Single-threaded: create, use and destroy it on the io_context's thread. Destroying it closes
 // every connection it carries.
-// A TCP port on 127.0.0.1 that was free a moment ago (for a QEMU forward); the error names
-// `purpose`.
-Result<std::uint16_t> freeLoopbackPort(boost::asio::io_context& io, const std::string& purpose);
-
 class TcpRelays final
 {
 public:
