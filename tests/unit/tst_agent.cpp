@@ -36,6 +36,7 @@ public:
 
     int starts = 0, shutdownRequests = 0, kills = 0;
     bool answersPowerButton = true;
+    bool monitorAnswers = true; // false: the power button cannot be delivered (QEMU's monitor is gone)
     MachineSpec lastSpec;
 
     // What the guest says on its boot channel.
@@ -68,12 +69,18 @@ public:
         m_callbacks.onAccelerator("fake", "a test's VM");
         return Ok{};
     }
-    Status requestShutdown() override
+    void requestShutdown(Done done) override
     {
         ++shutdownRequests;
-        if (answersPowerButton)
-            asio::post(m_io, [this] { end(true, 0, "the guest powered off"); });
-        return Ok{};
+        asio::post(m_io, [this, done] {
+            if (!monitorAnswers) {
+                done(Error{"QMP system_powerdown: QEMU closed its monitor connection"});
+                return;
+            }
+            done(Ok{});
+            if (answersPowerButton)
+                end(true, 0, "the guest powered off");
+        });
     }
     void kill() override
     {
@@ -86,8 +93,8 @@ public:
     State state() const override { return m_state; }
     std::string accelerator() const override { return "fake"; }
     std::string acceleratorReason() const override { return "a test's VM"; }
-    Status addPortForward(const PortForward&) override { return Ok{}; }
-    Status removePortForward(const PortForward&) override { return Ok{}; }
+    void addPortForward(const PortForward&, Done done) override { asio::post(m_io, [done] { done(Ok{}); }); }
+    void removePortForward(const PortForward&, Done done) override { asio::post(m_io, [done] { done(Ok{}); }); }
     std::optional<int> pid() const override { return std::nullopt; }
     fs::path consoleLog() const override { return {}; }
 
@@ -264,7 +271,7 @@ private slots:
     void stopWhileBootingPowersOff()
     {
         QVERIFY(startAgent());
-        QCOMPARE(m_agent->stop(), std::string("Stopping: the guest was asked to power off"));
+        QCOMPARE(m_agent->stop(), std::string("Stopping: the guest is asked to power off"));
         QCOMPARE(state(), QString("stopping"));
         QCOMPARE(m_agent->stop(), std::string("Berth is already stopping"));
         QVERIFY(runUntilFinished());
@@ -289,6 +296,20 @@ private slots:
         QCOMPARE(state(), QString("stopped"));
         QCOMPARE(m_agent->status().stopMethod, std::string("forced"));
         QCOMPARE(m_agent->exitCode(), 0);
+    }
+
+    // A power button that cannot be delivered ends the VM at once, without waiting out the
+    // stop timeout.
+    void undeliverablePowerButtonKillsAtOnce()
+    {
+        QVERIFY(startAgent(300s, 60s));
+        m_vm->monitorAnswers = false;
+        m_agent->stop();
+        QVERIFY(runUntilFinished(2000ms));
+        QCOMPARE(m_vm->shutdownRequests, 1);
+        QCOMPARE(m_vm->kills, 1);
+        QCOMPARE(state(), QString("stopped"));
+        QCOMPARE(m_agent->status().stopMethod, std::string("forced"));
     }
 };
 

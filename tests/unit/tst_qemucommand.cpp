@@ -4,10 +4,12 @@
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/QemuDriver.h"
+#include "berth/vm/QmpChannel.h"
 
 #include <QFile>
 #include <QTemporaryDir>
 #include <fstream>
+#include <optional>
 
 #include <QProcess>
 #include <QStringList>
@@ -129,6 +131,7 @@ private slots:
         std::filesystem::resize_file(c.dataDisk, 1 << 30);
         c.bootSocket = at("boot.sock");
         c.qmpSocket = at("qmp.sock");
+        c.monitorSocket = at("monitor.sock");
         c.consoleLog = at("console.log");
         c.sshPort = berth::test::freeTcpPort();
         { std::ofstream(at("key")) << "k"; }
@@ -136,6 +139,11 @@ private slots:
         boost::asio::io_context io;
         auto channel = BootChannel::listen(io, c.bootSocket);
         QVERIFY(channel.ok());
+        auto monitor = QmpChannel::listen(io, c.monitorSocket);
+        QVERIFY(monitor.ok());
+        (*monitor)->start({});
+        std::optional<Result<nlohmann::json>> status;
+        (*monitor)->execute("query-status", nullptr, [&status](Result<nlohmann::json> r) { status = r; });
 
         QProcess qemu;
         qemu.setProcessChannelMode(QProcess::MergedChannels);
@@ -143,12 +151,20 @@ private slots:
         QVERIFY(qemu.waitForStarted());
         const bool exited = qemu.waitForFinished(3000);
         const auto output = QString::fromUtf8(qemu.readAll());
+        // The agent's monitor: QEMU connected to it and answers there.
+        for (int i = 0; i < 250 && !status && !exited; ++i) {
+            io.restart();
+            io.run_for(std::chrono::milliseconds(20));
+        }
         if (!exited) {
             qemu.kill();
             qemu.waitForFinished();
         }
         QVERIFY2(!exited, qPrintable("QEMU refused the arguments: " + output));
         QVERIFY(QFile::exists(dir.filePath("qmp.sock")));
+        QVERIFY(status.has_value());
+        QVERIFY2(status->ok(), status->ok() ? "" : status->error().message.c_str());
+        QCOMPARE(status->value().value("status", ""), std::string("prelaunch"));
     }
 
     // What `berth status` says when /dev/kvm cannot be used: the group to join, by name. The

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <map>
+#include <optional>
 #include <atomic>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -21,6 +22,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <QTest>
@@ -80,36 +82,77 @@ private:
     std::thread m_thread;
 };
 
+// Answers on a later turn of the io_context, as QEMU's driver does, after `delay` (a QEMU slow
+// to answer its monitor).
 class FakeDriver final : public VmDriver
 {
 public:
+    explicit FakeDriver(asio::io_context& io) : m_io(io) {}
     std::map<std::uint16_t, std::unique_ptr<SlowForward>> forwards;
+    std::chrono::milliseconds delay{0};
+    int adds = 0;
     std::string name() const override { return "fake"; }
     Status create(const MachineSpec&) override { return Ok{}; }
     Status start(const MachineSpec&, Callbacks) override { return Ok{}; }
-    Status requestShutdown() override { return Ok{}; }
+    void requestShutdown(Done done) override { later([done] { done(Ok{}); }); }
     void kill() override {}
     State state() const override { return State::Running; }
     std::string accelerator() const override { return "none"; }
     std::string acceleratorReason() const override { return {}; }
-    Status addPortForward(const PortForward& f) override
+    void addPortForward(const PortForward& f, Done done) override
     {
-        if (f.hostAddress != "127.0.0.1")
-            return Error{"private forwards must be on 127.0.0.1, not " + f.hostAddress};
-        auto forward = std::make_unique<SlowForward>(f.hostPort);
-        if (!forward->ok())
-            return Error{"port taken"};
-        forwards[f.hostPort] = std::move(forward);
-        return Ok{};
+        ++adds;
+        later([this, f, done] {
+            if (f.hostAddress != "127.0.0.1") {
+                done(Error{"private forwards must be on 127.0.0.1, not " + f.hostAddress});
+                return;
+            }
+            auto forward = std::make_unique<SlowForward>(f.hostPort);
+            if (!forward->ok()) {
+                done(Error{"port taken"});
+                return;
+            }
+            forwards[f.hostPort] = std::move(forward);
+            done(Ok{});
+        });
     }
-    Status removePortForward(const PortForward& f) override
+    void removePortForward(const PortForward& f, Done done) override
     {
-        forwards.erase(f.hostPort);
-        return Ok{};
+        later([this, f, done] {
+            forwards.erase(f.hostPort);
+            done(Ok{});
+        });
     }
     std::optional<int> pid() const override { return std::nullopt; }
     std::filesystem::path consoleLog() const override { return {}; }
+
+private:
+    void later(std::function<void()> work)
+    {
+        auto timer = std::make_shared<asio::steady_timer>(m_io, delay);
+        timer->async_wait([timer, work = std::move(work)](boost::system::error_code) { work(); });
+    }
+    asio::io_context& m_io;
 };
+
+// Runs `io` until `relays.add(f)` has answered.
+Status addNow(asio::io_context& io, TcpRelays& relays, const PortForward& f)
+{
+    std::optional<Status> result;
+    relays.add(f, [&result](Status r) { result = std::move(r); });
+    while (!result) {
+        io.restart();
+        io.run_one_for(std::chrono::seconds(5));
+    }
+    return *result;
+}
+
+// Runs what is ready on `io` (the driver's answers to removals).
+void settle(asio::io_context& io)
+{
+    io.restart();
+    io.run_for(std::chrono::milliseconds(50));
+}
 
 std::uint16_t freePort()
 {
@@ -148,10 +191,10 @@ private slots:
     void parallelConnectionsAllArriveOnBothLoopbacks()
     {
         asio::io_context io;
-        FakeDriver driver;
+        FakeDriver driver(io);
         TcpRelays relays(io, driver);
         PortForward f{"tcp", "127.0.0.1", freePort(), "10.0.2.15", 8080};
-        const auto added = relays.add(f);
+        const auto added = addNow(io, relays, f);
         QVERIFY2(added, added ? "" : added.error().message.c_str());
         QCOMPARE(driver.forwards.size(), std::size_t{4});
 
@@ -182,26 +225,97 @@ private slots:
     void takenPortIsNamedAndRemoveFreesEverything()
     {
         asio::io_context io;
-        FakeDriver driver;
+        FakeDriver driver(io);
         TcpRelays relays(io, driver);
         asio::ip::tcp::acceptor squatter(io, {asio::ip::address_v4::loopback(), 0});
         PortForward taken{"tcp", "127.0.0.1", squatter.local_endpoint().port(), "10.0.2.15", 80};
-        const auto refused = relays.add(taken);
+        const auto refused = addNow(io, relays, taken);
         QVERIFY(!refused);
         QVERIFY2(refused.error().message.find("another program on this computer is using 127.0.0.1:" +
                                               std::to_string(taken.hostPort) + "/tcp") != std::string::npos,
                  refused.error().message.c_str());
         QVERIFY(driver.forwards.empty());
+        QCOMPARE(driver.adds, 0);
 
         PortForward f{"tcp", "127.0.0.1", freePort(), "10.0.2.15", 80};
-        QVERIFY(relays.add(f));
-        QVERIFY(relays.remove(f));
+        QVERIFY(addNow(io, relays, f));
+        QCOMPARE(driver.forwards.size(), std::size_t{4});
+        relays.remove(f);
+        settle(io);
         QVERIFY(driver.forwards.empty());
         asio::ip::tcp::acceptor again(io);
         boost::system::error_code ec;
         again.open(asio::ip::tcp::v4(), ec);
         again.bind({asio::ip::address_v4::loopback(), f.hostPort}, ec);
         QVERIFY2(!ec, ec.message().c_str());
+    }
+
+    // While QEMU is slow to make the private forwards (a busy monitor), the host port already
+    // listens: a client that connects meanwhile waits in the queue and is answered once they
+    // exist, and the io_context keeps serving everything else all the while.
+    void aConnectionMadeWhileTheForwardIsMadeWaitsAndArrives()
+    {
+        asio::io_context io;
+        FakeDriver driver(io);
+        driver.delay = std::chrono::milliseconds(150); // each of the four forwards: 600 ms in all
+        TcpRelays relays(io, driver);
+        PortForward f{"tcp", "127.0.0.1", freePort(), "10.0.2.15", 80};
+        std::optional<Status> added;
+        relays.add(f, [&added](Status r) { added = std::move(r); });
+        QVERIFY(!added);
+        std::string reply;
+        std::thread client([&] { reply = ask("127.0.0.1", f.hostPort, "early\n"); });
+        int ticks = 0;
+        asio::steady_timer ticker(io);
+        std::function<void()> tick = [&] {
+            ticker.expires_after(std::chrono::milliseconds(10));
+            ticker.async_wait([&](boost::system::error_code ec) {
+                if (ec)
+                    return;
+                ++ticks;
+                if (!added)
+                    tick();
+            });
+        };
+        tick();
+        std::thread loop([&] {
+            auto guard = asio::make_work_guard(io);
+            io.run();
+        });
+        client.join();
+        asio::post(io, [&] { io.stop(); });
+        loop.join();
+        QVERIFY(added && *added);
+        QCOMPARE(reply, std::string("hello:early\n"));
+        QVERIFY2(ticks >= 20, qPrintable(QString("the loop ran its timer only %1 times in 600 ms").arg(ticks)));
+    }
+
+    // remove() while the private forwards are still being made: that add() fails, saying so, and
+    // the forwards it made, and the one on its way, are removed.
+    void removeWhileAddingLeavesNothing()
+    {
+        asio::io_context io;
+        FakeDriver driver(io);
+        driver.delay = std::chrono::milliseconds(20);
+        TcpRelays relays(io, driver);
+        PortForward f{"tcp", "127.0.0.1", freePort(), "10.0.2.15", 80};
+        std::optional<Status> added;
+        relays.add(f, [&added](Status r) { added = std::move(r); });
+        while (driver.forwards.size() < 2) {
+            io.restart();
+            io.run_one_for(std::chrono::seconds(5));
+        }
+        relays.remove(f);
+        while (!added) {
+            io.restart();
+            io.run_one_for(std::chrono::seconds(5));
+        }
+        settle(io);
+        QVERIFY(!*added);
+        QVERIFY2(added->error().message.find("unpublished") != std::string::npos, added->error().message.c_str());
+        QVERIFY(driver.forwards.empty());
+        QCOMPARE(relays.connections(), std::size_t{0});
+        QVERIFY(addNow(io, relays, f)); // the port is free to publish again
     }
 
     // UDP's IPv6 side: datagrams to [::1]:P reach the IPv4 forward at 127.0.0.1:P (here an echo

@@ -628,11 +628,13 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         closeEngine(); // the engine socket goes first: no new client gets in
         const bool wasStarting = status.state == EngineState::Starting;
         setState(EngineState::Stopping);
-        if (auto asked = driver->requestShutdown(); !asked) {
+        driver->requestShutdown([weak = std::weak_ptr<Impl>(shared_from_this())](Status asked) {
+            auto self = weak.lock();
+            if (asked || !self || self->status.state != EngineState::Stopping)
+                return;
             spdlog::warn("cannot ask the guest to power off ({}); killing QEMU", asked.error().message);
-            forceOff();
-            return "Stopping by force: the guest cannot be asked to power off (" + asked.error().message + ")";
-        }
+            self->forceOff();
+        });
         // Early in a boot nothing listens for the power button yet: do not wait long then.
         const auto wait = wasStarting && options.stopTimeout > std::chrono::seconds(10)
                               ? std::chrono::seconds(10)
@@ -645,7 +647,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             spdlog::warn("the guest did not power off in time; killing QEMU");
             self->forceOff();
         });
-        return "Stopping: the guest was asked to power off";
+        return "Stopping: the guest is asked to power off";
     }
 
     void forceOff()

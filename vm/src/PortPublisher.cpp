@@ -96,7 +96,9 @@ struct Published
 {
     PortForward forward;
     PublishedPort info;
-    bool active = false; // the driver forwards it (no error)
+    bool active = false;     // the driver forwards it (no error)
+    bool pending = false;    // being made: the driver has not answered yet
+    std::uint64_t token = 0; // tells this attempt's answer from one for an entry made since
 };
 
 // What a person reads about a published port that could not be made reachable.
@@ -146,6 +148,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
     engine::Operation eventStream;
     std::map<std::string, ContainerState> containers;
     bool stopped = false;
+    std::uint64_t tokens = 0;
 
     void changed()
     {
@@ -322,13 +325,10 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
                 continue;
             }
             any = true;
-            if (p.active) {
-                if (auto removed = closeForward(p.forward); !removed)
-                    spdlog::warn("ports: cannot remove the forward of {}:{}/{}: {}", p.forward.hostAddress,
-                                 p.forward.hostPort, p.forward.protocol, removed.error().message);
-                else
-                    spdlog::info("ports: {}:{}/{} of '{}' is no longer published", p.forward.hostAddress,
-                                 p.forward.hostPort, p.forward.protocol, p.info.container);
+            if (p.active || p.pending) {
+                closeForward(p.forward);
+                spdlog::info("ports: {}:{}/{} of '{}' is no longer published", p.forward.hostAddress,
+                             p.forward.hostPort, p.forward.protocol, p.info.container);
             }
         }
         state.ports = std::move(kept);
@@ -336,7 +336,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         for (const auto& w : wanted)
             any = addForward(state, id, container->name, w, eventAt, answeredAt) || any;
         const bool failed = std::any_of(state.ports.begin(), state.ports.end(),
-                                        [](const Published& p) { return !p.active; });
+                                        [](const Published& p) { return !p.active && !p.pending; });
         if (state.ports.empty() && state.warnings.empty() && !container)
             containers.erase(id); // no refresh of it is on its way: this answered the newest
         if (failed)
@@ -345,8 +345,8 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
             changed();
     }
 
-    // Adds `w` for container `id` unless it is there already; a failure is kept with its reason.
-    // True when something changed.
+    // Adds `w` for container `id` unless it is there already: it is pending until the driver
+    // answers, and a failure is kept with its reason. True when something changed.
     bool addForward(ContainerState& state, const std::string& id, const std::string& name, const WantedForward& w,
                     std::optional<Clock::time_point> eventAt, Clock::time_point answeredAt)
     {
@@ -360,12 +360,43 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
         if (const auto* holder = holderOf(w.forward, id)) {
             p.info.error = "host port " + std::to_string(w.forward.hostPort) + "/" + w.forward.protocol +
                            " is already published for container '" + holder->info.container + "'";
-        } else if (auto added = openForward(w.forward); !added) {
-            p.info.error = added.error().message;
+            spdlog::warn("ports: {}", unreachableWarning(p.info));
         } else {
-            p.active = true;
+            open(id, p, eventAt, answeredAt);
         }
-        if (p.active) {
+        state.ports.push_back(std::move(p));
+        return true;
+    }
+
+    // Starts making `p`'s forward; opened() takes the driver's answer.
+    void open(const std::string& id, Published& p, std::optional<Clock::time_point> eventAt,
+              Clock::time_point answeredAt)
+    {
+        p.pending = true;
+        p.token = ++tokens;
+        openForward(p.forward, [weak = weak_from_this(), id, forward = p.forward, token = p.token, eventAt,
+                                answeredAt](Status result) {
+            if (auto self = weak.lock(); self && !self->stopped)
+                self->opened(id, forward, token, eventAt, answeredAt, result);
+        });
+    }
+
+    void opened(const std::string& id, const PortForward& forward, std::uint64_t token,
+                std::optional<Clock::time_point> eventAt, Clock::time_point answeredAt, const Status& result)
+    {
+        const auto c = containers.find(id);
+        if (c == containers.end())
+            return;
+        const auto it = std::find_if(c->second.ports.begin(), c->second.ports.end(), [&](const Published& p) {
+            return p.pending && p.token == token && p.forward == forward;
+        });
+        if (it == c->second.ports.end())
+            return; // unpublished meanwhile: closeForward() undid it
+        auto& p = *it;
+        p.pending = false;
+        if (result) {
+            p.active = true;
+            p.info.error.clear();
             const auto ms = [](Clock::time_point from, Clock::time_point to) {
                 return std::chrono::duration<double, std::milli>(to - from).count();
             };
@@ -377,30 +408,45 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
                                                ms(*eventAt, now), ms(*eventAt, answeredAt), ms(answeredAt, now))
                                  : "");
         } else {
-            spdlog::warn("ports: {}", unreachableWarning(p.info));
+            const bool first = p.info.error.empty();
+            p.info.error = result.error().message;
+            if (first)
+                spdlog::warn("ports: {}", unreachableWarning(p.info));
+            retryLater();
         }
-        state.ports.push_back(std::move(p));
-        return true;
+        changed();
     }
 
     // TCP goes through the agent's own listeners (IPv4 and IPv6, a full listen queue); UDP
-    // through QEMU's forward directly.
-    Status openForward(const PortForward& f)
+    // through QEMU's forward directly, with the agent's own listener on the IPv6 side.
+    void openForward(const PortForward& f, VmDriver::Done done)
     {
-        if (f.protocol == "tcp")
-            return relays.add(f);
-        if (auto added = driver.addPortForward(f); !added)
-            return added;
-        if (auto relayed = udpRelays.add(f); !relayed) // IPv6; only a host address it cannot serve fails
-            spdlog::info("ports: {}", relayed.error().message);
-        return Ok{};
+        if (f.protocol == "tcp") {
+            relays.add(f, std::move(done));
+            return;
+        }
+        driver.addPortForward(f, [weak = weak_from_this(), f, done = std::move(done)](Status added) {
+            auto self = weak.lock();
+            if (added && self && !self->stopped) {
+                if (auto relayed = self->udpRelays.add(f); !relayed) // only a host address it cannot serve fails
+                    spdlog::info("ports: {}", relayed.error().message);
+            }
+            done(added);
+        });
     }
-    Status closeForward(const PortForward& f)
+    void closeForward(const PortForward& f)
     {
-        if (f.protocol == "tcp")
-            return relays.remove(f);
+        if (f.protocol == "tcp") {
+            relays.remove(f);
+            return;
+        }
         udpRelays.remove(f);
-        return driver.removePortForward(f);
+        // Queued behind an add still on its way, so it ends what that add makes.
+        driver.removePortForward(f, [f](Status removed) {
+            if (!removed)
+                spdlog::warn("ports: cannot remove the forward of {}:{}/udp: {}", f.hostAddress, f.hostPort,
+                             removed.error().message);
+        });
     }
 
     // A host port that was taken may be free now: try the failed forwards again every 5 s.
@@ -415,27 +461,13 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
             if (!self || ec || self->stopped)
                 return;
             self->retrying = false;
-            bool any = false, failed = false;
             for (auto& [id, state] : self->containers) {
                 for (auto& p : state.ports) {
-                    if (p.active || self->holderOf(p.forward, id))
+                    if (p.active || p.pending || self->holderOf(p.forward, id))
                         continue;
-                    if (auto added = self->openForward(p.forward); added) {
-                        p.active = true;
-                        p.info.error.clear();
-                        any = true;
-                        spdlog::info("ports: published {}:{}/{} → container '{}' port {} (the host port is free now)",
-                                     p.forward.hostAddress, p.forward.hostPort, p.forward.protocol, p.info.container,
-                                     p.info.containerPort);
-                    } else {
-                        failed = true;
-                    }
+                    self->open(id, p, std::nullopt, Clock::now());
                 }
             }
-            if (failed)
-                self->retryLater();
-            if (any)
-                self->changed();
         });
     }
 
@@ -445,7 +477,7 @@ struct PortPublisher::Impl : std::enable_shared_from_this<PortPublisher::Impl>
             if (id == exceptId)
                 continue;
             for (const auto& p : state.ports) {
-                if (p.active && p.forward.protocol == f.protocol && p.forward.hostPort == f.hostPort &&
+                if ((p.active || p.pending) && p.forward.protocol == f.protocol && p.forward.hostPort == f.hostPort &&
                     (p.forward.hostAddress == f.hostAddress || p.forward.hostAddress == "0.0.0.0" ||
                      f.hostAddress == "0.0.0.0"))
                     return &p;
@@ -483,8 +515,10 @@ std::vector<PublishedPort> PortPublisher::ports() const
 {
     std::vector<PublishedPort> all;
     for (const auto& [id, state] : m_impl->containers) {
-        for (const auto& p : state.ports)
-            all.push_back(p.info);
+        for (const auto& p : state.ports) {
+            if (!p.pending) // listed once it answers, or once it failed
+                all.push_back(p.info);
+        }
     }
     std::sort(all.begin(), all.end(), [](const PublishedPort& a, const PublishedPort& b) {
         return std::tie(a.hostPort, a.protocol, a.container) < std::tie(b.hostPort, b.protocol, b.container);

@@ -88,6 +88,8 @@ std::vector<std::string> qemuArguments(const QemuConfig& c)
         add({"-chardev", "file,id=console,path=" + escaped(c.consoleLog), "-serial", "chardev:console"});
     if (!c.qmpSocket.empty())
         add({"-qmp", "unix:" + escaped(c.qmpSocket) + ",server=on,wait=off"});
+    if (!c.monitorSocket.empty())
+        add({"-chardev", "socket,id=monitor,path=" + escaped(c.monitorSocket), "-mon", "chardev=monitor,mode=control"});
     for (const auto& f : c.fwCfg)
         add({"-fw_cfg", "name=opt/org.berth/" + f.name + ",file=" + escaped(f.file)});
     // security_model=none: files the guest creates belong to the user QEMU runs as, the host

@@ -4,7 +4,7 @@
 #include "berth/vm/LineSocket.h"
 #include "berth/vm/Process.h"
 #include "berth/vm/QemuCommand.h"
-#include "berth/vm/QmpClient.h"
+#include "berth/vm/QmpChannel.h"
 
 #include <cerrno>
 #include <csignal>
@@ -21,6 +21,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
@@ -182,6 +183,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     std::vector<Process> virtiofsds;
     std::string shareTransport; // in use: 9p or virtiofs
     std::unique_ptr<LineSocket> bootSocket, consoleSocket;
+    std::unique_ptr<QmpChannel> monitor; // the driver's own QMP connection, for this launch
     std::shared_ptr<spdlog::logger> console;
     asio::steady_timer trialTimer;
     asio::posix::stream_descriptor exitWatch;
@@ -190,6 +192,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     fs::path probeFile() const { return spec.stateDir / "accelerator.json"; }
     fs::path pidFile() const { return spec.runDir / "qemu.pid"; }
     fs::path qmpSocket() const { return spec.runDir / "qmp.sock"; }
+    fs::path monitorSocket() const { return spec.runDir / "monitor.sock"; }
     fs::path qemuLog() const { return spec.logDir / "qemu.log"; }
 
     Result<std::string> chooseAccelerator()
@@ -287,6 +290,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         c.bootSocket = spec.runDir / "boot.sock";
         c.consoleSocket = spec.runDir / "console.sock";
         c.qmpSocket = qmpSocket();
+        c.monitorSocket = monitorSocket();
         c.sshPort = spec.sshPort;
         for (const auto& f : spec.guestFiles)
             c.fwCfg.push_back({f.name, f.file});
@@ -315,8 +319,13 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         auto consoleIn = LineSocket::listen(io, c.consoleSocket);
         if (!consoleIn)
             return consoleIn.error();
+        auto qmp = QmpChannel::listen(io, c.monitorSocket);
+        if (!qmp)
+            return qmp.error();
         bootSocket = std::move(boot).value();
         consoleSocket = std::move(consoleIn).value();
+        monitor = std::move(qmp).value();
+        monitor->start({});
         std::weak_ptr<Impl> weak = shared_from_this();
         const auto id = launchId;
         bootSocket->start(
@@ -356,6 +365,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         if (!process) {
             bootSocket.reset();
             consoleSocket.reset();
+            monitor.reset();
             return process.error();
         }
         qemu = std::move(process).value();
@@ -547,6 +557,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         trialTimer.cancel();
         bootSocket.reset();
         consoleSocket.reset();
+        monitor.reset(); // what it still owes is answered with an error
         std::error_code ec;
         fs::remove(qmpSocket(), ec);
         fs::remove(pidFile(), ec);
@@ -729,38 +740,38 @@ Status QemuDriver::start(const MachineSpec& spec, Callbacks callbacks)
     return Ok{};
 }
 
-Status QemuDriver::requestShutdown()
+void QemuDriver::requestShutdown(Done done)
 {
     auto& d = *m_impl;
-    if (!d.qemu)
-        return Ok{};
+    if (!d.qemu || !d.monitor) {
+        asio::post(d.io, [done = std::move(done)] { done(Ok{}); });
+        return;
+    }
     d.requested = true;
     d.state = State::Stopping;
-    auto qmp = QmpClient::connect(d.qmpSocket(), std::chrono::seconds(3));
-    if (!qmp)
-        return qmp.error();
-    if (auto done = qmp->execute("system_powerdown"); !done)
-        return done.error();
-    return Ok{};
+    d.monitor->execute("system_powerdown", nullptr, [done = std::move(done)](Result<json> r) {
+        done(r ? Status(Ok{}) : Status(r.error()));
+    });
 }
 
 namespace {
 
-// Runs a human monitor command over QMP; its printed output is its only error report.
-Status monitorCommand(const fs::path& qmpSocket, const std::string& command)
+// Runs a human monitor command on `monitor`; its printed output is its only error report.
+void monitorCommand(QmpChannel& monitor, const std::string& command, std::function<void(Status)> done)
 {
-    auto qmp = QmpClient::connect(qmpSocket, std::chrono::seconds(3));
-    if (!qmp)
-        return qmp.error();
-    auto output = qmp->execute("human-monitor-command", {{"command-line", command}});
-    if (!output)
-        return output.error();
-    auto text = output->is_string() ? output->get<std::string>() : std::string();
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-        text.pop_back();
-    if (!text.empty() && text.find("removed") == std::string::npos)
-        return Error{text};
-    return Ok{};
+    monitor.execute("human-monitor-command", {{"command-line", command}}, [done = std::move(done)](Result<json> output) {
+        if (!output) {
+            done(output.error());
+            return;
+        }
+        auto text = output->is_string() ? output->get<std::string>() : std::string();
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+            text.pop_back();
+        if (!text.empty() && text.find("removed") == std::string::npos)
+            done(Error{text});
+        else
+            done(Ok{});
+    });
 }
 
 // Why the host could not listen where `f` asks, found by trying it: QEMU only says it failed.
@@ -797,22 +808,27 @@ std::string whyNotListening(const PortForward& f, const std::string& qemuText)
 
 } // namespace
 
-Status QemuDriver::addPortForward(const PortForward& f)
+void QemuDriver::addPortForward(const PortForward& f, Done done)
 {
-    if (!m_impl->qemu)
-        return Error{"the VM is not running"};
-    auto added = monitorCommand(m_impl->qmpSocket(), hostForwardAddCommand(f.protocol, f.hostAddress, f.hostPort,
-                                                                           f.guestAddress, f.guestPort));
-    if (!added)
-        return Error{whyNotListening(f, added.error().message)};
-    return Ok{};
+    auto& d = *m_impl;
+    if (!d.qemu || !d.monitor) {
+        asio::post(d.io, [done = std::move(done)] { done(Error{"the VM is not running"}); });
+        return;
+    }
+    monitorCommand(*d.monitor, hostForwardAddCommand(f.protocol, f.hostAddress, f.hostPort, f.guestAddress, f.guestPort),
+                   [f, done = std::move(done)](Status added) {
+                       done(added ? added : Status(Error{whyNotListening(f, added.error().message)}));
+                   });
 }
 
-Status QemuDriver::removePortForward(const PortForward& f)
+void QemuDriver::removePortForward(const PortForward& f, Done done)
 {
-    if (!m_impl->qemu)
-        return Ok{};
-    return monitorCommand(m_impl->qmpSocket(), hostForwardRemoveCommand(f.protocol, f.hostAddress, f.hostPort));
+    auto& d = *m_impl;
+    if (!d.qemu || !d.monitor) {
+        asio::post(d.io, [done = std::move(done)] { done(Ok{}); });
+        return;
+    }
+    monitorCommand(*d.monitor, hostForwardRemoveCommand(f.protocol, f.hostAddress, f.hostPort), std::move(done));
 }
 
 void QemuDriver::kill()

@@ -10,6 +10,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
@@ -200,34 +201,93 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
 {
     struct Relay
     {
-        std::vector<PortForward> inner; // the private QEMU forwards
-        std::shared_ptr<const std::vector<std::uint16_t>> ports; // their host ports
+        std::pair<std::string, std::uint16_t> key; // host address and port
+        std::vector<PortForward> inner;             // the private QEMU forwards made so far
         // Shared with their pending accepts, so a relay removed meanwhile cannot leave a handler
         // holding a freed acceptor.
         std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+        bool closed = false; // removed, or failed: a forward still being made is undone
     };
 
     asio::io_context& io;
     VmDriver& driver;
-    std::map<std::pair<std::string, std::uint16_t>, Relay> relays; // by host address and port
+    std::map<std::pair<std::string, std::uint16_t>, std::shared_ptr<Relay>> relays;
     std::list<std::weak_ptr<Pipe>> pipes;
     std::size_t retries = 0;
     std::size_t accepted = 0; // spreads first tries over the private forwards
 
     Impl(asio::io_context& ctx, VmDriver& d) : io(ctx), driver(d) {}
 
-    // Stops `relay`'s listeners and removes its private forwards; the last failure, if any.
-    Status close(Relay& relay)
+    void removeForward(const PortForward& f)
     {
+        driver.removePortForward(f, [f](Status removed) {
+            if (!removed)
+                spdlog::warn("ports: cannot remove the VM's forward 127.0.0.1:{}: {}", f.hostPort,
+                             removed.error().message);
+        });
+    }
+
+    // Stops `relay`'s listeners and removes its private forwards, now and as they are made.
+    void close(Relay& relay)
+    {
+        relay.closed = true;
         boost::system::error_code ignored;
         for (auto& a : relay.acceptors)
             a->close(ignored);
-        Status removed = Ok{};
-        for (const auto& f : relay.inner) {
-            if (auto r = driver.removePortForward(f); !r)
-                removed = r;
+        for (const auto& f : std::exchange(relay.inner, {}))
+            removeForward(f);
+    }
+
+    // Makes `relay`'s private forwards one after another: ports that were free a moment ago;
+    // another program may take one in between, so a few tries each. Then it accepts. On failure
+    // nothing stays half made.
+    void addPrivate(const std::shared_ptr<Relay>& relay, const PortForward& forward, VmDriver::Done done, int attempt)
+    {
+        if (relay->inner.size() == static_cast<std::size_t>(kPrivateForwards)) {
+            auto ports = std::make_shared<std::vector<std::uint16_t>>();
+            for (const auto& f : relay->inner)
+                ports->push_back(f.hostPort);
+            for (auto& acceptor : relay->acceptors)
+                accept(acceptor, ports);
+            done(Ok{});
+            return;
         }
-        return removed;
+        const auto failed = [this, relay, forward, done](const std::string& why) {
+            if (const auto it = relays.find(relay->key); it != relays.end() && it->second == relay)
+                relays.erase(it);
+            close(*relay);
+            done(Error{"cannot add the VM's forward for port " + std::to_string(forward.hostPort) + ": " + why});
+        };
+        auto port = freeLoopbackPort(io, "a private forward");
+        if (!port) {
+            failed(port.error().message);
+            return;
+        }
+        PortForward inner = forward;
+        inner.hostAddress = "127.0.0.1";
+        inner.hostPort = port.value();
+        driver.addPortForward(inner, [weak = weak_from_this(), relay, forward, inner, done, attempt,
+                                      failed](Status added) {
+            auto self = weak.lock();
+            if (!self) {
+                done(Error{"the published ports were closed"});
+                return;
+            }
+            if (relay->closed) {
+                if (added)
+                    self->removeForward(inner);
+                done(Error{"port " + std::to_string(forward.hostPort) + " was unpublished while its forward was made"});
+                return;
+            }
+            if (added) {
+                relay->inner.push_back(inner);
+                self->addPrivate(relay, forward, done, 0);
+            } else if (attempt + 1 < 3) {
+                self->addPrivate(relay, forward, done, attempt + 1);
+            } else {
+                failed(added.error().message);
+            }
+        });
     }
 
     void accept(std::shared_ptr<tcp::acceptor> acceptor, std::shared_ptr<const std::vector<std::uint16_t>> privatePorts)
@@ -267,7 +327,7 @@ TcpRelays::~TcpRelays()
 void TcpRelays::closeAll()
 {
     for (auto& [key, relay] : m_impl->relays)
-        (void)m_impl->close(relay);
+        m_impl->close(*relay);
     for (auto& weak : m_impl->pipes) {
         if (auto pipe = weak.lock())
             pipe->close();
@@ -276,26 +336,37 @@ void TcpRelays::closeAll()
     m_impl->pipes.clear();
 }
 
-Status TcpRelays::add(const PortForward& forward)
+void TcpRelays::add(const PortForward& forward, VmDriver::Done done)
 {
     auto& d = *m_impl;
+    // Always answered on a later turn, as VmDriver's own calls are.
+    VmDriver::Done later = [&io = d.io, done = std::move(done)](Status result) {
+        asio::post(io, [done, result = std::move(result)] { done(result); });
+    };
     const auto key = std::make_pair(forward.hostAddress, forward.hostPort);
-    if (d.relays.count(key))
-        return Ok{};
+    if (d.relays.count(key)) {
+        later(Ok{});
+        return;
+    }
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(forward.hostAddress, ec);
-    if (ec)
-        return Error{"'" + forward.hostAddress + "' is not an IP address"};
+    if (ec) {
+        later(Error{"'" + forward.hostAddress + "' is not an IP address"});
+        return;
+    }
 
-    Impl::Relay relay;
+    auto relay = std::make_shared<Impl::Relay>();
+    relay->key = key;
     if (address.is_v4() && address.to_v4().is_loopback()) {
         // localhost: both loopbacks. ::1 is optional (IPv6 may be off on this computer).
         auto v4 = listenOn(d.io, address, forward.hostPort, false);
-        if (!v4)
-            return v4.error();
-        relay.acceptors.push_back(std::move(v4.value()));
+        if (!v4) {
+            later(v4.error());
+            return;
+        }
+        relay->acceptors.push_back(std::move(v4.value()));
         if (auto v6 = listenOn(d.io, asio::ip::address_v6::loopback(), forward.hostPort, true); v6)
-            relay.acceptors.push_back(std::move(v6.value()));
+            relay->acceptors.push_back(std::move(v6.value()));
         else
             spdlog::info("ports: {} is not published on ::1: {}", forward.hostPort, v6.error().message);
     } else if (address.is_v4() && address.to_v4().is_unspecified()) {
@@ -303,58 +374,33 @@ Status TcpRelays::add(const PortForward& forward)
         auto any = listenOn(d.io, asio::ip::address_v6::any(), forward.hostPort, false);
         if (!any)
             any = listenOn(d.io, address, forward.hostPort, false);
-        if (!any)
-            return any.error();
-        relay.acceptors.push_back(std::move(any.value()));
+        if (!any) {
+            later(any.error());
+            return;
+        }
+        relay->acceptors.push_back(std::move(any.value()));
     } else {
         auto one = listenOn(d.io, address, forward.hostPort, address.is_v6());
-        if (!one)
-            return one.error();
-        relay.acceptors.push_back(std::move(one.value()));
-    }
-
-    // The private forwards: ports that were free a moment ago; another program may take one in
-    // between, so a few tries each. Nothing stays half made on failure.
-    auto ports = std::make_shared<std::vector<std::uint16_t>>();
-    for (int i = 0; i < kPrivateForwards; ++i) {
-        Status added = Error{"no private forward"};
-        for (int attempt = 0; attempt < 3 && !added; ++attempt) {
-            auto port = freeLoopbackPort(d.io, "a private forward");
-            if (!port) {
-                added = port.error();
-                continue;
-            }
-            PortForward inner = forward;
-            inner.hostAddress = "127.0.0.1";
-            inner.hostPort = port.value();
-            added = d.driver.addPortForward(inner);
-            if (added) {
-                relay.inner.push_back(inner);
-                ports->push_back(inner.hostPort);
-            }
+        if (!one) {
+            later(one.error());
+            return;
         }
-        if (!added) {
-            (void)d.close(relay);
-            return Error{"cannot add the VM's forward for port " + std::to_string(forward.hostPort) + ": " +
-                         added.error().message};
-        }
+        relay->acceptors.push_back(std::move(one.value()));
     }
-    relay.ports = ports;
-    auto& stored = d.relays[key] = std::move(relay);
-    for (auto& acceptor : stored.acceptors)
-        d.accept(acceptor, stored.ports);
-    return Ok{};
+    // Listening from here on: a connection made before the private forwards exist waits in the
+    // listen queue.
+    d.relays[key] = relay;
+    d.addPrivate(relay, forward, std::move(later), 0);
 }
 
-Status TcpRelays::remove(const PortForward& forward)
+void TcpRelays::remove(const PortForward& forward)
 {
     auto& d = *m_impl;
     const auto it = d.relays.find(std::make_pair(forward.hostAddress, forward.hostPort));
     if (it == d.relays.end())
-        return Ok{};
-    auto removed = d.close(it->second);
+        return;
+    d.close(*it->second);
     d.relays.erase(it);
-    return removed;
 }
 
 std::size_t TcpRelays::connections() const

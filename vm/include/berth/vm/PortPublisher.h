@@ -46,7 +46,8 @@ public:
     PortPublisher& operator=(const PortPublisher&) = delete;
 
     void start();
-    // Ordered by host port, then protocol.
+    // Ordered by host port, then protocol. A forward the driver is still making is left out
+    // until it answers or fails.
     std::vector<PublishedPort> ports() const;
     std::vector<std::string> warnings() const;
 

@@ -29,7 +29,8 @@ struct QemuConfig
     std::filesystem::path rootImage; // read-only squashfs (virtio-blk serial berth-root)
     std::filesystem::path dataDisk;  // raw, sparse, discard on (virtio-blk serial berth-data); empty: none
     std::filesystem::path bootSocket;   // the host listens; QEMU connects (virtio-serial org.berth.boot)
-    std::filesystem::path qmpSocket;    // QEMU listens
+    std::filesystem::path qmpSocket;    // QEMU listens (for people and tests)
+    std::filesystem::path monitorSocket; // QMP for the agent: the host listens; QEMU connects
     std::filesystem::path consoleLog;   // the serial console to a file, when consoleSocket is empty
     std::filesystem::path consoleSocket; // the serial console to a socket the host listens on
     std::uint16_t sshPort = 0;          // host port forwarded to the guest's 22, bound to 127.0.0.1; 0: none

@@ -32,7 +32,8 @@ std::vector<int> stopQemuProcessesUsing(const std::filesystem::path& dataDisk,
 // kAcceleratorTrial, else TCG, with the reason. A failed KVM trial is remembered in the state
 // folder for this host kernel and QEMU, so later starts go straight to TCG; forcing "kvm"
 // tries again. A QEMU left running by an agent that died is killed before a new one starts,
-// so the data disk is never opened twice.
+// so the data disk is never opened twice. Port forwards and the power button go through one
+// persistent QMP connection the driver owns (QmpChannel), asynchronously.
 class QemuDriver final : public VmDriver
 {
 public:
@@ -46,13 +47,13 @@ public:
     std::string name() const override { return "qemu"; }
     Status create(const MachineSpec& spec) override;
     Status start(const MachineSpec& spec, Callbacks callbacks) override;
-    Status requestShutdown() override;
+    void requestShutdown(Done done) override;
     void kill() override;
     State state() const override;
     std::string accelerator() const override;
     std::string acceleratorReason() const override;
-    Status addPortForward(const PortForward& forward) override;
-    Status removePortForward(const PortForward& forward) override;
+    void addPortForward(const PortForward& forward, Done done) override;
+    void removePortForward(const PortForward& forward, Done done) override;
     std::optional<int> pid() const override;
     std::filesystem::path consoleLog() const override;
 

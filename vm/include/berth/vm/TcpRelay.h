@@ -39,12 +39,14 @@ public:
     TcpRelays(const TcpRelays&) = delete;
     TcpRelays& operator=(const TcpRelays&) = delete;
 
-    // Listens for `forward` (protocol tcp) on the host and adds its private forward. An error
-    // says which address another program holds; nothing is left half made.
-    Status add(const PortForward& forward);
-    // Stops listening for `forward` and removes its private forward; connections already made
-    // keep going.
-    Status remove(const PortForward& forward);
+    // Listens for `forward` (protocol tcp) on the host at once, adds its private forwards
+    // through the driver, then accepts; connections made meanwhile wait in the listen queue.
+    // `done` runs once, on a later turn of the io_context: an error says which address another
+    // program holds, or why the VM's forward failed, and nothing is left half made.
+    void add(const PortForward& forward, VmDriver::Done done);
+    // Stops listening for `forward` and removes its private forwards (also those an add() still
+    // makes: that add() then fails); connections already made keep going. Errors are logged.
+    void remove(const PortForward& forward);
     // Stops every listener, removes every private forward and closes every connection; the
     // destructor does this too.
     void closeAll();

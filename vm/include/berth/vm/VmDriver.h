@@ -67,10 +67,15 @@ struct VmExit
 
 // One backend that runs Berth guests (QEMU now; Hyper-V and Virtualization.framework later).
 // The agent drives a VM only through this interface. Single-threaded: every call and every
-// callback happens on the thread running the io_context the driver was made with.
+// callback happens on the thread running the io_context the driver was made with. Nothing here
+// blocks that thread: what takes a round trip to the hypervisor reports through a Done.
 class VmDriver
 {
 public:
+    // Runs exactly once on the io_context's thread, never inside the call that was given it
+    // (even when the answer is known at once), and also when the driver is destroyed first.
+    using Done = std::function<void(Status)>;
+
     enum class State
     {
         Stopped,  // nothing runs; start() may be called
@@ -102,20 +107,20 @@ public:
     // on progress arrives through `callbacks`, and onExit exactly once. Fails without side
     // effects when the VM already runs or the hypervisor cannot start.
     virtual Status start(const MachineSpec& spec, Callbacks callbacks) = 0;
-    // Asks the guest to shut down cleanly (the power button). Returns at once; onExit follows
-    // when the guest has powered off. An error means the request could not be delivered.
-    virtual Status requestShutdown() = 0;
+    // Asks the guest to shut down cleanly (the power button). `done` reports whether the request
+    // was delivered; onExit follows when the guest has powered off.
+    virtual void requestShutdown(Done done) = 0;
     // Ends the VM at once. onExit follows. Does nothing when nothing runs.
     virtual void kill() = 0;
     virtual State state() const = 0;
     // The accelerator in use ("kvm", "tcg", …) and why it was chosen; empty before start().
     virtual std::string accelerator() const = 0;
     virtual std::string acceleratorReason() const = 0;
-    // Starts forwarding a host port into the guest; takes effect before it returns. An error
-    // says why, e.g. that another program holds the host port.
-    virtual Status addPortForward(const PortForward& forward) = 0;
+    // Starts forwarding a host port into the guest; `done` reports when it took effect, or why
+    // not, e.g. that another program holds the host port.
+    virtual void addPortForward(const PortForward& forward, Done done) = 0;
     // Ends a forward added before; connections already made keep going.
-    virtual Status removePortForward(const PortForward& forward) = 0;
+    virtual void removePortForward(const PortForward& forward, Done done) = 0;
     // The hypervisor's process id while it runs.
     virtual std::optional<int> pid() const = 0;
     // The guest console's log file (rotated by the driver).
