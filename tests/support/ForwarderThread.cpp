@@ -14,13 +14,16 @@ ForwarderThread::~ForwarderThread()
 
 QString ForwarderThread::start(const vm::SshForwarder::Config& config)
 {
-    return call([&] {
-        auto started = vm::SshForwarder::start(m_io, config);
-        if (!started)
-            return QString::fromStdString(started.error().message);
-        m_forwarder = std::move(started).value();
-        return QString();
+    auto ready = std::make_shared<std::promise<QString>>();
+    auto outcome = ready->get_future();
+    call([&] {
+        m_forwarder = vm::SshForwarder::connect(m_io, config, [this, ready](vm::Status connected) {
+            if (!connected)
+                m_forwarder.reset();
+            ready->set_value(connected ? QString() : QString::fromStdString(connected.error().message));
+        });
     });
+    return outcome.get();
 }
 
 std::size_t ForwarderThread::activeConnections()

@@ -131,6 +131,8 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     std::set<std::shared_ptr<Connection>> connections;
     AgentStatus status;
     std::unique_ptr<SshForwarder> forwarder;
+    bool sessionReady = false;                          // forwarder's session is made and its socket listens
+    std::vector<std::function<void(Status)>> sessionWaiters; // for openSession()'s outcome
     std::unique_ptr<PortPublisher> publisher;
     Settings settings;
     Settings::Proxies proxies; // of this start
@@ -458,7 +460,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             enterPhase(e.name, e.guestUptime);
             // sshd is up by now and dockerd needs seconds more: do the SSH handshake meanwhile.
             if (e.name == "containerd")
-                (void)openSession();
+                openSession();
             break;
         case BootEvent::Kind::Ready:
             status.phases.push_back({"engine-ready", secondsSince(startedAt), e.guestUptime});
@@ -484,39 +486,62 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         return "the guest reported: " + message;
     }
 
-    // The SSH session and the host engine socket. Idempotent.
-    Status openSession()
+    // The SSH session and the host engine socket, made on the io_context without blocking it.
+    // Idempotent: a second call while the first is on its way waits for the same session. `then`
+    // runs later, with the outcome, unless the engine is closed first.
+    void openSession(std::function<void(Status)> then = {})
     {
+        if (then)
+            sessionWaiters.push_back(std::move(then));
+        if (forwarder && sessionReady) {
+            for (auto& waiter : std::exchange(sessionWaiters, {}))
+                asio::post(io, [waiter] { waiter(Ok{}); });
+            return;
+        }
         if (forwarder)
-            return Ok{};
+            return; // on its way
         auto key = instance.hostPublicKey();
-        if (!key)
-            return key.error();
+        if (!key) {
+            for (auto& waiter : std::exchange(sessionWaiters, {}))
+                asio::post(io, [waiter, error = key.error()] { waiter(error); });
+            return;
+        }
         SshForwarder::Config config;
         config.port = static_cast<std::uint16_t>(status.sshPort);
         config.privateKey = instance.clientKey();
         config.publicKey = instance.clientPublicKey();
         config.pinnedHostKey = key.value();
         config.listenSocket = instance.engineSocket();
-        auto forwarding = SshForwarder::start(io, config);
-        if (!forwarding) {
-            spdlog::info("SSH session not open yet: {}", forwarding.error().message);
-            return forwarding.error();
-        }
-        forwarder = std::move(forwarding).value();
-        spdlog::info("SSH session open; the engine socket is {}", instance.engineSocket().string());
-        return Ok{};
+        forwarder = SshForwarder::connect(io, config, [weak = std::weak_ptr<Impl>(shared_from_this())](Status ready) {
+            auto self = weak.lock();
+            if (!self)
+                return;
+            if (ready) {
+                self->sessionReady = true;
+                spdlog::info("SSH session open; the engine socket is {}", self->instance.engineSocket().string());
+            } else {
+                spdlog::info("SSH session not open yet: {}", ready.error().message);
+                self->forwarder.reset(); // inert after a failure: the next call tries afresh
+            }
+            for (auto& waiter : std::exchange(self->sessionWaiters, {}))
+                waiter(ready);
+        });
     }
 
     void connectEngine()
     {
         enterPhase("engine-socket");
-        if (auto session = openSession(); !session) {
-            fail("cannot reach the engine over SSH: " + session.error().message);
-            return;
-        }
-        pingAttempts = 0;
-        ping();
+        openSession([weak = std::weak_ptr<Impl>(shared_from_this())](Status session) {
+            auto self = weak.lock();
+            if (!self || self->status.state != EngineState::Starting)
+                return;
+            if (!session) {
+                self->fail("cannot reach the engine over SSH: " + session.error().message);
+                return;
+            }
+            self->pingAttempts = 0;
+            self->ping();
+        });
     }
 
     // Ready means a client on the host socket gets an answer from dockerd.
@@ -593,7 +618,9 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         bootTimer.cancel();
         pingTimer.cancel();
         publisher.reset();
-        forwarder.reset();
+        forwarder.reset(); // cancels a session on its way; its waiters are dropped
+        sessionReady = false;
+        sessionWaiters.clear();
         for (const auto& link : status.socketLinks)
             withdrawSocketAt(link, instance.engineSocket());
         status.socketLinks.clear();

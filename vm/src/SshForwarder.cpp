@@ -136,44 +136,141 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     std::map<unsigned, std::shared_ptr<Connection>> connections;
     unsigned nextId = 1;
     bool readArmed = false, writeArmed = false, stopped = false, pumping = false;
+    bool listening = false; // the host socket is ours (removed when this ends)
     bool idleDataPending = false; // unread bytes arrived while no connection needed the session
     static constexpr std::chrono::milliseconds kFirstRetry{200}, kLastRetry{5000};
     std::chrono::milliseconds retryDelay{0}; // of the last failed reconnect; 0 after a success
 
-    Status connectSession()
+    // One attempt at a session, driven by the io_context: the TCP connect, then libssh2's
+    // handshake and authentication in non-blocking mode, each step resumed when the socket is
+    // ready in the direction libssh2 is blocked on. Nothing waits on this thread. The whole
+    // attempt is bounded by kHandshakeTimeout. `done` runs once, unless stop() comes first.
+    static constexpr std::chrono::seconds kHandshakeTimeout{10};
+    LIBSSH2_SESSION* handshaking = nullptr; // the session being set up; `session` once it works
+    std::uint64_t attempt = 0;              // a newer attempt (or a stop) orphans an older one's handlers
+    asio::steady_timer attemptDeadline{io};
+    std::function<void(Status)> attemptDone;
+
+    void connectSession(std::function<void(Status)> done)
     {
-        if (const int rc = initLibssh2Once(); rc != 0)
-            return Error{"libssh2 could not initialise its crypto back end (error " + std::to_string(rc) + ")"};
+        const auto mine = ++attempt;
+        attemptDone = std::move(done);
+        if (const int rc = initLibssh2Once(); rc != 0) {
+            endAttempt(mine, Error{"libssh2 could not initialise its crypto back end (error " + std::to_string(rc) + ")"});
+            return;
+        }
         boost::system::error_code ec;
+        const auto address = asio::ip::make_address(config.host, ec);
+        if (ec) {
+            endAttempt(mine, Error{"'" + config.host + "' is not an IP address"});
+            return;
+        }
         ssh = Tcp::socket(io);
-        ssh.connect(Tcp::endpoint(asio::ip::make_address(config.host, ec), config.port), ec);
-        if (ec)
-            return Error{"cannot reach the VM's SSH server on " + config.host + ":" + std::to_string(config.port) + ": " +
-                         ec.message()};
-        ssh.set_option(Tcp::no_delay(true), ec);
-        session = libssh2_session_init();
-        if (!session)
-            return Error{"libssh2 could not create an SSH session (out of memory?)"};
-        libssh2_session_set_timeout(session, 10000);
-        preferFastMethods(session);
-        if (libssh2_session_handshake(session, ssh.native_handle()) != 0)
-            return Error{"SSH handshake with the VM failed: " + lastError(session)};
-        std::size_t length = 0;
-        int type = 0;
-        const char* key = libssh2_session_hostkey(session, &length, &type);
-        const auto pinned = keyBlob(config.pinnedHostKey);
-        if (!key || pinned.empty() || std::string(key, length) != pinned)
-            return Error{"the SSH host key at 127.0.0.1:" + std::to_string(config.port) +
-                         " does not match the key pinned for this instance; refusing to connect (another program "
-                         "may be answering there, or the pinned key file was changed)"};
-        if (libssh2_userauth_publickey_fromfile_ex(session, config.user.c_str(),
-                                                   static_cast<unsigned>(config.user.size()),
-                                                   config.publicKey.c_str(), config.privateKey.c_str(), nullptr) != 0)
-            return Error{"the VM refused Berth's SSH key for user " + config.user + ": " + lastError(session)};
+        attemptDeadline.expires_after(kHandshakeTimeout);
+        attemptDeadline.async_wait([weak = weak_from_this(), mine](boost::system::error_code timerError) {
+            auto self = weak.lock();
+            if (timerError || !self || self->attempt != mine)
+                return;
+            self->endAttempt(mine, Error{"the VM's SSH server on " + self->config.host + ":" +
+                                         std::to_string(self->config.port) + " did not complete the handshake within " +
+                                         std::to_string(kHandshakeTimeout.count()) + " s"});
+        });
+        ssh.async_connect(Tcp::endpoint(address, config.port), [weak = weak_from_this(), mine](boost::system::error_code connectError) {
+            auto self = weak.lock();
+            if (!self || self->attempt != mine)
+                return;
+            if (connectError) {
+                self->endAttempt(mine, Error{"cannot reach the VM's SSH server on " + self->config.host + ":" +
+                                             std::to_string(self->config.port) + ": " + connectError.message()});
+                return;
+            }
+            boost::system::error_code ignored;
+            self->ssh.set_option(Tcp::no_delay(true), ignored);
+            self->handshaking = libssh2_session_init();
+            if (!self->handshaking) {
+                self->endAttempt(mine, Error{"libssh2 could not create an SSH session (out of memory?)"});
+                return;
+            }
+            libssh2_session_set_blocking(self->handshaking, 0);
+            preferFastMethods(self->handshaking);
+            self->handshakeStep(mine, false);
+        });
+    }
+
+    // Runs the handshake (then, `authenticating`, the key authentication) as far as it goes
+    // without blocking, and waits for the socket when libssh2 says EAGAIN.
+    void handshakeStep(std::uint64_t mine, bool authenticating)
+    {
+        LIBSSH2_SESSION* s = handshaking;
+        if (!authenticating) {
+            const int rc = libssh2_session_handshake(s, ssh.native_handle());
+            if (rc == LIBSSH2_ERROR_EAGAIN) {
+                waitForSocket(mine, false);
+                return;
+            }
+            if (rc != 0) {
+                endAttempt(mine, Error{"SSH handshake with the VM failed: " + lastError(s)});
+                return;
+            }
+            std::size_t length = 0;
+            int type = 0;
+            const char* key = libssh2_session_hostkey(s, &length, &type);
+            const auto pinned = keyBlob(config.pinnedHostKey);
+            if (!key || pinned.empty() || std::string(key, length) != pinned) {
+                endAttempt(mine, Error{"the SSH host key at 127.0.0.1:" + std::to_string(config.port) +
+                                       " does not match the key pinned for this instance; refusing to connect (another "
+                                       "program may be answering there, or the pinned key file was changed)"});
+                return;
+            }
+        }
+        const int rc = libssh2_userauth_publickey_fromfile_ex(s, config.user.c_str(), static_cast<unsigned>(config.user.size()),
+                                                              config.publicKey.c_str(), config.privateKey.c_str(), nullptr);
+        if (rc == LIBSSH2_ERROR_EAGAIN) {
+            waitForSocket(mine, true);
+            return;
+        }
+        if (rc != 0) {
+            endAttempt(mine, Error{"the VM refused Berth's SSH key for user " + config.user + ": " + lastError(s)});
+            return;
+        }
         // No reply wanted: an idle session then has nothing unread on its socket.
-        libssh2_keepalive_config(session, 0, 5);
-        libssh2_session_set_blocking(session, 0);
-        return Ok{};
+        libssh2_keepalive_config(s, 0, 5);
+        session = std::exchange(handshaking, nullptr);
+        endAttempt(mine, Ok{});
+    }
+
+    void waitForSocket(std::uint64_t mine, bool authenticating)
+    {
+        const bool out = (libssh2_session_block_directions(handshaking) & LIBSSH2_SESSION_BLOCK_OUTBOUND) != 0;
+        ssh.async_wait(out ? Tcp::socket::wait_write : Tcp::socket::wait_read,
+                       [weak = weak_from_this(), mine, authenticating](boost::system::error_code ec) {
+                           auto self = weak.lock();
+                           if (!self || self->attempt != mine)
+                               return;
+                           if (ec) {
+                               self->endAttempt(mine, Error{"the SSH connection to the VM failed: " + ec.message()});
+                               return;
+                           }
+                           self->handshakeStep(mine, authenticating);
+                       });
+    }
+
+    void endAttempt(std::uint64_t mine, Status result)
+    {
+        if (attempt != mine || !attemptDone)
+            return;
+        ++attempt; // the attempt's other handlers find themselves orphaned
+        attemptDeadline.cancel();
+        if (!result) {
+            if (handshaking) {
+                libssh2_session_free(handshaking);
+                handshaking = nullptr;
+            }
+            boost::system::error_code ignored;
+            ssh.close(ignored);
+        }
+        auto done = std::exchange(attemptDone, {});
+        done(std::move(result));
     }
 
     // Drops the session. Connections whose channel was open die with it; ones still waiting for
@@ -196,6 +293,10 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         if (session) {
             libssh2_session_free(session);
             session = nullptr;
+        }
+        if (handshaking) {
+            libssh2_session_free(handshaking);
+            handshaking = nullptr;
         }
         boost::system::error_code ec;
         ssh.close(ec);
@@ -475,7 +576,9 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     }
 
     // Tries again at once, then after 200 ms, doubling up to 5 s while the VM's sshd does not
-    // answer (each try still blocks this thread for the connect and handshake).
+    // answer. Each try runs on the io_context without blocking it: connections already forwarded
+    // over other sessions, and everything else the agent serves, go on meanwhile; new clients
+    // wait in the listen queue or for their channel.
     void reconnect(std::chrono::milliseconds delay = std::chrono::milliseconds(0))
     {
         teardownSession(false);
@@ -485,30 +588,61 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
             auto self = weak.lock();
             if (!self || ec || self->stopped)
                 return;
-            if (auto connected = self->connectSession(); !connected) {
-                spdlog::warn("ssh forward: {}", connected.error().message);
-                self->retryDelay = std::clamp(self->retryDelay * 2, kFirstRetry, kLastRetry);
-                self->reconnect(self->retryDelay);
-                return;
-            }
-            self->retryDelay = std::chrono::milliseconds(0);
-            spdlog::info("ssh forward: reconnected to the VM");
-            self->scheduleKeepalive();
-            self->pump();
+            self->connectSession([weak](Status connected) {
+                auto again = weak.lock();
+                if (!again || again->stopped)
+                    return;
+                if (!connected) {
+                    spdlog::warn("ssh forward: {}", connected.error().message);
+                    again->retryDelay = std::clamp(again->retryDelay * 2, kFirstRetry, kLastRetry);
+                    again->reconnect(again->retryDelay);
+                    return;
+                }
+                again->retryDelay = std::chrono::milliseconds(0);
+                spdlog::info("ssh forward: reconnected to the VM");
+                again->scheduleKeepalive();
+                again->pump();
+            });
         });
+    }
+
+    void stop()
+    {
+        stopped = true;
+        ++attempt;
+        attemptDone = {};
+        attemptDeadline.cancel();
+        boost::system::error_code ec;
+        acceptor.close(ec);
+        keepalive.cancel();
+        ssh.cancel(ec);
+        for (auto& [id, c] : connections)
+            c->client.cancel(ec);
     }
 };
 
-Result<std::unique_ptr<SshForwarder>> SshForwarder::start(asio::io_context& io, const Config& config)
+std::unique_ptr<SshForwarder> SshForwarder::connect(asio::io_context& io, const Config& config,
+                                                    std::function<void(Status)> onReady)
 {
     auto impl = std::make_shared<Impl>(io, config);
-    if (auto connected = impl->connectSession(); !connected)
-        return connected.error();
-    if (auto listening = detail::listenPrivately(impl->acceptor, config.listenSocket, 128); !listening)
-        return listening.error();
-    impl->accept();
-    impl->scheduleKeepalive();
-    impl->arm();
+    impl->connectSession([weak = std::weak_ptr<Impl>(impl), onReady = std::move(onReady)](Status connected) {
+        auto self = weak.lock();
+        if (!self || self->stopped)
+            return;
+        if (connected)
+            connected = detail::listenPrivately(self->acceptor, self->config.listenSocket, 128);
+        if (!connected) {
+            self->stop();
+            self->teardownSession(true);
+            onReady(connected);
+            return;
+        }
+        self->listening = true;
+        self->accept();
+        self->scheduleKeepalive();
+        self->arm();
+        onReady(Ok{});
+    });
     return std::unique_ptr<SshForwarder>(new SshForwarder(std::move(impl)));
 }
 
@@ -516,15 +650,11 @@ SshForwarder::SshForwarder(std::shared_ptr<Impl> impl) : m_impl(std::move(impl))
 
 SshForwarder::~SshForwarder()
 {
-    m_impl->stopped = true;
-    boost::system::error_code ec;
-    m_impl->acceptor.close(ec);
-    m_impl->keepalive.cancel();
-    m_impl->ssh.cancel(ec);
-    for (auto& [id, c] : m_impl->connections)
-        c->client.cancel(ec);
-    std::error_code fsError;
-    std::filesystem::remove(m_impl->config.listenSocket, fsError);
+    m_impl->stop();
+    if (m_impl->listening) {
+        std::error_code fsError;
+        std::filesystem::remove(m_impl->config.listenSocket, fsError);
+    }
 }
 
 std::size_t SshForwarder::activeConnections() const

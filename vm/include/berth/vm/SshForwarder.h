@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,10 +32,16 @@ public:
         std::string remoteSocket = "/run/docker.sock";
     };
 
-    // Connects, verifies the pinned host key, authenticates and starts listening. Blocks the
-    // calling thread for the SSH handshake (bounded by a 10 s timeout). Errors say which step
-    // failed; a host key mismatch says so plainly and nothing is forwarded.
-    static Result<std::unique_ptr<SshForwarder>> start(boost::asio::io_context& io, const Config& config);
+    // Starts connecting and returns at once: the TCP connect, the SSH handshake, the pinned host
+    // key check and the authentication run on the io_context without blocking it (bounded by
+    // 10 s); then it listens on the host socket and calls onReady(Ok) on the io_context's thread.
+    // On failure onReady gets an error saying which step failed (a host key mismatch says so
+    // plainly), nothing is forwarded and the forwarder is inert. A session lost later is made
+    // again the same way, with backoff. Destroying it first cancels all that; onReady does not
+    // run then.
+    static std::unique_ptr<SshForwarder> connect(boost::asio::io_context& io, const Config& config,
+                                                 std::function<void(Status)> onReady);
+    // Stops listening (removing the host socket it made) and closes every connection.
     ~SshForwarder();
     SshForwarder(const SshForwarder&) = delete;
     SshForwarder& operator=(const SshForwarder&) = delete;
