@@ -10,6 +10,7 @@
 #include "TestPaths.h"
 #include "berth/vm/QmpClient.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
@@ -493,6 +494,72 @@ private slots:
         const double guest = run.out.trimmed().toDouble();
         qInfo("guest clock %.3f; host clock %.3f to %.3f around the read", guest, before, after);
         QVERIFY2(guest > before - 2.0 && guest < after + 2.0, run.out.constData());
+    }
+
+    // The agent's one io thread never waits on QEMU or on the SSH server. While a container's
+    // twenty ports are published (eighty private QEMU forwards, each a QMP round trip), `docker ps`
+    // through the socket keeps answering. While the SSH session is made again against a guest
+    // whose sshd cannot be reached (new connections to port 22 dropped for 8 s), the control
+    // socket answers at once, and `docker ps` answers as soon as sshd can be reached again.
+    void answersWhileForwardsAreAddedAndWhileTheSessionReconnects()
+    {
+        QStringList publish;
+        for (int i = 0; i < 20; ++i)
+            publish << "-p" << QString("127.0.0.1:%1:80").arg(freeTcpPort());
+        std::atomic<bool> publishing{true};
+        std::vector<qint64> latencies;
+        bool allAnswered = true;
+        std::thread poller([&] {
+            while (publishing) {
+                QElapsedTimer t;
+                t.start();
+                const auto ps = docker({"ps", "-q"}, 30000);
+                latencies.push_back(t.elapsed());
+                allAnswered = allAnswered && ps.exitCode == 0;
+            }
+        });
+        QVERIFY(mustDocker(QStringList{"run", "-d", "--name", "many"} + publish + QStringList{"bb:1", "httpd", "-f", "-p",
+                                                                                             "80", "-h", "/etc"}));
+        QTRY_COMPARE_WITH_TIMEOUT(portsOf("many").size(), 20, 60000);
+        publishing = false;
+        poller.join();
+        QVERIFY(allAnswered);
+        QVERIFY(!latencies.empty());
+        std::sort(latencies.begin(), latencies.end());
+        qInfo("docker ps while 20 ports were published: %zu calls, median %lld ms, max %lld ms", latencies.size(),
+              latencies[latencies.size() / 2], latencies.back());
+        for (const auto p : portsOf("many"))
+            QVERIFY2(p.toObject().value("error").toString().isEmpty(), qPrintable(p.toObject().value("error").toString()));
+        QVERIFY(mustDocker({"rm", "-f", "many"}));
+
+        // In the guest, a second after this command returns: drop new connections to sshd, end
+        // every SSH session of user berth (the agent's), and let sshd be reached again 8 s later.
+        QVERIFY(mustDocker({"run", "-d", "--rm", "--privileged", "--pid=host", "--net=host", "bb:1", "nsenter", "-t", "1",
+                            "-m", "-n", "sh", "-c",
+                            "sleep 1; iptables -I INPUT -p tcp --dport 22 --syn -j DROP; "
+                            "for p in $(pgrep -u berth -x sshd-session); do kill $p; done; sleep 8; "
+                            "iptables -D INPUT -p tcp --dport 22 --syn -j DROP"}));
+        QElapsedTimer sinceCut;
+        sinceCut.start();
+        QThread::msleep(2500); // the session is gone by now, and the agent is making a new one
+        QElapsedTimer t;
+        t.start();
+        const auto ports = berth({"ports", "--json"});
+        const auto controlMs = t.elapsed();
+        const auto controlDoneAt = sinceCut.elapsed();
+        QVERIFY2(ports.exitCode == 0, qPrintable(describe(ports)));
+        t.restart();
+        const auto ps = docker({"ps", "-q"}, 60000);
+        const auto psMs = t.elapsed();
+        QVERIFY2(ps.exitCode == 0, qPrintable(describe(ps)));
+        qInfo("while the SSH session was made again: the control socket answered in %lld ms; docker ps, started "
+              "%lld ms after the session was cut, answered in %lld ms (sshd could be reached again about 9000 ms "
+              "after the cut)",
+              controlMs, controlDoneAt, psMs);
+        // The control socket answered while sshd still could not be reached.
+        QVERIFY2(controlDoneAt < 8000, qPrintable(QString::number(controlDoneAt)));
+        const auto logs = berth({"logs", "-n", "200"}).out;
+        QVERIFY2(logs.contains("ssh forward: reconnected to the VM"), logs.constData());
     }
 
     void cleanupTestCase()
