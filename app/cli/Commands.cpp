@@ -677,17 +677,14 @@ StatusReport gatherStatus(const vm::Instance& instance)
     }
     report.json = status.toJson();
     auto& disk = report.disk;
-    if (status.state == EngineState::Running && status.sshPort != 0) {
-        std::string command;
-        for (const auto& a : sshArguments(instance, status.sshPort))
-            command += shellQuoted(a) + " ";
-        command += "-T berth@127.0.0.1 stat -f -c \\'%b %a %S\\' /mnt/data 2>/dev/null";
-        std::istringstream fields(firstLineOf(command));
-        double blocks = 0, available = 0, blockSize = 0;
-        if (fields >> blocks >> available >> blockSize && blockSize > 0) {
-            disk = {(blocks - available) * blockSize, blocks * blockSize};
-            report.json["disk_used_bytes"] = static_cast<std::uint64_t>(disk->first);
-            report.json["disk_size_bytes"] = static_cast<std::uint64_t>(disk->second);
+    if (status.state == EngineState::Running) {
+        // The agent measures it in the guest over the SSH session it holds.
+        if (auto client = vm::ControlClient::connect(instance.controlSocket())) {
+            if (auto usage = client->disk(std::chrono::seconds(10))) {
+                disk = {static_cast<double>(usage->usedBytes), static_cast<double>(usage->sizeBytes)};
+                report.json["disk_used_bytes"] = usage->usedBytes;
+                report.json["disk_size_bytes"] = usage->sizeBytes;
+            }
         }
     }
     report.diskFull = disk && disk->second - disk->first < std::min(1.0 * (1 << 30), 0.02 * disk->second);

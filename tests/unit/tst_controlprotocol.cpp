@@ -28,7 +28,8 @@ class TestControlProtocol final : public QObject
 private slots:
     void requestsRoundTrip()
     {
-        for (const auto r : {control::Request::Status, control::Request::Watch, control::Request::Stop}) {
+        for (const auto r : {control::Request::Status, control::Request::Watch, control::Request::Stop,
+                             control::Request::Disk}) {
             const auto parsed = control::parseRequest(json::parse(control::encode(r).dump()));
             QVERIFY(parsed.ok());
             QVERIFY(parsed.value() == r);
@@ -42,7 +43,7 @@ private slots:
         QTest::newRow("not an object") << "[1]" << "JSON object";
         QTest::newRow("no request") << R"({"req":"status"})" << "field 'request'";
         QTest::newRow("wrong type") << R"({"request":5})" << "field 'request'";
-        QTest::newRow("unknown") << R"({"request":"reboot"})" << "unknown request 'reboot'; known: status, watch, stop";
+        QTest::newRow("unknown") << R"({"request":"reboot"})" << "unknown request 'reboot'; known: status, watch, stop, disk";
     }
 
     void badRequestsAreNamed()
@@ -87,6 +88,12 @@ private slots:
         QVERIFY(!control::parseMessage(json::parse(R"({"type":"event","status":{"state":"dancing"}})")).ok());
         QVERIFY(!control::parseMessage(json::parse(R"({"type":"accepted"})")).ok());
         QVERIFY(!control::parseMessage(json::parse(R"({"type":"hello"})")).ok());
+        QVERIFY(!control::parseMessage(json::parse(R"({"type":"disk","used_bytes":1})")).ok());
+        QVERIFY(!control::parseMessage(json::parse(R"({"type":"disk","used_bytes":-1,"size_bytes":2})")).ok());
+        const auto disk = control::parseMessage(control::diskMessage({1234, 1ULL << 36}));
+        QVERIFY(disk.ok() && disk->type == control::Message::Type::Disk);
+        QCOMPARE(disk->disk.usedBytes, std::uint64_t{1234});
+        QCOMPARE(disk->disk.sizeBytes, std::uint64_t{1} << 36);
         const auto error = control::parseMessage(control::errorMessage("no"));
         QVERIFY(error.ok() && error->type == control::Message::Type::Error && error->message == "no");
     }
@@ -118,6 +125,10 @@ private slots:
         const auto first = client->status(std::chrono::seconds(5));
         QVERIFY(first.ok());
         QVERIFY(first->state == EngineState::Stopped);
+        // No engine, no disk to measure: said, and the connection stays usable.
+        const auto disk = client->disk(std::chrono::seconds(5));
+        QVERIFY(!disk.ok());
+        QVERIFY2(disk.error().message.find("the engine is not running") != std::string::npos, disk.error().message.c_str());
 
         // A line that is not a request gets an error, and the connection stays usable.
         {

@@ -214,6 +214,14 @@ private slots:
         QCOMPARE(s.value("memory_mib").toInt(), 2048);
         QVERIFY(s.value("uptime_s").toDouble() >= 0);
         QCOMPARE(s.value("last_error").toString(), QString());
+        // The data disk as the guest measures it (the agent asks over its SSH session): the file
+        // system fills nearly the whole disk, and a fresh engine uses little of it.
+        const double size = s.value("disk_size_bytes").toDouble(), used = s.value("disk_used_bytes").toDouble();
+        const double configured = s.value("disk_gib").toDouble() * (1 << 30);
+        QVERIFY2(configured > 0 && size > 0.9 * configured && size <= configured,
+                 qPrintable(QString("disk_size_bytes %1 of %2 configured").arg(size).arg(configured)));
+        QVERIFY2(used > 0 && used < 0.1 * size, qPrintable(QString("disk_used_bytes %1").arg(used)));
+        QCOMPARE(s.value("disk_full").toBool(), false);
         const int pid = s.value("pid").toInt();
         QVERIFY(pid > 0 && ::kill(pid, 0) == 0);
         QCOMPARE(qemuCount(), 1);

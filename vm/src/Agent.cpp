@@ -14,6 +14,7 @@
 
 #include <deque>
 #include <set>
+#include <sstream>
 #include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -256,7 +257,35 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         case control::Request::Stop:
             c->send(control::acceptedMessage(stop()));
             break;
+        case control::Request::Disk:
+            measureDisk(c);
+            break;
         }
+    }
+
+    // The data disk's use as the guest sees it, asked over the SSH session the agent holds.
+    void measureDisk(const std::shared_ptr<Connection>& c)
+    {
+        if (status.state != EngineState::Running || !forwarder || !sessionReady) {
+            c->send(control::errorMessage("the engine is not running, so its disk cannot be measured"));
+            return;
+        }
+        forwarder->run("stat -f -c '%b %a %S' /mnt/data", [weak = std::weak_ptr<Connection>(c)](Result<std::string> out) {
+            auto connection = weak.lock();
+            if (!connection)
+                return;
+            if (!out) {
+                connection->send(control::errorMessage(out.error().message));
+                return;
+            }
+            std::istringstream fields(out.value());
+            std::uint64_t blocks = 0, available = 0, blockSize = 0;
+            if (!(fields >> blocks >> available >> blockSize) || blockSize == 0 || available > blocks) {
+                connection->send(control::errorMessage("the guest's `stat -f` printed '" + out.value() + "'"));
+                return;
+            }
+            connection->send(control::diskMessage({(blocks - available) * blockSize, blocks * blockSize}));
+        });
     }
 
     // --- starting ---

@@ -44,6 +44,14 @@ Result<AgentStatus> ControlClient::status(std::chrono::milliseconds timeout)
     return std::move(reply->status);
 }
 
+Result<control::DiskUsage> ControlClient::disk(std::chrono::milliseconds timeout)
+{
+    auto reply = ask(control::Request::Disk, control::Message::Type::Disk, timeout);
+    if (!reply)
+        return reply.error();
+    return reply->disk;
+}
+
 Status ControlClient::watch()
 {
     return m_connection.send(control::encode(control::Request::Watch));

@@ -13,6 +13,8 @@ json encode(Request request)
         return {{"request", "watch"}};
     case Request::Stop:
         return {{"request", "stop"}};
+    case Request::Disk:
+        return {{"request", "disk"}};
     }
     return {{"request", "status"}};
 }
@@ -28,7 +30,9 @@ Result<Request> parseRequest(const json& message)
         return Request::Watch;
     if (name == "stop")
         return Request::Stop;
-    return Error{"unknown request '" + name + "'; known: status, watch, stop"};
+    if (name == "disk")
+        return Request::Disk;
+    return Error{"unknown request '" + name + "'; known: status, watch, stop, disk"};
 }
 
 json statusMessage(const AgentStatus& status, bool event)
@@ -44,6 +48,11 @@ json acceptedMessage(const std::string& message)
 json errorMessage(const std::string& message)
 {
     return {{"type", "error"}, {"message", message}};
+}
+
+json diskMessage(const DiskUsage& disk)
+{
+    return {{"type", "disk"}, {"used_bytes", disk.usedBytes}, {"size_bytes", disk.sizeBytes}};
 }
 
 Result<Message> parseMessage(const json& message)
@@ -67,6 +76,15 @@ Result<Message> parseMessage(const json& message)
         if (!message.contains("message") || !message["message"].is_string())
             return Error{"an " + type + " message needs a string 'message'"};
         m.message = message["message"].get<std::string>();
+        return m;
+    }
+    if (type == "disk") {
+        m.type = Message::Type::Disk;
+        for (const auto& [field, value] : {std::pair{"used_bytes", &m.disk.usedBytes}, std::pair{"size_bytes", &m.disk.sizeBytes}}) {
+            if (!message.contains(field) || !message[field].is_number_unsigned())
+                return Error{std::string("a disk message needs a whole number '") + field + "'"};
+            *value = message[field].get<std::uint64_t>();
+        }
         return m;
     }
     return Error{"unknown message type '" + type + "'"};

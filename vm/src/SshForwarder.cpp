@@ -6,11 +6,13 @@
 #include <array>
 #include <cerrno>
 #include <sys/socket.h>
+#include <list>
 #include <map>
 #include <mutex>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <libssh2.h>
@@ -120,12 +122,30 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         bool done = false; // finished: closed as soon as no client I/O is pending
     };
 
+    // A command run in the guest on the forwarder's own session (an exec channel), its standard
+    // output collected.
+    struct Exec
+    {
+        std::string command;
+        std::function<void(Result<std::string>)> done;
+        LIBSSH2_CHANNEL* channel = nullptr;
+        bool started = false;
+        std::string output;
+    };
+
     Impl(asio::io_context& context, Config c)
         : io(context), config(std::move(c)), ssh(context), acceptor(context), keepalive(context)
     {
     }
 
-    ~Impl() { teardownSession(true); }
+    ~Impl()
+    {
+        for (auto& e : std::exchange(execs, {})) { // nobody is left to tell
+            if (e.channel)
+                libssh2_channel_free(e.channel);
+        }
+        teardownSession(true);
+    }
 
     asio::io_context& io;
     Config config;
@@ -134,6 +154,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     Local::acceptor acceptor;
     asio::steady_timer keepalive;
     std::map<unsigned, std::shared_ptr<Connection>> connections;
+    std::list<Exec> execs; // in the order asked
     unsigned nextId = 1;
     bool readArmed = false, writeArmed = false, stopped = false, pumping = false;
     bool listening = false; // the host socket is ours (removed when this ends)
@@ -290,6 +311,13 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
             c.client.close(ec);
             it = connections.erase(it);
         }
+        for (auto& e : std::exchange(execs, {})) {
+            if (e.channel)
+                libssh2_channel_free(e.channel);
+            asio::post(io, [done = std::move(e.done), command = e.command] {
+                done(Error{"cannot run `" + command + "` in the VM: the SSH session ended"});
+            });
+        }
         if (session) {
             libssh2_session_free(session);
             session = nullptr;
@@ -398,7 +426,69 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
                 (c->clientEof && !c->eofSent))
                 return true;
         }
-        return false;
+        return !execs.empty();
+    }
+
+    // Moves one command forward; true once it has finished (its `done` then runs) or failed.
+    bool progressExec(Exec& e, bool& moved, bool& sessionLost)
+    {
+        const auto failed = [&](const std::string& step) {
+            const int err = libssh2_session_last_errno(session);
+            sessionLost = socketError(err);
+            const auto why = "cannot run `" + e.command + "` in the VM: " + step + ": " + lastError(session);
+            if (e.channel) {
+                libssh2_channel_free(e.channel);
+                e.channel = nullptr;
+            }
+            asio::post(io, [done = std::move(e.done), why] { done(Error{why}); });
+            return true;
+        };
+        if (!e.channel) {
+            e.channel = libssh2_channel_open_session(session);
+            if (!e.channel)
+                return libssh2_session_last_errno(session) == LIBSSH2_ERROR_EAGAIN ? false : failed("no session channel");
+            moved = true;
+        }
+        if (!e.started) {
+            const int rc = libssh2_channel_process_startup(e.channel, "exec", 4, e.command.data(),
+                                                           static_cast<unsigned>(e.command.size()));
+            if (rc == LIBSSH2_ERROR_EAGAIN)
+                return false;
+            if (rc != 0)
+                return failed("the guest refused it");
+            e.started = true;
+            moved = true;
+        }
+        std::array<char, 4096> buffer{};
+        for (;;) {
+            const auto n = libssh2_channel_read(e.channel, buffer.data(), buffer.size());
+            if (n > 0) {
+                if (e.output.size() < 1024 * 1024)
+                    e.output.append(buffer.data(), static_cast<std::size_t>(n));
+                moved = true;
+                continue;
+            }
+            if (n == LIBSSH2_ERROR_EAGAIN && !libssh2_channel_eof(e.channel))
+                return false;
+            if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
+                return failed("reading its output");
+            break; // end of output
+        }
+        // Discard what it printed on stderr; then its exit status.
+        while (libssh2_channel_read_stderr(e.channel, buffer.data(), buffer.size()) > 0) {
+        }
+        const int closed = libssh2_channel_close(e.channel);
+        if (closed == LIBSSH2_ERROR_EAGAIN)
+            return false;
+        const int status = libssh2_channel_get_exit_status(e.channel);
+        libssh2_channel_free(e.channel);
+        e.channel = nullptr;
+        moved = true;
+        Result<std::string> result = std::move(e.output);
+        if (status != 0)
+            result = Error{"`" + e.command + "` exited with status " + std::to_string(status) + " in the VM"};
+        asio::post(io, [done = std::move(e.done), result = std::move(result)] { done(result); });
+        return true;
     }
 
     // Moves one connection forward as far as it can without blocking; true if anything moved.
@@ -565,6 +655,8 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
                 }
                 ++it;
             }
+            for (auto it = execs.begin(); it != execs.end() && !sessionLost;)
+                it = progressExec(*it, moved, sessionLost) ? execs.erase(it) : std::next(it);
         }
         pumping = false;
         if (sessionLost) {
@@ -655,6 +747,22 @@ SshForwarder::~SshForwarder()
         std::error_code fsError;
         std::filesystem::remove(m_impl->config.listenSocket, fsError);
     }
+}
+
+void SshForwarder::run(const std::string& command, std::function<void(Result<std::string>)> done)
+{
+    auto& d = *m_impl;
+    if (!d.session) {
+        asio::post(d.io, [done = std::move(done), command] {
+            done(Error{"cannot run `" + command + "` in the VM: the SSH session is not open"});
+        });
+        return;
+    }
+    Impl::Exec exec;
+    exec.command = command;
+    exec.done = std::move(done);
+    d.execs.push_back(std::move(exec));
+    d.pump();
 }
 
 std::size_t SshForwarder::activeConnections() const

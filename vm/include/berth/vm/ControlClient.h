@@ -22,6 +22,9 @@ public:
     Result<AgentStatus> status(std::chrono::milliseconds timeout);
     // After watch(), next() returns the current status, then every change.
     Status watch();
+    // The data disk's use, which the agent measures in the guest; an error while the engine does
+    // not run.
+    Result<control::DiskUsage> disk(std::chrono::milliseconds timeout);
     // Asks the agent to stop; returns its "accepted" message.
     Result<std::string> stop(std::chrono::milliseconds timeout);
     // The next message before `deadline`. agentGone() is true once the agent closed the socket.
