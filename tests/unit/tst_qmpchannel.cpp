@@ -50,6 +50,17 @@ class TestQmpChannel final : public QObject
         return std::move(*got);
     }
 
+    // Negotiated, then QEMU stopped (SIGSTOP) with one command sent that it cannot answer; the
+    // reply will land in `owed`.
+    bool oweOneToAStoppedQemu(std::optional<Result<json>>& owed)
+    {
+        m_channel->start({});
+        if (!call("query-status").ok() || ::kill(static_cast<pid_t>(m_qemu.processId()), SIGSTOP) != 0)
+            return false;
+        m_channel->execute("query-version", nullptr, [&owed](Result<json> r) { owed = r; });
+        return true;
+    }
+
 private slots:
     void init()
     {
@@ -148,11 +159,8 @@ private slots:
 
     void qemuEndingFailsWhatIsOwedAndWhatComesAfter()
     {
-        m_channel->start({});
-        QVERIFY(call("query-status").ok());
-        ::kill(static_cast<pid_t>(m_qemu.processId()), SIGSTOP);
         std::optional<Result<json>> owed;
-        m_channel->execute("query-version", nullptr, [&owed](Result<json> r) { owed = r; });
+        QVERIFY(oweOneToAStoppedQemu(owed));
         m_qemu.kill();
         ::kill(static_cast<pid_t>(m_qemu.processId()), SIGCONT);
         QVERIFY(runUntil([&] { return owed.has_value(); }));
@@ -166,11 +174,8 @@ private slots:
 
     void destroyingTheChannelAnswersWhatIsOwed()
     {
-        m_channel->start({});
-        QVERIFY(call("query-status").ok());
-        ::kill(static_cast<pid_t>(m_qemu.processId()), SIGSTOP);
         std::optional<Result<json>> owed;
-        m_channel->execute("query-version", nullptr, [&owed](Result<json> r) { owed = r; });
+        QVERIFY(oweOneToAStoppedQemu(owed));
         const auto path = m_dir.filePath("destroyingTheChannelAnswersWhatIsOwed.sock");
         QVERIFY(QFile::exists(path));
         m_channel.reset();
