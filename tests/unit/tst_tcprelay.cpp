@@ -257,7 +257,7 @@ private slots:
     {
         asio::io_context io;
         FakeDriver driver(io);
-        driver.delay = std::chrono::milliseconds(150); // each of the four forwards: 600 ms in all
+        driver.delay = std::chrono::milliseconds(600); // QEMU answers the four forwards after 600 ms
         TcpRelays relays(io, driver);
         PortForward f{"tcp", "127.0.0.1", freePort(), "10.0.2.15", 80};
         std::optional<Status> added;

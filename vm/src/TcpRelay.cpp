@@ -207,6 +207,8 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
         // holding a freed acceptor.
         std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
         bool closed = false; // removed, or failed: a forward still being made is undone
+        int outstanding = 0;   // private forwards the driver has not answered for good yet
+        std::string whyFailed; // the first private forward that could not be made
     };
 
     asio::io_context& io;
@@ -238,56 +240,89 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
             removeForward(f);
     }
 
-    // Makes `relay`'s private forwards one after another: ports that were free a moment ago;
-    // another program may take one in between, so a few tries each. Then it accepts. On failure
-    // nothing stays half made.
-    void addPrivate(const std::shared_ptr<Relay>& relay, const PortForward& forward, VmDriver::Done done, int attempt)
+    // Makes `relay`'s private forwards, all at once (QEMU answers them in turn on its monitor):
+    // ports that were free a moment ago, picked together so that no two are the same; another
+    // program may take one in between, so a few tries each. Then it accepts. On failure nothing
+    // stays half made.
+    void addPrivate(const std::shared_ptr<Relay>& relay, const PortForward& forward, VmDriver::Done done)
     {
-        if (relay->inner.size() == static_cast<std::size_t>(kPrivateForwards)) {
-            auto ports = std::make_shared<std::vector<std::uint16_t>>();
-            for (const auto& f : relay->inner)
-                ports->push_back(f.hostPort);
-            for (auto& acceptor : relay->acceptors)
-                accept(acceptor, ports);
-            done(Ok{});
-            return;
+        relay->outstanding = kPrivateForwards;
+        std::vector<std::unique_ptr<tcp::acceptor>> held; // each port stays taken until all are picked
+        std::vector<std::uint16_t> ports;
+        for (int i = 0; i < kPrivateForwards; ++i) {
+            auto probe = std::make_unique<tcp::acceptor>(io);
+            boost::system::error_code ec;
+            probe->open(tcp::v4(), ec);
+            if (!ec)
+                probe->bind({asio::ip::address_v4::loopback(), 0}, ec);
+            ports.push_back(ec ? 0 : probe->local_endpoint().port());
+            held.push_back(std::move(probe));
         }
-        const auto failed = [this, relay, forward, done](const std::string& why) {
-            if (const auto it = relays.find(relay->key); it != relays.end() && it->second == relay)
-                relays.erase(it);
-            close(*relay);
-            done(Error{"cannot add the VM's forward for port " + std::to_string(forward.hostPort) + ": " + why});
-        };
-        auto port = freeLoopbackPort(io, "a private forward");
-        if (!port) {
-            failed(port.error().message);
-            return;
+        held.clear();
+        for (const auto port : ports)
+            addOne(relay, forward, done, port, 0);
+    }
+
+    // One private forward on host port `port` (0: pick one now).
+    void addOne(const std::shared_ptr<Relay>& relay, const PortForward& forward, const VmDriver::Done& done,
+                std::uint16_t port, int attempt)
+    {
+        if (port == 0) {
+            auto picked = freeLoopbackPort(io, "a private forward");
+            if (!picked) {
+                answered(relay, forward, done, picked.error());
+                return;
+            }
+            port = picked.value();
         }
         PortForward inner = forward;
         inner.hostAddress = "127.0.0.1";
-        inner.hostPort = port.value();
-        driver.addPortForward(inner, [weak = weak_from_this(), relay, forward, inner, done, attempt,
-                                      failed](Status added) {
+        inner.hostPort = port;
+        driver.addPortForward(inner, [weak = weak_from_this(), relay, forward, inner, done, attempt](Status added) {
             auto self = weak.lock();
             if (!self) {
-                done(Error{"the published ports were closed"});
+                if (--relay->outstanding == 0)
+                    done(Error{"the published ports were closed"});
                 return;
             }
-            if (relay->closed) {
-                if (added)
-                    self->removeForward(inner);
-                done(Error{"port " + std::to_string(forward.hostPort) + " was unpublished while its forward was made"});
-                return;
-            }
-            if (added) {
+            if (added && relay->closed)
+                self->removeForward(inner);
+            else if (added)
                 relay->inner.push_back(inner);
-                self->addPrivate(relay, forward, done, 0);
-            } else if (attempt + 1 < 3) {
-                self->addPrivate(relay, forward, done, attempt + 1);
-            } else {
-                failed(added.error().message);
+            else if (attempt + 1 < 3 && !relay->closed) {
+                self->addOne(relay, forward, done, 0, attempt + 1);
+                return;
             }
+            self->answered(relay, forward, done, added);
         });
+    }
+
+    // One private forward is made, or failed for good; after the last, `done` hears the outcome.
+    void answered(const std::shared_ptr<Relay>& relay, const PortForward& forward, const VmDriver::Done& done,
+                  const Status& result)
+    {
+        if (!result && relay->whyFailed.empty())
+            relay->whyFailed = result.error().message;
+        if (--relay->outstanding > 0)
+            return;
+        if (relay->closed) {
+            done(Error{"port " + std::to_string(forward.hostPort) + " was unpublished while its forward was made"});
+            return;
+        }
+        if (!relay->whyFailed.empty()) {
+            if (const auto it = relays.find(relay->key); it != relays.end() && it->second == relay)
+                relays.erase(it);
+            close(*relay);
+            done(Error{"cannot add the VM's forward for port " + std::to_string(forward.hostPort) + ": " +
+                       relay->whyFailed});
+            return;
+        }
+        auto ports = std::make_shared<std::vector<std::uint16_t>>();
+        for (const auto& f : relay->inner)
+            ports->push_back(f.hostPort);
+        for (auto& acceptor : relay->acceptors)
+            accept(acceptor, ports);
+        done(Ok{});
     }
 
     void accept(std::shared_ptr<tcp::acceptor> acceptor, std::shared_ptr<const std::vector<std::uint16_t>> privatePorts)
@@ -390,7 +425,7 @@ void TcpRelays::add(const PortForward& forward, VmDriver::Done done)
     // Listening from here on: a connection made before the private forwards exist waits in the
     // listen queue.
     d.relays[key] = relay;
-    d.addPrivate(relay, forward, std::move(later), 0);
+    d.addPrivate(relay, forward, std::move(later));
 }
 
 void TcpRelays::remove(const PortForward& forward)
