@@ -209,6 +209,9 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
         bool closed = false; // removed, or failed: a forward still being made is undone
         int outstanding = 0;   // private forwards the driver has not answered for good yet
         std::string whyFailed; // the first private forward that could not be made
+        bool ready = false;    // one private forward works: accepting
+        // The private forwards' host ports, shared with the connections, which use each as it joins.
+        std::shared_ptr<std::vector<std::uint16_t>> ports = std::make_shared<std::vector<std::uint16_t>>();
     };
 
     asio::io_context& io;
@@ -242,8 +245,9 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
 
     // Makes `relay`'s private forwards, all at once (QEMU answers them in turn on its monitor):
     // ports that were free a moment ago, picked together so that no two are the same; another
-    // program may take one in between, so a few tries each. Then it accepts. On failure nothing
-    // stays half made.
+    // program may take one in between, so a few tries each. It accepts, and `done` hears so, as
+    // soon as the first one works; the others join as they come. Only when none can be made does
+    // the add fail, with nothing left half made.
     void addPrivate(const std::shared_ptr<Relay>& relay, const PortForward& forward, VmDriver::Done done)
     {
         relay->outstanding = kPrivateForwards;
@@ -285,11 +289,12 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
                     done(Error{"the published ports were closed"});
                 return;
             }
-            if (added && relay->closed)
+            if (added && relay->closed) {
                 self->removeForward(inner);
-            else if (added)
+            } else if (added) {
                 relay->inner.push_back(inner);
-            else if (attempt + 1 < 3 && !relay->closed) {
+                relay->ports->push_back(inner.hostPort); // connections use it from now on
+            } else if (attempt + 1 < 3 && !relay->closed) {
                 self->addOne(relay, forward, done, 0, attempt + 1);
                 return;
             }
@@ -297,32 +302,39 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
         });
     }
 
-    // One private forward is made, or failed for good; after the last, `done` hears the outcome.
+    // One private forward is made, or failed for good. The first made opens the port; when
+    // the last is answered with none made, `done` hears why.
     void answered(const std::shared_ptr<Relay>& relay, const PortForward& forward, const VmDriver::Done& done,
                   const Status& result)
     {
         if (!result && relay->whyFailed.empty())
             relay->whyFailed = result.error().message;
-        if (--relay->outstanding > 0)
-            return;
+        const bool last = --relay->outstanding == 0;
         if (relay->closed) {
-            done(Error{"port " + std::to_string(forward.hostPort) + " was unpublished while its forward was made"});
+            if (last && !relay->ready)
+                done(Error{"port " + std::to_string(forward.hostPort) + " was unpublished while its forward was made"});
             return;
         }
-        if (!relay->whyFailed.empty()) {
+        if (result && !relay->ready) {
+            relay->ready = true;
+            for (auto& acceptor : relay->acceptors)
+                accept(acceptor, relay->ports);
+            done(Ok{});
+        }
+        if (!last)
+            return;
+        if (!relay->ready) {
             if (const auto it = relays.find(relay->key); it != relays.end() && it->second == relay)
                 relays.erase(it);
             close(*relay);
             done(Error{"cannot add the VM's forward for port " + std::to_string(forward.hostPort) + ": " +
                        relay->whyFailed});
-            return;
+        } else if (!relay->whyFailed.empty()) {
+            spdlog::warn("ports: {} of the VM's {} forwards for port {} could not be made ({}); it is published with the "
+                         "rest",
+                         kPrivateForwards - static_cast<int>(relay->inner.size()), kPrivateForwards, forward.hostPort,
+                         relay->whyFailed);
         }
-        auto ports = std::make_shared<std::vector<std::uint16_t>>();
-        for (const auto& f : relay->inner)
-            ports->push_back(f.hostPort);
-        for (auto& acceptor : relay->acceptors)
-            accept(acceptor, ports);
-        done(Ok{});
     }
 
     void accept(std::shared_ptr<tcp::acceptor> acceptor, std::shared_ptr<const std::vector<std::uint16_t>> privatePorts)
