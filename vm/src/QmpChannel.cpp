@@ -109,10 +109,11 @@ struct QmpChannel::Impl : std::enable_shared_from_this<QmpChannel::Impl>
             return;
         }
         writing = true;
+        // The operations hold the Impl: they use its socket, buffer and queue until their handler
+        // runs, even when it runs cancelled after the channel was destroyed.
         asio::async_write(socket, asio::buffer(out.front()),
-                          [weak = weak_from_this()](boost::system::error_code ec, std::size_t) {
-                              auto self = weak.lock();
-                              if (!self || self->phase == Phase::Closed)
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              if (self->phase == Phase::Closed)
                                   return;
                               if (ec) {
                                   self->close("cannot write to QEMU's monitor: " + ec.message());
@@ -125,9 +126,8 @@ struct QmpChannel::Impl : std::enable_shared_from_this<QmpChannel::Impl>
 
     void readNext()
     {
-        asio::async_read_until(socket, buffer, '\n', [weak = weak_from_this()](boost::system::error_code ec, std::size_t n) {
-            auto self = weak.lock();
-            if (!self || self->phase == Phase::Closed)
+        asio::async_read_until(socket, buffer, '\n', [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            if (self->phase == Phase::Closed)
                 return;
             if (ec == asio::error::not_found) {
                 self->close("QEMU sent a monitor message over 1 MiB");
@@ -214,9 +214,8 @@ QmpChannel::~QmpChannel()
 void QmpChannel::start(EventHandler onEvent)
 {
     m_impl->onEvent = std::move(onEvent);
-    m_impl->acceptor.async_accept(m_impl->socket, [weak = std::weak_ptr<Impl>(m_impl)](boost::system::error_code ec) {
-        auto self = weak.lock();
-        if (!self || self->phase == Impl::Phase::Closed)
+    m_impl->acceptor.async_accept(m_impl->socket, [self = m_impl](boost::system::error_code ec) {
+        if (self->phase == Impl::Phase::Closed)
             return;
         if (ec) {
             self->close("QEMU did not connect to its monitor socket: " + ec.message());
