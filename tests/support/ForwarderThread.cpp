@@ -26,6 +26,27 @@ QString ForwarderThread::start(const vm::SshForwarder::Config& config)
     return outcome.get();
 }
 
+std::vector<QString> ForwarderThread::runInGuest(const std::string& command, int count)
+{
+    auto results = std::make_shared<std::vector<std::promise<QString>>>(static_cast<std::size_t>(count));
+    call([&] {
+        for (std::size_t i = 0; i < results->size(); ++i) {
+            if (!m_forwarder) {
+                (*results)[i].set_value("no forwarder");
+                continue;
+            }
+            m_forwarder->run(command, [results, i](vm::Result<std::string> out) {
+                (*results)[i].set_value(out ? QString::fromStdString(out.value())
+                                            : "error: " + QString::fromStdString(out.error().message));
+            });
+        }
+    });
+    std::vector<QString> outputs;
+    for (auto& r : *results)
+        outputs.push_back(r.get_future().get());
+    return outputs;
+}
+
 std::size_t ForwarderThread::activeConnections()
 {
     return call([this] { return m_forwarder ? m_forwarder->activeConnections() : std::size_t(0); });

@@ -6,6 +6,7 @@
 #include <future>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,6 +27,9 @@ public:
     // Empty on success, else the forwarder's error message.
     QString start(const vm::SshForwarder::Config& config);
     std::size_t activeConnections();
+    // Starts `count` runs of `command` in the guest over the forwarder's session at once and
+    // waits for them all: each one's output, or its error message.
+    std::vector<QString> runInGuest(const std::string& command, int count);
 
 private:
     template <typename F>

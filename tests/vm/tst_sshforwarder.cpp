@@ -14,6 +14,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <thread>
 
 using berth::test::ForwarderThread;
 using berth::test::GuestVm;
@@ -125,6 +126,32 @@ private slots:
                                                             {"ps", "-a", "--format", "{{.ID}}"}, 20, 120000,
                                                             dockerEnvironment()))
             QVERIFY2(run.exitCode == 0, run.err.constData());
+    }
+
+    // Commands run on the forwarder's own session (exec channels, as `berth status` measures the
+    // disk) while 20 docker clients open channels to the engine socket at the same moment: libssh2
+    // has one channel open in progress per session, and a command must never get a client's
+    // channel or a client a command's.
+    void commandsAndConnectionsShareTheSession()
+    {
+        std::vector<QString> outputs;
+        std::thread commands([&] {
+            for (int round = 0; round < 3; ++round) {
+                auto some = m_forwarder->runInGuest("echo berth-$((6*7))", 8);
+                outputs.insert(outputs.end(), some.begin(), some.end());
+            }
+        });
+        const auto runs = berth::test::runConcurrently(berth::test::binDir() + "/docker",
+                                                       {"version", "--format", "{{.Server.Version}}"}, 20, 120000,
+                                                       dockerEnvironment());
+        commands.join();
+        for (const auto& run : runs)
+            QVERIFY2(run.exitCode == 0 && !run.out.trimmed().isEmpty(), run.err.constData());
+        QCOMPARE(outputs.size(), std::size_t{24});
+        for (const auto& out : outputs)
+            QCOMPARE(out, QString("berth-42\n"));
+        const auto failed = m_forwarder->runInGuest("exit 3", 1).front();
+        QVERIFY2(failed.contains("exited with status 3"), qPrintable(failed));
     }
 
     // docker save of a 64 MiB image through the forward has the size the same save has inside

@@ -155,6 +155,9 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     asio::steady_timer keepalive;
     std::map<unsigned, std::shared_ptr<Connection>> connections;
     std::list<Exec> execs; // in the order asked
+    // The connection or command whose channel open libssh2 is in the middle of: a session has one
+    // open in progress, and any other open call would resume it and take its channel.
+    const void* opener = nullptr;
     unsigned nextId = 1;
     bool readArmed = false, writeArmed = false, stopped = false, pumping = false;
     bool listening = false; // the host socket is ours (removed when this ends)
@@ -311,12 +314,14 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
             c.client.close(ec);
             it = connections.erase(it);
         }
+        opener = nullptr;
         for (auto& e : std::exchange(execs, {})) {
             if (e.channel)
                 libssh2_channel_free(e.channel);
-            asio::post(io, [done = std::move(e.done), command = e.command] {
-                done(Error{"cannot run `" + command + "` in the VM: the SSH session ended"});
-            });
+            if (e.done)
+                asio::post(io, [done = std::move(e.done), command = e.command] {
+                    done(Error{"cannot run `" + command + "` in the VM: the SSH session ended"});
+                });
         }
         if (session) {
             libssh2_session_free(session);
@@ -444,9 +449,16 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
             return true;
         };
         if (!e.channel) {
+            if (opener && opener != &e)
+                return false; // another channel is being opened: libssh2 has one open in progress per session
             e.channel = libssh2_channel_open_session(session);
+            if (!e.channel && libssh2_session_last_errno(session) == LIBSSH2_ERROR_EAGAIN) {
+                opener = &e;
+                return false;
+            }
+            opener = nullptr;
             if (!e.channel)
-                return libssh2_session_last_errno(session) == LIBSSH2_ERROR_EAGAIN ? false : failed("no session channel");
+                return failed("no session channel");
             moved = true;
         }
         if (!e.started) {
@@ -497,12 +509,15 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     {
         bool moved = false;
         if (!c.open) {
+            if (opener && opener != &c)
+                return false; // another channel is being opened: libssh2 has one open in progress per session
             const auto message = streamlocalMessage(config.remoteSocket);
             c.channel = libssh2_channel_open_ex(session, "direct-streamlocal@openssh.com", 30,
                                                 LIBSSH2_CHANNEL_WINDOW_DEFAULT * 8, LIBSSH2_CHANNEL_PACKET_DEFAULT,
                                                 message.data(), static_cast<unsigned>(message.size()));
+            const int err = c.channel ? 0 : libssh2_session_last_errno(session);
+            opener = err == LIBSSH2_ERROR_EAGAIN ? static_cast<const void*>(&c) : nullptr;
             if (!c.channel) {
-                const int err = libssh2_session_last_errno(session);
                 if (err == LIBSSH2_ERROR_EAGAIN)
                     return false;
                 spdlog::warn("ssh forward: the guest refused a channel to {}: {}", config.remoteSocket,
@@ -701,6 +716,12 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     void stop()
     {
         stopped = true;
+        for (auto& e : execs) { // answered now: ~Impl may run when nothing turns the io_context
+            if (e.done)
+                asio::post(io, [done = std::exchange(e.done, {}), command = e.command] {
+                    done(Error{"cannot run `" + command + "` in the VM: the SSH session was closed"});
+                });
+        }
         ++attempt;
         attemptDone = {};
         attemptDeadline.cancel();
@@ -717,23 +738,29 @@ std::unique_ptr<SshForwarder> SshForwarder::connect(asio::io_context& io, const 
                                                     std::function<void(Status)> onReady)
 {
     auto impl = std::make_shared<Impl>(io, config);
-    impl->connectSession([weak = std::weak_ptr<Impl>(impl), onReady = std::move(onReady)](Status connected) {
-        auto self = weak.lock();
-        if (!self || self->stopped)
+    // On a later turn, so that onReady never runs before this returns.
+    asio::post(io, [weak = std::weak_ptr<Impl>(impl), onReady = std::move(onReady)]() mutable {
+        auto starting = weak.lock();
+        if (!starting || starting->stopped)
             return;
-        if (connected)
-            connected = detail::listenPrivately(self->acceptor, self->config.listenSocket, 128);
-        if (!connected) {
-            self->stop();
-            self->teardownSession(true);
-            onReady(connected);
-            return;
-        }
-        self->listening = true;
-        self->accept();
-        self->scheduleKeepalive();
-        self->arm();
-        onReady(Ok{});
+        starting->connectSession([weak, onReady = std::move(onReady)](Status connected) {
+            auto self = weak.lock();
+            if (!self || self->stopped)
+                return;
+            if (connected)
+                connected = detail::listenPrivately(self->acceptor, self->config.listenSocket, 128);
+            if (!connected) {
+                self->stop();
+                self->teardownSession(true);
+                onReady(connected);
+                return;
+            }
+            self->listening = true;
+            self->accept();
+            self->scheduleKeepalive();
+            self->arm();
+            onReady(Ok{});
+        });
     });
     return std::unique_ptr<SshForwarder>(new SshForwarder(std::move(impl)));
 }

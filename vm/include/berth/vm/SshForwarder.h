@@ -47,9 +47,9 @@ public:
     SshForwarder& operator=(const SshForwarder&) = delete;
 
     // Runs `command` in the guest on this session (an exec channel, as user `user`) and hands
-    // `done` its standard output, on a later turn; an error when the session is not open or is
-    // lost meanwhile, or when the command exits with a status other than 0. Output beyond 1 MiB
-    // is dropped.
+    // `done` its standard output, on a later turn; an error when the session is not open, is
+    // lost meanwhile or this forwarder is destroyed first, or when the command exits with a
+    // status other than 0. Output beyond 1 MiB is dropped.
     void run(const std::string& command, std::function<void(Result<std::string>)> done);
     // Connections currently being forwarded.
     std::size_t activeConnections() const;
