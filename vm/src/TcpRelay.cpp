@@ -285,7 +285,9 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
         driver.addPortForward(inner, [weak = weak_from_this(), relay, forward, inner, done, attempt](Status added) {
             auto self = weak.lock();
             if (!self) {
-                if (--relay->outstanding == 0)
+                // The relays were closed (the engine is stopping) after the driver took this one;
+                // a caller that heard of no outcome yet hears it once.
+                if (--relay->outstanding == 0 && !relay->ready)
                     done(Error{"the published ports were closed"});
                 return;
             }

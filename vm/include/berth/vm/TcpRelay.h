@@ -41,7 +41,8 @@ public:
 
     // Listens for `forward` (protocol tcp) on the host at once, adds its private forwards
     // through the driver, then accepts; connections made meanwhile wait in the listen queue.
-    // `done` runs once, on a later turn of the io_context: an error says which address another
+    // `done` runs once, on a later turn of the io_context (unless these relays are destroyed
+    // first, and it has already heard that the port is open): an error says which address another
     // program holds, or why the VM's forward failed, and nothing is left half made.
     void add(const PortForward& forward, VmDriver::Done done);
     // Stops listening for `forward` and removes its private forwards (also those an add() still
