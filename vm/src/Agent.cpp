@@ -560,10 +560,23 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     void connectEngine()
     {
         enterPhase("engine-socket");
-        openSession([weak = std::weak_ptr<Impl>(shared_from_this())](Status session) {
+        connectEngine(true);
+    }
+
+    // The guest says the engine is ready: the session must work now. The attempt made early (at
+    // the containerd phase) may still be on its way and fail; then one fresh attempt is made
+    // before the start fails.
+    void connectEngine(bool mayRetry)
+    {
+        openSession([weak = std::weak_ptr<Impl>(shared_from_this()), mayRetry](Status session) {
             auto self = weak.lock();
             if (!self || self->status.state != EngineState::Starting)
                 return;
+            if (!session && mayRetry) {
+                spdlog::info("SSH session: trying once more now that the engine is ready");
+                self->connectEngine(false);
+                return;
+            }
             if (!session) {
                 self->fail("cannot reach the engine over SSH: " + session.error().message);
                 return;
