@@ -66,16 +66,30 @@ Result<std::unique_ptr<tcp::acceptor>> listenOn(asio::io_context& io, const asio
 
 } // namespace
 
+Result<std::vector<std::uint16_t>> freeLoopbackPorts(asio::io_context& io, std::size_t count, const std::string& purpose)
+{
+    std::vector<tcp::acceptor> held; // each port stays taken until all are picked, so no two are the same
+    held.reserve(count);
+    std::vector<std::uint16_t> ports;
+    for (std::size_t i = 0; i < count; ++i) {
+        boost::system::error_code ec;
+        auto& probe = held.emplace_back(io);
+        probe.open(tcp::v4(), ec);
+        if (!ec)
+            probe.bind({asio::ip::address_v4::loopback(), 0}, ec);
+        if (ec)
+            return Error{"no free TCP port on 127.0.0.1 for " + purpose + ": " + ec.message()};
+        ports.push_back(probe.local_endpoint().port());
+    }
+    return ports;
+}
+
 Result<std::uint16_t> freeLoopbackPort(asio::io_context& io, const std::string& purpose)
 {
-    boost::system::error_code ec;
-    tcp::acceptor probe(io);
-    probe.open(tcp::v4(), ec);
-    if (!ec)
-        probe.bind({asio::ip::address_v4::loopback(), 0}, ec);
-    if (ec)
-        return Error{"no free TCP port on 127.0.0.1 for " + purpose + ": " + ec.message()};
-    return probe.local_endpoint().port();
+    auto ports = freeLoopbackPorts(io, 1, purpose);
+    if (!ports)
+        return ports.error();
+    return ports->front();
 }
 
 // One accepted connection: connects to the private forward (again at once when QEMU's queue
@@ -251,18 +265,9 @@ struct TcpRelays::Impl : std::enable_shared_from_this<Impl>
     void addPrivate(const std::shared_ptr<Relay>& relay, const PortForward& forward, VmDriver::Done done)
     {
         relay->outstanding = kPrivateForwards;
-        std::vector<std::unique_ptr<tcp::acceptor>> held; // each port stays taken until all are picked
-        std::vector<std::uint16_t> ports;
-        for (int i = 0; i < kPrivateForwards; ++i) {
-            auto probe = std::make_unique<tcp::acceptor>(io);
-            boost::system::error_code ec;
-            probe->open(tcp::v4(), ec);
-            if (!ec)
-                probe->bind({asio::ip::address_v4::loopback(), 0}, ec);
-            ports.push_back(ec ? 0 : probe->local_endpoint().port());
-            held.push_back(std::move(probe));
-        }
-        held.clear();
+        // Picked apart, a port each, when they cannot all be had together.
+        const auto ports = freeLoopbackPorts(io, kPrivateForwards, "a private forward")
+                               .valueOr(std::vector<std::uint16_t>(kPrivateForwards, 0));
         for (const auto port : ports)
             addOne(relay, forward, done, port, 0);
     }

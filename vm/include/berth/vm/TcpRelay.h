@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -15,6 +16,9 @@ namespace berth::vm {
 // A TCP port on 127.0.0.1 that was free a moment ago (for a QEMU forward); the error names
 // `purpose`.
 Result<std::uint16_t> freeLoopbackPort(boost::asio::io_context& io, const std::string& purpose);
+// `count` such ports, all different.
+Result<std::vector<std::uint16_t>> freeLoopbackPorts(boost::asio::io_context& io, std::size_t count,
+                                                     const std::string& purpose);
 
 // Published TCP ports, accepted on the host by the agent itself and carried into the guest
 // through a private QEMU forward on 127.0.0.1.
