@@ -133,6 +133,17 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         std::string output;
     };
 
+    // Hands a command its outcome on a later turn, once.
+    void answer(Exec& e, Result<std::string> result)
+    {
+        if (e.done)
+            asio::post(io, [done = std::exchange(e.done, {}), result = std::move(result)] { done(result); });
+    }
+    static Error execError(const std::string& command, const std::string& why)
+    {
+        return Error{"cannot run `" + command + "` in the VM: " + why};
+    }
+
     Impl(asio::io_context& context, Config c)
         : io(context), config(std::move(c)), ssh(context), acceptor(context), keepalive(context)
     {
@@ -318,10 +329,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         for (auto& e : std::exchange(execs, {})) {
             if (e.channel)
                 libssh2_channel_free(e.channel);
-            if (e.done)
-                asio::post(io, [done = std::move(e.done), command = e.command] {
-                    done(Error{"cannot run `" + command + "` in the VM: the SSH session ended"});
-                });
+            answer(e, execError(e.command, "the SSH session ended"));
         }
         if (session) {
             libssh2_session_free(session);
@@ -440,12 +448,11 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         const auto failed = [&](const std::string& step) {
             const int err = libssh2_session_last_errno(session);
             sessionLost = socketError(err);
-            const auto why = "cannot run `" + e.command + "` in the VM: " + step + ": " + lastError(session);
             if (e.channel) {
                 libssh2_channel_free(e.channel);
                 e.channel = nullptr;
             }
-            asio::post(io, [done = std::move(e.done), why] { done(Error{why}); });
+            answer(e, execError(e.command, step + ": " + lastError(session)));
             return true;
         };
         if (!e.channel) {
@@ -499,7 +506,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         Result<std::string> result = std::move(e.output);
         if (status != 0)
             result = Error{"`" + e.command + "` exited with status " + std::to_string(status) + " in the VM"};
-        asio::post(io, [done = std::move(e.done), result = std::move(result)] { done(result); });
+        answer(e, std::move(result));
         return true;
     }
 
@@ -716,12 +723,8 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     void stop()
     {
         stopped = true;
-        for (auto& e : execs) { // answered now: ~Impl may run when nothing turns the io_context
-            if (e.done)
-                asio::post(io, [done = std::exchange(e.done, {}), command = e.command] {
-                    done(Error{"cannot run `" + command + "` in the VM: the SSH session was closed"});
-                });
-        }
+        for (auto& e : execs) // answered now: ~Impl may run when nothing turns the io_context
+            answer(e, execError(e.command, "the SSH session was closed"));
         ++attempt;
         attemptDone = {};
         attemptDeadline.cancel();
@@ -779,15 +782,13 @@ SshForwarder::~SshForwarder()
 void SshForwarder::run(const std::string& command, std::function<void(Result<std::string>)> done)
 {
     auto& d = *m_impl;
-    if (!d.session) {
-        asio::post(d.io, [done = std::move(done), command] {
-            done(Error{"cannot run `" + command + "` in the VM: the SSH session is not open"});
-        });
-        return;
-    }
     Impl::Exec exec;
     exec.command = command;
     exec.done = std::move(done);
+    if (!d.session) {
+        d.answer(exec, Impl::execError(command, "the SSH session is not open"));
+        return;
+    }
     d.execs.push_back(std::move(exec));
     d.pump();
 }
