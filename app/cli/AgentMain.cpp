@@ -1,8 +1,8 @@
 #include "AgentMain.h"
 
-#include "Paths.h"
 #include "berth/vm/Agent.h"
 #include "berth/vm/DockerContext.h"
+#include "berth/vm/InstallPaths.h"
 #include "berth/vm/SocketLinks.h"
 #include "berth/vm/QemuDriver.h"
 
@@ -72,15 +72,15 @@ int agentMain(const std::vector<std::string>& args)
         report(readyFd, "locked");
         return 3;
     }
-    spdlog::info("agent {} for instance '{}' (image {})", ::getpid(), instanceName, imageDir().string());
+    spdlog::info("agent {} for instance '{}' (image {})", ::getpid(), instanceName, vm::imageDir().string());
 
     boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGTERM, SIGINT);
     vm::AgentOptions options;
-    options.imageDir = imageDir();
+    options.imageDir = vm::imageDir();
     options.accelerator = accel;
     options.dockerConfig = vm::dockerConfigDir();
-    options.cliPluginsDir = cliPluginsDir();
+    options.cliPluginsDir = vm::cliPluginsDir();
     options.socketLinks = vm::conventionalSocketPaths();
     options.onFinished = [&signals]() { signals.cancel(); };
     auto agent = vm::Agent::create(io, instance.value(), std::move(lock.value().value()), options,

@@ -1,6 +1,5 @@
 #include "Commands.h"
 
-#include "Paths.h"
 #include "berth/engine/ApiVersion.h"
 #include "berth/vm/Agent.h"
 #include "berth/vm/ControlClient.h"
@@ -8,6 +7,7 @@
 #include "berth/vm/DockerContext.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
+#include "berth/vm/InstallPaths.h"
 #include "berth/vm/InstanceLock.h"
 #include "berth/vm/QemuDriver.h"
 #include "berth/vm/SocketLinks.h"
@@ -321,7 +321,7 @@ std::string launchAgent(const vm::Instance& instance, const std::string& accel)
     const int writeEnd = ::fcntl(fds[1], F_DUPFD_CLOEXEC, 10);
     ::close(fds[1]);
     std::vector<std::string> argv{
-        (executableDir() / "berth").string(), "agent", "--instance", instance.name(), "--ready-fd", "3"};
+        (vm::executableDir() / "berth").string(), "agent", "--instance", instance.name(), "--ready-fd", "3"};
     if (!accel.empty()) {
         argv.push_back("--accel");
         argv.push_back(accel);
@@ -984,7 +984,7 @@ int printHostVersions(std::ostream& out)
         << engine::ApiVersion::oldestSupported().toString() << ")\n";
     const auto qemu = firstLineOf("qemu-system-x86_64 --version 2>/dev/null");
     out << "QEMU:        " << (qemu.empty() ? "not found (install qemu-system-x86)" : qemu) << "\n";
-    const auto manifest = vm::ImageManifest::load(imageDir());
+    const auto manifest = vm::ImageManifest::load(vm::imageDir());
     if (!manifest) {
         out << "Guest image: " << manifest.error().message << "\n";
         return 1;
@@ -1235,7 +1235,7 @@ int defaultSocketCommand(const std::vector<std::string>& argv)
             std::cout << vm::kDefaultDockerSocket.string() << ": off (`berth default-socket on` to offer it)\n";
         return 0;
     }
-    const auto helper = defaultSocketHelper();
+    const auto helper = vm::defaultSocketHelper();
     if (helper.empty()) {
         std::cerr << "berth default-socket: its helper berth-default-socket is not installed beside berth; "
                      "reinstall Berth\n";

@@ -2,7 +2,10 @@
 
 #include <filesystem>
 
-namespace berth::app {
+namespace berth::vm {
+
+// Where this Berth keeps its parts, found from the running executable, so that the CLI, the agent
+// and the desktop app (which sit in one folder) agree.
 
 // The folder holding this executable.
 std::filesystem::path executableDir();
@@ -17,4 +20,4 @@ std::filesystem::path cliPluginsDir();
 // else the installed lib/berth/berth-default-socket.
 std::filesystem::path defaultSocketHelper();
 
-} // namespace berth::app
+} // namespace berth::vm

@@ -1,8 +1,8 @@
-#include "Paths.h"
+#include "berth/vm/InstallPaths.h"
 
 #include <cstdlib>
 
-namespace berth::app {
+namespace berth::vm {
 
 namespace fs = std::filesystem;
 
@@ -48,4 +48,4 @@ fs::path defaultSocketHelper()
     return {};
 }
 
-} // namespace berth::app
+} // namespace berth::vm
