@@ -1,33 +1,23 @@
 #include "Commands.h"
 
-#include "berth/engine/ApiVersion.h"
-#include "berth/vm/Agent.h"
-#include "berth/vm/ControlClient.h"
 #include "berth/vm/Diagnostics.h"
 #include "berth/vm/DockerContext.h"
-#include "berth/vm/EngineProbe.h"
-#include "berth/vm/ImageManifest.h"
+#include "berth/vm/InstanceControl.h"
 #include "berth/vm/InstallPaths.h"
-#include "berth/vm/InstanceLock.h"
 #include "berth/vm/QemuDriver.h"
 #include "berth/vm/SocketLinks.h"
-#include "berth/vm/Process.h"
 
-#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
-#include <fcntl.h>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
-#include <poll.h>
 #include <sstream>
 #include <string_view>
 #include <thread>
@@ -145,228 +135,41 @@ std::optional<vm::Instance> openInstance(const std::string& command, const Args&
 
 // --- talking to the agent ---
 
+vm::InstanceControl control(const vm::Instance& instance)
+{
+    return vm::InstanceControl(instance, vm::executableDir() / "berth", vm::imageDir());
+}
+
 // The agent's status, or nullopt when none answers.
 std::optional<vm::AgentStatus> liveStatus(const vm::Instance& instance)
 {
-    auto client = vm::ControlClient::connect(instance.controlSocket());
-    if (!client)
-        return std::nullopt;
-    auto status = client->status(std::chrono::seconds(5));
-    if (!status)
-        return std::nullopt;
-    return std::move(status).value();
+    return control(instance).liveStatus();
 }
 
-vm::AgentStatus currentStatus(const vm::Instance& instance)
+// Prints a line an operation tells as it goes.
+void sayLine(const std::string& line)
 {
-    if (auto live = liveStatus(instance))
-        return *live;
-    return vm::lastRecordedStatus(instance);
+    std::cout << line << "\n" << std::flush;
 }
 
-std::string seconds(double s)
+// Prints an operation's failure as `berth COMMAND: why`, then any console lines.
+int failed(const std::string& command, const vm::ControlError& error)
 {
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(1) << s << " s";
-    return out.str();
-}
-
-// After a failed start the agent still kills QEMU and removes its sockets: wait for it to exit,
-// so the next command finds the instance free.
-void waitForAgentExit(const vm::Instance& instance)
-{
-    const auto deadline = Clock::now() + std::chrono::seconds(15);
-    while (vm::InstanceLock::held(instance) && Clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-}
-
-// The last `count` lines of `file`; none when it cannot be read.
-std::deque<std::string> lastLines(const fs::path& file, std::size_t count)
-{
-    std::ifstream in(file, std::ios::binary);
-    std::deque<std::string> lines;
-    for (std::string line; std::getline(in, line);) {
-        lines.push_back(line);
-        if (lines.size() > count)
-            lines.pop_front();
-    }
-    return lines;
-}
-
-// Console lines after a failed or slow start, under `title`.
-template <typename Lines> void printConsoleLines(const std::string& title, const Lines& lines)
-{
-    if (lines.empty())
-        return;
-    std::cerr << title << "\n";
-    for (const auto& line : lines)
-        std::cerr << "  | " << line << "\n";
-}
-
-// The last `count` lines of the guest console's log, for a start that is taking too long.
-void printConsoleLog(const vm::Instance& instance, std::size_t count)
-{
-    printConsoleLines("Last console lines (" + instance.consoleLog().string() + "):",
-                      lastLines(instance.consoleLog(), count));
-}
-
-// An agent in this state exits soon and will not serve a start.
-bool finishing(const vm::AgentStatus& status)
-{
-    return status.state == EngineState::Stopping || status.state == EngineState::Stopped ||
-           status.state == EngineState::Error;
-}
-
-void printConsoleTail(const vm::AgentStatus& status)
-{
-    printConsoleLines("Last console lines:", status.consoleTail);
-}
-
-// Follows the agent's events until the engine runs (0) or fails or the agent goes away (1).
-int followStart(const vm::Instance& instance, Clock::time_point deadline)
-{
-    std::optional<vm::ControlClient> client;
-    while (!client) {
-        auto connected = vm::ControlClient::connect(instance.controlSocket());
-        if (connected) {
-            client = std::move(connected).value();
-            break;
-        }
-        if (Clock::now() > deadline || !vm::InstanceLock::held(instance)) {
-            const auto last = vm::lastRecordedStatus(instance);
-            if (last.state == EngineState::Error) {
-                std::cerr << "berth start: " << last.lastError << "\n";
-                printConsoleTail(last);
-            } else {
-                std::cerr << "berth start: the agent is not answering on "
-                          << instance.controlSocket().string() << "; see `berth logs`\n";
-            }
-            return 1;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (auto watching = client->watch(); !watching) {
-        std::cerr << "berth start: " << watching.error().message << "\n";
-        return 1;
-    }
-    std::string lastPhase, lastAccel;
-    for (;;) {
-        auto message = client->next(deadline);
-        if (!message) {
-            if (client->agentGone()) {
-                const auto last = vm::lastRecordedStatus(instance);
-                std::cerr << "berth start: the agent ended: "
-                          << (last.lastError.empty() ? "see `berth logs`" : last.lastError) << "\n";
-                printConsoleTail(last);
-            } else if (Clock::now() >= deadline) {
-                std::cerr << "berth start: the engine is not ready yet; it keeps starting in the background "
-                             "(`berth status` shows it, `berth stop` stops it)\n";
-                printConsoleLog(instance, 15);
-            } else {
-                std::cerr << "berth start: " << message.error().message << "; see `berth logs`\n";
-            }
-            return 1;
-        }
-        const auto& s = message->status;
-        if (!s.accelerator.empty() && s.accelerator + s.acceleratorReason != lastAccel) {
-            lastAccel = s.accelerator + s.acceleratorReason;
-            std::cout << "  accelerator: " << s.accelerator << " (" << s.acceleratorReason << ")\n"
-                      << std::flush;
-        }
-        switch (s.state) {
-        case EngineState::Starting:
-            if (s.phase != lastPhase) {
-                lastPhase = s.phase;
-                const double at = s.phases.empty() ? 0 : s.phases.back().hostSeconds;
-                std::cout << "  " << std::left << std::setw(14) << s.phase << std::right << seconds(at)
-                          << "\n"
-                          << std::flush;
-            }
-            break;
-        case EngineState::Running: {
-            const double at = s.phases.empty() ? 0 : s.phases.back().hostSeconds;
-            for (const auto& notice : s.notices)
-                std::cout << "Note: " << notice << "\n";
-            std::cout << "Engine ready in " << seconds(at) << ".\n"
-                      << "DOCKER_HOST=" << s.dockerHost << "\n";
-            const auto context = instance.dockerContextName();
-            const auto endpoint = vm::dockerContextEndpoint(vm::dockerConfigDir(), context);
-            if (endpoint && *endpoint == s.dockerHost)
-                std::cout << "docker context: " << context << " (`berth context use"
-                          << (instance.name() == "default" ? "" : " --instance " + instance.name())
-                          << "` makes it the current one)\n";
-            return 0;
-        }
-        case EngineState::Stopping:
-        case EngineState::Stopped:
-            std::cerr << "berth start: the engine was stopped while starting\n";
-            return 1;
-        case EngineState::Error:
-            std::cerr << "berth start: " << s.lastError << "\n";
-            printConsoleTail(s);
-            waitForAgentExit(instance);
-            return 1;
-        }
-    }
-}
-
-// Launches the agent in its own session and reads its one-line report.
-// Returns "ok", "locked", or an error message.
-std::string launchAgent(const vm::Instance& instance, const std::string& accel)
-{
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-        return std::string("cannot create a pipe: ") + std::strerror(errno);
-    // The child gets the write end as fd 3; keep it clear of 0–3 so the dup2 is a real one.
-    const int writeEnd = ::fcntl(fds[1], F_DUPFD_CLOEXEC, 10);
-    ::close(fds[1]);
-    std::vector<std::string> argv{
-        (vm::executableDir() / "berth").string(), "agent", "--instance", instance.name(), "--ready-fd", "3"};
-    if (!accel.empty()) {
-        argv.push_back("--accel");
-        argv.push_back(accel);
-    }
-    auto agent = vm::Process::spawn(argv, {.stdoutFile = instance.logDir() / "agent.out",
-                                           .stderrFile = {},
-                                           .newSession = true,
-                                           .passFd = writeEnd});
-    ::close(writeEnd);
-    if (!agent) {
-        ::close(fds[0]);
-        return agent.error().message;
-    }
-    std::string line;
-    char ch = 0;
-    while (::read(fds[0], &ch, 1) == 1 && ch != '\n')
-        line += ch;
-    ::close(fds[0]);
-    // The agent runs on in its own session; reap it if it already ended.
-    agent->poll();
-    if (line == "ok" || line == "locked")
-        return line;
-    if (line.rfind("error ", 0) == 0)
-        return line.substr(6);
-    return "the agent ended before reporting; see " + (instance.logDir() / "agent.out").string();
+    std::cerr << "berth " << command << ": " << error.text() << "\n";
+    return 1;
 }
 
 // The options `berth start` and `berth restart` share.
 const std::vector<Flag> kStartFlags{
     {"--cpus", true}, {"--memory", true}, {"--disk", true}, {"--accel", true}, {"--timeout", true}};
 
-struct StartOptions
-{
-    std::optional<int> cpus, memoryMiB, diskGiB; // set: change the saved settings
-    std::string accel;                           // empty: the best that works
-    int timeoutSeconds = 300;
-};
-
 // Checks the start options' syntax. nullopt: an error naming the flag was printed.
-std::optional<StartOptions> parseStartOptions(const std::string& command, const Args& args)
+std::optional<vm::StartOptions> parseStartOptions(const std::string& command, const Args& args)
 {
-    StartOptions options;
+    vm::StartOptions options;
     for (const auto& [flag, field] :
-         {std::pair{"--cpus", &StartOptions::cpus}, std::pair{"--memory", &StartOptions::memoryMiB},
-          std::pair{"--disk", &StartOptions::diskGiB}}) {
+         {std::pair{"--cpus", &vm::StartOptions::cpus}, std::pair{"--memory", &vm::StartOptions::memoryMiB},
+          std::pair{"--disk", &vm::StartOptions::diskGiB}}) {
         if (!args.has(flag))
             continue;
         options.*field = parseInt(command, flag, args.get(flag));
@@ -388,111 +191,9 @@ std::optional<StartOptions> parseStartOptions(const std::string& command, const 
             std::cerr << "berth " << command << ": --timeout must be positive\n";
             return std::nullopt;
         }
-        options.timeoutSeconds = *t;
+        options.timeout = std::chrono::seconds(*t);
     }
     return options;
-}
-
-struct AppliedSettings
-{
-    vm::Settings settings;
-    bool changed = false;
-};
-
-// Applies --cpus/--memory/--disk to the saved settings (validated; the disk only grows).
-// nullopt: an error was printed and nothing was saved.
-std::optional<AppliedSettings> applySettings(const std::string& command, const StartOptions& options,
-                                             const vm::Instance& instance)
-{
-    auto saved = instance.loadSettings();
-    if (!saved) {
-        std::cerr << "berth " << command << ": " << saved.error().message << "\n";
-        return std::nullopt;
-    }
-    AppliedSettings result{saved.value(), false};
-    auto& s = result.settings;
-    s.cpus = options.cpus.value_or(s.cpus);
-    s.memoryMiB = options.memoryMiB.value_or(s.memoryMiB);
-    s.diskGiB = options.diskGiB.value_or(s.diskGiB);
-    // Against the disk that exists, not the saved number: a new instance has no disk yet, and
-    // settings.json may have been edited by hand.
-    if (auto fits = instance.checkDiskSize(s.diskGiB); !fits) {
-        std::cerr << "berth " << command << ": "
-                  << (options.diskGiB ? "--disk " + std::to_string(s.diskGiB) + ": " : instance.settingsFile().string() + ": ")
-                  << fits.error().message << "\n";
-        return std::nullopt;
-    }
-    result.changed = !(s == saved.value());
-    if (result.changed) {
-        if (auto written = instance.saveSettings(s); !written) {
-            std::cerr << "berth " << command << ": " << written.error().message << "\n";
-            return std::nullopt;
-        }
-    }
-    return result;
-}
-
-// Stops the agent and waits until it has exited. Prints what happened.
-// With no agent to ask, ends a VM an agent left running when it died. Returns 0.
-int stopOrphans(const vm::Instance& instance)
-{
-    if (vm::InstanceLock::held(instance)) {
-        std::cout << "Berth is not running.\n";
-        return 0;
-    }
-    const auto ended = vm::stopQemuProcessesUsing(instance.dataDisk());
-    if (ended.empty()) {
-        std::cout << "Berth is not running.\n";
-        return 0;
-    }
-    for (const int pid : ended)
-        std::cout << "Stopped a VM (QEMU pid " << pid << ") that a Berth agent had left running when it ended.\n";
-    return 0;
-}
-
-int stopAgent(const std::string& command, const vm::Instance& instance)
-{
-    auto client = vm::ControlClient::connect(instance.controlSocket());
-    if (!client)
-        return stopOrphans(instance);
-    const auto began = Clock::now();
-    auto accepted = client->stop(std::chrono::seconds(10));
-    if (!accepted) {
-        if (client->agentGone())
-            return stopOrphans(instance);
-        std::cerr << "berth " << command << ": " << accepted.error().message << "\n";
-        return 1;
-    }
-    if (auto watching = client->watch(); !watching) {
-        std::cerr << "berth " << command << ": " << watching.error().message << "\n";
-        return 1;
-    }
-    std::cout << accepted.value() << "\n" << std::flush;
-    std::optional<vm::AgentStatus> final;
-    const auto deadline = Clock::now() + std::chrono::seconds(120);
-    while (!client->agentGone() && Clock::now() < deadline) {
-        auto message = client->next(deadline);
-        if (message &&
-            (message->status.state == EngineState::Stopped || message->status.state == EngineState::Error))
-            final = message->status;
-    }
-    // The lock goes with the agent's process: wait for it, so a `berth start` now starts anew.
-    waitForAgentExit(instance);
-    const double took = std::chrono::duration<double>(Clock::now() - began).count();
-    if (!final) {
-        std::cerr << "berth " << command << ": the agent did not report its end; see `berth logs`\n";
-        return 1;
-    }
-    if (final->state == EngineState::Error) {
-        std::cerr << "berth " << command << ": stopped with an error: " << final->lastError << "\n";
-        return 1;
-    }
-    if (final->stopMethod == "forced")
-        std::cout << "Stopped in " << seconds(took)
-                  << ": the guest did not power off in time, so QEMU was killed.\n";
-    else
-        std::cout << "Stopped in " << seconds(took) << ": the guest powered off cleanly.\n";
-    return 0;
 }
 
 bool helpRequested(const Args& args, const char* text)
@@ -530,70 +231,18 @@ std::string shellQuoted(const std::string& text)
     return quoted + "'";
 }
 
-std::string firstLineOf(const std::string& command)
+// `berth start` once its options are checked.
+int start(const std::string& command, const vm::StartOptions& options, const vm::Instance& instance)
 {
-    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
-    if (!pipe)
-        return {};
-    std::array<char, 512> line{};
-    if (!std::fgets(line.data(), line.size(), pipe.get()))
-        return {};
-    std::string text(line.data());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-        text.pop_back();
-    return text;
+    auto started = control(instance).start(options, sayLine);
+    return started ? 0 : failed(command, started.error());
 }
 
-} // namespace
-
-namespace {
-
-// `berth start` once its options are checked.
-int start(const std::string& command, const StartOptions& options, const vm::Instance& instance)
+// `berth stop`, and the stop that `berth restart` and `berth reset` begin with.
+int stop(const std::string& command, const vm::Instance& instance)
 {
-    const auto applied = applySettings(command, options, instance);
-    if (!applied)
-        return 1;
-    const auto deadline = Clock::now() + std::chrono::seconds(options.timeoutSeconds);
-
-    auto live = liveStatus(instance);
-    if (live && finishing(*live)) {
-        // An agent on its way out (stopping, or just failed): let it go, then start anew.
-        waitForAgentExit(instance);
-        live = liveStatus(instance);
-    }
-    if (live) {
-        if (applied->changed)
-            std::cout << "The new settings apply after `berth restart`.\n";
-        if (live->state == EngineState::Running) {
-            std::cout << "Berth is already running (agent pid " << live->pid
-                      << ").\nDOCKER_HOST=" << live->dockerHost << "\n";
-            return 0;
-        }
-        std::cout << "Berth is already " << vm::toString(live->state) << "; following it.\n";
-        return followStart(instance, deadline);
-    }
-    const auto& settings = applied->settings;
-    std::cout << "Starting Berth (instance " << instance.name() << ": " << settings.cpus << " CPUs, "
-              << settings.memoryMiB << " MiB, " << settings.diskGiB << " GiB disk)\n"
-              << std::flush;
-    auto launched = launchAgent(instance, options.accel);
-    for (int attempt = 0; launched == "locked" && attempt < 3; ++attempt) {
-        // Another agent holds the instance. If it is finishing, wait for it and launch again;
-        // if it is starting or running, follow it.
-        const auto other = liveStatus(instance);
-        if (other && !finishing(*other))
-            break;
-        waitForAgentExit(instance);
-        launched = launchAgent(instance, options.accel);
-    }
-    if (launched == "locked") {
-        std::cout << "Berth is already being started by another command; following it.\n";
-    } else if (launched != "ok") {
-        std::cerr << "berth " << command << ": " << launched << "\n";
-        return 1;
-    }
-    return followStart(instance, deadline);
+    auto stopped = control(instance).stop(sayLine);
+    return stopped ? 0 : failed(command, stopped.error());
 }
 
 } // namespace
@@ -629,7 +278,7 @@ int stopCommand(const std::vector<std::string>& argv)
                       "and says which happened. Containers stop; images, volumes and containers stay.\n"))
         return 0;
     auto instance = openInstance("stop", *args);
-    return instance ? stopAgent("stop", *instance) : 1;
+    return instance ? stop("stop", *instance) : 1;
 }
 
 int restartCommand(const std::vector<std::string>& argv)
@@ -646,53 +295,9 @@ int restartCommand(const std::vector<std::string>& argv)
     auto instance = openInstance("restart", *args);
     if (!instance)
         return 1;
-    if (const int stopped = stopAgent("restart", *instance); stopped != 0)
-        return stopped;
-    return start("restart", *options, *instance);
+    auto restarted = control(*instance).restart(*options, sayLine);
+    return restarted ? 0 : failed("restart", restarted.error());
 }
-
-namespace {
-
-// What `berth status` reports: the agent's status (else the last recorded one, with the saved
-// resources), the data disk's use while the engine runs, and the JSON `--json` prints.
-struct StatusReport
-{
-    vm::AgentStatus status;
-    std::optional<std::pair<double, double>> disk; // used, size in bytes
-    bool diskFull = false;
-    nlohmann::json json;
-};
-
-StatusReport gatherStatus(const vm::Instance& instance)
-{
-    StatusReport report;
-    auto& status = report.status;
-    status = currentStatus(instance);
-    if (status.cpus == 0) {
-        if (auto settings = instance.loadSettings()) {
-            status.cpus = settings->cpus;
-            status.memoryMiB = settings->memoryMiB;
-            status.diskGiB = settings->diskGiB;
-        }
-    }
-    report.json = status.toJson();
-    auto& disk = report.disk;
-    if (status.state == EngineState::Running) {
-        // The agent measures it in the guest over the SSH session it holds.
-        if (auto client = vm::ControlClient::connect(instance.controlSocket())) {
-            if (auto usage = client->disk(std::chrono::seconds(10))) {
-                disk = {static_cast<double>(usage->usedBytes), static_cast<double>(usage->sizeBytes)};
-                report.json["disk_used_bytes"] = usage->usedBytes;
-                report.json["disk_size_bytes"] = usage->sizeBytes;
-            }
-        }
-    }
-    report.diskFull = disk && disk->second - disk->first < std::min(1.0 * (1 << 30), 0.02 * disk->second);
-    report.json["disk_full"] = report.diskFull;
-    return report;
-}
-
-} // namespace
 
 int statusCommand(const std::vector<std::string>& argv)
 {
@@ -705,7 +310,7 @@ int statusCommand(const std::vector<std::string>& argv)
     auto instance = openInstance("status", *args);
     if (!instance)
         return 1;
-    const auto report = gatherStatus(*instance);
+    const auto report = control(*instance).statusReport();
     if (args->has("--json")) {
         std::cout << report.json.dump(2) << "\n";
         return 0;
@@ -727,8 +332,9 @@ int statusCommand(const std::vector<std::string>& argv)
     std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, "
               << status.diskGiB << " GiB disk\n";
     if (disk) {
-        std::cout << "Data disk:    " << std::fixed << std::setprecision(1) << disk->first / (1 << 30)
-                  << " of " << disk->second / (1 << 30) << " GiB used\n";
+        std::cout << "Data disk:    " << std::fixed << std::setprecision(1)
+                  << static_cast<double>(disk->usedBytes) / (1 << 30) << " of "
+                  << static_cast<double>(disk->sizeBytes) / (1 << 30) << " GiB used\n";
         if (diskFull)
             std::cout << "              FULL: the engine cannot store images, containers or volume data. "
                          "Free space\n"
@@ -816,7 +422,7 @@ private:
 
 std::uintmax_t printTail(const fs::path& file, int lines, ColourFilter& filter)
 {
-    for (const auto& line : lastLines(file, static_cast<std::size_t>(std::max(lines, 0))))
+    for (const auto& line : vm::lastLines(file, static_cast<std::size_t>(std::max(lines, 0))))
         std::cout << filter(line) << "\n";
     std::error_code ec;
     const auto size = fs::file_size(file, ec);
@@ -941,83 +547,14 @@ int resetCommand(const std::vector<std::string>& argv)
                   << (factory ? " --factory" : "") << "` to confirm\n";
         return 2;
     }
-    if (const int stopped = stopAgent("reset", *instance); stopped != 0)
-        return stopped;
-    // Held while deleting, so no agent can start on the disk meanwhile.
-    auto lock = vm::InstanceLock::tryAcquire(*instance);
-    if (!lock) {
-        std::cerr << "berth reset: " << lock.error().message << "; nothing was deleted\n";
-        return 1;
-    }
-    if (!lock->has_value()) {
-        std::cerr << "berth reset: the agent is still running; nothing was deleted\n";
-        return 1;
-    }
-    std::error_code ec;
-    const bool existed = fs::remove(instance->dataDisk(), ec);
-    if (ec) {
-        std::cerr << "berth reset: cannot delete " << instance->dataDisk().string() << ": " << ec.message()
-                  << "\n";
-        return 1;
-    }
-    std::cout << (existed ? "Deleted the data disk " + instance->dataDisk().string() + ".\n"
-                          : std::string("There was no data disk; nothing to delete.\n"));
-    if (!factory)
-        return 0;
-    for (const auto& file : {instance->settingsFile(), instance->daemonConfig(), instance->desktopPrefsFile()}) {
-        if (fs::remove(file, ec))
-            std::cout << "Removed " << file.string() << ".\n";
-        if (ec) {
-            std::cerr << "berth reset: cannot remove " << file.string() << ": " << ec.message() << "\n";
-            return 1;
-        }
-    }
-    std::cout << "Settings are the defaults again.\n";
+    auto reset = control(*instance).reset(factory, sayLine);
+    if (!reset)
+        return failed("reset", reset.error());
     return 0;
 }
 
-// Berth's, the Docker API's, QEMU's and the guest image's versions. 1 when the image is missing.
-int printHostVersions(std::ostream& out)
-{
-    out << "Berth " << BERTH_VERSION << "\n";
-    out << "Docker API:  " << engine::ApiVersion::newestSupported().toString() << " (oldest supported "
-        << engine::ApiVersion::oldestSupported().toString() << ")\n";
-    const auto qemu = firstLineOf("qemu-system-x86_64 --version 2>/dev/null");
-    out << "QEMU:        " << (qemu.empty() ? "not found (install qemu-system-x86)" : qemu) << "\n";
-    const auto manifest = vm::ImageManifest::load(vm::imageDir());
-    if (!manifest) {
-        out << "Guest image: " << manifest.error().message << "\n";
-        return 1;
-    }
-    out << "Guest image: " << manifest->dir().string() << "\n"
-        << "  Debian " << manifest->suite() << ", kernel " << manifest->kernelVersion() << "\n"
-        << "  docker.io " << manifest->packageVersion("docker.io").value_or("?") << ", containerd "
-        << manifest->packageVersion("containerd").value_or("?") << ", runc "
-        << manifest->packageVersion("runc").value_or("?") << "\n";
-    return 0;
-}
-
-// The running engine's version, or that it is not running. 1 when it runs but does not answer.
-int printEngineVersion(std::ostream& out, const vm::Instance& instance)
-{
-    const auto status = liveStatus(instance);
-    if (!status || status->state != EngineState::Running) {
-        out << "Engine:      not running (`berth start`)\n";
-        return 0;
-    }
-    const auto reply = vm::engineGet(instance.engineSocket(), "/version", std::chrono::seconds(10));
-    const auto body = reply ? nlohmann::json::parse(reply->body, nullptr, false) : nlohmann::json();
-    if (!reply || !body.is_object()) {
-        out << "Engine:      no answer (" << (reply ? "HTTP " + std::to_string(reply->status) : reply.error().message)
-            << ")\n";
-        return 1;
-    }
-    out << "Engine:      Docker " << body.value("Version", "?") << ", API " << body.value("ApiVersion", "?") << ", "
-        << body.value("Os", "?") << "/" << body.value("Arch", "?") << ", kernel "
-        << body.value("KernelVersion", "?") << "\n";
-    return 0;
-}
-
+// Berth's, the Docker API's, QEMU's, the guest image's and the engine's versions. 1 when the image
+// is missing or a running engine does not answer.
 int versionCommand(const std::vector<std::string>& argv)
 {
     const auto args = parse("version", argv, {});
@@ -1027,11 +564,12 @@ int versionCommand(const std::vector<std::string>& argv)
                       "Usage: berth version [--instance NAME]\n\n"
                       "Prints the versions of Berth, QEMU, the guest image and, when running, the engine.\n"))
         return 0;
-    const int code = printHostVersions(std::cout);
     auto instance = openInstance("version", *args);
     if (!instance)
         return 1;
-    return std::max(code, printEngineVersion(std::cout, *instance));
+    bool complete = false;
+    std::cout << control(*instance).versions(&complete);
+    return complete ? 0 : 1;
 }
 
 int diagnoseCommand(const std::vector<std::string>& argv)
@@ -1065,14 +603,7 @@ int diagnoseCommand(const std::vector<std::string>& argv)
         }
         options.output = std::move(file).value();
     }
-    options.statusJson = [&] { return gatherStatus(*instance).json.dump(2) + "\n"; };
-    options.versionText = [&] {
-        std::ostringstream text;
-        printHostVersions(text);
-        printEngineVersion(text, *instance);
-        return text.str();
-    };
-    const auto report = vm::writeDiagnostics(*instance, options);
+    const auto report = control(*instance).diagnose(options);
     if (!report) {
         std::cerr << "berth diagnose: " << report.error().message
                   << (args->has("--output") ? "; choose a file in an existing, writable folder with --output"

@@ -1,4 +1,6 @@
 #include "berth/vm/Diagnostics.h"
+
+#include "berth/vm/Process.h"
 #include "berth/vm/QemuDriver.h"
 
 #include "berth/engine/Client.h"
@@ -257,20 +259,6 @@ Result<Tail> readTail(const fs::path& file, std::size_t max)
         tail.bytes.erase(0, newline == std::string::npos ? 0 : newline + 1);
     }
     return tail;
-}
-
-std::string firstOutputLine(const std::string& command)
-{
-    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
-    if (!pipe)
-        return {};
-    std::array<char, 512> line{};
-    if (!std::fgets(line.data(), static_cast<int>(line.size()), pipe.get()))
-        return {};
-    std::string text(line.data());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-        text.pop_back();
-    return text;
 }
 
 // A "Key: value" field of /proc/meminfo, in bytes; 0 when absent.

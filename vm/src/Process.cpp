@@ -1,6 +1,9 @@
 #include "berth/vm/Process.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
+#include <memory>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -186,6 +189,20 @@ void Process::signal(int sig) const
 {
     if (m_pid > 0 && !m_status)
         ::kill(m_pid, sig);
+}
+
+std::string firstOutputLine(const std::string& command)
+{
+    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
+    if (!pipe)
+        return {};
+    std::array<char, 512> line{};
+    if (!std::fgets(line.data(), static_cast<int>(line.size()), pipe.get()))
+        return {};
+    std::string text(line.data());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
 }
 
 } // namespace berth::vm

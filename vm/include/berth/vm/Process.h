@@ -56,4 +56,8 @@ private:
     std::optional<int> m_status;
 };
 
+// The first line `command` (run by /bin/sh) writes to its standard output, without the line end;
+// empty when it cannot run or writes nothing.
+std::string firstOutputLine(const std::string& command);
+
 } // namespace berth::vm
