@@ -310,6 +310,7 @@ ControlResult<AgentStatus> InstanceControl::followStart(Clock::time_point deadli
         auto message = client->next(slice);
         if (!message) {
             if (client->agentGone()) {
+                waitForAgentExit(); // so that the next command finds the instance free
                 const auto last = lastRecordedStatus(m_instance);
                 return withConsole("the agent ended: " + (last.lastError.empty() ? "see `berth logs`" : last.lastError),
                                    last);
@@ -441,19 +442,24 @@ ControlResult<StopOutcome> InstanceControl::stop(const Say& say) const
             return stopOrphans(say);
         return ControlError{accepted.error().message, {}, {}};
     }
-    if (auto watching = client->watch(); !watching)
-        return ControlError{watching.error().message, {}, {}};
+    // An agent with little to do may have reported its end and closed before this watch: what
+    // it sent is still read below.
+    const auto watching = client->watch();
     tell(say, accepted.value());
     std::optional<AgentStatus> final;
     const auto deadline = Clock::now() + std::chrono::seconds(120);
-    while (!client->agentGone() && Clock::now() < deadline) {
+    while (!final && Clock::now() < deadline) {
         if (cancelled())
             return cancelledError();
         auto message = client->next(std::min(deadline, Clock::now() + kSlice));
         if (message &&
             (message->status.state == EngineState::Stopped || message->status.state == EngineState::Error))
             final = message->status;
+        if (!message && client->agentGone())
+            break;
     }
+    if (!final && !watching)
+        return ControlError{watching.error().message, {}, {}};
     // The lock goes with the agent's process: wait for it, so a start now starts anew.
     waitForAgentExit();
     StopOutcome outcome;

@@ -12,8 +12,10 @@ namespace berth::vm::detail {
 
 int millisecondsLeft(JsonLineConnection::Clock::time_point deadline)
 {
+    // Rounded up: poll() must not return before the deadline, or a caller that checks the clock
+    // after a timeout would find time left.
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - JsonLineConnection::Clock::now()).count();
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - JsonLineConnection::Clock::now()).count();
     return left < 0 ? 0 : static_cast<int>(left);
 }
 
