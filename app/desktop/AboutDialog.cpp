@@ -10,7 +10,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -77,42 +76,8 @@ AboutDialog::AboutDialog(AgentService* agent, QWidget* parent) : QDialog(parent)
     layout->addWidget(buttons);
     resize(640, 600);
 
-    m_process = new QProcess(this);
-    m_process->setProgram(agent->berthExecutable());
-    m_process->setArguments({"version", "--instance", QString::fromStdString(agent->instance().name())});
-    m_process->setProcessChannelMode(QProcess::SeparateChannels);
-    connect(m_process, &QProcess::finished, this, [this](int code, QProcess::ExitStatus exit) {
-        const auto out = QString::fromLocal8Bit(m_process->readAllStandardOutput()).trimmed();
-        const auto err = QString::fromLocal8Bit(m_process->readAllStandardError()).trimmed();
-        if (exit == QProcess::NormalExit && code == 0) {
-            showVersions(out);
-            return;
-        }
-        // What it could tell is still worth showing (a missing guest image leaves the rest).
-        QStringList lines;
-        if (!out.isEmpty())
-            lines << out;
-        if (!err.isEmpty())
-            lines << err;
-        lines << (exit == QProcess::NormalExit ? tr("(`berth version` ended with code %1)").arg(code)
-                                               : tr("(`berth version` crashed)"));
-        showVersions(lines.join('\n'));
-    });
-    connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
-        if (error == QProcess::FailedToStart)
-            showVersions(tr("cannot run %1: %2").arg(m_process->program(), m_process->errorString()));
-    });
-    m_process->start();
-}
-
-AboutDialog::~AboutDialog()
-{
-    // The dialog may close before `berth version` answers (it waits up to 10 s for an engine).
-    m_process->disconnect(this);
-    if (m_process->state() != QProcess::NotRunning) {
-        m_process->kill();
-        m_process->waitForFinished(1000);
-    }
+    // `berth version`'s text, from the same library; it may wait up to 10 s for an engine.
+    agent->versions(this, [this](const QString& text) { showVersions(text); });
 }
 
 QString AboutDialog::versions() const

@@ -4,7 +4,6 @@
 
 class QLabel;
 class QPlainTextEdit;
-class QProcess;
 
 namespace berth::app {
 
@@ -19,7 +18,6 @@ class AboutDialog final : public QDialog
 
 public:
     explicit AboutDialog(AgentService* agent, QWidget* parent = nullptr);
-    ~AboutDialog() override;
 
     // The versions as shown (and as Copy puts them on the clipboard): "…" until the command ends.
     QString versions() const;
@@ -35,7 +33,6 @@ private:
 
     QLabel* m_versions;
     QPlainTextEdit* m_licenses;
-    QProcess* m_process;
     QString m_header; // the app's and Qt's versions, first lines of what Copy copies
 };
 

@@ -2,20 +2,42 @@
 
 #include "AgentWatcher.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include <QPointer>
-#include <QProcess>
 
 namespace berth::app {
 
-AgentService::AgentService(vm::Instance instance, QString berthExecutable, QObject* parent)
-    : QObject(parent), m_instance(std::move(instance)), m_berth(std::move(berthExecutable))
+// What the workers share with the service: who to report to (null once it is gone) and how
+// many still run.
+struct AgentService::Workers
+{
+    std::mutex mutex;
+    std::condition_variable idle;
+    AgentService* owner = nullptr;
+    int running = 0;
+};
+
+AgentService::AgentService(vm::InstanceControl control, QObject* parent)
+    : QObject(parent), m_control(std::move(control)), m_workers(std::make_shared<Workers>())
 {
     qRegisterMetaType<vm::AgentStatus>();
-    m_status.instance = m_instance.name();
+    m_status.instance = m_control.instance().name();
+    m_workers->owner = this;
 }
 
 AgentService::~AgentService()
 {
+    // Waiting operations end within moments of cancel(); one stuck on an unresponsive agent
+    // (a timeout of a few seconds) is left to end on its own, reporting to no one.
+    m_control.cancel();
+    {
+        std::unique_lock lock(m_workers->mutex);
+        m_workers->owner = nullptr;
+        m_workers->idle.wait_for(lock, std::chrono::seconds(2), [this] { return m_workers->running == 0; });
+    }
     if (m_watcher) {
         m_thread.quit();
         m_thread.wait();
@@ -27,7 +49,7 @@ void AgentService::start()
 {
     if (m_watcher)
         return;
-    m_watcher = new AgentWatcher(m_instance);
+    m_watcher = new AgentWatcher(m_control.instance());
     m_watcher->moveToThread(&m_thread);
     connect(m_watcher, &AgentWatcher::statusChanged, this, [this](const vm::AgentStatus& status) {
         m_status = status;
@@ -39,27 +61,57 @@ void AgentService::start()
     QMetaObject::invokeMethod(m_watcher, &AgentWatcher::begin);
 }
 
+void AgentService::onWorker(std::function<std::function<void()>(const vm::InstanceControl&)> work)
+{
+    {
+        std::lock_guard lock(m_workers->mutex);
+        ++m_workers->running;
+    }
+    std::thread([workers = m_workers, control = m_control, work = std::move(work)] {
+        auto then = work(control);
+        std::lock_guard lock(workers->mutex);
+        // Posted while the owner cannot go away (its destructor takes this mutex first); an
+        // event posted to an object that is then deleted is dropped with it.
+        if (workers->owner)
+            QMetaObject::invokeMethod(workers->owner, std::move(then), Qt::QueuedConnection);
+        --workers->running;
+        workers->idle.notify_all();
+    }).detach();
+}
+
 void AgentService::startEngine()
 {
-    runCommand("start");
+    runCommand("start", [](const vm::InstanceControl& c) -> std::optional<vm::ControlError> {
+        auto done = c.start({});
+        return done ? std::nullopt : std::optional(done.error());
+    });
 }
 
 void AgentService::stopEngine()
 {
-    runCommand("stop");
+    runCommand("stop", [](const vm::InstanceControl& c) -> std::optional<vm::ControlError> {
+        auto done = c.stop();
+        return done ? std::nullopt : std::optional(done.error());
+    });
 }
 
 void AgentService::restartEngine()
 {
-    runCommand("restart");
+    runCommand("restart", [](const vm::InstanceControl& c) -> std::optional<vm::ControlError> {
+        auto done = c.restart({});
+        return done ? std::nullopt : std::optional(done.error());
+    });
 }
 
 void AgentService::factoryReset()
 {
-    runCommand("reset", {"--yes", "--factory"});
+    runCommand("reset", [](const vm::InstanceControl& c) -> std::optional<vm::ControlError> {
+        auto done = c.reset(true);
+        return done ? std::nullopt : std::optional(done.error());
+    });
 }
 
-void AgentService::runCommand(const QString& verb, const QStringList& extra)
+void AgentService::runCommand(const QString& verb, Operation operation)
 {
     if (m_running++ == 0)
         emit busyChanged(true);
@@ -67,47 +119,49 @@ void AgentService::runCommand(const QString& verb, const QStringList& extra)
                       : verb == "stop"    ? tr("Stop")
                       : verb == "restart" ? tr("Restart")
                                           : tr("Reset");
-    // Output is not read: an agent that `start` launches must not hold a pipe of ours.
-    runBerth(QStringList{verb} + extra, this, [this, verb, what](bool ok, const QString&, const QString& error) {
-        if (--m_running == 0)
-            emit busyChanged(false);
-        if (!ok)
-            emit commandFailed(what, error);
-        emit commandFinished(verb, ok);
-    }, false);
+    onWorker([this, verb, what, operation = std::move(operation)](const vm::InstanceControl& c) {
+        const auto failure = operation(c);
+        return std::function<void()>([this, verb, what, failure] {
+            if (--m_running == 0)
+                emit busyChanged(false);
+            if (failure)
+                emit commandFailed(what, QString::fromStdString(failure->text()));
+            emit commandFinished(verb, !failure);
+        });
+    });
 }
 
-void AgentService::runBerth(const QStringList& arguments, QObject* context,
-                            std::function<void(bool, const QString&, const QString&)> done, bool readOutput)
+void AgentService::versions(QObject* context, std::function<void(const QString&)> done)
 {
-    auto* process = new QProcess(this);
-    process->setProgram(m_berth);
-    process->setArguments(arguments + QStringList{"--instance", QString::fromStdString(m_instance.name())});
-    process->setProcessChannelMode(QProcess::SeparateChannels);
-    if (!readOutput)
-        process->setStandardOutputFile(QProcess::nullDevice());
-    QPointer<QObject> guard(context);
-    auto finish = [process, guard, done](bool ok, const QString& out, const QString& error) {
-        process->deleteLater();
-        if (guard)
-            done(ok, out, error);
-    };
-    connect(process, &QProcess::finished, this, [process, finish](int code, QProcess::ExitStatus exit) {
-        const auto out = QString::fromLocal8Bit(process->readAllStandardOutput());
-        if (exit == QProcess::NormalExit && code == 0) {
-            finish(true, out, {});
-            return;
+    onWorker([guard = QPointer<QObject>(context), done = std::move(done)](const vm::InstanceControl& c) {
+        const auto text = QString::fromStdString(c.versions()).trimmed();
+        return std::function<void()>([guard, done, text] {
+            if (guard)
+                done(text);
+        });
+    });
+}
+
+void AgentService::diagnose(QObject* context, std::function<void(bool, const QString&)> done)
+{
+    onWorker([guard = QPointer<QObject>(context), done = std::move(done)](const vm::InstanceControl& c) {
+        vm::DiagnosticsOptions options;
+        auto file = vm::defaultDiagnosticsFile(options.at);
+        bool ok = false;
+        QString text;
+        if (!file) {
+            text = QString::fromStdString(file.error().message);
+        } else {
+            options.output = std::move(file).value();
+            auto written = c.diagnose(options);
+            ok = written.ok();
+            text = QString::fromStdString(ok ? written->archive.string() : written.error().message);
         }
-        auto message = QString::fromLocal8Bit(process->readAllStandardError()).trimmed();
-        if (message.isEmpty())
-            message = tr("`berth` ended with code %1").arg(code);
-        finish(false, out, message);
+        return std::function<void()>([guard, done, ok, text] {
+            if (guard)
+                done(ok, text);
+        });
     });
-    connect(process, &QProcess::errorOccurred, this, [this, process, finish](QProcess::ProcessError error) {
-        if (error == QProcess::FailedToStart)
-            finish(false, {}, tr("cannot run %1: %2").arg(m_berth, process->errorString()));
-    });
-    process->start();
 }
 
 } // namespace berth::app

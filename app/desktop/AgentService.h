@@ -2,8 +2,11 @@
 
 #include "berth/vm/AgentStatus.h"
 #include "berth/vm/Instance.h"
+#include "berth/vm/InstanceControl.h"
 
 #include <functional>
+#include <memory>
+#include <optional>
 
 #include <QObject>
 #include <QString>
@@ -14,16 +17,19 @@ namespace berth::app {
 class AgentWatcher;
 
 // The desktop app's door to the agent that owns the VM: it follows the agent's state over the
-// control socket (watch) on a thread of its own, and starts, stops and restarts the engine by
-// running the `berth` command beside this executable, so the app and the CLI start an agent the
-// same way. With no agent running, the state is the one the last agent recorded; an agent
-// started later (by the app or from a terminal) is noticed when its control socket appears.
+// control socket (watch) on a thread of its own, and starts, stops, restarts and resets the engine
+// through vm::InstanceControl, the same library the `berth` CLI uses. Those operations wait on the
+// agent, so each runs on a worker thread of its own and reports back on the GUI thread; the GUI
+// thread never waits. With no agent running, the state is the one the last agent recorded; an
+// agent started later (by the app or from a terminal) is noticed when its control socket appears.
 class AgentService final : public QObject
 {
     Q_OBJECT
 
 public:
-    AgentService(vm::Instance instance, QString berthExecutable, QObject* parent = nullptr);
+    explicit AgentService(vm::InstanceControl control, QObject* parent = nullptr);
+    // Cancels what is still waiting (the agent goes on with what it was asked) and gives the
+    // workers a moment to end.
     ~AgentService() override;
     AgentService(const AgentService&) = delete;
     AgentService& operator=(const AgentService&) = delete;
@@ -31,39 +37,45 @@ public:
     // Begins following the agent. Idempotent.
     void start();
     const vm::AgentStatus& status() const { return m_status; }
-    const vm::Instance& instance() const { return m_instance; }
-    const QString& berthExecutable() const { return m_berth; }
-    // A start, stop or restart command is running.
+    const vm::Instance& instance() const { return m_control.instance(); }
+    // A start, stop, restart or reset is running.
     bool busy() const { return m_running > 0; }
 
     void startEngine();
     void stopEngine();
     void restartEngine();
     // Stops the engine, deletes its data disk (every container, image and volume) and returns
-    // the instance's settings to their defaults (`berth reset --yes --factory`).
+    // the instance's settings to their defaults (as `berth reset --yes --factory`).
     void factoryReset();
 
-    // Runs `berth ARGUMENTS --instance NAME` without waiting; `done` gets whether it succeeded,
-    // its standard output and, on failure, its error message, unless `context` is gone by then.
-    void runBerth(const QStringList& arguments, QObject* context,
-                  std::function<void(bool ok, const QString& output, const QString& error)> done,
-                  bool readOutput = true);
+    // Each runs on a worker; `done` runs on this object's thread, unless `context` is gone by then.
+    // The versions of Berth, QEMU, the guest image and the engine, as `berth version` prints them.
+    void versions(QObject* context, std::function<void(const QString& text)> done);
+    // Writes the diagnostics bundle to the default file in the home folder; `done` gets its path,
+    // or the error.
+    void diagnose(QObject* context, std::function<void(bool ok, const QString& archiveOrError)> done);
 
 signals:
     void statusChanged(const berth::vm::AgentStatus& status);
     void busyChanged(bool busy);
     // Once, soon after start(): whether an agent was already running.
     void agentFound(bool found);
-    // A command failed; `message` is what it printed on stderr.
+    // A command failed; `message` says why (with the guest console's last lines after a failed boot).
     void commandFailed(const QString& what, const QString& message);
     // `verb` (start, stop, restart, reset) ended; after commandFailed when it failed.
     void commandFinished(const QString& verb, bool ok);
 
 private:
-    void runCommand(const QString& verb, const QStringList& extra = {});
+    struct Workers;
+    // Runs `work` on a worker thread, then what it returns on this object's thread (unless this
+    // object is gone by then).
+    void onWorker(std::function<std::function<void()>(const vm::InstanceControl&)> work);
+    // An operation: nullopt when it worked, else why not.
+    using Operation = std::function<std::optional<vm::ControlError>(const vm::InstanceControl&)>;
+    void runCommand(const QString& verb, Operation operation);
 
-    vm::Instance m_instance;
-    QString m_berth;
+    vm::InstanceControl m_control;
+    std::shared_ptr<Workers> m_workers;
     QThread m_thread;
     AgentWatcher* m_watcher = nullptr; // lives on m_thread
     vm::AgentStatus m_status;

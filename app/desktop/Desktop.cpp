@@ -8,6 +8,7 @@
 #include "MainWindow.h"
 #include "ResourceModels.h"
 #include "TrayIcon.h"
+#include "berth/vm/InstallPaths.h"
 
 #include <QApplication>
 #include <QTimer>
@@ -18,7 +19,9 @@ Desktop::Desktop(vm::Instance instance, Options options, QObject* parent)
     : QObject(parent), m_options(std::move(options))
 {
     const auto socket = instance.engineSocket();
-    m_agent = new AgentService(std::move(instance), m_options.berthExecutable, this);
+    const auto agentProgram =
+        m_options.agentProgram.empty() ? vm::executableDir() / "berth" : m_options.agentProgram;
+    m_agent = new AgentService(vm::InstanceControl(std::move(instance), agentProgram, vm::imageDir()), this);
     m_engine = new EngineService(engine::Endpoint::unixSocket(socket), this);
     m_containers = new ContainerModel(this);
     m_images = new ImageModel(this);

@@ -2,6 +2,8 @@
 
 #include "berth/vm/Instance.h"
 
+#include <filesystem>
+
 #include <QObject>
 #include <QString>
 
@@ -27,7 +29,8 @@ class Desktop final : public QObject
 public:
     struct Options
     {
-        QString berthExecutable; // the `berth` command that starts and stops the engine
+        // The `berth` program whose `berth agent` runs the VM (beside berth-desktop when empty).
+        std::filesystem::path agentProgram;
         bool startEngine = true; // start an agent when none is running
         bool useTray = true;     // show the tray icon when the desktop has a tray
         bool showWindow = true;  // false: start in the tray (the window shows anyway without one)

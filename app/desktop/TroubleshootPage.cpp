@@ -199,15 +199,14 @@ void TroubleshootPage::createDiagnostics()
 {
     m_diagnostics->setEnabled(false);
     showResult(tr("Creating the diagnostics bundle…"), false);
-    m_agent->runBerth({"diagnose"}, this, [this](bool ok, const QString& output, const QString& error) {
+    m_agent->diagnose(this, [this](bool ok, const QString& archiveOrError) {
         m_diagnostics->setEnabled(true);
         if (!ok) {
-            showResult(tr("Could not create the diagnostics bundle: %1").arg(error), true);
-            emit diagnosticsFinished(false, error);
+            showResult(tr("Could not create the diagnostics bundle: %1").arg(archiveOrError), true);
+            emit diagnosticsFinished(false, archiveOrError);
             return;
         }
-        const auto lines = output.trimmed().split('\n');
-        m_bundle = lines.isEmpty() ? QString() : lines.last().trimmed();
+        m_bundle = archiveOrError;
         m_showBundle->setEnabled(true);
         showResult(tr("Diagnostics bundle saved to %1").arg(m_bundle), false);
         emit diagnosticsFinished(true, m_bundle);

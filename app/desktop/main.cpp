@@ -40,7 +40,6 @@ int main(int argc, char** argv)
         return 1;
     }
     berth::app::Desktop::Options options;
-    options.berthExecutable = QDir(QApplication::applicationDirPath()).filePath("berth");
     const auto prefs = berth::app::DesktopPrefs::load(instance.value());
     if (!prefs.loadError.isEmpty())
         qWarning("%s", qPrintable(prefs.loadError));

@@ -201,7 +201,7 @@ private slots:
         auto instance = vm::Instance::open(m_berth.home().toStdString(), "default");
         QVERIFY(instance);
         app::Desktop::Options options;
-        options.berthExecutable = test::binDir() + "/berth";
+        options.agentProgram = (test::binDir() + "/berth").toStdString();
         options.startEngine = false;
         options.useTray = false;
         app::Desktop desktop(std::move(instance).value(), options);

@@ -170,7 +170,7 @@ private slots:
         auto instance = vm::Instance::open(m_berth.home().toStdString(), "default");
         QVERIFY2(instance, instance ? "" : instance.error().message.c_str());
         app::Desktop::Options options;
-        options.berthExecutable = test::binDir() + "/berth";
+        options.agentProgram = (test::binDir() + "/berth").toStdString();
         m_desktop = std::make_unique<app::Desktop>(std::move(instance).value(), options);
         using Mode = QAbstractItemModelTester::FailureReportingMode;
         m_testers.push_back(

@@ -110,7 +110,7 @@ private:
         auto instance = vm::Instance::open(m_berth.home().toStdString(), "default");
         QVERIFY2(instance, instance ? "" : instance.error().message.c_str());
         app::Desktop::Options options;
-        options.berthExecutable = test::binDir() + "/berth";
+        options.agentProgram = (test::binDir() + "/berth").toStdString();
         options.useTray = false;
         m_desktop = std::make_unique<app::Desktop>(std::move(instance).value(), options);
         m_desktop->start();
