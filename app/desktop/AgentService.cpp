@@ -120,7 +120,12 @@ void AgentService::runCommand(const QString& verb, Operation operation)
                       : verb == "restart" ? tr("Restart")
                                           : tr("Reset");
     onWorker([this, verb, what, operation = std::move(operation)](const vm::InstanceControl& c) {
-        const auto failure = operation(c);
+        std::optional<vm::ControlError> failure;
+        try {
+            failure = operation(c);
+        } catch (const std::exception& e) { // a worker's exception would end the app
+            failure = vm::ControlError{std::string("unexpected error: ") + e.what(), {}, {}};
+        }
         return std::function<void()>([this, verb, what, failure] {
             if (--m_running == 0)
                 emit busyChanged(false);
@@ -134,7 +139,12 @@ void AgentService::runCommand(const QString& verb, Operation operation)
 void AgentService::versions(QObject* context, std::function<void(const QString&)> done)
 {
     onWorker([guard = QPointer<QObject>(context), done = std::move(done)](const vm::InstanceControl& c) {
-        const auto text = QString::fromStdString(c.versions()).trimmed();
+        QString text;
+        try {
+            text = QString::fromStdString(c.versions()).trimmed();
+        } catch (const std::exception& e) {
+            text = tr("Cannot tell the versions: %1").arg(QString::fromUtf8(e.what()));
+        }
         return std::function<void()>([guard, done, text] {
             if (guard)
                 done(text);
@@ -153,9 +163,13 @@ void AgentService::diagnose(QObject* context, std::function<void(bool, const QSt
             text = QString::fromStdString(file.error().message);
         } else {
             options.output = std::move(file).value();
-            auto written = c.diagnose(options);
-            ok = written.ok();
-            text = QString::fromStdString(ok ? written->archive.string() : written.error().message);
+            try {
+                auto written = c.diagnose(options);
+                ok = written.ok();
+                text = QString::fromStdString(ok ? written->archive.string() : written.error().message);
+            } catch (const std::exception& e) {
+                text = QString::fromUtf8(e.what());
+            }
         }
         return std::function<void()>([guard, done, ok, text] {
             if (guard)

@@ -16,6 +16,7 @@
 #include <deque>
 #include <fcntl.h>
 #include <fstream>
+#include <poll.h>
 #include <iomanip>
 #include <sstream>
 #include <thread>
@@ -255,10 +256,13 @@ std::string InstanceControl::launchAgent(const std::string& accel) const
         argv.push_back("--accel");
         argv.push_back(accel);
     }
+    // Detached: the agent outlives whoever started it, and a long-running caller (the desktop)
+    // never has to reap it.
     auto agent = Process::spawn(argv, {.stdoutFile = m_instance.logDir() / "agent.out",
                                        .stderrFile = {},
                                        .newSession = true,
-                                       .passFd = writeEnd});
+                                       .passFd = writeEnd,
+                                       .detached = true});
     ::close(writeEnd);
     if (!agent) {
         ::close(fds[0]);
@@ -266,12 +270,22 @@ std::string InstanceControl::launchAgent(const std::string& accel) const
     }
     // The agent reports within moments: once it holds the instance, or why it cannot.
     std::string line;
-    char ch = 0;
-    while (::read(fds[0], &ch, 1) == 1 && ch != '\n')
-        line += ch;
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    bool ended = false;
+    while (!ended && Clock::now() < deadline && !cancelled()) {
+        pollfd p{fds[0], POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(kSlice.count())) <= 0)
+            continue;
+        char ch = 0;
+        if (::read(fds[0], &ch, 1) != 1 || ch == '\n')
+            ended = true;
+        else
+            line += ch;
+    }
     ::close(fds[0]);
-    // The agent runs on in its own session; reap it if it already ended.
-    agent->poll();
+    if (!ended)
+        return cancelled() ? "cancelled"
+                           : "the agent did not report within 30 s; see " + (m_instance.logDir() / "agent.out").string();
     if (line == "ok" || line == "locked")
         return line;
     if (line.rfind("error ", 0) == 0)
@@ -381,6 +395,8 @@ ControlResult<AgentStatus> InstanceControl::start(const StartOptions& options, c
         waitForAgentExit();
         live = liveStatus();
     }
+    if (cancelled())
+        return cancelledError();
     if (live) {
         if (changed)
             tell(say, "The new settings apply after `berth restart`.");
@@ -403,8 +419,12 @@ ControlResult<AgentStatus> InstanceControl::start(const StartOptions& options, c
         if (other && !finishing(*other))
             break;
         waitForAgentExit();
+        if (cancelled())
+            return cancelledError();
         launched = launchAgent(options.accel);
     }
+    if (cancelled())
+        return cancelledError();
     if (launched == "locked")
         tell(say, "Berth is already being started by another command; following it.");
     else if (launched != "ok")
@@ -462,13 +482,18 @@ ControlResult<StopOutcome> InstanceControl::stop(const Say& say) const
         return ControlError{watching.error().message, {}, {}};
     // The lock goes with the agent's process: wait for it, so a start now starts anew.
     waitForAgentExit();
+    if (cancelled())
+        return cancelledError();
     StopOutcome outcome;
     outcome.seconds = std::chrono::duration<double>(Clock::now() - began).count();
     if (!final)
         return ControlError{"the agent did not report its end; see `berth logs`", {}, {}};
     if (final->state == EngineState::Error)
         return ControlError{"stopped with an error: " + final->lastError, {}, {}};
-    if (final->stopMethod == "forced") {
+    if (final->stopMethod == "not-started") {
+        outcome.how = StopOutcome::How::Clean;
+        tell(say, "Stopped in " + seconds(outcome.seconds) + ", before the VM had started.");
+    } else if (final->stopMethod == "forced") {
         outcome.how = StopOutcome::How::Forced;
         tell(say, "Stopped in " + seconds(outcome.seconds) +
                       ": the guest did not power off in time, so QEMU was killed.");
@@ -483,6 +508,8 @@ ControlResult<AgentStatus> InstanceControl::restart(const StartOptions& options,
 {
     if (auto stopped = stop(say); !stopped)
         return std::move(stopped).error();
+    if (cancelled())
+        return cancelledError();
     return start(options, say);
 }
 
@@ -492,12 +519,14 @@ ControlResult<ResetOutcome> InstanceControl::reset(bool factory, const Say& say)
 {
     if (auto stopped = stop(say); !stopped)
         return std::move(stopped).error();
+    if (cancelled())
+        return cancelledError();
     // Held while deleting, so no agent can start on the disk meanwhile.
     auto lock = InstanceLock::tryAcquire(m_instance);
     if (!lock)
         return ControlError{lock.error().message + "; nothing was deleted", {}, {}};
     if (!lock->has_value())
-        return ControlError{"an agent started on this instance meanwhile; nothing was deleted", {}, {}};
+        return ControlError{"the agent is still running; nothing was deleted", {}, {}};
     ResetOutcome outcome;
     std::error_code ec;
     outcome.diskDeleted = fs::remove(m_instance.dataDisk(), ec);

@@ -64,6 +64,14 @@ std::string resolveProgram(const std::string& name)
     }
     if (options.newSession)
         ::setsid();
+    if (options.detached) {
+        // The program runs as a grandchild, which init adopts once this child exits here.
+        const pid_t grandchild = ::fork();
+        if (grandchild < 0)
+            failed(errno);
+        if (grandchild > 0)
+            ::_exit(0);
+    }
     // fd 3 first, while passFd still has its number (it may be 0, 1 or 2 of nothing here).
     if (options.passFd == 3)
         ::fcntl(3, F_SETFD, 0); // dup2 onto itself would keep close-on-exec
@@ -137,6 +145,10 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
     if (n == static_cast<ssize_t>(sizeof childErrno)) {
         ::waitpid(pid, nullptr, 0);
         return Error{"cannot start " + argv[0] + ": " + std::strerror(childErrno)};
+    }
+    if (options.detached) {
+        ::waitpid(pid, nullptr, 0); // the intermediate child, which exited at once
+        return Process(-1);
     }
     return Process(pid);
 }

@@ -128,7 +128,7 @@ private:
     ControlResult<StopOutcome> stopOrphans(const Say& say) const;
     // "ok", "locked", or why the agent did not start.
     std::string launchAgent(const std::string& accel) const;
-    // Waits (up to 15 s) for the agent's process to release the instance.
+    // Waits (up to 15 s, or until cancel()) for the agent's process to release the instance.
     void waitForAgentExit() const;
 
     Instance m_instance;

@@ -27,6 +27,10 @@ public:
         // a helper such as QEMU never outlives the agent that owns it, even one killed with -9.
         // Spawn such children from a thread that lives as long as they should.
         bool dieWithParent = false;
+        // The program is not this process's child (it is started through a child that exits at
+        // once, so init adopts it): nothing here has to reap it, however long this process runs.
+        // pid() is then -1 and poll() says nothing. Not with dieWithParent.
+        bool detached = false;
     };
 
     // Starts argv[0] (looked up in PATH) with argv. The child inherits no descriptor but 0, 1, 2
