@@ -348,7 +348,10 @@ int statusCommand(const std::vector<std::string>& argv)
         std::cout << "Uptime:       " << static_cast<long>(status.uptimeSeconds) << " s\n";
     if (!status.stopMethod.empty() && status.state == EngineState::Stopped)
         std::cout << "Last stop:    "
-                  << (status.stopMethod == "forced" ? "forced (QEMU killed)" : "clean powerdown") << "\n";
+                  << (status.stopMethod == "forced"        ? "forced (QEMU killed)"
+                      : status.stopMethod == "not-started" ? "before the VM had started"
+                                                           : "clean powerdown")
+                  << "\n";
     if (!status.lastError.empty())
         std::cout << "Last error:   " << status.lastError << "\n";
     if (status.state == EngineState::Running) {

@@ -49,11 +49,12 @@ public:
         m_callbacks.onBootEvent(e);
     }
     // The hypervisor ends, as a crash or a kill would end it.
-    void end(bool requested, int status, const std::string& reason)
+    // `launched` false: the hypervisor never ran (QemuDriver reports so when QEMU cannot start).
+    void end(bool requested, int status, const std::string& reason, bool launched = true)
     {
         m_state = State::Stopped;
         auto onExit = m_callbacks.onExit;
-        onExit(VmExit{requested, status, reason});
+        onExit(VmExit{requested, status, reason, launched});
     }
 
     std::string name() const override { return "fake"; }
@@ -251,6 +252,18 @@ private slots:
         QCOMPARE(state(), QString("error"));
         QCOMPARE(lastError(), QString("QEMU was killed by signal 11"));
         QCOMPARE(m_vm->starts, 2);
+    }
+
+    // A hypervisor that could not start at all fails the start at once: a second try would fail
+    // the same way, unlike a guest that crashed while booting.
+    void hypervisorThatCannotStartIsNotRetried()
+    {
+        QVERIFY(startAgent());
+        m_vm->end(false, -1, "cannot start QEMU: qemu-system-x86_64 not found in PATH", false);
+        QVERIFY(runUntilFinished());
+        QCOMPARE(state(), QString("error"));
+        QCOMPARE(lastError(), QString("cannot start QEMU: qemu-system-x86_64 not found in PATH"));
+        QCOMPARE(m_vm->starts, 1);
     }
 
     // dockerd that keeps exiting while the guest starts fails the start before the deadline,

@@ -7,6 +7,11 @@
 #include "berth/vm/QmpChannel.h"
 
 #include <QFile>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <functional>
 #include <QTemporaryDir>
 #include <fstream>
 #include <optional>
@@ -165,6 +170,80 @@ private slots:
         QVERIFY(status.has_value());
         QVERIFY2(status->ok(), status->ok() ? "" : status->error().message.c_str());
         QCOMPARE(status->value().value("status", ""), std::string("prelaunch"));
+    }
+
+    // start() does its slow host-side work (here a virtiofsd whose --version takes 2 s) away
+    // from the io thread: it returns at once, a 10 ms timer keeps ticking meanwhile, and a QEMU
+    // that then cannot be launched is reported through onExit, once, as never launched.
+    void startDoesNotBlockTheIoThread()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto root = std::filesystem::path(dir.path().toStdString());
+        const auto fake = root / "virtiofsd";
+        {
+            std::ofstream script(fake);
+            script << "#!/bin/sh\ncase \"$1\" in --version) sleep 2; echo 'virtiofsd 1.13.0';;\n"
+                      "--help) echo '--readonly';; *) exit 1;; esac\n";
+        }
+        std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+        qputenv("BERTH_VIRTIOFSD", QByteArray::fromStdString(fake.string()));
+        for (const auto* sub : {"run", "log", "state"})
+            std::filesystem::create_directories(root / sub);
+
+        boost::asio::io_context io;
+        QemuDriver driver(io, (root / "no-such-qemu").string());
+        MachineSpec spec;
+        spec.kernel = root / "vmlinuz";
+        spec.initrd = root / "initrd";
+        spec.rootImage = root / "root.sqfs";
+        spec.dataDisk = root / "data.img";
+        spec.runDir = root / "run";
+        spec.logDir = root / "log";
+        spec.stateDir = root / "state";
+        spec.accelerator = "tcg";
+        spec.shareTransport = "virtiofs";
+        spec.shares.push_back({root, false});
+
+        std::vector<VmExit> exits;
+        VmDriver::Callbacks callbacks;
+        callbacks.onExit = [&exits](const VmExit& exit) { exits.push_back(exit); };
+        const auto began = std::chrono::steady_clock::now();
+        const auto started = driver.start(spec, std::move(callbacks));
+        const auto returnedAfter = std::chrono::steady_clock::now() - began;
+        QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
+        QVERIFY2(returnedAfter < std::chrono::milliseconds(500), std::to_string(returnedAfter.count()).c_str());
+        QCOMPARE(int(driver.state()), int(VmDriver::State::Starting));
+
+        // The loop's longest pause between ticks of a 10 ms timer, until onExit.
+        boost::asio::steady_timer tick(io);
+        auto last = std::chrono::steady_clock::now();
+        std::chrono::steady_clock::duration longest{};
+        std::function<void()> arm = [&] {
+            tick.expires_after(std::chrono::milliseconds(10));
+            tick.async_wait([&](boost::system::error_code ec) {
+                const auto now = std::chrono::steady_clock::now();
+                longest = std::max(longest, now - last);
+                last = now;
+                if (!ec && exits.empty())
+                    arm();
+            });
+        };
+        arm();
+        io.run_for(std::chrono::seconds(20));
+        qunsetenv("BERTH_VIRTIOFSD");
+        const auto total = std::chrono::steady_clock::now() - began;
+        QCOMPARE(exits.size(), std::size_t(1));
+        QVERIFY(!exits[0].launched);
+        QVERIFY2(exits[0].reason.find("cannot start QEMU") != std::string::npos &&
+                     exits[0].reason.find("no-such-qemu") != std::string::npos,
+                 exits[0].reason.c_str());
+        QVERIFY2(total >= std::chrono::seconds(2), "the probe's sleep did not happen"); // it did run
+        QVERIFY2(longest < std::chrono::milliseconds(300),
+                 ("the io thread stalled for " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(longest).count()) + " ms")
+                     .c_str());
+        QCOMPARE(int(driver.state()), int(VmDriver::State::Stopped));
     }
 
     // What `berth status` says when /dev/kvm cannot be used: the group to join, by name. The

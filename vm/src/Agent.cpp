@@ -746,7 +746,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         closeEngine();
         stopTimer.cancel();
         if (status.state == EngineState::Stopping) {
-            status.stopMethod = forcedStop ? "forced" : "powerdown";
+            status.stopMethod = !exit.launched ? "not-started" : forcedStop ? "forced" : "powerdown";
             status.lastError.clear();
             setState(EngineState::Stopped);
             finish();
@@ -757,8 +757,9 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             return;
         }
         // A guest that dies while booting is retried once: under emulation (TCG) the guest
-        // kernel very rarely crashes early, and a second boot of the same disk succeeds.
-        if (status.state == EngineState::Starting && !exit.requested && bootAttempts < 2) {
+        // kernel very rarely crashes early, and a second boot of the same disk succeeds. A
+        // hypervisor that could not start at all would fail the same way again.
+        if (status.state == EngineState::Starting && !exit.requested && exit.launched && bootAttempts < 2) {
             spdlog::warn("the VM ended while booting ({}); booting it once more", exit.reason);
             if (auto again = bootVm(); !again)
                 fail(again.error().message);

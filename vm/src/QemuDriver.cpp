@@ -24,6 +24,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
@@ -161,6 +162,104 @@ bool waitForSocket(const fs::path& socket, Process& server)
     return false;
 }
 
+// Ends virtiofsd servers: SIGTERM, then SIGKILL after 2 s. Blocks: on the helper thread.
+void stopServers(std::vector<Process>& servers)
+{
+    for (auto& server : servers) {
+        server.signal(SIGTERM);
+        if (!server.wait(std::chrono::seconds(2))) {
+            server.signal(SIGKILL);
+            server.wait(std::chrono::seconds(2));
+        }
+    }
+    servers.clear();
+}
+
+// What a launch needs from the host before QEMU can start, made on the helper thread.
+struct Prepared
+{
+    std::vector<std::string> notices;  // for onNotice
+    std::vector<fs::path> shareSockets; // per share: its virtiofs socket, or empty for 9p
+    std::vector<Process> virtiofsds;
+};
+
+fs::path virtiofsSocket(const MachineSpec& spec, std::size_t i)
+{
+    return spec.runDir / ("virtiofs" + std::to_string(i) + ".sock");
+}
+
+// One virtiofsd per share, when the spec asks for virtiofs (or "auto" and one is usable): fills
+// `prepared`'s shareSockets (an empty path: that share goes over 9p) and virtiofsds. A read-only
+// share goes over 9p, where QEMU itself refuses writes, unless the virtiofsd can refuse them.
+// Blocks (probes and waits for sockets): on the helper thread, which must live as long as the
+// servers (they end with the thread that started them).
+void startVirtiofsds(const MachineSpec& spec, Prepared& prepared)
+{
+    std::vector<fs::path> sockets(spec.shares.size());
+    prepared.shareSockets = sockets; // all over 9p, unless virtiofsd starts for each below
+    auto& virtiofsds = prepared.virtiofsds;
+    if (spec.shareTransport == "9p")
+        return;
+    // A virtiofsd keeps a descriptor open for every file the guest has looked up (QEMU's C
+    // one always; the Rust one unless it can use file handles): with a low limit a large
+    // tree fails with "Too many open files" part-way through. Choose it only where it may
+    // hold many.
+    rlimit files{};
+    ::getrlimit(RLIMIT_NOFILE, &files);
+    if (spec.shareTransport == "auto" && files.rlim_max != RLIM_INFINITY && files.rlim_max < kVirtiofsMinFiles) {
+        spdlog::info("shares: using 9p: a virtiofsd could keep at most {} files open here (RLIMIT_NOFILE), "
+                     "fewer than a large source tree needs; set \"share_transport\": \"virtiofs\" to use it anyway",
+                     files.rlim_max);
+        return;
+    }
+    const auto daemon = usableVirtiofsd();
+    if (!daemon) {
+        spdlog::info("shares: no usable virtiofsd{}; using 9p",
+                     ::geteuid() == 0 ? "" : " (QEMU's own needs root; install virtiofsd 1.x)");
+        return;
+    }
+    for (std::size_t i = 0; i < spec.shares.size(); ++i) {
+        if (spec.shares[i].readOnly && !daemon->readOnly) {
+            spdlog::info("shares: {} is read-only: over 9p, where QEMU refuses writes ({} cannot)",
+                         spec.shares[i].path.string(), daemon->binary.string());
+            continue;
+        }
+        const auto socket = virtiofsSocket(spec, i);
+        std::error_code ec;
+        fs::remove(socket, ec);
+        std::vector<std::string> argv{daemon->binary.string()};
+        if (daemon->rust) {
+            // The namespace sandbox confines virtiofsd to the shared folder; virtiofsd 1.x sets it
+            // up without privileges where user namespaces are allowed (else it fails to start,
+            // and the share goes over 9p rather than unconfined).
+            argv.insert(argv.end(), {"--socket-path", socket.string(), "--shared-dir", spec.shares[i].path.string(),
+                                     "--cache", "auto", "--sandbox", "namespace"});
+            if (spec.shares[i].readOnly)
+                argv.push_back("--readonly");
+        }
+        else
+            argv.insert(argv.end(), {"--socket-path=" + socket.string(), "-o", "source=" + spec.shares[i].path.string(),
+                                     "-o", "cache=auto"});
+        auto server = Process::spawn(argv, {.stdoutFile = spec.logDir / ("virtiofsd" + std::to_string(i) + ".log"),
+                                             .stderrFile = {},
+                                             .dieWithParent = true});
+        if (!server || !waitForSocket(socket, server.value())) {
+            spdlog::warn("shares: {} did not start for {} (see {}); using 9p", daemon->binary.string(),
+                         spec.shares[i].path.string(),
+                         (spec.logDir / ("virtiofsd" + std::to_string(i) + ".log")).string());
+            if (server)
+                virtiofsds.push_back(std::move(server).value());
+            stopServers(virtiofsds);
+            return;
+        }
+        virtiofsds.push_back(std::move(server).value());
+        sockets[i] = socket;
+    }
+    spdlog::info("shares: {} of {} folder(s) over virtiofs ({})", virtiofsds.size(), spec.shares.size(),
+                 daemon->binary.string());
+    prepared.shareSockets = sockets;
+}
+
 } // namespace
 
 struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
@@ -188,6 +287,10 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     asio::steady_timer trialTimer;
     asio::posix::stream_descriptor exitWatch;
     std::uint64_t launchId = 0;
+    // Host-side work that blocks (probing and starting virtiofsd, ending leftover QEMUs, reaping
+    // a killed one) runs here, never on the io thread. One thread that lives as long as the
+    // driver: the virtiofsd servers it starts end with it (Process::Options::dieWithParent).
+    asio::thread_pool helper{1};
 
     fs::path probeFile() const { return spec.stateDir / "accelerator.json"; }
     fs::path pidFile() const { return spec.runDir / "qemu.pid"; }
@@ -245,19 +348,62 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         (void)writeFileAtomically(probeFile(), record.dump() + "\n");
     }
 
-    // A QEMU left behind by an agent that died still holds the data disk: end it first. It is
-    // found by its command line, so a lost qemu.pid does not hide it.
-    void killLeftover()
+    // Begins launch number `launchId + 1` with `accelName`: the host-side preparation on the
+    // helper thread (reaping `previous`, a QEMU just killed; ending the QEMUs an agent that died
+    // left on the data disk; starting virtiofsd), then launchPrepared() on the io thread.
+    void beginLaunch(const std::string& accelName, std::optional<Process> previous, bool endLeftovers)
     {
-        const auto ended = stopQemuProcessesUsing(spec.dataDisk);
-        for (const int pid : ended) {
-            spdlog::warn("stopped QEMU (pid {}) left running by an earlier agent", pid);
-            if (callbacks.onNotice)
-                callbacks.onNotice("Stopped a VM (QEMU pid " + std::to_string(pid) +
-                                   ") that an earlier Berth agent had left running.");
+        const auto id = ++launchId;
+        accel = accelName;
+        progress = false;
+        std::weak_ptr<Impl> weak = shared_from_this();
+        asio::post(helper, [weak, id, &io = io, spec = spec, previous = std::move(previous), endLeftovers]() mutable {
+            if (previous)
+                previous->wait(std::chrono::seconds(10)); // killed: it ends within moments
+            Prepared prepared;
+            if (endLeftovers) {
+                // A QEMU left behind by an agent that died still holds the data disk: end it
+                // first. It is found by its command line, so a lost qemu.pid does not hide it.
+                for (const int pid : stopQemuProcessesUsing(spec.dataDisk)) {
+                    spdlog::warn("stopped QEMU (pid {}) left running by an earlier agent", pid);
+                    prepared.notices.push_back("Stopped a VM (QEMU pid " + std::to_string(pid) +
+                                               ") that an earlier Berth agent had left running.");
+                }
+            }
+            if (!spec.shares.empty())
+                startVirtiofsds(spec, prepared);
+            asio::post(io, [weak, id, prepared = std::move(prepared)]() mutable {
+                if (auto self = weak.lock())
+                    self->launchPrepared(id, std::move(prepared));
+            });
+        });
+    }
+
+    void launchPrepared(std::uint64_t id, Prepared prepared)
+    {
+        if (id != launchId) {
+            retire(std::move(prepared.virtiofsds));
+            return;
         }
-        std::error_code ec;
-        fs::remove(pidFile(), ec);
+        for (const auto& text : prepared.notices) {
+            if (callbacks.onNotice)
+                callbacks.onNotice(text);
+        }
+        virtiofsds = std::move(prepared.virtiofsds);
+        if (requested) { // kill() or requestShutdown() came first
+            finish(VmExit{true, 0, "stopped before QEMU started", false});
+            return;
+        }
+        if (auto launched = launch(prepared.shareSockets); !launched)
+            finish(VmExit{false, -1, "cannot start QEMU: " + launched.error().message, false});
+    }
+
+    // Ends virtiofsd servers on the helper thread.
+    void retire(std::vector<Process> servers)
+    {
+        if (servers.empty())
+            return;
+        asio::post(helper, [servers = std::move(servers)]() mutable { stopServers(servers); });
     }
 
     void openConsoleLog()
@@ -271,13 +417,11 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         console->flush_on(spdlog::level::info);
     }
 
-    Status launch(const std::string& accelName)
+    // Launches QEMU for launch `launchId` with `accel`, its shares over `shareSockets`
+    // (virtiofs where a socket is given, else 9p).
+    Status launch(const std::vector<fs::path>& shareSockets)
     {
-        ++launchId;
-        progress = false;
-        requested = false;
-        accel = accelName;
-
+        const auto& accelName = accel;
         QemuConfig c;
         c.binary = binary;
         c.accel = accelName == "kvm" ? Accelerator::Kvm : Accelerator::Tcg;
@@ -295,7 +439,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         for (const auto& f : spec.guestFiles)
             c.fwCfg.push_back({f.name, f.file});
         if (!spec.shares.empty()) {
-            const auto sockets = startVirtiofsds();
+            const auto& sockets = shareSockets;
             shareTransport = std::any_of(sockets.begin(), sockets.end(), [](const fs::path& p) { return !p.empty(); })
                                  ? "virtiofs"
                                  : "9p";
@@ -375,8 +519,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             trialTimer.expires_after(kAcceleratorTrial);
             trialTimer.async_wait([weak, id](boost::system::error_code ec2) {
                 auto self = weak.lock();
-                if (ec2 || !self || self->launchId != id || self->progress || !self->qemu)
-                    return;
+                if (ec2 || !self || self->launchId != id || self->progress || !self->qemu || self->requested)
+                    return; // a stop or kill during the trial says nothing about KVM
                 self->trialFailed("no boot progress within " + std::to_string(kAcceleratorTrial.count()) +
                                   " s");
             });
@@ -445,100 +589,17 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         else
             reason = "QEMU stopped under KVM: " + lastNonEmptyLine(log);
         spdlog::warn("KVM trial failed: {}; falling back to TCG", reason);
-        endProcess();
+        // Killed here, reaped on the helper thread, which then prepares the TCG launch.
+        qemu->signal(SIGKILL);
+        auto previous = std::move(qemu);
+        qemu.reset();
+        cleanup();
         remember(false, reason);
         onTrial = false;
         accelReason = reason + "; fell back to TCG (emulation, slower)";
-        if (auto relaunched = launch("tcg"); !relaunched) {
-            finish(VmExit{false, -1,
-                          "cannot start QEMU with TCG after KVM failed: " + relaunched.error().message});
-            return;
-        }
+        beginLaunch("tcg", std::move(previous), false);
         if (callbacks.onAccelerator)
             callbacks.onAccelerator(accel, accelReason);
-    }
-
-    fs::path virtiofsSocket(std::size_t i) const { return spec.runDir / ("virtiofs" + std::to_string(i) + ".sock"); }
-
-    // One virtiofsd per share, when the spec asks for virtiofs (or "auto" and one is usable).
-    // Returns each share's virtiofs socket; an empty path: that share goes over 9p. A read-only
-    // share goes over 9p, where QEMU itself refuses writes, unless the virtiofsd can refuse them.
-    std::vector<fs::path> startVirtiofsds()
-    {
-        stopVirtiofsds();
-        std::vector<fs::path> none(spec.shares.size()), sockets(spec.shares.size());
-        if (spec.shareTransport == "9p")
-            return none;
-        // A virtiofsd keeps a descriptor open for every file the guest has looked up (QEMU's C
-        // one always; the Rust one unless it can use file handles): with a low limit a large
-        // tree fails with "Too many open files" part-way through. Choose it only where it may
-        // hold many.
-        rlimit files{};
-        ::getrlimit(RLIMIT_NOFILE, &files);
-        if (spec.shareTransport == "auto" && files.rlim_max != RLIM_INFINITY && files.rlim_max < kVirtiofsMinFiles) {
-            spdlog::info("shares: using 9p: a virtiofsd could keep at most {} files open here (RLIMIT_NOFILE), "
-                         "fewer than a large source tree needs; set \"share_transport\": \"virtiofs\" to use it anyway",
-                         files.rlim_max);
-            return none;
-        }
-        const auto daemon = usableVirtiofsd();
-        if (!daemon) {
-            spdlog::info("shares: no usable virtiofsd{}; using 9p",
-                         ::geteuid() == 0 ? "" : " (QEMU's own needs root; install virtiofsd 1.x)");
-            return none;
-        }
-        for (std::size_t i = 0; i < spec.shares.size(); ++i) {
-            if (spec.shares[i].readOnly && !daemon->readOnly) {
-                spdlog::info("shares: {} is read-only: over 9p, where QEMU refuses writes ({} cannot)",
-                             spec.shares[i].path.string(), daemon->binary.string());
-                continue;
-            }
-            const auto socket = virtiofsSocket(i);
-            std::error_code ec;
-            fs::remove(socket, ec);
-            std::vector<std::string> argv{daemon->binary.string()};
-            if (daemon->rust) {
-                // The namespace sandbox confines virtiofsd to the shared folder; virtiofsd 1.x sets it
-                // up without privileges where user namespaces are allowed (else it fails to start,
-                // and the share goes over 9p rather than unconfined).
-                argv.insert(argv.end(), {"--socket-path", socket.string(), "--shared-dir", spec.shares[i].path.string(),
-                                         "--cache", "auto", "--sandbox", "namespace"});
-                if (spec.shares[i].readOnly)
-                    argv.push_back("--readonly");
-            }
-            else
-                argv.insert(argv.end(), {"--socket-path=" + socket.string(), "-o", "source=" + spec.shares[i].path.string(),
-                                         "-o", "cache=auto"});
-            auto server = Process::spawn(argv, {.stdoutFile = spec.logDir / ("virtiofsd" + std::to_string(i) + ".log"),
-                                                 .stderrFile = {},
-                                                 .dieWithParent = true});
-            if (!server || !waitForSocket(socket, server.value())) {
-                spdlog::warn("shares: {} did not start for {} (see {}); using 9p", daemon->binary.string(),
-                             spec.shares[i].path.string(),
-                             (spec.logDir / ("virtiofsd" + std::to_string(i) + ".log")).string());
-                if (server)
-                    virtiofsds.push_back(std::move(server).value());
-                stopVirtiofsds();
-                return none;
-            }
-            virtiofsds.push_back(std::move(server).value());
-            sockets[i] = socket;
-        }
-        spdlog::info("shares: {} of {} folder(s) over virtiofs ({})", virtiofsds.size(), spec.shares.size(),
-                     daemon->binary.string());
-        return sockets;
-    }
-
-    void stopVirtiofsds()
-    {
-        for (auto& server : virtiofsds) {
-            server.signal(SIGTERM);
-            if (!server.wait(std::chrono::seconds(2))) {
-                server.signal(SIGKILL);
-                server.wait(std::chrono::seconds(2));
-            }
-        }
-        virtiofsds.clear();
     }
 
     void endProcess()
@@ -561,7 +622,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         std::error_code ec;
         fs::remove(qmpSocket(), ec);
         fs::remove(pidFile(), ec);
-        stopVirtiofsds();
+        retire(std::move(virtiofsds));
+        virtiofsds.clear();
     }
 
     void exited()
@@ -691,6 +753,7 @@ QemuDriver::~QemuDriver()
 {
     m_impl->callbacks = {};
     m_impl->endProcess();
+    m_impl->helper.join(); // what it still has to do (ending virtiofsd) is done before the driver goes
 }
 
 Status QemuDriver::create(const MachineSpec& spec)
@@ -729,12 +792,13 @@ Status QemuDriver::start(const MachineSpec& spec, Callbacks callbacks)
     auto accel = d.chooseAccelerator();
     if (!accel)
         return accel.error();
-    d.killLeftover();
+    std::error_code ec;
+    fs::remove(d.pidFile(), ec);
     d.openConsoleLog();
     d.console->info("--- Berth: starting the VM ({}) ---", accel.value());
-    if (auto launched = d.launch(accel.value()); !launched)
-        return launched;
+    d.requested = false;
     d.state = State::Starting;
+    d.beginLaunch(accel.value(), std::nullopt, true);
     if (d.callbacks.onAccelerator)
         d.callbacks.onAccelerator(d.accel, d.accelReason);
     return Ok{};
@@ -744,6 +808,10 @@ void QemuDriver::requestShutdown(Done done)
 {
     auto& d = *m_impl;
     if (!d.qemu || !d.monitor) {
+        if (d.state == State::Starting) { // still preparing: QEMU will not be launched
+            d.requested = true;
+            d.state = State::Stopping;
+        }
         asio::post(d.io, [done = std::move(done)] { done(Ok{}); });
         return;
     }
@@ -834,8 +902,13 @@ void QemuDriver::removePortForward(const PortForward& f, Done done)
 void QemuDriver::kill()
 {
     auto& d = *m_impl;
-    if (!d.qemu)
+    if (!d.qemu) {
+        if (d.state == State::Starting) { // still preparing: QEMU will not be launched
+            d.requested = true;
+            d.state = State::Stopping;
+        }
         return;
+    }
     d.requested = true;
     d.state = State::Stopping;
     d.qemu->signal(SIGKILL);

@@ -67,7 +67,7 @@ struct AgentStatus
     std::string imageStore;      // "classic" or "containerd": the one the engine uses, once started
     int sshPort = 0;
     std::string lastError;
-    std::string stopMethod;      // after a stop: "powerdown" (clean) or "forced"
+    std::string stopMethod;      // after a stop: "powerdown" (clean), "forced", or "not-started" (before QEMU ran)
     std::vector<std::string> consoleTail; // the console's last lines, kept with an error
     std::vector<PhaseTiming> phases;
     std::vector<PublishedPort> ports; // while running, ordered by host port

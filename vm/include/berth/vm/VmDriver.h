@@ -63,6 +63,8 @@ struct VmExit
     bool requested = false; // the guest powered off (after requestShutdown) or kill() was called
     int status = 0;         // the hypervisor's exit status; -N for signal N
     std::string reason;
+    bool launched = true; // false: the hypervisor never ran (it could not start, or the VM was
+                          // stopped before it did); `reason` says which
 };
 
 // One backend that runs Berth guests (QEMU now; Hyper-V and Virtualization.framework later).
@@ -103,9 +105,11 @@ public:
     // the spec asks for more, never shrunk. MUST succeed and change nothing when they already
     // match. Errors name the file and what to do.
     virtual Status create(const MachineSpec& spec) = 0;
-    // Boots the VM. Returns once the hypervisor runs (not when the guest is ready); from then
-    // on progress arrives through `callbacks`, and onExit exactly once. Fails without side
-    // effects when the VM already runs or the hypervisor cannot start.
+    // Boots the VM. Checks what it can at once (the VM already runs, no usable accelerator) and
+    // fails then without side effects; otherwise returns at once, and the host-side preparation
+    // and the hypervisor's launch follow without blocking this thread. From then on progress
+    // arrives through `callbacks`, and onExit exactly once: with launched false when the
+    // hypervisor could not start (or stop/kill came before it did).
     virtual Status start(const MachineSpec& spec, Callbacks callbacks) = 0;
     // Asks the guest to shut down cleanly (the power button). `done` reports whether the request
     // was delivered; onExit follows when the guest has powered off.
