@@ -7,11 +7,31 @@ Endpoint Endpoint::unixSocket(std::filesystem::path path)
     return Endpoint(Kind::UnixSocket, path.string());
 }
 
+Endpoint Endpoint::namedPipe(const std::string& name)
+{
+    return Endpoint(Kind::NamedPipe, "//./pipe/" + name);
+}
+
 Result<Endpoint> Endpoint::parse(std::string_view dockerHost)
 {
     const auto startsWith = [&](std::string_view prefix) {
         return dockerHost.substr(0, prefix.size()) == prefix;
     };
+#ifdef _WIN32
+    if (startsWith("npipe://")) {
+        constexpr std::string_view local = "//./pipe/";
+        const auto path = dockerHost.substr(8);
+        if (path.substr(0, local.size()) != local || path.size() == local.size())
+            return Error{ErrorKind::Unsupported,
+                         "\"" + std::string(dockerHost) +
+                             "\" is not a usable engine address: an npipe:// address names a pipe on this "
+                             "computer, as in npipe:////./pipe/docker_engine"};
+        return Endpoint(Kind::NamedPipe, std::string(path));
+    }
+    if (startsWith("unix://"))
+        return Error{ErrorKind::Unsupported, "Unix sockets (" + std::string(dockerHost) +
+                                                 ") are not used on Windows; use the engine's npipe:// address"};
+#else
     if (startsWith("unix://")) {
         const auto path = dockerHost.substr(7);
         if (path.empty() || path.front() != '/')
@@ -25,6 +45,7 @@ Result<Endpoint> Endpoint::parse(std::string_view dockerHost)
         return Error{ErrorKind::Unsupported,
                      "named pipes (" + std::string(dockerHost) +
                          ") are only reachable from Windows; use a unix:// address here"};
+#endif
     if (startsWith("tcp://") || startsWith("ssh://") || startsWith("http://") || startsWith("https://"))
         return Error{ErrorKind::Unsupported, "Berth does not talk to an engine over the network (" +
                                                  std::string(dockerHost) + "); use its unix:// socket"};

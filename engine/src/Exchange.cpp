@@ -203,7 +203,7 @@ void Exchange::onRead(const boost::system::error_code& ec, std::size_t n)
         if (bodyStatus)
             bodyStatus = deliverBody(data);
     };
-    if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) {
+    if (detail::peerClosed(ec) || ec == boost::asio::error::connection_reset) {
         if (!m_receivedAny && retryOnFreshConnection())
             return;
         auto status = m_decoder->finish(onBody);

@@ -56,7 +56,7 @@ void HijackState::read()
                                                              std::size_t n) {
         if (self->m_closed)
             return;
-        if (ec == boost::asio::error::eof) {
+        if (detail::peerClosed(ec)) {
             self->end(self->m_demux ? self->m_demux->finish() : Status(Ok{}));
             return;
         }

@@ -15,7 +15,11 @@ std::int64_t parseTimestamp(const std::string& text)
         return 0;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
+#ifdef _WIN32
+    std::int64_t seconds = _mkgmtime(&tm);
+#else
     std::int64_t seconds = timegm(&tm);
+#endif
     // After the seconds: an optional fraction, then Z or ±hh:mm.
     const auto zone = text.find_first_of("Z+-", 19);
     if (zone != std::string::npos && text[zone] != 'Z' &&

@@ -8,10 +8,9 @@
 
 namespace berth::engine {
 
-// Where the engine listens. The transport is a seam: on Linux and macOS it is a Unix socket;
-// a Windows build adds the named pipe (npipe://) behind the same Endpoint, with
-// detail::Transport choosing the stream type at compile time so that every read and write
-// stays a direct call.
+// Where the engine listens: a Unix socket on Linux and macOS, a named pipe (npipe://) on
+// Windows; detail::Transport chooses the stream type at compile time so that every read and
+// write stays a direct call.
 class Endpoint final
 {
 public:
@@ -22,7 +21,11 @@ public:
     };
 
     static Endpoint unixSocket(std::filesystem::path path);
-    // Parses a DOCKER_HOST value: "unix:///path/docker.sock" or "npipe:////./pipe/name".
+    // The local pipe \\.\pipe\NAME (npipe:////./pipe/NAME).
+    static Endpoint namedPipe(const std::string& name);
+    // Parses a DOCKER_HOST value: "unix:///path/docker.sock", or on Windows
+    // "npipe:////./pipe/name" (a pipe on this computer; the other form is refused where it cannot
+    // be reached, with a message).
     // tcp:// and ssh:// are refused with a message: Berth never speaks to an engine over TCP.
     static Result<Endpoint> parse(std::string_view dockerHost);
 

@@ -2,8 +2,12 @@
 
 #include <boost/asio/error.hpp>
 
+// The engine's Unix socket (Linux, macOS).
 namespace berth::engine::detail {
 
+namespace {
+
+// A connect error as the message a person can act on.
 Error connectError(const Endpoint& endpoint, const boost::system::error_code& ec)
 {
     namespace errc = boost::system::errc;
@@ -23,6 +27,8 @@ Error connectError(const Endpoint& endpoint, const boost::system::error_code& ec
     return {ErrorKind::Unreachable, "cannot connect to the engine at " + where + ": " + ec.message()};
 }
 
+} // namespace
+
 void asyncConnect(Socket& socket, const Endpoint& endpoint, std::function<void(Status)> done)
 {
     if (endpoint.kind() != Endpoint::Kind::UnixSocket) {
@@ -39,6 +45,11 @@ void asyncConnect(Socket& socket, const Endpoint& endpoint, std::function<void(S
                              else
                                  done(Ok{});
                          });
+}
+
+bool peerClosed(const boost::system::error_code& ec)
+{
+    return ec == boost::asio::error::eof;
 }
 
 void shutdownSend(Socket& socket)
