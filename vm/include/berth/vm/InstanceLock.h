@@ -1,5 +1,6 @@
 #pragma once
 
+#include "berth/vm/FileLock.h"
 #include "berth/vm/Instance.h"
 #include "berth/vm/Result.h"
 
@@ -7,8 +8,8 @@
 
 namespace berth::vm {
 
-// The lock that makes an instance's agent unique: an exclusive flock on agent.lock in its
-// folder, held for the agent's lifetime and released by the kernel when the process ends,
+// The lock that makes an instance's agent unique: an exclusive FileLock on agent.lock in its
+// folder, held for the agent's lifetime and released by the system when the process ends,
 // however it ends.
 class InstanceLock final
 {
@@ -18,15 +19,9 @@ public:
     // Some process holds the lock right now.
     static bool held(const Instance& instance);
 
-    InstanceLock(InstanceLock&& other) noexcept;
-    InstanceLock& operator=(InstanceLock&& other) noexcept;
-    InstanceLock(const InstanceLock&) = delete;
-    InstanceLock& operator=(const InstanceLock&) = delete;
-    ~InstanceLock();
-
 private:
-    explicit InstanceLock(int fd) : m_fd(fd) {}
-    int m_fd = -1;
+    explicit InstanceLock(FileLock lock) : m_lock(std::move(lock)) {}
+    FileLock m_lock;
 };
 
 } // namespace berth::vm

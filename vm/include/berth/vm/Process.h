@@ -12,8 +12,10 @@
 
 namespace berth::vm {
 
-// A child process (POSIX). Not copyable; destroying a running Process does not stop it
-// (the agent may outlive its caller) — call terminate() or kill() first where that is wanted.
+// A child process: vm/src/platform/posix/Process.cpp (fork and exec) or
+// vm/src/platform/windows/Process.cpp (CreateProcessW). Not copyable; destroying a running
+// Process does not stop it (the agent may outlive its caller): signal() it first where that is
+// wanted.
 class Process final
 {
 public:
@@ -22,10 +24,12 @@ public:
         std::filesystem::path stdoutFile; // empty: /dev/null
         std::filesystem::path stderrFile; // empty: same as stdout
         bool newSession = false;          // setsid(): survives the terminal closing
-        int passFd = -1;                  // when >= 0, handed to the child as its fd 3
+        int passFd = -1;                  // when >= 0, handed to the child as its fd 3 (POSIX only:
+                                          // refused on Windows)
         // The child gets SIGTERM when the thread that spawned it ends (Linux PR_SET_PDEATHSIG), so
         // a helper such as QEMU never outlives the agent that owns it, even one killed with -9.
-        // Spawn such children from a thread that lives as long as they should.
+        // Spawn such children from a thread that lives as long as they should. On Windows the
+        // child is in a job object that ends with this process.
         bool dieWithParent = false;
         // The program is not this process's child (it is started through a child that exits at
         // once, so init adopts it): nothing here has to reap it, however long this process runs.
@@ -42,13 +46,14 @@ public:
     Process& operator=(Process&& other) noexcept;
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
-    ~Process() = default;
+    ~Process();
 
     pid_t pid() const { return m_pid; }
     // The exit status once the process has exited (reaping it), else nullopt. -N: killed by signal N.
     std::optional<int> poll();
     // Waits up to `timeout` for the exit; nullopt on timeout.
     std::optional<int> wait(std::chrono::milliseconds timeout);
+    // On Windows every signal ends the process at once (TerminateProcess); poll() then says -sig.
     void signal(int sig) const;
     // A descriptor that becomes readable when the process exits (Linux pidfd), for waiting
     // without polling; the caller owns it. -1 where the system has none.
@@ -58,6 +63,10 @@ private:
     explicit Process(pid_t pid) : m_pid(pid) {}
     pid_t m_pid = -1;
     std::optional<int> m_status;
+#ifdef _WIN32
+    void* m_handle = nullptr; // the process's HANDLE
+    mutable int m_signal = 0; // the signal() that ended it
+#endif
 };
 
 // The first line `command` (run by /bin/sh) writes to its standard output, without the line end;

@@ -153,6 +153,8 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
     return Process(pid);
 }
 
+Process::~Process() = default;
+
 Process::Process(Process&& other) noexcept : m_pid(other.m_pid), m_status(other.m_status)
 {
     other.m_pid = -1;

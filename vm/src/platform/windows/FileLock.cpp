@@ -1,0 +1,70 @@
+#include "berth/vm/FileLock.h"
+
+#include <utility>
+
+#include <windows.h>
+
+namespace berth::vm {
+
+namespace {
+
+std::string systemMessage(DWORD code)
+{
+    char* text = nullptr;
+    const DWORD n = FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
+                                       FORMAT_MESSAGE_IGNORE_INSERTS,
+                                   nullptr, code, 0, reinterpret_cast<char*>(&text), 0, nullptr);
+    std::string message = n ? std::string(text, n) : "error " + std::to_string(code);
+    if (text)
+        LocalFree(text);
+    while (!message.empty() && (message.back() == '\n' || message.back() == '\r' || message.back() == '.'))
+        message.pop_back();
+    return message;
+}
+
+} // namespace
+
+Result<std::optional<FileLock>> FileLock::tryAcquire(const std::filesystem::path& file)
+{
+    // Shared for reading and writing, so that the lock, not the open, is what conflicts; not
+    // inherited by child processes.
+    const HANDLE handle = CreateFileW(file.wstring().c_str(), GENERIC_READ | GENERIC_WRITE,
+                                      FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_ALWAYS,
+                                      FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (handle == INVALID_HANDLE_VALUE)
+        return Error{"cannot open " + file.string() + ": " + systemMessage(GetLastError())};
+    OVERLAPPED whole{};
+    if (!LockFileEx(handle, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, MAXDWORD, MAXDWORD, &whole)) {
+        const DWORD code = GetLastError();
+        CloseHandle(handle);
+        if (code == ERROR_LOCK_VIOLATION || code == ERROR_IO_PENDING)
+            return std::optional<FileLock>{};
+        return Error{"cannot lock " + file.string() + ": " + systemMessage(code)};
+    }
+    return std::optional<FileLock>(FileLock(reinterpret_cast<std::intptr_t>(handle)));
+}
+
+void FileLock::release()
+{
+    if (m_handle != -1)
+        CloseHandle(reinterpret_cast<HANDLE>(m_handle)); // the system drops the lock with the handle
+    m_handle = -1;
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : m_handle(std::exchange(other.m_handle, -1)) {}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        m_handle = std::exchange(other.m_handle, -1);
+    }
+    return *this;
+}
+
+FileLock::~FileLock()
+{
+    release();
+}
+
+} // namespace berth::vm
