@@ -1,6 +1,7 @@
 // The engine's named pipe (Windows): npipe:////./pipe/NAME, opened for overlapped I/O and driven
 // by Boost.Asio's stream_handle on the client's io_context.
 #include "berth/engine/detail/Transport.h"
+#include "berth/engine/detail/SystemMessage.h"
 
 #include <chrono>
 #include <memory>
@@ -29,20 +30,6 @@ std::wstring pipeName(const std::string& path)
     for (const char c : path)
         name.push_back(c == '/' ? L'\\' : static_cast<wchar_t>(static_cast<unsigned char>(c)));
     return name;
-}
-
-std::string systemMessage(DWORD code)
-{
-    char* text = nullptr;
-    const DWORD n = FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                                       FORMAT_MESSAGE_IGNORE_INSERTS,
-                                   nullptr, code, 0, reinterpret_cast<char*>(&text), 0, nullptr);
-    std::string message = n ? std::string(text, n) : "error " + std::to_string(code);
-    if (text)
-        LocalFree(text);
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r' || message.back() == '.'))
-        message.pop_back();
-    return message;
 }
 
 Error openError(const Endpoint& endpoint, DWORD code)

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <utility>
 
 namespace berth::vm {
 
@@ -29,22 +28,6 @@ void FileLock::release()
     if (m_handle >= 0)
         ::close(static_cast<int>(m_handle));
     m_handle = -1;
-}
-
-FileLock::FileLock(FileLock&& other) noexcept : m_handle(std::exchange(other.m_handle, -1)) {}
-
-FileLock& FileLock::operator=(FileLock&& other) noexcept
-{
-    if (this != &other) {
-        release();
-        m_handle = std::exchange(other.m_handle, -1);
-    }
-    return *this;
-}
-
-FileLock::~FileLock()
-{
-    release();
 }
 
 } // namespace berth::vm

@@ -1,28 +1,11 @@
 #include "berth/vm/FileLock.h"
-
-#include <utility>
+#include "berth/engine/detail/SystemMessage.h"
 
 #include <windows.h>
 
 namespace berth::vm {
 
-namespace {
-
-std::string systemMessage(DWORD code)
-{
-    char* text = nullptr;
-    const DWORD n = FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                                       FORMAT_MESSAGE_IGNORE_INSERTS,
-                                   nullptr, code, 0, reinterpret_cast<char*>(&text), 0, nullptr);
-    std::string message = n ? std::string(text, n) : "error " + std::to_string(code);
-    if (text)
-        LocalFree(text);
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r' || message.back() == '.'))
-        message.pop_back();
-    return message;
-}
-
-} // namespace
+using engine::detail::systemMessage;
 
 Result<std::optional<FileLock>> FileLock::tryAcquire(const std::filesystem::path& file)
 {
@@ -49,22 +32,6 @@ void FileLock::release()
     if (m_handle != -1)
         CloseHandle(reinterpret_cast<HANDLE>(m_handle)); // the system drops the lock with the handle
     m_handle = -1;
-}
-
-FileLock::FileLock(FileLock&& other) noexcept : m_handle(std::exchange(other.m_handle, -1)) {}
-
-FileLock& FileLock::operator=(FileLock&& other) noexcept
-{
-    if (this != &other) {
-        release();
-        m_handle = std::exchange(other.m_handle, -1);
-    }
-    return *this;
-}
-
-FileLock::~FileLock()
-{
-    release();
 }
 
 } // namespace berth::vm

@@ -1,6 +1,7 @@
 // vm::Process on Windows: CreateProcessW, with the standard handles redirected to files, and a
 // job object for the children that must end with this process.
 #include "berth/vm/Process.h"
+#include "berth/engine/detail/SystemMessage.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -12,6 +13,8 @@
 
 namespace berth::vm {
 
+using engine::detail::systemMessage;
+
 namespace {
 
 std::wstring widen(const std::string& text)
@@ -22,20 +25,6 @@ std::wstring widen(const std::string& text)
     std::wstring wide(static_cast<std::size_t>(n), L'\0');
     MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), wide.data(), n);
     return wide;
-}
-
-std::string systemMessage(DWORD code)
-{
-    char* text = nullptr;
-    const DWORD n = FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                                       FORMAT_MESSAGE_IGNORE_INSERTS,
-                                   nullptr, code, 0, reinterpret_cast<char*>(&text), 0, nullptr);
-    std::string message = n ? std::string(text, n) : "error " + std::to_string(code);
-    if (text)
-        LocalFree(text);
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r' || message.back() == '.'))
-        message.pop_back();
-    return message;
 }
 
 // One argument as the C runtime's parser (CommandLineToArgvW) reads it back: quoted when it
