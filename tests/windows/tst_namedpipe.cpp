@@ -6,6 +6,7 @@
 //
 // No Qt: Windows builds have no Qt here. A failed check prints where and why and makes the exit
 // code non-zero.
+#include "Check.h"
 #include "berth/engine/Client.h"
 #include "berth/engine/Endpoint.h"
 #include "berth/engine/HijackedStream.h"
@@ -27,19 +28,6 @@
 using namespace berth::engine;
 
 namespace {
-
-int g_failures = 0;
-int g_checks = 0;
-
-void check(bool ok, const char* what, int line, const std::string& detail = {})
-{
-    ++g_checks;
-    if (ok)
-        return;
-    ++g_failures;
-    std::fprintf(stderr, "FAIL line %d: %s%s%s\n", line, what, detail.empty() ? "" : " — ", detail.c_str());
-}
-#define CHECK(expr, ...) check(static_cast<bool>(expr), #expr, __LINE__, ##__VA_ARGS__)
 
 std::string g_captures; // the captures folder, from argv[1]
 
@@ -173,6 +161,19 @@ void runUntil(boost::asio::io_context& io, const bool& done)
         io.run_for(std::chrono::milliseconds(20));
 }
 
+// Starts an operation whose callback takes a Result<T> and runs the loop until it answers.
+template <typename T, typename Start> Result<T> await(boost::asio::io_context& io, Start start)
+{
+    bool done = false;
+    Result<T> result = Error{ErrorKind::Timeout, "no answer within 30 s"};
+    start([&](Result<T> r) {
+        result = std::move(r);
+        done = true;
+    });
+    runUntil(io, done);
+    return result;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -206,15 +207,9 @@ int main(int argc, char** argv)
     // No server yet: the pipe is missing, and the error says what to do.
     {
         Client client(io, options);
-        bool done = false;
-        Result<std::vector<Container>> result = Error{};
-        client.listContainers({}, [&](Result<std::vector<Container>> r) {
-            result = std::move(r);
-            done = true;
-        });
-        runUntil(io, done);
-        CHECK(done && !result.ok() && result.error().kind == ErrorKind::SocketMissing,
-              done && !result.ok() ? result.error().message : "no answer");
+        const auto result = await<std::vector<Container>>(io, [&](auto done) { client.listContainers({}, done); });
+        CHECK(!result.ok() && result.error().kind == ErrorKind::SocketMissing,
+              result.ok() ? "connected" : result.error().message);
         CHECK(!result.ok() && result.error().message.find("does not exist") != std::string::npos);
     }
 
@@ -228,13 +223,7 @@ int main(int argc, char** argv)
 
     Client client(io, options);
     {
-        bool done = false;
-        Result<std::vector<Container>> result = Error{};
-        client.listContainers({}, [&](Result<std::vector<Container>> r) {
-            result = std::move(r);
-            done = true;
-        });
-        runUntil(io, done);
+        const auto result = await<std::vector<Container>>(io, [&](auto done) { client.listContainers({}, done); });
         CHECK(result.ok(), result.ok() ? "" : result.error().message);
         if (result.ok()) {
             CHECK(result->size() == 3);
@@ -243,13 +232,7 @@ int main(int argc, char** argv)
         }
     }
     {
-        bool done = false;
-        Result<Container> result = Error{};
-        client.inspectContainer("busy", [&](Result<Container> r) {
-            result = std::move(r);
-            done = true;
-        });
-        runUntil(io, done);
+        const auto result = await<Container>(io, [&](auto done) { client.inspectContainer("busy", done); });
         CHECK(result.ok(), result.ok() ? "" : result.error().message);
         if (result.ok())
             CHECK(result->name == "busy" && result->created == 1795392907 && result->image == "bb:1");
@@ -270,26 +253,14 @@ int main(int argc, char** argv)
         CHECK(out == 20006 && err == 12, std::to_string(out) + " and " + std::to_string(err) + " bytes");
     }
     {
-        bool done = false;
-        Result<DiskUsage> result = Error{};
-        client.diskUsage([&](Result<DiskUsage> r) {
-            result = std::move(r);
-            done = true;
-        });
-        runUntil(io, done);
+        const auto result = await<DiskUsage>(io, [&](auto done) { client.diskUsage(done); });
         CHECK(result.ok(), result.ok() ? "" : result.error().message);
         if (result.ok())
             CHECK(result->layersSize == 5026539 && result->images.size() == 2 && result->containers.size() == 3);
     }
     {
         // The engine's own message for an HTTP error.
-        bool done = false;
-        Result<Container> result = Error{};
-        client.inspectContainer("nothing-here", [&](Result<Container> r) {
-            result = std::move(r);
-            done = true;
-        });
-        runUntil(io, done);
+        const auto result = await<Container>(io, [&](auto done) { client.inspectContainer("nothing-here", done); });
         CHECK(!result.ok() && result.error().notFound() && result.error().message.find("page not found") != std::string::npos,
               result.ok() ? "succeeded" : result.error().message);
     }
@@ -327,6 +298,5 @@ int main(int argc, char** argv)
         CHECK(log.connections == 6, std::to_string(log.connections) + " connections");
     }
 
-    std::printf("%d checks, %d failed\n", g_checks, g_failures);
-    return g_failures == 0 ? 0 : 1;
+    return berth::test::finish();
 }

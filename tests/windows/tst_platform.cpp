@@ -5,6 +5,7 @@
 // with a mode as its first argument.
 //
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
+#include "Check.h"
 #include "berth/vm/FileLock.h"
 #include "berth/vm/Process.h"
 
@@ -22,19 +23,6 @@ using namespace berth::vm;
 namespace fs = std::filesystem;
 
 namespace {
-
-int g_failures = 0;
-int g_checks = 0;
-
-void check(bool ok, const char* what, int line, const std::string& detail = {})
-{
-    ++g_checks;
-    if (ok)
-        return;
-    ++g_failures;
-    std::fprintf(stderr, "FAIL line %d: %s%s%s\n", line, what, detail.empty() ? "" : " — ", detail.c_str());
-}
-#define CHECK(expr, ...) check(static_cast<bool>(expr), #expr, __LINE__, ##__VA_ARGS__)
 
 std::string contents(const fs::path& file)
 {
@@ -160,6 +148,5 @@ int main(int argc, char** argv)
 
     std::error_code ec;
     fs::remove_all(dir, ec);
-    std::printf("%d checks, %d failed\n", g_checks, g_failures);
-    return g_failures == 0 ? 0 : 1;
+    return berth::test::finish();
 }
