@@ -52,7 +52,7 @@ int agentMain(const std::vector<std::string>& args)
     // Everything the agent and QEMU create (logs, QMP socket) is for this user only.
     ::umask(077);
 
-    auto instance = vm::Instance::open(vm::defaultHome(), instanceName);
+    auto instance = vm::Instance::open(instanceName);
     if (!instance) {
         report(readyFd, "error " + instance.error().message);
         return 1;

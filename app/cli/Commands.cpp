@@ -125,7 +125,7 @@ std::string instanceName(const Args& args)
 
 std::optional<vm::Instance> openInstance(const std::string& command, const Args& args)
 {
-    auto instance = vm::Instance::open(vm::defaultHome(), instanceName(args));
+    auto instance = vm::Instance::open(instanceName(args));
     if (!instance) {
         std::cerr << "berth " << command << ": " << instance.error().message << "\n";
         return std::nullopt;

@@ -34,7 +34,7 @@ int main(int argc, char** argv)
     auto name = parser.value(instanceOption);
     if (name.isEmpty())
         name = qEnvironmentVariable("BERTH_INSTANCE", "default");
-    auto instance = berth::vm::Instance::open(berth::vm::defaultHome(), name.toStdString());
+    auto instance = berth::vm::Instance::open(name.toStdString());
     if (!instance) {
         QMessageBox::critical(nullptr, "Berth", QString::fromStdString(instance.error().message));
         return 1;

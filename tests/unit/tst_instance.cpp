@@ -7,6 +7,8 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <pwd.h>
+#include <unistd.h>
 #include <map>
 #include <sys/stat.h>
 
@@ -44,13 +46,20 @@ private slots:
     void homeFollowsEnvironment()
     {
         qputenv("BERTH_HOME", "/somewhere/berth-home");
-        QCOMPARE(defaultHome(), std::filesystem::path("/somewhere/berth-home"));
+        QCOMPARE(defaultHome().value(), std::filesystem::path("/somewhere/berth-home"));
         qunsetenv("BERTH_HOME");
         qputenv("XDG_DATA_HOME", "/data");
-        QCOMPARE(defaultHome(), std::filesystem::path("/data/berth"));
-        qunsetenv("XDG_DATA_HOME");
+        QCOMPARE(defaultHome().value(), std::filesystem::path("/data/berth"));
+        qputenv("XDG_DATA_HOME", "relative"); // the XDG spec ignores a relative one
         qputenv("HOME", "/home/u");
-        QCOMPARE(defaultHome(), std::filesystem::path("/home/u/.local/share/berth"));
+        QCOMPARE(defaultHome().value(), std::filesystem::path("/home/u/.local/share/berth"));
+        qunsetenv("XDG_DATA_HOME");
+        // No HOME: the password database's home of this user, never /tmp.
+        qunsetenv("HOME");
+        const passwd* me = ::getpwuid(::getuid());
+        QVERIFY(me && me->pw_dir);
+        QCOMPARE(defaultHome().value(), std::filesystem::path(me->pw_dir) / ".local" / "share" / "berth");
+        qputenv("HOME", "/home/u");
     }
 
     // Every instance a user can run has its own docker context, so starting one never takes

@@ -1,5 +1,7 @@
 #include "berth/vm/InstallPaths.h"
 
+#include "berth/vm/AppPaths.h"
+
 #include <cstdlib>
 
 namespace berth::vm {
@@ -8,9 +10,9 @@ namespace fs = std::filesystem;
 
 fs::path executableDir()
 {
+    const auto self = runningExecutable();
     std::error_code ec;
-    const auto self = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? fs::current_path() : self.parent_path();
+    return self.empty() ? fs::current_path(ec) : self.parent_path();
 }
 
 fs::path imageDir()

@@ -1,4 +1,6 @@
 #include "berth/vm/Instance.h"
+
+#include "berth/vm/AppPaths.h"
 #include "berth/vm/Settings.h"
 
 #include "berth/vm/Sha256.h"
@@ -48,19 +50,11 @@ bool validName(const std::string& name)
 
 } // namespace
 
-fs::path defaultHome()
+Result<fs::path> defaultHome()
 {
     if (const char* home = std::getenv("BERTH_HOME"); home && *home)
-        return home;
-    return userDataHome();
-}
-
-fs::path userDataHome()
-{
-    if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data)
-        return fs::path(data) / "berth";
-    const char* user = std::getenv("HOME");
-    return fs::path(user && *user ? user : "/tmp") / ".local" / "share" / "berth";
+        return fs::path(home);
+    return userDataFolder();
 }
 
 Result<std::string> readFile(const fs::path& file)
@@ -172,6 +166,14 @@ std::string daemonConfigForGuest(const std::string& checked, const Settings& set
     return json.dump();
 }
 
+Result<Instance> Instance::open(const std::string& name)
+{
+    auto home = defaultHome();
+    if (!home)
+        return home.error();
+    return open(*home, name);
+}
+
 Result<Instance> Instance::open(const fs::path& home, const std::string& name)
 {
     if (!validName(name))
@@ -221,7 +223,8 @@ std::string Instance::dockerContextName() const
     };
     const auto home = canonical(m_dir.parent_path());
     std::string context = m_name == "default" ? "berth" : "berth-" + m_name;
-    if (home != canonical(userDataHome()))
+    const auto data = userDataFolder();
+    if (!data || home != canonical(*data))
         context += "-" + sha256Hex(home.string()).substr(0, 8);
     return context;
 }

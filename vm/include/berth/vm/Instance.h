@@ -10,12 +10,9 @@
 
 namespace berth::vm {
 
-// Where Berth keeps its instances: $BERTH_HOME if set, else the platform's per-user data folder
-// (Linux: $XDG_DATA_HOME/berth, default ~/.local/share/berth).
-std::filesystem::path defaultHome();
-// The platform's per-user data folder for Berth, whatever BERTH_HOME says (Linux:
-// $XDG_DATA_HOME/berth, default ~/.local/share/berth).
-std::filesystem::path userDataHome();
+// Where Berth keeps its instances: $BERTH_HOME if set, else the system's per-user data folder
+// (userDataFolder() in AppPaths.h); an error when neither can be told.
+Result<std::filesystem::path> defaultHome();
 
 // The whole contents of `file`; an error names it when it cannot be read.
 Result<std::string> readFile(const std::filesystem::path& file);
@@ -60,6 +57,8 @@ public:
     // 1–32 characters of a–z, 0–9 and '-', not starting with '-'. Fails when a folder cannot
     // be made private, or when the engine socket's path would not fit a Unix socket address.
     static Result<Instance> open(const std::filesystem::path& home, const std::string& name);
+    // The same under defaultHome().
+    static Result<Instance> open(const std::string& name);
 
     const std::string& name() const { return m_name; }
     // The docker context this instance writes, distinct for every instance a user can run:
