@@ -1,11 +1,12 @@
 // vm/'s platform layer on Windows (run under Wine by scripts/test, label `windows`): processes
 // (started with their arguments intact, output to a file, exit codes, ended by signal(), a
-// missing program and a refused passFd named) and file locks (exclusive within one process and
-// across processes, released with the object). The children are this program itself, started
+// missing program and a refused passFd named), file locks (exclusive within one process and
+// across processes, released with the object) and app paths. The children are this program itself, started
 // with a mode as its first argument.
 //
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
 #include "Check.h"
+#include "berth/vm/AppPaths.h"
 #include "berth/vm/FileLock.h"
 #include "berth/vm/Process.h"
 
@@ -144,6 +145,17 @@ int main(int argc, char** argv)
         CHECK(again.ok() && again->has_value());
         auto badFolder = FileLock::tryAcquire(dir / "no-such-folder" / "agent.lock");
         CHECK(!badFolder.ok() && badFolder.error().message.find("cannot open") != std::string::npos);
+    }
+
+    // App paths: %LOCALAPPDATA%\Berth, and this program's own file.
+    {
+        const auto data = userDataFolder();
+        const wchar_t* local = _wgetenv(L"LOCALAPPDATA");
+        CHECK(local && data.ok() && *data == fs::path(local) / "Berth", data.ok() ? data->string() : data.error().message);
+        CHECK(fs::equivalent(runningExecutable(), fs::path(self())));
+        _wputenv(L"LOCALAPPDATA=");
+        const auto none = userDataFolder();
+        CHECK(!none.ok() && none.error().message.find("LOCALAPPDATA") != std::string::npos);
     }
 
     std::error_code ec;
