@@ -124,7 +124,7 @@ void AgentService::runCommand(const QString& verb, Operation operation)
         try {
             failure = operation(c);
         } catch (const std::exception& e) { // a worker's exception would end the app
-            failure = vm::ControlError{std::string("unexpected error: ") + e.what(), {}, {}};
+            failure = vm::ControlError{std::string("unexpected error: ") + e.what()};
         }
         return std::function<void()>([this, verb, what, failure] {
             if (--m_running == 0)

@@ -54,7 +54,7 @@ bool finishing(const AgentStatus& status)
 // `message` with the console lines the agent recorded.
 ControlError withConsole(std::string message, const AgentStatus& status)
 {
-    ControlError error{std::move(message), {}, {}};
+    ControlError error{std::move(message)};
     if (!status.consoleTail.empty()) {
         error.consoleTitle = "Last console lines:";
         error.console.assign(status.consoleTail.begin(), status.consoleTail.end());
@@ -64,7 +64,7 @@ ControlError withConsole(std::string message, const AgentStatus& status)
 
 ControlError cancelledError()
 {
-    return ControlError{"cancelled", {}, {}};
+    return ControlError{"cancelled"};
 }
 
 } // namespace
@@ -211,7 +211,7 @@ ControlResult<Settings> InstanceControl::applySettings(const StartOptions& optio
 {
     auto saved = m_instance.loadSettings();
     if (!saved)
-        return ControlError{saved.error().message, {}, {}};
+        return ControlError{saved.error().message};
     Settings s = saved.value();
     s.cpus = options.cpus.value_or(s.cpus);
     s.memoryMiB = options.memoryMiB.value_or(s.memoryMiB);
@@ -221,13 +221,11 @@ ControlResult<Settings> InstanceControl::applySettings(const StartOptions& optio
     if (auto fits = m_instance.checkDiskSize(s.diskGiB); !fits)
         return ControlError{(options.diskGiB ? "--disk " + std::to_string(s.diskGiB) + ": "
                                              : m_instance.settingsFile().string() + ": ") +
-                                fits.error().message,
-                            {},
-                            {}};
+                                fits.error().message};
     const bool differs = !(s == saved.value());
     if (differs) {
         if (auto written = m_instance.saveSettings(s); !written)
-            return ControlError{written.error().message, {}, {}};
+            return ControlError{written.error().message};
     }
     if (changed)
         *changed = differs;
@@ -308,14 +306,12 @@ ControlResult<AgentStatus> InstanceControl::followStart(Clock::time_point deadli
             if (last.state == EngineState::Error)
                 return withConsole(last.lastError, last);
             return ControlError{"the agent is not answering on " + m_instance.controlSocket().string() +
-                                    "; see `berth logs`",
-                                {},
-                                {}};
+                                    "; see `berth logs`"};
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     if (auto watching = client->watch(); !watching)
-        return ControlError{watching.error().message, {}, {}};
+        return ControlError{watching.error().message};
     std::string lastPhase, lastAccel;
     for (;;) {
         if (cancelled())
@@ -338,7 +334,7 @@ ControlResult<AgentStatus> InstanceControl::followStart(Clock::time_point deadli
             }
             if (Clock::now() >= slice)
                 continue; // this slice passed quietly
-            return ControlError{message.error().message + "; see `berth logs`", {}, {}};
+            return ControlError{message.error().message + "; see `berth logs`"};
         }
         const auto& s = message->status;
         if (!s.accelerator.empty() && s.accelerator + s.acceleratorReason != lastAccel) {
@@ -371,7 +367,7 @@ ControlResult<AgentStatus> InstanceControl::followStart(Clock::time_point deadli
         }
         case EngineState::Stopping:
         case EngineState::Stopped:
-            return ControlError{"the engine was stopped while starting", {}, {}};
+            return ControlError{"the engine was stopped while starting"};
         case EngineState::Error: {
             auto error = withConsole(s.lastError, s);
             waitForAgentExit();
@@ -428,7 +424,7 @@ ControlResult<AgentStatus> InstanceControl::start(const StartOptions& options, c
     if (launched == "locked")
         tell(say, "Berth is already being started by another command; following it.");
     else if (launched != "ok")
-        return ControlError{launched, {}, {}};
+        return ControlError{launched};
     return followStart(deadline, say);
 }
 
@@ -460,7 +456,7 @@ ControlResult<StopOutcome> InstanceControl::stop(const Say& say) const
     if (!accepted) {
         if (client->agentGone())
             return stopOrphans(say);
-        return ControlError{accepted.error().message, {}, {}};
+        return ControlError{accepted.error().message};
     }
     // An agent with little to do may have reported its end and closed before this watch: what
     // it sent is still read below.
@@ -479,7 +475,7 @@ ControlResult<StopOutcome> InstanceControl::stop(const Say& say) const
             break;
     }
     if (!final && !watching)
-        return ControlError{watching.error().message, {}, {}};
+        return ControlError{watching.error().message};
     // The lock goes with the agent's process: wait for it, so a start now starts anew.
     waitForAgentExit();
     if (cancelled())
@@ -487,9 +483,9 @@ ControlResult<StopOutcome> InstanceControl::stop(const Say& say) const
     StopOutcome outcome;
     outcome.seconds = std::chrono::duration<double>(Clock::now() - began).count();
     if (!final)
-        return ControlError{"the agent did not report its end; see `berth logs`", {}, {}};
+        return ControlError{"the agent did not report its end; see `berth logs`"};
     if (final->state == EngineState::Error)
-        return ControlError{"stopped with an error: " + final->lastError, {}, {}};
+        return ControlError{"stopped with an error: " + final->lastError};
     if (final->stopMethod == "not-started") {
         outcome.how = StopOutcome::How::Clean;
         tell(say, "Stopped in " + seconds(outcome.seconds) + ", before the VM had started.");
@@ -524,14 +520,14 @@ ControlResult<ResetOutcome> InstanceControl::reset(bool factory, const Say& say)
     // Held while deleting, so no agent can start on the disk meanwhile.
     auto lock = InstanceLock::tryAcquire(m_instance);
     if (!lock)
-        return ControlError{lock.error().message + "; nothing was deleted", {}, {}};
+        return ControlError{lock.error().message + "; nothing was deleted"};
     if (!lock->has_value())
-        return ControlError{"the agent is still running; nothing was deleted", {}, {}};
+        return ControlError{"the agent is still running; nothing was deleted"};
     ResetOutcome outcome;
     std::error_code ec;
     outcome.diskDeleted = fs::remove(m_instance.dataDisk(), ec);
     if (ec)
-        return ControlError{"cannot delete " + m_instance.dataDisk().string() + ": " + ec.message(), {}, {}};
+        return ControlError{"cannot delete " + m_instance.dataDisk().string() + ": " + ec.message()};
     tell(say, outcome.diskDeleted ? "Deleted the data disk " + m_instance.dataDisk().string() + "."
                                   : std::string("There was no data disk; nothing to delete."));
     if (!factory)
@@ -542,7 +538,7 @@ ControlResult<ResetOutcome> InstanceControl::reset(bool factory, const Say& say)
             tell(say, "Removed " + file.string() + ".");
         }
         if (ec)
-            return ControlError{"cannot remove " + file.string() + ": " + ec.message(), {}, {}};
+            return ControlError{"cannot remove " + file.string() + ": " + ec.message()};
     }
     tell(say, "Settings are the defaults again.");
     return outcome;

@@ -32,6 +32,10 @@ struct StartOptions
 // when they tell more (a boot that failed).
 struct ControlError
 {
+    ControlError(std::string why, std::string title = {}, std::vector<std::string> lines = {})
+        : message(std::move(why)), consoleTitle(std::move(title)), console(std::move(lines))
+    {}
+
     std::string message;
     std::string consoleTitle;         // "Last console lines:"; empty when there are none
     std::vector<std::string> console; // those lines
