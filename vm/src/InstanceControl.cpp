@@ -129,8 +129,10 @@ StatusReport InstanceControl::statusReport() const
 {
     StatusReport report;
     auto& status = report.status;
-    auto live = liveStatus();
-    status = live ? std::move(*live) : lastRecordedStatus(m_instance);
+    // One connection for the status and, while the engine runs, the disk's use.
+    auto client = ControlClient::connect(m_instance.controlSocket());
+    auto live = client ? client->status(std::chrono::seconds(5)) : Result<AgentStatus>(Error{});
+    status = live ? std::move(live).value() : lastRecordedStatus(m_instance);
     if (status.cpus == 0) {
         if (auto settings = m_instance.loadSettings()) {
             status.cpus = settings->cpus;
@@ -139,14 +141,12 @@ StatusReport InstanceControl::statusReport() const
         }
     }
     report.json = status.toJson();
-    if (status.state == EngineState::Running) {
+    if (live && status.state == EngineState::Running) {
         // The agent measures it in the guest over the SSH session it holds.
-        if (auto client = ControlClient::connect(m_instance.controlSocket())) {
-            if (auto usage = client->disk(std::chrono::seconds(10))) {
-                report.disk = usage.value();
-                report.json["disk_used_bytes"] = usage->usedBytes;
-                report.json["disk_size_bytes"] = usage->sizeBytes;
-            }
+        if (auto usage = client->disk(std::chrono::seconds(10))) {
+            report.disk = usage.value();
+            report.json["disk_used_bytes"] = usage->usedBytes;
+            report.json["disk_size_bytes"] = usage->sizeBytes;
         }
     }
     if (report.disk) {
