@@ -79,36 +79,34 @@ void AgentService::onWorker(std::function<std::function<void()>(const vm::Instan
     }).detach();
 }
 
+namespace {
+
+// An operation's failure, or nullopt when it worked.
+template <typename T> std::optional<vm::ControlError> failureOf(const vm::ControlResult<T>& result)
+{
+    return result ? std::nullopt : std::optional(result.error());
+}
+
+} // namespace
+
 void AgentService::startEngine()
 {
-    runCommand("start", [](const vm::InstanceControl& c) -> std::optional<vm::ControlError> {
-        auto done = c.start({});
-        return done ? std::nullopt : std::optional(done.error());
-    });
+    runCommand("start", [](const vm::InstanceControl& c) { return failureOf(c.start({})); });
 }
 
 void AgentService::stopEngine()
 {
-    runCommand("stop", [](const vm::InstanceControl& c) -> std::optional<vm::ControlError> {
-        auto done = c.stop();
-        return done ? std::nullopt : std::optional(done.error());
-    });
+    runCommand("stop", [](const vm::InstanceControl& c) { return failureOf(c.stop()); });
 }
 
 void AgentService::restartEngine()
 {
-    runCommand("restart", [](const vm::InstanceControl& c) -> std::optional<vm::ControlError> {
-        auto done = c.restart({});
-        return done ? std::nullopt : std::optional(done.error());
-    });
+    runCommand("restart", [](const vm::InstanceControl& c) { return failureOf(c.restart({})); });
 }
 
 void AgentService::factoryReset()
 {
-    runCommand("reset", [](const vm::InstanceControl& c) -> std::optional<vm::ControlError> {
-        auto done = c.reset(true);
-        return done ? std::nullopt : std::optional(done.error());
-    });
+    runCommand("reset", [](const vm::InstanceControl& c) { return failureOf(c.reset(true)); });
 }
 
 void AgentService::runCommand(const QString& verb, Operation operation)
