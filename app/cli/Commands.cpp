@@ -152,10 +152,13 @@ void sayLine(const std::string& line)
     std::cout << line << "\n" << std::flush;
 }
 
-// Prints an operation's failure as `berth COMMAND: why`, then any console lines.
-int failed(const std::string& command, const vm::ControlError& error)
+// An operation's exit code: 0 when it worked, else 1 after printing `berth COMMAND: why`, then
+// any console lines.
+template <typename T> int exitCode(const std::string& command, const vm::ControlResult<T>& result)
 {
-    std::cerr << "berth " << command << ": " << error.text() << "\n";
+    if (result)
+        return 0;
+    std::cerr << "berth " << command << ": " << result.error().text() << "\n";
     return 1;
 }
 
@@ -231,20 +234,6 @@ std::string shellQuoted(const std::string& text)
     return quoted + "'";
 }
 
-// `berth start` once its options are checked.
-int start(const std::string& command, const vm::StartOptions& options, const vm::Instance& instance)
-{
-    auto started = control(instance).start(options, sayLine);
-    return started ? 0 : failed(command, started.error());
-}
-
-// `berth stop`, and the stop that `berth restart` and `berth reset` begin with.
-int stop(const std::string& command, const vm::Instance& instance)
-{
-    auto stopped = control(instance).stop(sayLine);
-    return stopped ? 0 : failed(command, stopped.error());
-}
-
 } // namespace
 
 int startCommand(const std::vector<std::string>& argv)
@@ -264,7 +253,7 @@ int startCommand(const std::vector<std::string>& argv)
     if (!options)
         return 2;
     auto instance = openInstance("start", *args);
-    return instance ? start("start", *options, *instance) : 1;
+    return instance ? exitCode("start", control(*instance).start(*options, sayLine)) : 1;
 }
 
 int stopCommand(const std::vector<std::string>& argv)
@@ -278,7 +267,7 @@ int stopCommand(const std::vector<std::string>& argv)
                       "and says which happened. Containers stop; images, volumes and containers stay.\n"))
         return 0;
     auto instance = openInstance("stop", *args);
-    return instance ? stop("stop", *instance) : 1;
+    return instance ? exitCode("stop", control(*instance).stop(sayLine)) : 1;
 }
 
 int restartCommand(const std::vector<std::string>& argv)
@@ -295,8 +284,7 @@ int restartCommand(const std::vector<std::string>& argv)
     auto instance = openInstance("restart", *args);
     if (!instance)
         return 1;
-    auto restarted = control(*instance).restart(*options, sayLine);
-    return restarted ? 0 : failed("restart", restarted.error());
+    return exitCode("restart", control(*instance).restart(*options, sayLine));
 }
 
 int statusCommand(const std::vector<std::string>& argv)
@@ -550,10 +538,7 @@ int resetCommand(const std::vector<std::string>& argv)
                   << (factory ? " --factory" : "") << "` to confirm\n";
         return 2;
     }
-    auto reset = control(*instance).reset(factory, sayLine);
-    if (!reset)
-        return failed("reset", reset.error());
-    return 0;
+    return exitCode("reset", control(*instance).reset(factory, sayLine));
 }
 
 // Berth's, the Docker API's, QEMU's, the guest image's and the engine's versions. 1 when the image
