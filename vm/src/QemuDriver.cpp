@@ -421,10 +421,9 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     // (virtiofs where a socket is given, else 9p).
     Status launch(const std::vector<fs::path>& shareSockets)
     {
-        const auto& accelName = accel;
         QemuConfig c;
         c.binary = binary;
-        c.accel = accelName == "kvm" ? Accelerator::Kvm : Accelerator::Tcg;
+        c.accel = accel == "kvm" ? Accelerator::Kvm : Accelerator::Tcg;
         c.cpus = spec.cpus;
         c.memoryMiB = spec.memoryMiB;
         c.kernel = spec.kernel;
@@ -498,7 +497,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         std::vector<std::string> argv{binary};
         const auto args = qemuArguments(c);
         argv.insert(argv.end(), args.begin(), args.end());
-        spdlog::info("starting QEMU ({}): {}", accelName, [&] {
+        spdlog::info("starting QEMU ({}): {}", accel, [&] {
             std::string all;
             for (const auto& a : argv)
                 all += (all.empty() ? "" : " ") + a;
