@@ -1,8 +1,9 @@
 // The engine's named pipe (Windows): npipe:////./pipe/NAME, opened for overlapped I/O and driven
 // by Boost.Asio's stream_handle on the client's io_context.
 #include "berth/engine/detail/Transport.h"
-#include "berth/engine/detail/SystemMessage.h"
+#include "berth/engine/detail/Win32Text.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -23,13 +24,10 @@ constexpr auto kBusyWait = std::chrono::seconds(10);
 constexpr auto kBusyRetry = std::chrono::milliseconds(20);
 
 // "//./pipe/name" as Windows spells it: \\.\pipe\name.
-std::wstring pipeName(const std::string& path)
+std::wstring pipeName(std::string path)
 {
-    std::wstring name;
-    name.reserve(path.size());
-    for (const char c : path)
-        name.push_back(c == '/' ? L'\\' : static_cast<wchar_t>(static_cast<unsigned char>(c)));
-    return name;
+    std::replace(path.begin(), path.end(), '/', '\\');
+    return widen(path);
 }
 
 Error openError(const Endpoint& endpoint, DWORD code)

@@ -1,5 +1,5 @@
 #include "berth/vm/FileLock.h"
-#include "berth/engine/detail/SystemMessage.h"
+#include "berth/engine/detail/Win32Text.h"
 
 #include <windows.h>
 

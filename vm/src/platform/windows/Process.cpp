@@ -1,7 +1,7 @@
 // vm::Process on Windows: CreateProcessW, with the standard handles redirected to files, and a
 // job object for the children that must end with this process.
 #include "berth/vm/Process.h"
-#include "berth/engine/detail/SystemMessage.h"
+#include "berth/engine/detail/Win32Text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -14,18 +14,9 @@
 namespace berth::vm {
 
 using engine::detail::systemMessage;
+using engine::detail::widen;
 
 namespace {
-
-std::wstring widen(const std::string& text)
-{
-    if (text.empty())
-        return {};
-    const int n = MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), nullptr, 0);
-    std::wstring wide(static_cast<std::size_t>(n), L'\0');
-    MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), wide.data(), n);
-    return wide;
-}
 
 // One argument as the C runtime's parser (CommandLineToArgvW) reads it back: quoted when it
 // has a space, a tab or a quote, or is empty; backslashes doubled where a quote follows them.

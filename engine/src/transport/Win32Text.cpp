@@ -1,4 +1,4 @@
-#include "berth/engine/detail/SystemMessage.h"
+#include "berth/engine/detail/Win32Text.h"
 
 #include <windows.h>
 
@@ -16,6 +16,16 @@ std::string systemMessage(unsigned long code)
     while (!message.empty() && (message.back() == '\n' || message.back() == '\r' || message.back() == '.'))
         message.pop_back();
     return message;
+}
+
+std::wstring widen(const std::string& text)
+{
+    if (text.empty())
+        return {};
+    const int n = MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), nullptr, 0);
+    std::wstring wide(static_cast<std::size_t>(n), L'\0');
+    MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), wide.data(), n);
+    return wide;
 }
 
 } // namespace berth::engine::detail
