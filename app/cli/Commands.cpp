@@ -2,6 +2,7 @@
 
 #include "berth/vm/Diagnostics.h"
 #include "berth/vm/DockerContext.h"
+#include "berth/vm/HostInfo.h"
 #include "berth/vm/InstanceControl.h"
 #include "berth/vm/InstallPaths.h"
 #include "berth/vm/QemuDriver.h"
@@ -315,7 +316,7 @@ int statusCommand(const std::vector<std::string>& argv)
               << "\n";
     if (!status.accelerator.empty())
         std::cout << "Accelerator:  " << status.accelerator << " — " << status.acceleratorReason << "\n";
-    else if (const auto problem = vm::kvmProblem())
+    else if (const auto problem = vm::hypervisorProblem())
         std::cout << "Accelerator:  the next start uses TCG (emulation, slower): " << *problem << "\n";
     std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, "
               << status.diskGiB << " GiB disk\n";

@@ -1,6 +1,7 @@
 #include "GuestVm.h"
 #include "TestPaths.h"
 #include "berth/vm/BootChannel.h"
+#include "berth/vm/HostInfo.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/QemuDriver.h"
@@ -20,6 +21,7 @@
 #include <QStringList>
 #include <QTest>
 #include <grp.h>
+#include <sys/utsname.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -244,6 +246,28 @@ private slots:
                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(longest).count()) + " ms")
                      .c_str());
         QCOMPARE(int(driver.state()), int(VmDriver::State::Stopped));
+    }
+
+    // What the platform layer says about this computer matches what Linux itself reports.
+    void hostInfoMatchesTheSystem()
+    {
+        const auto host = hostInfo();
+        QCOMPARE(int(host.os), int(HostOs::Linux));
+        utsname u{};
+        QCOMPARE(::uname(&u), 0);
+        if (std::string(u.machine) == "x86_64")
+            QCOMPARE(int(host.arch), int(CpuArch::X86_64));
+        QVERIFY2(host.system.find(u.release) != std::string::npos, host.system.c_str());
+        QCOMPARE(long(host.cpus), ::sysconf(_SC_NPROCESSORS_ONLN));
+        std::ifstream meminfo("/proc/meminfo");
+        std::string key;
+        std::uint64_t kib = 0;
+        meminfo >> key >> kib;
+        QCOMPARE(key, std::string("MemTotal:"));
+        QCOMPARE(host.memoryBytes, kib * 1024);
+        QVERIFY(host.availableMemoryBytes > 0 && host.availableMemoryBytes <= host.memoryBytes);
+        QCOMPARE(hypervisorName(), std::string("kvm"));
+        QCOMPARE(hypervisorProblem(), kvmProblem("/dev/kvm"));
     }
 
     // What `berth status` says when /dev/kvm cannot be used: the group to join, by name. The

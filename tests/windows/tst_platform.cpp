@@ -1,13 +1,14 @@
 // vm/'s platform layer on Windows (run under Wine by scripts/test, label `windows`): processes
 // (started with their arguments intact, output to a file, exit codes, ended by signal(), a
 // missing program and a refused passFd named), file locks (exclusive within one process and
-// across processes, released with the object) and app paths. The children are this program itself, started
-// with a mode as its first argument.
+// across processes, released with the object), app paths and host facts. The children are this
+// program itself, started with a mode as its first argument.
 //
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
 #include "Check.h"
 #include "berth/vm/AppPaths.h"
 #include "berth/vm/FileLock.h"
+#include "berth/vm/HostInfo.h"
 #include "berth/vm/Process.h"
 
 #include <csignal>
@@ -156,6 +157,33 @@ int main(int argc, char** argv)
         _wputenv(L"LOCALAPPDATA=");
         const auto none = userDataFolder();
         CHECK(!none.ok() && none.error().message.find("LOCALAPPDATA") != std::string::npos);
+    }
+
+    // Host facts, as Windows reports them; Wine has no Windows Hypervisor Platform, so the
+    // hypervisor problem says how to turn it on.
+    {
+        const auto host = hostInfo();
+        CHECK(host.os == HostOs::Windows);
+        SYSTEM_INFO system{};
+        GetNativeSystemInfo(&system);
+        CHECK(host.arch == CpuArch::X86_64, toString(host.arch));
+        CHECK(host.cpus == static_cast<int>(system.dwNumberOfProcessors), std::to_string(host.cpus));
+        MEMORYSTATUSEX memory{};
+        memory.dwLength = sizeof memory;
+        CHECK(GlobalMemoryStatusEx(&memory) && host.memoryBytes == memory.ullTotalPhys && host.memoryBytes > 0,
+              std::to_string(host.memoryBytes));
+        CHECK(host.availableMemoryBytes > 0 && host.availableMemoryBytes <= host.memoryBytes);
+        // The version the kernel reports (Wine's prefix says 6.1.7601, Windows 7), never the
+        // manifest's default answer of GetVersionEx (6.2, Windows 8).
+        CHECK(host.system.rfind("Windows ", 0) == 0 && host.system.find("6.2.") == std::string::npos &&
+                  host.system.find(" x86_64") != std::string::npos,
+              host.system);
+        CHECK(hypervisorName() == "whpx");
+        const auto problem = hypervisorProblem();
+        CHECK(problem && problem->find("Windows Hypervisor Platform") != std::string::npos,
+              problem ? *problem : "none");
+        std::printf("host: %s, %d CPUs; hypervisor: %s\n", host.system.c_str(), host.cpus,
+                    problem ? problem->c_str() : "usable");
     }
 
     std::error_code ec;

@@ -1,5 +1,6 @@
 #include "berth/vm/Diagnostics.h"
 
+#include "berth/vm/HostInfo.h"
 #include "berth/vm/Process.h"
 #include "berth/vm/QemuDriver.h"
 
@@ -22,7 +23,6 @@
 #include <optional>
 #include <sstream>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <tuple>
 #include <unistd.h>
 
@@ -261,21 +261,6 @@ Result<Tail> readTail(const fs::path& file, std::size_t max)
     return tail;
 }
 
-// A "Key: value" field of /proc/meminfo, in bytes; 0 when absent.
-double meminfo(const std::string& key)
-{
-    std::ifstream in("/proc/meminfo");
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind(key + ":", 0) != 0)
-            continue;
-        std::istringstream fields(line.substr(key.size() + 1));
-        double kib = 0;
-        fields >> kib;
-        return kib * 1024;
-    }
-    return 0;
-}
-
 std::string osRelease()
 {
     std::ifstream in("/etc/os-release");
@@ -293,19 +278,15 @@ std::string osRelease()
 std::string hostReport(const Instance& instance)
 {
     std::ostringstream out;
-    struct utsname u = {};
-    if (::uname(&u) == 0)
-        out << "Host OS:     " << u.sysname << " " << u.release << " " << u.version << " " << u.machine
-            << "\n";
+    const auto host = hostInfo();
+    out << "Host OS:     " << host.system << "\n";
     if (const auto release = osRelease(); !release.empty())
         out << "OS release:  " << release << "\n";
-    out << "CPUs:        " << ::sysconf(_SC_NPROCESSORS_ONLN) << " online\n";
-    double total = meminfo("MemTotal");
-    const double available = meminfo("MemAvailable");
-    if (total == 0)
-        total = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
-    out << "Memory:      " << gib(total) << " total"
-        << (available > 0 ? ", " + gib(available) + " available" : std::string()) << "\n";
+    out << "CPUs:        " << host.cpus << " online\n";
+    out << "Memory:      " << gib(static_cast<double>(host.memoryBytes)) << " total"
+        << (host.availableMemoryBytes > 0 ? ", " + gib(static_cast<double>(host.availableMemoryBytes)) + " available"
+                                          : std::string())
+        << "\n";
     std::error_code ec;
     const auto space = fs::space(instance.dir(), ec);
     if (ec)
@@ -314,10 +295,10 @@ std::string hostReport(const Instance& instance)
         out << "Disk:        " << gib(static_cast<double>(space.available)) << " free of "
             << gib(static_cast<double>(space.capacity)) << " where the instance lives ("
             << instance.dir().string() << ")\n";
-    if (const auto problem = kvmProblem())
-        out << "KVM:         " << *problem << " (the VM runs under TCG, slowly)\n";
+    if (const auto problem = hypervisorProblem())
+        out << "Hypervisor:  " << *problem << " (the VM runs under TCG, slowly)\n";
     else
-        out << "KVM:         /dev/kvm can be opened for reading and writing\n";
+        out << "Hypervisor:  " << hypervisorName() << " can be used\n";
     const auto qemu = firstOutputLine("qemu-system-x86_64 --version 2>/dev/null");
     out << "QEMU:        " << (qemu.empty() ? "qemu-system-x86_64 not found (install qemu-system-x86)" : qemu)
         << "\n";

@@ -1,5 +1,6 @@
 #include "berth/vm/QemuDriver.h"
 
+#include "berth/vm/HostInfo.h"
 #include "berth/vm/Instance.h"
 #include "berth/vm/LineSocket.h"
 #include "berth/vm/Process.h"
@@ -10,12 +11,9 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sstream>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <thread>
 #include <unistd.h>
 
@@ -70,12 +68,11 @@ std::string describeExit(int status)
     return text;
 }
 
-// What identifies "this host" for a remembered KVM failure: the kernel and the QEMU binary.
+// What identifies "this host" for a remembered hypervisor failure: the system (with its kernel
+// release) and the QEMU binary.
 std::string hostFingerprint(const std::string& binary)
 {
-    utsname u{};
-    ::uname(&u);
-    return std::string(u.release) + " " + binary;
+    return hostInfo().system + " " + binary;
 }
 
 // The process `pid` is a QEMU using `dataDisk` (checked through /proc on Linux).
@@ -667,49 +664,6 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
 QemuDriver::QemuDriver(asio::io_context& io, std::string binary)
     : m_impl(std::make_shared<Impl>(io, std::move(binary)))
 {}
-
-std::optional<std::string> kvmProblem(const fs::path& device)
-{
-    const int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd >= 0) {
-        ::close(fd);
-        return std::nullopt;
-    }
-    const int err = errno;
-    const std::string name = device.string();
-    if (err == ENOENT)
-        return name + " does not exist (KVM is not enabled on this host: enable virtualization in the "
-                      "firmware, or load the kvm_intel or kvm_amd module)";
-    if (err != EACCES && err != EPERM)
-        return name + " cannot be opened: " + std::strerror(err);
-    struct stat st
-    {
-    };
-    if (::stat(device.c_str(), &st) != 0 || (st.st_mode & S_IRWXG) != (S_IRGRP | S_IWGRP))
-        return name + " is not accessible to this user, and its permissions do not let a group use it; "
-                      "ask the administrator to make it group kvm, mode 0660";
-    const group* owner = ::getgrgid(st.st_gid);
-    if (!owner)
-        return name + " belongs to group id " + std::to_string(st.st_gid) +
-               ", which has no name on this system (no kvm group: udev's rules normally make it); ask the "
-               "administrator to create the group kvm (`sudo groupadd --system kvm`), give it the device "
-               "(`sudo chgrp kvm " + name + "`) and add you to it";
-    if (st.st_gid == 0)
-        return name + " belongs to the group root, which no user should join for it; ask the administrator "
-                      "to make it group kvm, mode 0660";
-    const std::string groupName = owner->gr_name;
-    const passwd* me = ::getpwuid(::getuid());
-    bool member = me && me->pw_gid == st.st_gid;
-    if (me)
-        for (char** m = owner->gr_mem; *m && !member; ++m)
-            member = std::strcmp(*m, me->pw_name) == 0;
-    if (member)
-        return name + " belongs to the group '" + groupName +
-               "', which you joined after this session began: log out and back in (or run `newgrp " +
-               groupName + "`)";
-    return name + " belongs to the group '" + groupName + "', and this user is not in it: run `sudo usermod -aG " +
-           groupName + " " + (me ? me->pw_name : "$USER") + "`, then log out and back in";
-}
 
 std::vector<int> qemuProcessesUsing(const fs::path& dataDisk)
 {

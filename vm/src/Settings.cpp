@@ -1,5 +1,7 @@
 #include "berth/vm/Settings.h"
 
+#include "berth/vm/HostInfo.h"
+
 #include <algorithm>
 #include <array>
 #include <climits>
@@ -7,8 +9,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
-#include <thread>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -174,10 +174,9 @@ const char* const kSharesHint = "; change 'shares' in settings.json or use `bert
 Settings::Limits Settings::limits()
 {
     Limits l;
-    l.maxCpus = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    const long pages = ::sysconf(_SC_PHYS_PAGES);
-    const long pageSize = ::sysconf(_SC_PAGESIZE);
-    const long long hostMiB = pages > 0 && pageSize > 0 ? static_cast<long long>(pages) * pageSize / (1 << 20) : 2048;
+    const auto host = hostInfo();
+    l.maxCpus = host.cpus;
+    const long long hostMiB = host.memoryBytes > 0 ? static_cast<long long>(host.memoryBytes >> 20) : 2048;
     l.maxMemoryMiB = static_cast<int>(std::max<long long>(l.minMemoryMiB, hostMiB - 1024));
     return l;
 }

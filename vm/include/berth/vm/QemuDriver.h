@@ -13,11 +13,6 @@
 
 namespace berth::vm {
 
-// Why this user cannot use KVM through `device`, with what to do about it (which group to join,
-// or to log in again when the group was joined after this session began); nothing when the
-// device opens for reading and writing.
-std::optional<std::string> kvmProblem(const std::filesystem::path& device = "/dev/kvm");
-
 // The QEMU processes of this user that use `dataDisk` (found through /proc on Linux; none
 // elsewhere). More than none while no agent holds the instance means a VM was orphaned.
 std::vector<int> qemuProcessesUsing(const std::filesystem::path& dataDisk);
