@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include <fcntl.h>
+#include <fstream>
 #include <grp.h>
 #include <pwd.h>
+#include <sstream>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -41,7 +40,9 @@ HostInfo hostInfo()
     utsname u{};
     if (::uname(&u) == 0) {
         const std::string machine = u.machine;
-        info.arch = machine == "x86_64" ? CpuArch::X86_64 : machine == "aarch64" ? CpuArch::Arm64 : CpuArch::Other;
+        info.arch = machine == "x86_64"    ? CpuArch::X86_64
+                    : machine == "aarch64" ? CpuArch::Arm64
+                                           : CpuArch::Other;
         info.system = std::string(u.sysname) + " " + u.release + " " + machine;
     }
     info.cpus = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
@@ -91,7 +92,8 @@ std::optional<std::string> kvmProblem(const std::filesystem::path& device)
         return name + " belongs to group id " + std::to_string(st.st_gid) +
                ", which has no name on this system (no kvm group: udev's rules normally make it); ask the "
                "administrator to create the group kvm (`sudo groupadd --system kvm`), give it the device "
-               "(`sudo chgrp kvm " + name + "`) and add you to it";
+               "(`sudo chgrp kvm " +
+               name + "`) and add you to it";
     if (st.st_gid == 0)
         return name + " belongs to the group root, which no user should join for it; ask the administrator "
                       "to make it group kvm, mode 0660";
@@ -105,8 +107,9 @@ std::optional<std::string> kvmProblem(const std::filesystem::path& device)
         return name + " belongs to the group '" + groupName +
                "', which you joined after this session began: log out and back in (or run `newgrp " +
                groupName + "`)";
-    return name + " belongs to the group '" + groupName + "', and this user is not in it: run `sudo usermod -aG " +
-           groupName + " " + (me ? me->pw_name : "$USER") + "`, then log out and back in";
+    return name + " belongs to the group '" + groupName +
+           "', and this user is not in it: run `sudo usermod -aG " + groupName + " " +
+           (me ? me->pw_name : "$USER") + "`, then log out and back in";
 }
 
 } // namespace berth::vm

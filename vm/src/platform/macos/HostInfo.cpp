@@ -3,7 +3,6 @@
 #include "berth/vm/HostInfo.h"
 
 #include <algorithm>
-
 #include <sys/sysctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -12,8 +11,7 @@ namespace berth::vm {
 
 namespace {
 
-template <typename T>
-bool sysctlValue(const char* name, T& value)
+template <typename T> bool sysctlValue(const char* name, T& value)
 {
     std::size_t size = sizeof value;
     return ::sysctlbyname(name, &value, &size, nullptr, 0) == 0 && size == sizeof value;
@@ -28,7 +26,9 @@ HostInfo hostInfo()
     utsname u{};
     if (::uname(&u) == 0) {
         const std::string machine = u.machine;
-        info.arch = machine == "x86_64" ? CpuArch::X86_64 : machine == "arm64" ? CpuArch::Arm64 : CpuArch::Other;
+        info.arch = machine == "x86_64"  ? CpuArch::X86_64
+                    : machine == "arm64" ? CpuArch::Arm64
+                                         : CpuArch::Other;
         info.system = std::string("macOS (Darwin ") + u.release + ") " + machine;
     }
     info.cpus = static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
@@ -47,8 +47,9 @@ std::optional<std::string> hypervisorProblem()
 {
     int supported = 0;
     if (!sysctlValue("kern.hv_support", supported) || supported == 0)
-        return std::string("this Mac does not offer Hypervisor.framework (kern.hv_support is 0): it needs a CPU "
-                           "with virtualization support, and it is unavailable inside another virtual machine");
+        return std::string(
+            "this Mac does not offer Hypervisor.framework (kern.hv_support is 0): it needs a CPU "
+            "with virtualization support, and it is unavailable inside another virtual machine");
     return std::nullopt;
 }
 

@@ -1,7 +1,6 @@
 #include "berth/vm/HostInfo.h"
 
 #include <windows.h>
-
 #include <winhvplatformdefs.h>
 
 namespace berth::vm {
@@ -22,8 +21,8 @@ std::string windowsVersion()
     version.dwOSVersionInfoSize = sizeof version;
     if (!rtlGetVersion || rtlGetVersion(&version) != 0)
         return "Windows";
-    return "Windows " + std::to_string(version.dwMajorVersion) + "." + std::to_string(version.dwMinorVersion) + "." +
-           std::to_string(version.dwBuildNumber);
+    return "Windows " + std::to_string(version.dwMajorVersion) + "." +
+           std::to_string(version.dwMinorVersion) + "." + std::to_string(version.dwBuildNumber);
 }
 
 } // namespace
@@ -33,7 +32,8 @@ HostInfo hostInfo()
     HostInfo info;
     info.os = HostOs::Windows;
     SYSTEM_INFO system{};
-    GetNativeSystemInfo(&system); // the machine's, not the emulated one of a program under WOW64 or x64-on-Arm
+    GetNativeSystemInfo(
+        &system); // the machine's, not the emulated one of a program under WOW64 or x64-on-Arm
     info.arch = system.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_AMD64   ? CpuArch::X86_64
                 : system.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_ARM64 ? CpuArch::Arm64
                                                                                 : CpuArch::Other;
@@ -60,24 +60,27 @@ std::optional<std::string> hypervisorProblem()
     // is off.
     const HMODULE platform = LoadLibraryExW(L"WinHvPlatform.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
     if (!platform)
-        return std::string("the Windows Hypervisor Platform is not installed: turn on \"Windows Hypervisor "
-                           "Platform\" in Windows Features (optionalfeatures.exe), or run `DISM /online "
-                           "/Enable-Feature /FeatureName:HypervisorPlatform /All` as an administrator, then restart "
-                           "Windows");
+        return std::string(
+            "the Windows Hypervisor Platform is not installed: turn on \"Windows Hypervisor "
+            "Platform\" in Windows Features (optionalfeatures.exe), or run `DISM /online "
+            "/Enable-Feature /FeatureName:HypervisorPlatform /All` as an administrator, then restart "
+            "Windows");
     using GetCapabilityFn = HRESULT(WINAPI*)(WHV_CAPABILITY_CODE, VOID*, UINT32, UINT32*);
-    const auto getCapability =
-        reinterpret_cast<GetCapabilityFn>(reinterpret_cast<void*>(GetProcAddress(platform, "WHvGetCapability")));
+    const auto getCapability = reinterpret_cast<GetCapabilityFn>(
+        reinterpret_cast<void*>(GetProcAddress(platform, "WHvGetCapability")));
     BOOL present = FALSE;
     UINT32 written = 0;
-    const bool asked = getCapability &&
-                       SUCCEEDED(getCapability(WHvCapabilityCodeHypervisorPresent, &present, sizeof present, &written));
+    const bool asked = getCapability && SUCCEEDED(getCapability(WHvCapabilityCodeHypervisorPresent, &present,
+                                                                sizeof present, &written));
     FreeLibrary(platform);
     if (!asked)
-        return std::string("the Windows Hypervisor Platform does not answer (WHvGetCapability failed); update Windows "
-                           "or turn the feature off and on again");
+        return std::string(
+            "the Windows Hypervisor Platform does not answer (WHvGetCapability failed); update Windows "
+            "or turn the feature off and on again");
     if (!present)
-        return std::string("the Windows Hypervisor Platform is installed but no hypervisor is running: turn on "
-                           "virtualization (Intel VT-x or AMD-V) in the firmware settings, then restart Windows");
+        return std::string(
+            "the Windows Hypervisor Platform is installed but no hypervisor is running: turn on "
+            "virtualization (Intel VT-x or AMD-V) in the firmware settings, then restart Windows");
     return std::nullopt;
 }
 
