@@ -7,24 +7,24 @@
 #include "berth/vm/QemuDriver.h"
 #include "berth/vm/QmpChannel.h"
 
-#include <QFile>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <filesystem>
-#include <functional>
-#include <QTemporaryDir>
 #include <fstream>
-#include <optional>
-
-#include <QProcess>
-#include <QStringList>
-#include <QTest>
+#include <functional>
 #include <grp.h>
-#include <sys/utsname.h>
+#include <optional>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <QFile>
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QTest>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 using namespace berth::vm;
 
@@ -111,6 +111,68 @@ private slots:
         QVERIFY(valuesOf(args(c), "-sandbox").isEmpty());
     }
 
+    // Each host gets its own binary, machine, accelerator and CPU model, and only the options
+    // its QEMU has (QemuCommand.h gives the reasons).
+    void eachHostGetsItsOwnQemu()
+    {
+        const auto onLinux = qemuHostFor(HostOs::Linux, CpuArch::X86_64);
+        QCOMPARE(onLinux.binary, std::string("qemu-system-x86_64"));
+        QCOMPARE(int(onLinux.hardware), int(Accelerator::Kvm));
+        QVERIFY(onLinux.tcgOnly.empty() && onLinux.seccomp && onLinux.virtiofs && onLinux.ninep);
+
+        auto c = config();
+        c.host = qemuHostFor(HostOs::Windows, CpuArch::X86_64);
+        QCOMPARE(c.host.binary, std::string("qemu-system-x86_64.exe"));
+        QVERIFY(c.host.tcgOnly.empty() && !c.host.seccomp && !c.host.virtiofs && !c.host.ninep);
+        c.accel = c.host.hardware;
+        auto a = args(c);
+        QCOMPARE(valuesOf(a, "-machine").value(0), QString("q35"));
+        QCOMPARE(valuesOf(a, "-accel").value(0), QString("whpx,kernel-irqchip=off"));
+        QCOMPARE(valuesOf(a, "-cpu").value(0), QString("max"));
+        QVERIFY2(valuesOf(a, "-sandbox").isEmpty(), "Windows' QEMU has no seccomp sandbox");
+        c.accel = Accelerator::Tcg;
+        QCOMPARE(valuesOf(args(c), "-accel").value(0), QString("tcg,thread=single"));
+
+        c.host = qemuHostFor(HostOs::MacOs, CpuArch::X86_64);
+        c.accel = c.host.hardware;
+        a = args(c);
+        QCOMPARE(valuesOf(a, "-accel").value(0), QString("hvf"));
+        QCOMPARE(valuesOf(a, "-cpu").value(0), QString("host"));
+        QVERIFY(valuesOf(a, "-sandbox").isEmpty());
+        QVERIFY(c.host.ninep && !c.host.virtiofs);
+
+        // No hardware hypervisor runs the x86_64 guest on Arm: TCG only, and it says why.
+        for (const auto os : {HostOs::Linux, HostOs::MacOs, HostOs::Windows}) {
+            const auto arm = qemuHostFor(os, CpuArch::Arm64);
+            QVERIFY2(arm.tcgOnly.find("arm64") != std::string::npos, arm.tcgOnly.c_str());
+        }
+        QCOMPARE(acceleratorNamed("whpx"), std::optional<Accelerator>(Accelerator::Whpx));
+        QVERIFY(!acceleratorNamed("xen"));
+    }
+
+    // A forced accelerator this host does not have, or a name no host has, is refused before
+    // anything starts, naming what would work here.
+    void forcedAcceleratorOfAnotherHostIsRefused()
+    {
+        QTemporaryDir dir;
+        const auto root = std::filesystem::path(dir.path().toStdString());
+        boost::asio::io_context io;
+        QemuDriver driver(io, (root / "no-such-qemu").string());
+        MachineSpec spec;
+        spec.runDir = spec.logDir = spec.stateDir = root;
+        for (const auto& [name, expected] :
+             {std::pair<std::string, std::string>{
+                  "hvf", "hvf is not available on Linux; use --accel kvm or --accel tcg"},
+              {"whpx", "whpx is not available on Linux; use --accel kvm or --accel tcg"},
+              {"xen", "unknown accelerator 'xen'; use kvm, hvf, whpx or tcg"}}) {
+            spec.accelerator = name;
+            const auto started = driver.start(spec, {});
+            QVERIFY(!started.ok());
+            QCOMPARE(started.error().message, expected);
+            QCOMPARE(int(driver.state()), int(VmDriver::State::Stopped));
+        }
+    }
+
     void handsOverFilesAndBootChannel()
     {
         const auto a = args(config());
@@ -128,20 +190,26 @@ private slots:
         const auto manifest = ImageManifest::load(berth::test::imageDir().toStdString());
         QVERIFY2(manifest.ok(), manifest.ok() ? "" : manifest.error().message.c_str());
         QTemporaryDir dir;
-        const auto at = [&dir](const char* name) { return dir.filePath(name).toStdString(); };
+        const auto at = [&dir](const char* name) {
+            return dir.filePath(name).toStdString();
+        };
         QemuConfig c;
         c.kernel = manifest->path("vmlinuz");
         c.initrd = manifest->path("initrd.zst");
         c.rootImage = manifest->path("root.sqfs");
         c.dataDisk = at("data.img");
-        { std::ofstream(c.dataDisk.string()); }
+        {
+            std::ofstream(c.dataDisk.string());
+        }
         std::filesystem::resize_file(c.dataDisk, 1 << 30);
         c.bootSocket = at("boot.sock");
         c.qmpSocket = at("qmp.sock");
         c.monitorSocket = at("monitor.sock");
         c.consoleLog = at("console.log");
         c.sshPort = berth::test::freeTcpPort();
-        { std::ofstream(at("key")) << "k"; }
+        {
+            std::ofstream(at("key")) << "k";
+        }
         c.fwCfg = {{"ssh/host_key", at("key")}};
         boost::asio::io_context io;
         auto channel = BootChannel::listen(io, c.bootSocket);
@@ -209,12 +277,15 @@ private slots:
 
         std::vector<VmExit> exits;
         VmDriver::Callbacks callbacks;
-        callbacks.onExit = [&exits](const VmExit& exit) { exits.push_back(exit); };
+        callbacks.onExit = [&exits](const VmExit& exit) {
+            exits.push_back(exit);
+        };
         const auto began = std::chrono::steady_clock::now();
         const auto started = driver.start(spec, std::move(callbacks));
         const auto returnedAfter = std::chrono::steady_clock::now() - began;
         QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
-        QVERIFY2(returnedAfter < std::chrono::milliseconds(500), std::to_string(returnedAfter.count()).c_str());
+        QVERIFY2(returnedAfter < std::chrono::milliseconds(500),
+                 std::to_string(returnedAfter.count()).c_str());
         QCOMPARE(int(driver.state()), int(VmDriver::State::Starting));
 
         // The loop's longest pause between ticks of a 10 ms timer, until onExit.
@@ -243,7 +314,8 @@ private slots:
         QVERIFY2(total >= std::chrono::seconds(2), "the probe's sleep did not happen"); // it did run
         QVERIFY2(longest < std::chrono::milliseconds(300),
                  ("the io thread stalled for " +
-                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(longest).count()) + " ms")
+                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(longest).count()) +
+                  " ms")
                      .c_str());
         QCOMPARE(int(driver.state()), int(VmDriver::State::Stopped));
     }
@@ -277,12 +349,15 @@ private slots:
         const auto missing = kvmProblem("/nonexistent/kvm");
         QVERIFY(missing && missing->find("does not exist") != std::string::npos);
         if (::geteuid() != 0) {
-            qWarning("not root: the group cases need a user to switch to; only the missing device was checked");
+            qWarning(
+                "not root: the group cases need a user to switch to; only the missing device was checked");
             return;
         }
         QTemporaryDir dir;
         const auto device = dir.filePath("kvm").toStdString();
-        { std::ofstream(device) << ""; }
+        {
+            std::ofstream(device) << "";
+        }
         const group* kvm = ::getgrnam("kvm");
         if (!kvm)
             kvm = ::getgrnam("disk");

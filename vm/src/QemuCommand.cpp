@@ -19,6 +19,51 @@ std::string toString(Accelerator accel)
     return "tcg";
 }
 
+std::optional<Accelerator> acceleratorNamed(const std::string& name)
+{
+    for (const auto accel : {Accelerator::Kvm, Accelerator::Hvf, Accelerator::Whpx, Accelerator::Tcg}) {
+        if (toString(accel) == name)
+            return accel;
+    }
+    return std::nullopt;
+}
+
+QemuHost qemuHostFor(HostOs os, CpuArch arch)
+{
+    QemuHost h;
+    h.os = os;
+    h.binary = os == HostOs::Windows ? "qemu-system-x86_64.exe" : "qemu-system-x86_64";
+    switch (os) {
+    case HostOs::Linux:
+        h.hardware = Accelerator::Kvm;
+        h.hardwareAccel = "kvm";
+        h.hardwareCpu = "host";
+        h.seccomp = h.virtiofs = h.ninep = true;
+        break;
+    case HostOs::MacOs:
+        h.hardware = Accelerator::Hvf;
+        h.hardwareAccel = "hvf";
+        h.hardwareCpu = "host";
+        h.ninep = true;
+        break;
+    case HostOs::Windows:
+        h.hardware = Accelerator::Whpx;
+        h.hardwareAccel = "whpx,kernel-irqchip=off";
+        h.hardwareCpu = "max";
+        break;
+    }
+    if (arch != CpuArch::X86_64)
+        h.tcgOnly = "the guest is x86_64 and this computer is " + toString(arch) +
+                    ": no hardware hypervisor runs an x86_64 guest there";
+    return h;
+}
+
+QemuHost thisQemuHost()
+{
+    const auto host = hostInfo();
+    return qemuHostFor(host.os, host.arch);
+}
+
 namespace {
 
 // QEMU option values are comma-separated key=value lists; a comma inside a value is doubled.
@@ -52,11 +97,11 @@ std::vector<std::string> qemuArguments(const QemuConfig& c)
                                       [](const QemuConfig::Share& s) { return !s.virtiofsSocket.empty(); });
     if (virtiofs)
         add({"-object", "memory-backend-memfd,id=mem,share=on,size=" + std::to_string(c.memoryMiB) + "M"});
-    add({"-machine", virtiofs ? "q35,memory-backend=mem" : "q35", "-accel", tcg ? "tcg,thread=single" : toString(c.accel), "-cpu",
-         tcg ? "max" : "host"});
+    add({"-machine", virtiofs ? c.host.machine + ",memory-backend=mem" : c.host.machine, "-accel",
+         tcg ? "tcg,thread=single" : c.host.hardwareAccel, "-cpu", tcg ? "max" : c.host.hardwareCpu});
     add({"-smp", std::to_string(c.cpus), "-m", std::to_string(c.memoryMiB)});
     add({"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"});
-    if (c.sandbox)
+    if (c.sandbox && c.host.seccomp)
         add({"-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"});
 
     std::string cmdline = "console=ttyS0 quiet loglevel=4 panic=-1";
@@ -89,7 +134,8 @@ std::vector<std::string> qemuArguments(const QemuConfig& c)
     if (!c.qmpSocket.empty())
         add({"-qmp", "unix:" + escaped(c.qmpSocket) + ",server=on,wait=off"});
     if (!c.monitorSocket.empty())
-        add({"-chardev", "socket,id=monitor,path=" + escaped(c.monitorSocket), "-mon", "chardev=monitor,mode=control"});
+        add({"-chardev", "socket,id=monitor,path=" + escaped(c.monitorSocket), "-mon",
+             "chardev=monitor,mode=control"});
     for (const auto& f : c.fwCfg)
         add({"-fw_cfg", "name=opt/org.berth/" + f.name + ",file=" + escaped(f.file)});
     // security_model=none: files the guest creates belong to the user QEMU runs as, the host
@@ -117,11 +163,12 @@ std::string shareTag(std::size_t index)
 std::string hostForwardAddCommand(const std::string& protocol, const std::string& hostAddress, int hostPort,
                                   const std::string& guestAddress, int guestPort)
 {
-    return "hostfwd_add net0 " + protocol + ":" + hostAddress + ":" + std::to_string(hostPort) + "-" + guestAddress +
-           ":" + std::to_string(guestPort);
+    return "hostfwd_add net0 " + protocol + ":" + hostAddress + ":" + std::to_string(hostPort) + "-" +
+           guestAddress + ":" + std::to_string(guestPort);
 }
 
-std::string hostForwardRemoveCommand(const std::string& protocol, const std::string& hostAddress, int hostPort)
+std::string hostForwardRemoveCommand(const std::string& protocol, const std::string& hostAddress,
+                                     int hostPort)
 {
     return "hostfwd_remove net0 " + protocol + ":" + hostAddress + ":" + std::to_string(hostPort);
 }

@@ -7,6 +7,8 @@
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/QmpChannel.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -262,16 +264,18 @@ void startVirtiofsds(const MachineSpec& spec, Prepared& prepared)
 struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
 {
     Impl(asio::io_context& ctx, std::string bin)
-        : io(ctx), binary(std::move(bin)), trialTimer(ctx), exitWatch(ctx)
+        : io(ctx), host(thisQemuHost()), binary(bin.empty() ? host.binary : std::move(bin)), trialTimer(ctx),
+          exitWatch(ctx)
     {}
 
     asio::io_context& io;
+    const QemuHost host;
     std::string binary;
     State state = State::Stopped;
     MachineSpec spec;
     Callbacks callbacks;
     std::string accel, accelReason;
-    bool onTrial = false; // KVM chosen automatically and not proven yet
+    bool onTrial = false; // the hypervisor chosen automatically and not proven yet
     bool forced = false;
     bool progress = false;  // a boot-channel line arrived in this launch
     bool requested = false; // requestShutdown() or kill() was called
@@ -295,8 +299,19 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     fs::path monitorSocket() const { return spec.runDir / "monitor.sock"; }
     fs::path qemuLog() const { return spec.logDir / "qemu.log"; }
 
+    // The host's hypervisor as QEMU names it ("kvm") and as people do ("KVM").
+    std::string hypervisor() const { return toString(host.hardware); }
+    std::string hypervisorTitle() const
+    {
+        auto title = hypervisor();
+        std::transform(title.begin(), title.end(), title.begin(), [](unsigned char c) { return std::toupper(c); });
+        return title;
+    }
+
     Result<std::string> chooseAccelerator()
     {
+        const auto hw = hypervisor();
+        const auto HW = hypervisorTitle();
         forced = !spec.accelerator.empty();
         onTrial = false;
         if (forced) {
@@ -304,16 +319,24 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
                 accelReason = "forced with --accel tcg";
                 return std::string("tcg");
             }
-            if (spec.accelerator == "hvf" || spec.accelerator == "whpx")
-                return Error{spec.accelerator + " is not available on Linux; use --accel kvm or --accel tcg"};
-            if (spec.accelerator != "kvm")
+            const auto named = acceleratorNamed(spec.accelerator);
+            if (!named)
                 return Error{"unknown accelerator '" + spec.accelerator + "'; use kvm, hvf, whpx or tcg"};
-            if (auto why = kvmProblem())
-                return Error{"--accel kvm: " + *why};
-            accelReason = "forced with --accel kvm";
-            return std::string("kvm");
+            if (*named != host.hardware)
+                return Error{spec.accelerator + " is not available on " + toString(host.os) + "; use --accel " + hw +
+                             " or --accel tcg"};
+            if (!host.tcgOnly.empty())
+                return Error{"--accel " + hw + ": " + host.tcgOnly + "; use --accel tcg"};
+            if (auto why = hypervisorProblem())
+                return Error{"--accel " + hw + ": " + *why};
+            accelReason = "forced with --accel " + hw;
+            return hw;
         }
-        if (auto why = kvmProblem()) {
+        if (!host.tcgOnly.empty()) {
+            accelReason = host.tcgOnly + "; using TCG (emulation, slower)";
+            return std::string("tcg");
+        }
+        if (auto why = hypervisorProblem()) {
             accelReason = *why + "; using TCG (emulation, slower)";
             return std::string("tcg");
         }
@@ -321,27 +344,27 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         if (fs::exists(probeFile(), ec)) {
             const auto remembered = json::parse(contentsOf(probeFile()), nullptr, false);
             if (remembered.is_object() && remembered.value("host", "") == hostFingerprint(binary) &&
-                remembered.value("kvm", "") == "failed") {
-                accelReason = "KVM failed on this host before (" +
-                              remembered.value("reason", std::string("?")) +
-                              "); using TCG. `berth start --accel kvm` tries KVM again";
+                remembered.value(hw, "") == "failed") {
+                accelReason = HW + " failed on this host before (" + remembered.value("reason", std::string("?")) +
+                              "); using TCG. `berth start --accel " + hw + "` tries " + HW + " again";
                 return std::string("tcg");
             }
         }
         onTrial = true;
-        accelReason = "KVM on trial: it must show boot progress within " +
+        accelReason = HW + " on trial: it must show boot progress within " +
                       std::to_string(kAcceleratorTrial.count()) + " s";
-        return std::string("kvm");
+        return hw;
     }
 
-    void remember(bool kvmWorks, const std::string& reason)
+    // Whether the hypervisor worked, for the next start on this host.
+    void remember(bool works, const std::string& reason)
     {
         std::error_code ec;
-        if (kvmWorks) {
+        if (works) {
             fs::remove(probeFile(), ec);
             return;
         }
-        const json record{{"kvm", "failed"}, {"reason", reason}, {"host", hostFingerprint(binary)}};
+        const json record{{hypervisor(), "failed"}, {"reason", reason}, {"host", hostFingerprint(binary)}};
         (void)writeFileAtomically(probeFile(), record.dump() + "\n");
     }
 
@@ -354,7 +377,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         accel = accelName;
         progress = false;
         std::weak_ptr<Impl> weak = shared_from_this();
-        asio::post(helper, [weak, id, &io = io, spec = spec, previous = std::move(previous), endLeftovers]() mutable {
+        asio::post(helper, [weak, id, &io = io, spec = spec, previous = std::move(previous), endLeftovers,
+                            virtiofs = host.virtiofs]() mutable {
             if (previous)
                 previous->wait(std::chrono::seconds(10)); // killed: it ends within moments
             Prepared prepared;
@@ -367,8 +391,10 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
                                                ") that an earlier Berth agent had left running.");
                 }
             }
-            if (!spec.shares.empty())
+            if (!spec.shares.empty() && virtiofs)
                 startVirtiofsds(spec, prepared);
+            else
+                prepared.shareSockets.assign(spec.shares.size(), fs::path()); // 9p
             asio::post(io, [weak, id, prepared = std::move(prepared)]() mutable {
                 if (auto self = weak.lock())
                     self->launchPrepared(id, std::move(prepared));
@@ -419,8 +445,9 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     Status launch(const std::vector<fs::path>& shareSockets)
     {
         QemuConfig c;
+        c.host = host;
         c.binary = binary;
-        c.accel = accel == "kvm" ? Accelerator::Kvm : Accelerator::Tcg;
+        c.accel = accel == "tcg" ? Accelerator::Tcg : host.hardware;
         c.cpus = spec.cpus;
         c.memoryMiB = spec.memoryMiB;
         c.kernel = spec.kernel;
@@ -516,7 +543,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             trialTimer.async_wait([weak, id](boost::system::error_code ec2) {
                 auto self = weak.lock();
                 if (ec2 || !self || self->launchId != id || self->progress || !self->qemu || self->requested)
-                    return; // a stop or kill during the trial says nothing about KVM
+                    return; // a stop or kill during the trial says nothing about the hypervisor
                 self->trialFailed("no boot progress within " + std::to_string(kAcceleratorTrial.count()) +
                                   " s");
             });
@@ -561,7 +588,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             trialTimer.cancel();
             if (onTrial) {
                 onTrial = false;
-                accelReason = "KVM works here (the guest made boot progress)";
+                accelReason = hypervisorTitle() + " works here (the guest made boot progress)";
                 remember(true, {});
                 if (callbacks.onAccelerator)
                     callbacks.onAccelerator(accel, accelReason);
@@ -573,18 +600,19 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             callbacks.onBootEvent(event);
     }
 
-    // The KVM trial failed: say why, remember it, and boot again with TCG.
+    // The hypervisor's trial failed: say why, remember it, and boot again with TCG.
     void trialFailed(const std::string& symptom)
     {
         const auto log = contentsOf(qemuLog());
+        const auto HW = hypervisorTitle();
         std::string reason;
-        if (log.find("KVM internal error") != std::string::npos)
-            reason = "KVM internal error (" + symptom + ")";
+        if (log.find(HW + " internal error") != std::string::npos)
+            reason = HW + " internal error (" + symptom + ")";
         else if (!qemu->poll())
-            reason = "KVM " + symptom;
+            reason = HW + " " + symptom;
         else
-            reason = "QEMU stopped under KVM: " + lastNonEmptyLine(log);
-        spdlog::warn("KVM trial failed: {}; falling back to TCG", reason);
+            reason = "QEMU stopped under " + HW + ": " + lastNonEmptyLine(log);
+        spdlog::warn("{} trial failed: {}; falling back to TCG", HW, reason);
         // Killed here, reaped on the helper thread, which then prepares the TCG launch.
         qemu->signal(SIGKILL);
         auto previous = std::move(qemu);
@@ -641,8 +669,9 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             const auto last = lastNonEmptyLine(contentsOf(qemuLog()));
             if (!last.empty())
                 exit.reason += ": " + last;
-            if (forced && accel == "kvm" && !progress)
-                exit.reason += " (KVM does not work here; start without --accel, or with --accel tcg)";
+            if (forced && accel != "tcg" && !progress)
+                exit.reason += " (" + hypervisorTitle() +
+                               " does not work here; start without --accel, or with --accel tcg)";
         }
         finish(exit);
     }
@@ -740,6 +769,12 @@ Status QemuDriver::start(const MachineSpec& spec, Callbacks callbacks)
     auto& d = *m_impl;
     if (d.state != State::Stopped)
         return Error{"the VM is already running"};
+    if (!spec.shares.empty() && !d.host.ninep && !d.host.virtiofs)
+        return Error{"folder shares are not available with QEMU on " + toString(d.host.os) +
+                     " yet (it serves neither 9p nor virtiofs there); remove them with `berth shares` or in Settings"};
+    if (!spec.shares.empty() && spec.shareTransport == "virtiofs" && !d.host.virtiofs)
+        return Error{"share_transport \"virtiofs\" is not available with QEMU on " + toString(d.host.os) +
+                     "; set it to \"auto\" or \"9p\" in Settings"};
     d.spec = spec;
     d.callbacks = std::move(callbacks);
     auto accel = d.chooseAccelerator();

@@ -1,7 +1,10 @@
 #pragma once
 
+#include "berth/vm/HostInfo.h"
+
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,23 +20,60 @@ enum class Accelerator
 
 std::string toString(Accelerator accel);
 
+// How QEMU runs Berth's guest (an x86_64 Linux) on one kind of host. The choices, per host:
+//
+//   Linux x86_64    qemu-system-x86_64, q35, KVM with `-cpu host`. The seccomp sandbox
+//                   (`-sandbox on`, Linux only). Shares over virtiofs (vhost-user, which needs
+//                   the guest's memory in a shared memfd) or over 9p.
+//   macOS x86_64    qemu-system-x86_64, q35, HVF with `-cpu host`. No seccomp, no memfd and so no
+//                   virtiofs: shares over 9p (QEMU serves 9p on macOS since 7.0).
+//   Windows x86_64  qemu-system-x86_64.exe, q35, WHPX as `whpx,kernel-irqchip=off` (with the
+//                   hypervisor's own interrupt controller, SMP Linux guests stop with "WHPX:
+//                   Unexpected VP exit code 4", QEMU issue 2042) and `-cpu max` (QEMU's "host" model
+//                   needs KVM or HVF). No seccomp, no virtiofs, and no 9p (QEMU for Windows builds
+//                   no virtfs): folder shares are refused at start with a message.
+//   arm64 hosts     (Apple silicon, Windows on Arm, Linux on Arm) no hardware accelerator runs an
+//                   x86_64 guest: TCG only, with the reason; an arm64 guest image is future work.
+//
+// Everywhere, TCG is the fallback: `-accel tcg,thread=single -cpu max` (qemuArguments says why).
+struct QemuHost
+{
+    HostOs os = HostOs::Linux;
+    std::string binary; // found on PATH
+    std::string machine = "q35";
+    Accelerator hardware = Accelerator::Tcg; // the host's hypervisor: kvm, hvf or whpx
+    std::string hardwareAccel;               // the -accel value that uses it
+    std::string hardwareCpu;                 // the -cpu value with it
+    std::string tcgOnly;                     // when not empty: why only TCG can run the guest on this host
+    bool seccomp = false;                    // -sandbox exists
+    bool virtiofs = false;                   // vhost-user-fs with a memfd memory backend
+    bool ninep = false;                      // virtio-9p shares
+};
+
+QemuHost qemuHostFor(HostOs os, CpuArch arch);
+// qemuHostFor() this computer.
+QemuHost thisQemuHost();
+// The accelerator named `name` ("kvm", "hvf", "whpx", "tcg"); nothing for any other name.
+std::optional<Accelerator> acceleratorNamed(const std::string& name);
+
 // Everything QEMU needs to boot one Berth guest. Paths are absolute.
 struct QemuConfig
 {
-    std::string binary = "qemu-system-x86_64";
-    Accelerator accel = Accelerator::Tcg;
+    QemuHost host = qemuHostFor(HostOs::Linux, CpuArch::X86_64);
+    std::string binary = host.binary;
+    Accelerator accel = Accelerator::Tcg; // Tcg or host.hardware
     int cpus = 2;
     int memoryMiB = 2048;
     std::filesystem::path kernel;
     std::filesystem::path initrd;
-    std::filesystem::path rootImage; // read-only squashfs (virtio-blk serial berth-root)
-    std::filesystem::path dataDisk;  // raw, sparse, discard on (virtio-blk serial berth-data); empty: none
-    std::filesystem::path bootSocket;   // the host listens; QEMU connects (virtio-serial org.berth.boot)
-    std::filesystem::path qmpSocket;    // QEMU listens (for people and tests)
+    std::filesystem::path rootImage;  // read-only squashfs (virtio-blk serial berth-root)
+    std::filesystem::path dataDisk;   // raw, sparse, discard on (virtio-blk serial berth-data); empty: none
+    std::filesystem::path bootSocket; // the host listens; QEMU connects (virtio-serial org.berth.boot)
+    std::filesystem::path qmpSocket;  // QEMU listens (for people and tests)
     std::filesystem::path monitorSocket; // QMP for the agent: the host listens; QEMU connects
-    std::filesystem::path consoleLog;   // the serial console to a file, when consoleSocket is empty
+    std::filesystem::path consoleLog;    // the serial console to a file, when consoleSocket is empty
     std::filesystem::path consoleSocket; // the serial console to a socket the host listens on
-    std::uint16_t sshPort = 0;          // host port forwarded to the guest's 22, bound to 127.0.0.1; 0: none
+    std::uint16_t sshPort = 0;           // host port forwarded to the guest's 22, bound to 127.0.0.1; 0: none
     // Files handed to the guest through fw_cfg: name (under opt/org.berth/) and host file.
     struct FwCfgFile
     {
@@ -51,7 +91,7 @@ struct QemuConfig
         std::filesystem::path virtiofsSocket;
     };
     std::vector<Share> shares;
-    bool sandbox = true; // -sandbox on (seccomp)
+    bool sandbox = true; // -sandbox on (seccomp), where the host has it
     std::string extraKernelArgs;
 };
 
@@ -67,6 +107,7 @@ std::string shareTag(std::size_t index);
 // `hostAddress:hostPort` to the guest's `guestAddress:guestPort` (netdev net0).
 std::string hostForwardAddCommand(const std::string& protocol, const std::string& hostAddress, int hostPort,
                                   const std::string& guestAddress, int guestPort);
-std::string hostForwardRemoveCommand(const std::string& protocol, const std::string& hostAddress, int hostPort);
+std::string hostForwardRemoveCommand(const std::string& protocol, const std::string& hostAddress,
+                                     int hostPort);
 
 } // namespace berth::vm

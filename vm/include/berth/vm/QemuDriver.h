@@ -22,19 +22,23 @@ std::vector<int> qemuProcessesUsing(const std::filesystem::path& dataDisk);
 std::vector<int> stopQemuProcessesUsing(const std::filesystem::path& dataDisk,
                                         std::chrono::milliseconds grace = std::chrono::seconds(3));
 
-// VmDriver on QEMU (x86_64 guests). Accelerator: a forced name is used as given; otherwise KVM
-// when /dev/kvm opens and a trial boot makes progress (a line on the boot channel) within
-// kAcceleratorTrial, else TCG, with the reason. A failed KVM trial is remembered in the state
-// folder for this host kernel and QEMU, so later starts go straight to TCG; forcing "kvm"
-// tries again. A QEMU left running by an agent that died is killed before a new one starts,
-// so the data disk is never opened twice. Port forwards and the power button go through one
-// persistent QMP connection the driver owns (QmpChannel), asynchronously.
+// VmDriver on QEMU (x86_64 guests), with the binary, machine and accelerator QemuHost gives
+// for this computer (QemuCommand.h says what each host uses and why). Accelerator: a forced
+// name is used as given when it is this host's hypervisor (kvm, hvf or whpx) and usable, or
+// tcg; otherwise the hypervisor when hypervisorProblem() finds none and a trial boot makes
+// progress (a line on the boot channel) within kAcceleratorTrial, else TCG, with the reason. A
+// failed trial is remembered in the state folder for this host system and QEMU, so later
+// starts go straight to TCG; forcing the hypervisor tries again. A QEMU left running by an
+// agent that died is killed before a new one starts, so the data disk is never opened twice.
+// Port forwards and the power button go through one persistent QMP connection the driver owns
+// (QmpChannel), asynchronously.
 class QemuDriver final : public VmDriver
 {
 public:
     static constexpr std::chrono::seconds kAcceleratorTrial{15};
 
-    explicit QemuDriver(boost::asio::io_context& io, std::string binary = "qemu-system-x86_64");
+    // `binary`: a QEMU other than the host's usual one (QemuHost::binary) when not empty.
+    explicit QemuDriver(boost::asio::io_context& io, std::string binary = {});
     ~QemuDriver() override;
     QemuDriver(const QemuDriver&) = delete;
     QemuDriver& operator=(const QemuDriver&) = delete;
