@@ -1,17 +1,25 @@
 // vm/'s platform layer on Windows (run under Wine by scripts/test, label `windows`): processes
 // (started with their arguments intact, output to a file, exit codes, ended by signal(), a
 // missing program and a refused passFd named), file locks (exclusive within one process and
-// across processes, released with the object), app paths and host facts. The children are this
-// program itself, started with a mode as its first argument.
+// across processes, released with the object), app paths, host facts and the named-pipe
+// LocalListener. The children are this program itself, started with a mode as its first
+// argument.
 //
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
 #include "Check.h"
 #include "berth/vm/AppPaths.h"
 #include "berth/vm/FileLock.h"
 #include "berth/vm/HostInfo.h"
+#include "berth/vm/LocalListener.h"
+#include "berth/engine/detail/Win32Text.h"
 #include "berth/vm/Process.h"
 
+#include <array>
 #include <csignal>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,9 +27,14 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
 #include <windows.h>
 
 using namespace berth::vm;
+namespace engine = berth::engine;
 namespace fs = std::filesystem;
 
 namespace {
@@ -60,6 +73,31 @@ int child(int argc, char** argv)
         return !lock ? 2 : lock->has_value() ? 1 : 0;
     }
     return 3;
+}
+
+// A client of a pipe, as the docker CLI is one: opens it, sends `message`, then a zero-length
+// message (end of input), and returns what it reads until the server's end of input.
+std::string pipeClient(const std::wstring& name, const std::string& message)
+{
+    HANDLE pipe = INVALID_HANDLE_VALUE;
+    for (int i = 0; i < 500 && pipe == INVALID_HANDLE_VALUE; ++i) {
+        pipe = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr);
+        if (pipe == INVALID_HANDLE_VALUE)
+            Sleep(10);
+    }
+    if (pipe == INVALID_HANDLE_VALUE)
+        return "open failed: " + std::to_string(GetLastError());
+    DWORD mode = PIPE_READMODE_MESSAGE;
+    SetNamedPipeHandleState(pipe, &mode, nullptr, nullptr);
+    DWORD n = 0;
+    WriteFile(pipe, message.data(), static_cast<DWORD>(message.size()), &n, nullptr);
+    WriteFile(pipe, "", 0, &n, nullptr);
+    std::string answer;
+    char buffer[256];
+    while (ReadFile(pipe, buffer, sizeof buffer, &n, nullptr) && n > 0)
+        answer.append(buffer, n);
+    CloseHandle(pipe);
+    return answer;
 }
 
 } // namespace
@@ -184,6 +222,87 @@ int main(int argc, char** argv)
               problem ? *problem : "none");
         std::printf("host: %s, %d CPUs; hypervisor: %s\n", host.system.c_str(), host.cpus,
                     problem ? problem->c_str() : "usable");
+    }
+
+    // LocalListener on a named pipe: clients served one after another (the second connects
+    // before the first is answered), the end of input both ways, the name held against a second
+    // server, a bad name refused, and close() ending a pending accept.
+    {
+        const std::string name = "\\\\.\\pipe\\berth-test-" + std::to_string(GetCurrentProcessId());
+        boost::asio::io_context io;
+        LocalListener listener(io);
+        const auto listening = listener.listen(name, 16);
+        CHECK(listening.ok(), listening.ok() ? "" : listening.error().message);
+        LocalListener squatter(io);
+        const auto second = squatter.listen(name, 16);
+        CHECK(!second.ok() && second.error().message.find("already serves") != std::string::npos,
+              second.ok() ? "listened twice" : second.error().message);
+        const auto bad = squatter.listen("C:\\berth.sock", 16);
+        CHECK(!bad.ok() && bad.error().message.find("not a local pipe name") != std::string::npos);
+
+        std::string answers[2];
+        std::thread clients([&] {
+            std::thread first([&] { answers[0] = pipeClient(engine::detail::widen(name), "one"); });
+            Sleep(50);
+            answers[1] = pipeClient(engine::detail::widen(name), "two");
+            first.join();
+        });
+        int served = 0;
+        std::vector<std::unique_ptr<LocalListener::Stream>> streams;
+        std::function<void()> serve = [&] {
+            auto stream = std::make_unique<LocalListener::Stream>(io);
+            auto& s = *stream;
+            streams.push_back(std::move(stream));
+            listener.asyncAccept(s, [&](boost::system::error_code ec) {
+                CHECK(!ec, ec.message());
+                if (ec)
+                    return;
+                // Read to the client's end of input, answer, end ours.
+                auto got = std::make_shared<std::string>();
+                auto buffer = std::make_shared<std::array<char, 64>>();
+                auto readAll = std::make_shared<std::function<void()>>();
+                *readAll = [&, got, buffer, readAll] {
+                    s.async_read_some(boost::asio::buffer(*buffer), [&, got, buffer, readAll](
+                                                                        boost::system::error_code readError, std::size_t n) {
+                        got->append(buffer->data(), n);
+                        // The client's end of input: an empty message.
+                        if (!readError && n > 0) {
+                            (*readAll)();
+                            return;
+                        }
+                        CHECK(!readError, readError.message());
+                        const auto reply = std::make_shared<std::string>("got " + *got);
+                        boost::asio::async_write(s, boost::asio::buffer(*reply), [&, reply](boost::system::error_code, std::size_t) {
+                            engine::detail::shutdownSend(s);
+                            if (++served == 2)
+                                listener.close();
+                        });
+                        *readAll = nullptr;
+                    });
+                };
+                (*readAll)();
+                if (served + 1 < 2)
+                    serve();
+            });
+        };
+        serve();
+        io.run_for(std::chrono::seconds(20));
+        clients.join();
+        CHECK(served == 2, std::to_string(served));
+        CHECK(answers[0] == "got one", answers[0]);
+        CHECK(answers[1] == "got two", answers[1]);
+
+        // close() while an accept waits: it ends with operation_aborted.
+        boost::asio::io_context io2;
+        LocalListener closing(io2);
+        CHECK(closing.listen(name + "-2", 1).ok());
+        LocalListener::Stream stream(io2);
+        std::optional<boost::system::error_code> result;
+        closing.asyncAccept(stream, [&](boost::system::error_code ec) { result = ec; });
+        boost::asio::post(io2, [&] { closing.close(); });
+        io2.run_for(std::chrono::seconds(5));
+        CHECK(result && *result == boost::asio::error::operation_aborted, result ? result->message() : "no answer");
+        CHECK(!closing.isOpen());
     }
 
     std::error_code ec;

@@ -1,6 +1,5 @@
 #include "berth/vm/Agent.h"
 
-#include "UnixListener.h"
 #include "berth/vm/ControlProtocol.h"
 #include "berth/vm/DockerContext.h"
 #include "berth/vm/Diagnostics.h"
@@ -8,6 +7,7 @@
 #include "berth/vm/TcpRelay.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
+#include "berth/vm/LocalListener.h"
 #include "berth/vm/PortPublisher.h"
 #include "berth/vm/QemuDriver.h"
 #include "berth/vm/SshForwarder.h"
@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -66,7 +65,7 @@ std::string withoutTerminalCodes(std::string_view line)
 struct Connection : std::enable_shared_from_this<Connection>
 {
     explicit Connection(asio::io_context& io) : socket(io), input(kMaxRequest) {}
-    asio::local::stream_protocol::socket socket;
+    LocalListener::Stream socket;
     asio::streambuf input;
     std::deque<std::string> output;
     bool watching = false;
@@ -120,7 +119,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
 {
     Impl(asio::io_context& ctx, Instance inst, InstanceLock l, AgentOptions o, std::unique_ptr<VmDriver> d)
         : io(ctx), instance(std::move(inst)), lock(std::move(l)), options(std::move(o)), driver(std::move(d)),
-          acceptor(ctx), bootTimer(ctx), stopTimer(ctx), pingTimer(ctx)
+          listener(ctx), bootTimer(ctx), stopTimer(ctx), pingTimer(ctx)
     {}
 
     asio::io_context& io;
@@ -128,7 +127,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     InstanceLock lock;
     AgentOptions options;
     std::unique_ptr<VmDriver> driver;
-    asio::local::stream_protocol::acceptor acceptor;
+    LocalListener listener; // the control socket
     std::set<std::shared_ptr<Connection>> connections;
     AgentStatus status;
     std::unique_ptr<SshForwarder> forwarder;
@@ -199,7 +198,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
 
     Status listen()
     {
-        if (auto listening = detail::listenPrivately(acceptor, instance.controlSocket(), 16); !listening)
+        if (auto listening = listener.listen(instance.controlSocket(), 16); !listening)
             return listening;
         accept();
         return Ok{};
@@ -208,14 +207,14 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     void accept()
     {
         auto connection = std::make_shared<Connection>(io);
-        acceptor.async_accept(connection->socket,
-                              [self = shared_from_this(), connection](boost::system::error_code ec) {
-                                  if (ec || self->finished)
-                                      return;
-                                  self->connections.insert(connection);
-                                  self->readRequest(connection);
-                                  self->accept();
-                              });
+        listener.asyncAccept(connection->socket,
+                             [self = shared_from_this(), connection](boost::system::error_code ec) {
+                                 if (ec || self->finished)
+                                     return;
+                                 self->connections.insert(connection);
+                                 self->readRequest(connection);
+                                 self->accept();
+                             });
     }
 
     void readRequest(const std::shared_ptr<Connection>& c)
@@ -776,8 +775,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         finished = true;
         status.vmPid = 0;
         publish();
-        boost::system::error_code ignored;
-        acceptor.close(ignored);
+        listener.close();
         for (const auto& socket : {instance.controlSocket(), instance.engineSocket()}) {
             std::error_code ec;
             if (fs::is_socket(fs::symlink_status(socket, ec)))
@@ -809,8 +807,7 @@ Agent::~Agent()
     m_impl->publisher.reset();
     m_impl->forwarder.reset();
     m_impl->finished = true;
-    boost::system::error_code ignored;
-    m_impl->acceptor.close(ignored);
+    m_impl->listener.close();
     for (const auto& c : m_impl->connections)
         c->close();
 }

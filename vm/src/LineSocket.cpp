@@ -1,6 +1,6 @@
 #include "berth/vm/LineSocket.h"
 
-#include "UnixListener.h"
+#include "platform/posix/UnixListener.h"
 
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>

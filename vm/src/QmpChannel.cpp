@@ -1,6 +1,6 @@
 #include "berth/vm/QmpChannel.h"
 
-#include "UnixListener.h"
+#include "platform/posix/UnixListener.h"
 
 #include <deque>
 #include <map>

@@ -1,6 +1,6 @@
 #include "berth/vm/SshForwarder.h"
 
-#include "UnixListener.h"
+#include "berth/vm/LocalListener.h"
 
 #include <algorithm>
 #include <array>
@@ -11,7 +11,6 @@
 #include <mutex>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -22,7 +21,6 @@
 namespace berth::vm {
 
 namespace asio = boost::asio;
-using Local = asio::local::stream_protocol;
 using Tcp = asio::ip::tcp;
 
 namespace {
@@ -108,7 +106,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     struct Connection
     {
         explicit Connection(asio::io_context& io) : client(io) {}
-        Local::socket client;
+        LocalListener::Stream client;
         LIBSSH2_CHANNEL* channel = nullptr;
         bool open = false;
         // client → guest
@@ -145,7 +143,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     }
 
     Impl(asio::io_context& context, Config c)
-        : io(context), config(std::move(c)), ssh(context), acceptor(context), keepalive(context)
+        : io(context), config(std::move(c)), ssh(context), listener(context), keepalive(context)
     {
     }
 
@@ -162,7 +160,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     Config config;
     Tcp::socket ssh;
     LIBSSH2_SESSION* session = nullptr;
-    Local::acceptor acceptor;
+    LocalListener listener; // the engine socket on the host
     asio::steady_timer keepalive;
     std::map<unsigned, std::shared_ptr<Connection>> connections;
     std::list<Exec> execs; // in the order asked
@@ -346,7 +344,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     void accept()
     {
         auto c = std::make_shared<Connection>(io);
-        acceptor.async_accept(c->client, [self = shared_from_this(), c](boost::system::error_code ec) {
+        listener.asyncAccept(c->client, [self = shared_from_this(), c](boost::system::error_code ec) {
             if (self->stopped || ec == asio::error::operation_aborted)
                 return;
             if (!ec) {
@@ -592,8 +590,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
             return true;
         }
         if (c.channelEof && c.downLength == 0 && !c.downWriting && !c.clientShut) {
-            boost::system::error_code ec;
-            c.client.shutdown(Local::socket::shutdown_send, ec);
+            engine::detail::shutdownSend(c.client);
             c.clientShut = true;
             moved = true;
         }
@@ -613,8 +610,10 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
                 c->upReading = false;
                 if (self->stopped)
                     return;
-                if (ec)
-                    c->clientEof = true; // EOF or reset: either way, no more bytes from the client
+                // EOF or reset: either way, no more bytes from the client. On a named pipe the
+                // end of input is an empty message: a read of nothing without an error.
+                if (ec || n == 0)
+                    c->clientEof = true;
                 c->upLength = n;
                 c->upOffset = 0;
                 self->pump();
@@ -729,7 +728,7 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
         attemptDone = {};
         attemptDeadline.cancel();
         boost::system::error_code ec;
-        acceptor.close(ec);
+        listener.close();
         keepalive.cancel();
         ssh.cancel(ec);
         for (auto& [id, c] : connections)
@@ -751,7 +750,7 @@ std::unique_ptr<SshForwarder> SshForwarder::connect(asio::io_context& io, const 
             if (!self || self->stopped)
                 return;
             if (connected)
-                connected = detail::listenPrivately(self->acceptor, self->config.listenSocket, 128);
+                connected = self->listener.listen(self->config.listenSocket, 128);
             if (!connected) {
                 self->stop();
                 self->teardownSession(true);

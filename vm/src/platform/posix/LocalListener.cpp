@@ -1,0 +1,41 @@
+#include "berth/vm/LocalListener.h"
+
+#include "UnixListener.h"
+
+namespace berth::vm {
+
+struct LocalListener::Impl
+{
+    explicit Impl(boost::asio::io_context& io) : acceptor(io) {}
+    boost::asio::local::stream_protocol::acceptor acceptor;
+};
+
+LocalListener::LocalListener(boost::asio::io_context& io) : m_impl(std::make_shared<Impl>(io)) {}
+
+LocalListener::~LocalListener()
+{
+    close();
+}
+
+Status LocalListener::listen(const std::filesystem::path& where, int backlog)
+{
+    return detail::listenPrivately(m_impl->acceptor, where, backlog);
+}
+
+void LocalListener::asyncAccept(Stream& stream, std::function<void(boost::system::error_code)> done)
+{
+    m_impl->acceptor.async_accept(stream, std::move(done));
+}
+
+void LocalListener::close()
+{
+    boost::system::error_code ignored;
+    m_impl->acceptor.close(ignored);
+}
+
+bool LocalListener::isOpen() const
+{
+    return m_impl->acceptor.is_open();
+}
+
+} // namespace berth::vm
