@@ -611,8 +611,9 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
                 if (self->stopped)
                     return;
                 // EOF or reset: either way, no more bytes from the client. On a named pipe the
-                // end of input is an empty message: a read of nothing without an error.
-                if (ec || n == 0)
+                // end of input is an empty message: a read of nothing without an error; and a
+                // message longer than the buffer arrives in parts, each but the last with an error.
+                if ((ec && !LocalListener::partialRead(ec)) || n == 0)
                     c->clientEof = true;
                 c->upLength = n;
                 c->upOffset = 0;

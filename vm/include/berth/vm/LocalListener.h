@@ -43,6 +43,11 @@ public:
     void close();
     bool isOpen() const;
 
+    // Whether a read's error only says that the client's message is longer than the buffer
+    // (ERROR_MORE_DATA, on a pipe that reads in messages): the bytes read are good, and the rest
+    // of the message follows on the next read. Never on a Unix socket.
+    static bool partialRead(const boost::system::error_code& ec);
+
 private:
     struct Impl;
     std::shared_ptr<Impl> m_impl;

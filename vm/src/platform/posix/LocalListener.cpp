@@ -38,4 +38,9 @@ bool LocalListener::isOpen() const
     return m_impl->acceptor.is_open();
 }
 
+bool LocalListener::partialRead(const boost::system::error_code&)
+{
+    return false;
+}
+
 } // namespace berth::vm

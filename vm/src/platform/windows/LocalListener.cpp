@@ -163,4 +163,9 @@ bool LocalListener::isOpen() const
     return m_impl->open;
 }
 
+bool LocalListener::partialRead(const boost::system::error_code& ec)
+{
+    return ec.category() == boost::asio::error::get_system_category() && ec.value() == ERROR_MORE_DATA;
+}
+
 } // namespace berth::vm
