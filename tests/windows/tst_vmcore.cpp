@@ -1,17 +1,30 @@
 // vm/'s portable core on Windows (run under Wine by scripts/test, label `windows`): settings are
 // checked against this computer's limits (from HostInfo), QEMU's arguments are the Windows
-// host's (qemu-system-x86_64.exe, WHPX, no seccomp), and the agent's control messages round-trip.
+// host's (qemu-system-x86_64.exe, WHPX, no seccomp), the agent's control messages round-trip, and
+// the control client talks to a stand-in agent over a named pipe.
 //
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
 #include "Check.h"
 #include "berth/vm/AgentStatus.h"
+#include "berth/vm/ControlClient.h"
 #include "berth/vm/ControlProtocol.h"
 #include "berth/vm/HostInfo.h"
+#include "berth/vm/LocalListener.h"
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/Settings.h"
 
 #include <algorithm>
+#include <functional>
 #include <string>
+#include <thread>
+#include <windows.h>
+
+#include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 
 using namespace berth::vm;
 using namespace berth::vm::control;
@@ -82,6 +95,73 @@ int main()
         const auto back = parseMessage(statusMessage(status, true));
         CHECK(back.ok() && back->type == Message::Type::Event && back->status.instance == "default" &&
               back->status.cpus == 2);
+    }
+    // The `berth` CLI's control client against a stand-in agent on a named pipe: a status
+    // answered, a request left unanswered times out at its deadline, and the agent going away
+    // is seen as such; a pipe no one serves is named in the error.
+    {
+        const std::string name = "\\\\.\\pipe\\berth-vmcore-" + std::to_string(GetCurrentProcessId());
+        boost::asio::io_context io;
+        LocalListener listener(io);
+        const auto listening = listener.listen(name, 4);
+        CHECK(listening.ok(), listening.ok() ? "" : listening.error().message);
+        LocalListener::Stream stream(io);
+        boost::asio::streambuf input;
+        boost::asio::steady_timer leave(io);
+        std::string reply;
+        std::function<void()> serve = [&] {
+            boost::asio::async_read_until(
+                stream, input, '\n', [&](boost::system::error_code ec, std::size_t n) {
+                    if (ec)
+                        return;
+                    const std::string line(boost::asio::buffers_begin(input.data()),
+                                           boost::asio::buffers_begin(input.data()) +
+                                               static_cast<std::ptrdiff_t>(n));
+                    input.consume(n);
+                    const auto request = parseRequest(nlohmann::json::parse(line, nullptr, false));
+                    if (request && *request == Request::Status) {
+                        AgentStatus status;
+                        status.instance = "default";
+                        status.memoryMiB = 2048;
+                        reply = statusMessage(status, false).dump() + "\n";
+                        boost::asio::async_write(stream, boost::asio::buffer(reply),
+                                                 [&](boost::system::error_code, std::size_t) { serve(); });
+                        return;
+                    }
+                    // Anything else: no answer, and the agent leaves a second later.
+                    leave.expires_after(std::chrono::seconds(1));
+                    leave.async_wait([&](boost::system::error_code) {
+                        stream.close();
+                        listener.close();
+                    });
+                });
+        };
+        listener.asyncAccept(stream, [&](boost::system::error_code ec) {
+            CHECK(!ec, ec.message());
+            if (!ec)
+                serve();
+        });
+        std::thread agent([&io] { io.run_for(std::chrono::seconds(30)); });
+
+        auto client = ControlClient::connect(name);
+        CHECK(client.ok(), client.ok() ? "" : client.error().message);
+        if (client.ok()) {
+            const auto status = client->status(std::chrono::seconds(10));
+            CHECK(status.ok() && status->instance == "default" && status->memoryMiB == 2048,
+                  status.ok() ? status->instance : status.error().message);
+            const auto began = std::chrono::steady_clock::now();
+            const auto disk = client->disk(std::chrono::milliseconds(300));
+            const auto waited = std::chrono::steady_clock::now() - began;
+            CHECK(!disk.ok() && disk.error().message.find("timed out") != std::string::npos,
+                  disk.ok() ? "answered" : disk.error().message);
+            CHECK(waited >= std::chrono::milliseconds(290) && waited < std::chrono::seconds(3));
+            const auto gone = client->next(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+            CHECK(!gone.ok() && client->agentGone(), gone.ok() ? "a message" : gone.error().message);
+        }
+        agent.join();
+        const auto missing = ControlClient::connect(name + "-nobody");
+        CHECK(!missing.ok() && missing.error().message.find("not answering") != std::string::npos,
+              missing.ok() ? "connected" : missing.error().message);
     }
     return berth::test::finish();
 }

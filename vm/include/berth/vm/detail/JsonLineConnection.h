@@ -1,6 +1,7 @@
 #pragma once
 
 #include "berth/vm/Result.h"
+#include "berth/vm/detail/LocalConnection.h"
 
 #include <chrono>
 #include <filesystem>
@@ -10,8 +11,8 @@
 
 namespace berth::vm::detail {
 
-// A blocking client connection to a Unix socket that exchanges one JSON object per line (QMP,
-// the agent's control socket). Every read is bounded by a deadline. For one thread at a time.
+// A blocking client connection to a local socket (LocalConnection) that exchanges one JSON
+// object per line (QMP, the agent's control socket). Every read is bounded by a deadline. For one thread at a time.
 class JsonLineConnection final
 {
 public:
@@ -20,11 +21,6 @@ public:
     // `peer` names the other end in error messages ("QEMU", "the Berth agent").
     static Result<JsonLineConnection> connect(const std::filesystem::path& socket, const std::string& peer);
 
-    JsonLineConnection(JsonLineConnection&& other) noexcept;
-    JsonLineConnection& operator=(JsonLineConnection&& other) noexcept;
-    JsonLineConnection(const JsonLineConnection&) = delete;
-    JsonLineConnection& operator=(const JsonLineConnection&) = delete;
-    ~JsonLineConnection();
 
     Status send(const nlohmann::json& message);
     // The next object. Errors: timeout, the peer closing (closedByPeer() then says so), a line
@@ -33,13 +29,10 @@ public:
     bool closedByPeer() const { return m_closed; }
 
 private:
-    JsonLineConnection(int fd, std::string peer) : m_fd(fd), m_peer(std::move(peer)) {}
-    int m_fd = -1;
-    std::string m_peer;
+    explicit JsonLineConnection(LocalConnection connection) : m_connection(std::move(connection)) {}
+    LocalConnection m_connection;
     std::string m_buffer;
     bool m_closed = false;
 };
-
-int millisecondsLeft(JsonLineConnection::Clock::time_point deadline);
 
 } // namespace berth::vm::detail
