@@ -1,9 +1,9 @@
 // vm/'s platform layer on Windows (run under Wine by scripts/test, label `windows`): processes
 // (started with their arguments intact, output to a file, exit codes, ended by signal(), a
 // missing program and a refused passFd named), file locks (exclusive within one process and
-// across processes, released with the object), app paths, host facts and the named-pipe
-// LocalListener. The children are this program itself, started with a mode as its first
-// argument.
+// across processes, released with the object), app paths, host facts, the named-pipe
+// LocalListener and its endpoint names, private files and SHA-256. The children are this program itself,
+// started with a mode as its first argument.
 //
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
 #include "Check.h"
@@ -12,7 +12,9 @@
 #include "berth/vm/FileLock.h"
 #include "berth/vm/HostInfo.h"
 #include "berth/vm/LocalListener.h"
+#include "berth/vm/PrivateFiles.h"
 #include "berth/vm/Process.h"
+#include "berth/vm/Sha256.h"
 
 #include <array>
 #include <csignal>
@@ -314,6 +316,40 @@ int main(int argc, char** argv)
         CHECK(result && *result == boost::asio::error::operation_aborted,
               result ? result->message() : "no answer");
         CHECK(!closing.isOpen());
+    }
+
+    // Private files: an atomic write replaces the file whole and leaves no temporary file; a
+    // write into a missing folder names what was not changed. SHA-256 through BCrypt.
+    {
+        const auto file = dir / "settings.json";
+        CHECK(writeFileAtomically(file, "first").ok());
+        const auto replaced = writeFileAtomically(file, std::string(100000, 'x'));
+        CHECK(replaced.ok(), replaced.ok() ? "" : replaced.error().message);
+        CHECK(contents(file) == std::string(100000, 'x'));
+        CHECK(!fs::exists(dir / ".settings.json.tmp"));
+        const auto missing = writeFileAtomically(dir / "no-such-folder" / "x.json", "{}");
+        CHECK(!missing.ok() && missing.error().message.find("was not changed") != std::string::npos,
+              missing.ok() ? "written" : missing.error().message);
+        CHECK(makePrivateFolder(dir / "a" / "b").ok() && fs::is_directory(dir / "a" / "b"));
+        CHECK(sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+              sha256Hex("abc"));
+        const auto ofFile = sha256File(file);
+        CHECK(ofFile.ok() && *ofFile == sha256Hex(std::string(100000, 'x')));
+        CHECK(!sha256File(dir / "nothing").ok());
+    }
+    // Local endpoints on Windows are pipes named after the folder, as Windows compares names.
+    {
+        const auto engine = localEndpoint("C:\\Users\\ann\\AppData\\Local\\Berth\\default\\sock", "docker");
+        CHECK(engine.string().rfind("\\\\.\\pipe\\berth-", 0) == 0 && engine.string().size() == 38 &&
+                  engine.string().substr(engine.string().size() - 7) == "-docker",
+              engine.string());
+        CHECK(localEndpoint("c:\\users\\ANN\\AppData\\Local\\Berth\\default\\sock", "docker") == engine);
+        CHECK(localEndpoint("C:\\Users\\bob\\AppData\\Local\\Berth\\default\\sock", "docker") != engine);
+        CHECK(!localEndpointLimit());
+        boost::asio::io_context io;
+        LocalListener listener(io);
+        const auto listening = listener.listen(engine, 4);
+        CHECK(listening.ok(), listening.ok() ? "" : listening.error().message);
     }
 
     std::error_code ec;

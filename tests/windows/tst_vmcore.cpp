@@ -1,7 +1,8 @@
 // vm/'s portable core on Windows (run under Wine by scripts/test, label `windows`): settings are
 // checked against this computer's limits (from HostInfo), QEMU's arguments are the Windows
 // host's (qemu-system-x86_64.exe, WHPX, no seccomp), the agent's control messages round-trip, and
-// the control client talks to a stand-in agent over a named pipe.
+// the control client talks to a stand-in agent over a named pipe; an instance's folders, pipe
+// names and settings.
 //
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
 #include "Check.h"
@@ -9,6 +10,7 @@
 #include "berth/vm/ControlClient.h"
 #include "berth/vm/ControlProtocol.h"
 #include "berth/vm/HostInfo.h"
+#include "berth/vm/Instance.h"
 #include "berth/vm/LocalListener.h"
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/Settings.h"
@@ -78,6 +80,42 @@ int main()
         CHECK(std::any_of(a.begin(), a.end(), [](const std::string& v) {
             return v.find("file=C:\\Berth\\image\\root,,1.sqfs") != std::string::npos;
         }));
+    }
+    // An instance on Windows: its folders made, its engine and control endpoints named pipes,
+    // its settings written and read back.
+    {
+        wchar_t temp[MAX_PATH];
+        GetTempPathW(MAX_PATH, temp);
+        const auto home =
+            std::filesystem::path(temp) / ("berth-vmcore-" + std::to_string(GetCurrentProcessId()));
+        const auto instance = Instance::open(home, "default");
+        CHECK(instance.ok(), instance.ok() ? "" : instance.error().message);
+        if (instance.ok()) {
+            CHECK(std::filesystem::is_directory(instance->socketDir()));
+            CHECK(instance->engineSocket().string().rfind("\\\\.\\pipe\\berth-", 0) == 0,
+                  instance->engineSocket().string());
+            CHECK(instance->controlSocket() != instance->engineSocket());
+            auto settings = instance->loadSettings();
+            CHECK(settings.ok(), settings.ok() ? "" : settings.error().message);
+            if (settings.ok()) {
+                settings->cpus = 1;
+                const auto saved = instance->saveSettings(*settings);
+                CHECK(saved.ok(), saved.ok() ? "" : saved.error().message);
+                const auto again = instance->loadSettings();
+                CHECK(again.ok() && again->cpus == 1);
+            }
+        }
+        // Its SSH keys cannot be made yet (ed25519 without OpenSSL): refused, saying so.
+        if (instance.ok()) {
+            const auto keys = instance->ensureKeys();
+            CHECK(!keys.ok() && keys.error().message.find("on Windows yet") != std::string::npos,
+                  keys.ok() ? "made" : keys.error().message);
+            CHECK(!std::filesystem::exists(instance->clientKey()));
+        }
+        const auto bad = Instance::open(home, "No Such");
+        CHECK(!bad.ok() && bad.error().message.find("not a valid instance name") != std::string::npos);
+        std::error_code ec;
+        std::filesystem::remove_all(home, ec);
     }
     // The control protocol, both ways.
     {

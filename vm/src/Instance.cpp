@@ -10,12 +10,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -25,20 +21,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Creates `dir` (and missing parents) and makes it 0700. Berth's own folders are made private
-// even when they exist; a folder the user named (BERTH_HOME) is made private only when Berth
-// creates it: it may be their home or /tmp, whose mode is not Berth's to change.
+// Creates `dir` privately (makePrivateFolder). Berth's own folders are made private even when
+// they exist; a folder the user named (BERTH_HOME) is made private only when Berth creates it: it
+// may be their home or /tmp, whose mode is not Berth's to change.
 Status makePrivateDir(const fs::path& dir, bool ours = true)
 {
     std::error_code ec;
     if (!ours && fs::is_directory(dir, ec))
         return Ok{};
-    fs::create_directories(dir, ec);
-    if (ec)
-        return Error{"cannot create " + dir.string() + ": " + ec.message()};
-    if (::chmod(dir.c_str(), 0700) != 0)
-        return Error{"cannot make " + dir.string() + " private (mode 0700): " + std::strerror(errno)};
-    return Ok{};
+    return makePrivateFolder(dir);
 }
 
 bool validName(const std::string& name)
@@ -65,45 +56,6 @@ Result<std::string> readFile(const fs::path& file)
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-Status writeFileAtomically(const fs::path& file, const std::string& contents, unsigned mode)
-{
-    const auto tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        return Error{"cannot write " + tmp.string() + ": " + std::strerror(errno)};
-    ::fchmod(fd, mode);
-    size_t done = 0;
-    while (done < contents.size()) {
-        const auto n = ::write(fd, contents.data() + done, contents.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            const std::string why = std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return Error{"cannot write " + tmp.string() + ": " + why + "; " + file.string() +
-                         " was not changed"};
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        return Error{"cannot write " + tmp.string() + ": " + std::strerror(errno) + "; " + file.string() +
-                     " was not changed"};
-    }
-    if (::rename(tmp.c_str(), file.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        return Error{"cannot replace " + file.string() + ": " + why};
-    }
-    if (const int dirFd = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        dirFd >= 0) {
-        ::fsync(dirFd);
-        ::close(dirFd);
-    }
-    return Ok{};
 }
 
 Result<std::string> checkDaemonConfigText(const std::string& text, const std::string& where)
@@ -181,10 +133,9 @@ Result<Instance> Instance::open(const fs::path& home, const std::string& name)
                      "' is not a valid instance name: use 1-32 of a-z, 0-9 and '-', not starting with '-'"};
     const auto absoluteHome = fs::absolute(home);
     Instance instance(name, absoluteHome / name);
-    constexpr size_t maxSocketPath = sizeof(sockaddr_un::sun_path) - 8;
-    if (instance.engineSocket().string().size() > maxSocketPath)
+    if (const auto limit = localEndpointLimit(); limit && instance.engineSocket().string().size() > *limit)
         return Error{"the engine socket path " + instance.engineSocket().string() +
-                     " is longer than a Unix socket " + "allows (" + std::to_string(maxSocketPath) +
+                     " is longer than a Unix socket " + "allows (" + std::to_string(*limit) +
                      " bytes); set BERTH_HOME to a shorter folder"};
     if (auto made = makePrivateDir(absoluteHome, false); !made)
         return made.error();

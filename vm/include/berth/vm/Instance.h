@@ -1,5 +1,7 @@
 #pragma once
 
+#include "berth/vm/LocalEndpoint.h"
+#include "berth/vm/PrivateFiles.h" // writeFileAtomically, for the instance's files
 #include "berth/vm/Result.h"
 #include "berth/vm/Settings.h"
 
@@ -16,11 +18,6 @@ Result<std::filesystem::path> defaultHome();
 
 // The whole contents of `file`; an error names it when it cannot be read.
 Result<std::string> readFile(const std::filesystem::path& file);
-
-// Writes `contents` to `file` so that a reader sees either the old file or the new one, never a
-// mix: a temporary file in the same folder (mode `mode`), fsync, rename, fsync of the folder.
-Status writeFileAtomically(const std::filesystem::path& file, const std::string& contents,
-                           unsigned mode = 0600);
 
 // Checks the text of a daemon.json (`where` names it in errors) and returns it compacted. An
 // error names the entry and what to do: not a JSON object, or an entry Berth must decide itself
@@ -72,8 +69,9 @@ public:
     std::filesystem::path sshDir() const { return m_dir / "ssh"; }
     // Unix sockets live in their own 0700 folder: the engine socket, control, QMP, boot channel.
     std::filesystem::path socketDir() const { return m_dir / "sock"; }
-    std::filesystem::path engineSocket() const { return socketDir() / "docker.sock"; }
-    std::filesystem::path controlSocket() const { return socketDir() / "control.sock"; }
+    // LocalListener endpoints: sock/docker.sock and sock/control.sock, or named pipes on Windows.
+    std::filesystem::path engineSocket() const { return localEndpoint(socketDir(), "docker"); }
+    std::filesystem::path controlSocket() const { return localEndpoint(socketDir(), "control"); }
     std::filesystem::path logDir() const { return m_dir / "log"; }
     std::filesystem::path agentLog() const { return logDir() / "agent.log"; }
     std::filesystem::path consoleLog() const { return logDir() / "console.log"; }

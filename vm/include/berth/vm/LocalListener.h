@@ -1,6 +1,7 @@
 #pragma once
 
 #include "berth/engine/detail/Transport.h"
+#include "berth/vm/LocalEndpoint.h"
 #include "berth/vm/Result.h"
 
 #include <filesystem>

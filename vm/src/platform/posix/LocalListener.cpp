@@ -2,6 +2,8 @@
 
 #include "UnixListener.h"
 
+#include <sys/un.h>
+
 namespace berth::vm {
 
 struct LocalListener::Impl
@@ -41,6 +43,16 @@ bool LocalListener::isOpen() const
 bool LocalListener::partialRead(const boost::system::error_code&)
 {
     return false;
+}
+
+std::filesystem::path localEndpoint(const std::filesystem::path& folder, const std::string& name)
+{
+    return folder / (name + ".sock");
+}
+
+std::optional<std::size_t> localEndpointLimit()
+{
+    return sizeof(sockaddr_un::sun_path) - 8; // room to spare for a socket renamed beside it
 }
 
 } // namespace berth::vm

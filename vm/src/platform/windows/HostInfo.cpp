@@ -1,7 +1,10 @@
 #include "berth/vm/HostInfo.h"
 
+// windows.h first: the headers after it build on its types.
+// clang-format off
 #include <windows.h>
 #include <winhvplatformdefs.h>
+// clang-format on
 
 namespace berth::vm {
 

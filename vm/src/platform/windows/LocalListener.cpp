@@ -2,12 +2,18 @@
 
 #include "berth/engine/detail/Win32Text.h"
 
+#include <cstdint>
+#include <cstdio>
+#include <cwctype>
+
+// windows.h first: the headers after it build on its types.
+// clang-format off
+#include <windows.h>
+#include <sddl.h>
+// clang-format on
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/windows/overlapped_ptr.hpp>
-
-#include <windows.h>
-
-#include <sddl.h>
 
 namespace berth::vm {
 
@@ -40,7 +46,8 @@ Result<std::shared_ptr<void>> ownerOnlyDescriptor()
     const std::wstring sddl = std::wstring(L"D:P(A;;GA;;;") + sid + L")";
     LocalFree(sid);
     PSECURITY_DESCRIPTOR descriptor = nullptr;
-    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &descriptor, nullptr))
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &descriptor,
+                                                              nullptr))
         return Error{"cannot make the pipe's access rule: " + systemMessage(GetLastError())};
     return std::shared_ptr<void>(descriptor, [](void* d) { LocalFree(d); });
 }
@@ -64,9 +71,10 @@ struct LocalListener::Impl : std::enable_shared_from_this<LocalListener::Impl>
     {
         SECURITY_ATTRIBUTES attributes{sizeof attributes, descriptor.get(), FALSE};
         const HANDLE pipe = CreateNamedPipeW(
-            name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
-            PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, PIPE_UNLIMITED_INSTANCES,
-            kBufferBytes, kBufferBytes, 0, &attributes);
+            name.c_str(),
+            PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
+            PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+            PIPE_UNLIMITED_INSTANCES, kBufferBytes, kBufferBytes, 0, &attributes);
         if (pipe == INVALID_HANDLE_VALUE)
             return {static_cast<int>(GetLastError()), boost::asio::error::get_system_category()};
         boost::system::error_code ec;
@@ -115,7 +123,8 @@ void LocalListener::asyncAccept(Stream& stream, std::function<void(boost::system
 {
     auto self = m_impl;
     if (!self->open || !self->waiting.is_open()) {
-        const boost::system::error_code why = self->broken ? self->broken : boost::asio::error::operation_aborted;
+        const boost::system::error_code why =
+            self->broken ? self->broken : boost::asio::error::operation_aborted;
         boost::asio::post(self->io, [done = std::move(done), why] { done(why); });
         return;
     }
@@ -166,6 +175,24 @@ bool LocalListener::isOpen() const
 bool LocalListener::partialRead(const boost::system::error_code& ec)
 {
     return ec.category() == boost::asio::error::get_system_category() && ec.value() == ERROR_MORE_DATA;
+}
+
+std::filesystem::path localEndpoint(const std::filesystem::path& folder, const std::string& name)
+{
+    // FNV-1a (64 bits) of the folder as Windows compares names: case-insensitively.
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    for (const wchar_t ch : folder.lexically_normal().wstring()) {
+        hash ^= static_cast<std::uint64_t>(towlower(ch));
+        hash *= 0x100000001b3ULL;
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    return std::filesystem::path("\\\\.\\pipe\\berth-" + std::string(hex) + "-" + name);
+}
+
+std::optional<std::size_t> localEndpointLimit()
+{
+    return std::nullopt;
 }
 
 } // namespace berth::vm

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace berth::vm {
+
+// Where the local listener `name` of the folder `folder` is (vm/src/platform/…/LocalListener.cpp):
+// the Unix socket `folder/name.sock`;
+// on Windows, where pipes live in one namespace for the machine, \\.\pipe\berth-HASH-name, HASH
+// a hash of `folder`, so that each user's instance has its own.
+std::filesystem::path localEndpoint(const std::filesystem::path& folder, const std::string& name);
+
+// The longest path localEndpoint() may give (a Unix socket's address holds 108 bytes); nothing
+// where the endpoint's length does not depend on the folder (Windows).
+std::optional<std::size_t> localEndpointLimit();
+
+} // namespace berth::vm
