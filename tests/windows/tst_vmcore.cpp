@@ -2,13 +2,14 @@
 // checked against this computer's limits (from HostInfo), QEMU's arguments are the Windows
 // host's (qemu-system-x86_64.exe, WHPX, no seccomp), the agent's control messages round-trip, and
 // the control client talks to a stand-in agent over a named pipe; an instance's folders, pipe
-// names and settings.
+// names and settings; the engine probe over a pipe.
 //
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
 #include "Check.h"
 #include "berth/vm/AgentStatus.h"
 #include "berth/vm/ControlClient.h"
 #include "berth/vm/ControlProtocol.h"
+#include "berth/vm/EngineProbe.h"
 #include "berth/vm/HostInfo.h"
 #include "berth/vm/Instance.h"
 #include "berth/vm/LocalListener.h"
@@ -200,6 +201,44 @@ int main()
         const auto missing = ControlClient::connect(name + "-nobody");
         CHECK(!missing.ok() && missing.error().message.find("not answering") != std::string::npos,
               missing.ok() ? "connected" : missing.error().message);
+    }
+    // The engine probe (what the agent asks /_ping and /version with) over a named pipe, against
+    // a stand-in engine that answers one request; and on a pipe no one serves.
+    {
+        wchar_t temp[MAX_PATH];
+        GetTempPathW(MAX_PATH, temp);
+        const auto where = localEndpoint(std::filesystem::path(temp) / "probe", "docker");
+        CHECK(engineEndpoint(where).toString().rfind("npipe:////./pipe/berth-", 0) == 0,
+              engineEndpoint(where).toString());
+        boost::asio::io_context io;
+        LocalListener listener(io);
+        CHECK(listener.listen(where, 4).ok());
+        LocalListener::Stream stream(io);
+        boost::asio::streambuf request;
+        const std::string answer =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK";
+        listener.asyncAccept(stream, [&](boost::system::error_code ec) {
+            if (ec)
+                return;
+            boost::asio::async_read_until(
+                stream, request, "\r\n\r\n", [&](boost::system::error_code, std::size_t) {
+                    boost::asio::async_write(stream, boost::asio::buffer(answer),
+                                             [&](boost::system::error_code, std::size_t) {});
+                });
+        });
+        std::thread engine([&io] { io.run_for(std::chrono::seconds(20)); });
+        const auto reply = engineGet(where, "/_ping", std::chrono::seconds(10));
+        CHECK(reply.ok() && reply->status == 200 && reply->body == "OK",
+              reply.ok() ? reply->body : reply.error().message);
+        const std::string seen(boost::asio::buffers_begin(request.data()),
+                               boost::asio::buffers_end(request.data()));
+        CHECK(seen.rfind("GET /_ping HTTP/1.1\r\n", 0) == 0, seen);
+        io.stop();
+        engine.join();
+        const auto none = engineGet(localEndpoint(std::filesystem::path(temp) / "none", "docker"), "/_ping",
+                                    std::chrono::seconds(5));
+        CHECK(!none.ok() && none.error().message.find("does not exist") != std::string::npos,
+              none.ok() ? "answered" : none.error().message);
     }
     return berth::test::finish();
 }

@@ -1,8 +1,10 @@
 #include "berth/vm/EngineProbe.h"
 
+#include "berth/engine/detail/Transport.h"
+#include "berth/vm/LocalEndpoint.h"
+
 #include <memory>
 
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -19,7 +21,7 @@ struct Exchange : std::enable_shared_from_this<Exchange>
     Exchange(asio::io_context& io, std::function<void(Result<HttpReply>)> d) : socket(io), timer(io), done(std::move(d))
     {
     }
-    asio::local::stream_protocol::socket socket;
+    engine::detail::Socket socket; // a Unix socket, or a named pipe on Windows
     asio::steady_timer timer;
     http::request<http::empty_body> request;
     http::response<http::string_body> response;
@@ -67,9 +69,12 @@ void asyncEngineGet(asio::io_context& io, const std::filesystem::path& socket, c
         boost::system::error_code ignored;
         x->socket.close(ignored);
     });
-    x->socket.async_connect(socket.string(), [x](boost::system::error_code ec) {
-        if (ec)
-            return x->failed("cannot connect to", ec);
+    engine::detail::asyncConnect(x->socket, engineEndpoint(socket), [x](engine::Status connected) {
+        if (!connected) {
+            if (x->timedOut)
+                return x->finish(Error{"the engine did not answer on " + x->what + " in time"});
+            return x->finish(Error{connected.error().message});
+        }
         http::async_write(x->socket, x->request, [x](boost::system::error_code ec2, std::size_t) {
             if (ec2)
                 return x->failed("cannot send to", ec2);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "berth/engine/Endpoint.h"
+
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -16,5 +18,8 @@ std::filesystem::path localEndpoint(const std::filesystem::path& folder, const s
 // The longest path localEndpoint() may give (a Unix socket's address holds 108 bytes); nothing
 // where the endpoint's length does not depend on the folder (Windows).
 std::optional<std::size_t> localEndpointLimit();
+
+// A localEndpoint() as the Docker API client addresses it: unix:///… or npipe:////./pipe/….
+engine::Endpoint engineEndpoint(const std::filesystem::path& local);
 
 } // namespace berth::vm

@@ -55,4 +55,9 @@ std::optional<std::size_t> localEndpointLimit()
     return sizeof(sockaddr_un::sun_path) - 8; // room to spare for a socket renamed beside it
 }
 
+engine::Endpoint engineEndpoint(const std::filesystem::path& local)
+{
+    return engine::Endpoint::unixSocket(local);
+}
+
 } // namespace berth::vm

@@ -195,4 +195,11 @@ std::optional<std::size_t> localEndpointLimit()
     return std::nullopt;
 }
 
+engine::Endpoint engineEndpoint(const std::filesystem::path& local)
+{
+    const auto text = local.string();
+    const std::string prefix = "\\\\.\\pipe\\";
+    return engine::Endpoint::namedPipe(text.rfind(prefix, 0) == 0 ? text.substr(prefix.size()) : text);
+}
+
 } // namespace berth::vm
