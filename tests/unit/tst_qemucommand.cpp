@@ -25,6 +25,7 @@
 #include <QTest>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace berth::vm;
 
@@ -148,6 +149,45 @@ private slots:
         }
         QCOMPARE(acceleratorNamed("whpx"), std::optional<Accelerator>(Accelerator::Whpx));
         QVERIFY(!acceleratorNamed("xen"));
+    }
+
+    // A hypervisor failure remembered by an earlier version (its record: the kernel release and
+    // the QEMU binary) still sends the next start straight to TCG, saying why.
+    void rememberedHypervisorFailureIsHonoured()
+    {
+        QTemporaryDir dir;
+        const auto root = std::filesystem::path(dir.path().toStdString());
+        const auto binary = (root / "no-such-qemu").string();
+        utsname u{};
+        QCOMPARE(::uname(&u), 0);
+        {
+            std::ofstream record(root / "accelerator.json");
+            record << nlohmann::json{{"kvm", "failed"},
+                                     {"reason", "KVM internal error (stand-in)"},
+                                     {"host", std::string(u.release) + " " + binary}}
+                          .dump();
+        }
+        boost::asio::io_context io;
+        QemuDriver driver(io, binary);
+        MachineSpec spec;
+        spec.runDir = spec.logDir = spec.stateDir = root;
+        std::string accel, reason;
+        VmDriver::Callbacks callbacks;
+        callbacks.onAccelerator = [&](const std::string& a, const std::string& r) {
+            accel = a;
+            reason = r;
+        };
+        QVERIFY(driver.start(spec, std::move(callbacks)).ok());
+        QCOMPARE(accel, std::string("tcg"));
+        if (const auto problem = hypervisorProblem()) // KVM unusable here: that reason comes first
+            QVERIFY2(reason.find(*problem) != std::string::npos, reason.c_str());
+        else
+            QVERIFY2(reason.find("KVM failed on this host before (KVM internal error (stand-in))") !=
+                         std::string::npos,
+                     reason.c_str());
+        driver.kill();
+        for (int i = 0; i < 100 && driver.state() != VmDriver::State::Stopped; ++i)
+            io.run_for(std::chrono::milliseconds(20));
     }
 
     // A forced accelerator this host does not have, or a name no host has, is refused before
@@ -330,6 +370,7 @@ private slots:
         if (std::string(u.machine) == "x86_64")
             QCOMPARE(int(host.arch), int(CpuArch::X86_64));
         QVERIFY2(host.system.find(u.release) != std::string::npos, host.system.c_str());
+        QCOMPARE(host.release, std::string(u.release));
         QCOMPARE(long(host.cpus), ::sysconf(_SC_NPROCESSORS_ONLN));
         std::ifstream meminfo("/proc/meminfo");
         std::string key;

@@ -70,11 +70,11 @@ std::string describeExit(int status)
     return text;
 }
 
-// What identifies "this host" for a remembered hypervisor failure: the system (with its kernel
-// release) and the QEMU binary.
+// What identifies "this host" for a remembered hypervisor failure: the kernel's (or system's)
+// release and the QEMU binary, as records written by earlier versions have it.
 std::string hostFingerprint(const std::string& binary)
 {
-    return hostInfo().system + " " + binary;
+    return hostInfo().release + " " + binary;
 }
 
 // The process `pid` is a QEMU using `dataDisk` (checked through /proc on Linux).

@@ -31,6 +31,7 @@ struct HostInfo
     HostOs os = HostOs::Linux;
     CpuArch arch = CpuArch::Other;
     std::string system;                     // e.g. "Linux 6.1.0-18-amd64 x86_64", "Windows 10.0.19045 x86_64"
+    std::string release;                    // the kernel's or system's: "6.1.0-18-amd64", "10.0.19045"
     int cpus = 1;                           // logical CPUs online
     std::uint64_t memoryBytes = 0;          // physical memory; 0 when the system does not say
     std::uint64_t availableMemoryBytes = 0; // memory available to new programs; 0 when unknown

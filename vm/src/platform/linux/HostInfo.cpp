@@ -43,6 +43,7 @@ HostInfo hostInfo()
         info.arch = machine == "x86_64"    ? CpuArch::X86_64
                     : machine == "aarch64" ? CpuArch::Arm64
                                            : CpuArch::Other;
+        info.release = u.release;
         info.system = std::string(u.sysname) + " " + u.release + " " + machine;
     }
     info.cpus = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));

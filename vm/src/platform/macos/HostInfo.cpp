@@ -29,6 +29,7 @@ HostInfo hostInfo()
         info.arch = machine == "x86_64"  ? CpuArch::X86_64
                     : machine == "arm64" ? CpuArch::Arm64
                                          : CpuArch::Other;
+        info.release = u.release;
         info.system = std::string("macOS (Darwin ") + u.release + ") " + machine;
     }
     info.cpus = static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));

@@ -12,19 +12,20 @@ namespace {
 
 // The Windows version as the kernel reports it: RtlGetVersion, because GetVersionEx answers with
 // whatever the program's manifest claims to support.
-std::string windowsVersion()
+// "10.0.19045"; empty when the kernel does not say.
+std::string windowsRelease()
 {
     using RtlGetVersionFn = LONG(WINAPI*)(OSVERSIONINFOW*);
     const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
     if (!ntdll)
-        return "Windows";
+        return {};
     const auto rtlGetVersion =
         reinterpret_cast<RtlGetVersionFn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "RtlGetVersion")));
     OSVERSIONINFOW version{};
     version.dwOSVersionInfoSize = sizeof version;
     if (!rtlGetVersion || rtlGetVersion(&version) != 0)
-        return "Windows";
-    return "Windows " + std::to_string(version.dwMajorVersion) + "." +
+        return {};
+    return std::to_string(version.dwMajorVersion) + "." +
            std::to_string(version.dwMinorVersion) + "." + std::to_string(version.dwBuildNumber);
 }
 
@@ -40,7 +41,8 @@ HostInfo hostInfo()
     info.arch = system.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_AMD64   ? CpuArch::X86_64
                 : system.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_ARM64 ? CpuArch::Arm64
                                                                                 : CpuArch::Other;
-    info.system = windowsVersion() + " " + toString(info.arch);
+    info.release = windowsRelease();
+    info.system = (info.release.empty() ? "Windows" : "Windows " + info.release) + " " + toString(info.arch);
     const DWORD cpus = GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
     info.cpus = cpus > 0 ? static_cast<int>(cpus) : 1;
     MEMORYSTATUSEX memory{};
