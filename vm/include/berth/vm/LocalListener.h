@@ -20,8 +20,10 @@ namespace berth::vm {
 //                 is an error, left untouched.
 //   Windows       a named pipe `where` (\\.\pipe\NAME), message mode as dockerd's is, local
 //                 clients only, open to this user alone. It fails when another program already
-//                 serves that name, so no one can sit on it first. A new instance of the pipe is
-//                 made as each client connects, so the next finds one waiting.
+//                 serves that name (pipe names are one namespace for the whole machine, so another
+//                 user's program could take it first); Berth's own clients (LocalConnection) talk
+//                 only to a server that runs as their user. A new instance of the pipe is made as
+//                 each client connects, so the next finds one waiting.
 //
 // Accepted connections are engine::detail::Socket (a Unix socket or an overlapped pipe handle),
 // so the engine's shutdownSend() and peerClosed() apply to them.

@@ -17,9 +17,9 @@ namespace berth::vm {
 Status writeFileAtomically(const std::filesystem::path& file, const std::string& contents,
                            unsigned mode = 0600);
 
-// Creates `dir` (and missing parents) for this user alone. POSIX: mode 0700, also when it
-// exists. Windows: the folder keeps the access rules it inherits, which under %LOCALAPPDATA%
-// (where Berth keeps its data) admit only this user, SYSTEM and administrators.
+// Creates `dir` (and missing parents) for this user alone, also when it exists. POSIX: mode
+// 0700. Windows: a protected access list with one entry, this user, which what the folder holds
+// inherits.
 Status makePrivateFolder(const std::filesystem::path& dir);
 
 } // namespace berth::vm

@@ -1,5 +1,6 @@
 #include "berth/vm/detail/LocalConnection.h"
 
+#include "UserSecurity.h"
 #include "berth/engine/detail/Win32Text.h"
 
 #include <windows.h>
@@ -29,19 +30,42 @@ struct Overlapped
     Overlapped(const Overlapped&) = delete;
     Overlapped& operator=(const Overlapped&) = delete;
 
-    // The bytes moved, or the system's error code (WAIT_TIMEOUT when the deadline passed).
+    bool ready() const { return o.hEvent != nullptr; }
+
+    // The bytes moved, or the system's error code (WAIT_TIMEOUT when the deadline passed and
+    // nothing came). Returns only once the operation is over: `o` may go then.
     DWORD finish(HANDLE pipe, BOOL started, DWORD timeoutMs, DWORD& bytes)
     {
         if (!started && GetLastError() != ERROR_IO_PENDING)
             return GetLastError();
         if (WaitForSingleObject(o.hEvent, timeoutMs) == WAIT_TIMEOUT) {
             CancelIoEx(pipe, &o);
-            GetOverlappedResult(pipe, &o, &bytes, TRUE);
-            return WAIT_TIMEOUT;
+            // What arrived between the timeout and the cancel is kept: dropping it would cut a
+            // line in two.
+            if (GetOverlappedResult(pipe, &o, &bytes, TRUE) && bytes > 0)
+                return ERROR_SUCCESS;
+            const DWORD code = GetLastError();
+            return code == ERROR_MORE_DATA ? code : WAIT_TIMEOUT;
         }
         return GetOverlappedResult(pipe, &o, &bytes, FALSE) ? ERROR_SUCCESS : GetLastError();
     }
 };
+
+Status serverIsThisUser(HANDLE pipe, const std::filesystem::path& where, const std::string& peer)
+{
+    ULONG pid = 0;
+    if (!GetNamedPipeServerProcessId(pipe, &pid))
+        return Error{"cannot tell who serves " + where.string() + ": " + systemMessage(GetLastError())};
+    const auto me = windows::currentUserSid();
+    if (!me)
+        return me.error();
+    const auto server = windows::userSidOfProcess(pid);
+    if (!server || *server != *me)
+        return Error{where.string() + " is served by a program of another user (process " +
+                     std::to_string(pid) + "), not by " + peer +
+                     "; Berth does not talk to it. End that program, or ask who runs it"};
+    return Ok{};
+}
 
 } // namespace
 
@@ -49,10 +73,18 @@ Result<LocalConnection> LocalConnection::connect(const std::filesystem::path& wh
 {
     const auto deadline = Clock::now() + std::chrono::seconds(5);
     for (;;) {
-        const HANDLE pipe = CreateFileW(where.wstring().c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-                                        OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-        if (pipe != INVALID_HANDLE_VALUE)
-            return LocalConnection(reinterpret_cast<std::intptr_t>(pipe), peer);
+        // SECURITY_IDENTIFICATION: the server may learn who connects, never act as this user.
+        const HANDLE pipe =
+            CreateFileW(where.wstring().c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                        FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, nullptr);
+        if (pipe != INVALID_HANDLE_VALUE) {
+            LocalConnection connection(reinterpret_cast<std::intptr_t>(pipe), peer);
+            // Pipe names are one namespace for the whole machine: another user's program may
+            // have taken this one first. Talk only to a server that runs as this user.
+            if (auto mine = serverIsThisUser(pipe, where, peer); !mine)
+                return mine.error();
+            return connection;
+        }
         const DWORD code = GetLastError();
         // Every instance is taken for a moment, until the server makes the next one.
         if (code == ERROR_PIPE_BUSY && Clock::now() < deadline) {
@@ -77,6 +109,8 @@ Status LocalConnection::sendAll(std::string_view bytes)
     std::size_t sent = 0;
     while (sent < bytes.size()) {
         Overlapped op;
+        if (!op.ready())
+            return Error{"cannot send to " + m_peer + ": " + systemMessage(GetLastError())};
         DWORD n = 0;
         const BOOL started = WriteFile(handleOf(m_handle), bytes.data() + sent,
                                        static_cast<DWORD>(bytes.size() - sent), nullptr, &op.o);
@@ -92,6 +126,8 @@ Result<std::size_t> LocalConnection::readSome(char* buffer, std::size_t size, Cl
     if (m_handle == -1)
         return std::size_t{0};
     Overlapped op;
+    if (!op.ready())
+        return Error{"cannot read from " + m_peer + ": " + systemMessage(GetLastError())};
     DWORD n = 0;
     const BOOL started = ReadFile(handleOf(m_handle), buffer, static_cast<DWORD>(size), nullptr, &op.o);
     const DWORD code =

@@ -1,19 +1,18 @@
 #include "berth/vm/LocalListener.h"
 
+#include "UserSecurity.h"
+
 #include "berth/engine/detail/Win32Text.h"
 
 #include <cstdint>
 #include <cstdio>
 #include <cwctype>
 
-// windows.h first: the headers after it build on its types.
-// clang-format off
 #include <windows.h>
-#include <sddl.h>
-// clang-format on
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/windows/overlapped_ptr.hpp>
+#include <spdlog/spdlog.h>
 
 namespace berth::vm {
 
@@ -23,34 +22,6 @@ using engine::detail::systemMessage;
 using engine::detail::widen;
 
 constexpr DWORD kBufferBytes = 64 * 1024;
-
-// A security descriptor that lets this user, and no one else, open the pipe: the equivalent of
-// a 0600 socket. Empty when it cannot be made (the error says why).
-Result<std::shared_ptr<void>> ownerOnlyDescriptor()
-{
-    HANDLE token = nullptr;
-    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-        return Error{"cannot read this process's user: " + systemMessage(GetLastError())};
-    DWORD size = 0;
-    GetTokenInformation(token, TokenUser, nullptr, 0, &size);
-    std::string buffer(size, '\0');
-    const bool got = size > 0 && GetTokenInformation(token, TokenUser, buffer.data(), size, &size);
-    const DWORD code = GetLastError();
-    CloseHandle(token);
-    if (!got)
-        return Error{"cannot read this process's user: " + systemMessage(code)};
-    LPWSTR sid = nullptr;
-    if (!ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid, &sid))
-        return Error{"cannot name this process's user: " + systemMessage(GetLastError())};
-    // D:P — a protected DACL (nothing inherited); one entry: generic all, for this user.
-    const std::wstring sddl = std::wstring(L"D:P(A;;GA;;;") + sid + L")";
-    LocalFree(sid);
-    PSECURITY_DESCRIPTOR descriptor = nullptr;
-    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &descriptor,
-                                                              nullptr))
-        return Error{"cannot make the pipe's access rule: " + systemMessage(GetLastError())};
-    return std::shared_ptr<void>(descriptor, [](void* d) { LocalFree(d); });
-}
 
 } // namespace
 
@@ -65,6 +36,62 @@ struct LocalListener::Impl : std::enable_shared_from_this<LocalListener::Impl>
     Stream waiting; // the instance the next client connects to
     bool open = false;
     boost::system::error_code broken; // why no instance could be made for the next client
+
+    // Connects the waiting instance to the next client and hands it over in `stream`. A client
+    // that came and went before it was served (ERROR_NO_DATA), or any other failure of one
+    // instance, gets a fresh instance and the wait goes on; `done` hears only of what cannot be
+    // mended (no instance can be made) and of close().
+    void accept(Stream& stream, std::function<void(boost::system::error_code)> done)
+    {
+        auto self = shared_from_this();
+        if (!open || !waiting.is_open()) {
+            const boost::system::error_code why = broken ? broken : boost::asio::error::operation_aborted;
+            boost::asio::post(io, [done = std::move(done), why] { done(why); });
+            return;
+        }
+        boost::asio::windows::overlapped_ptr connect(
+            io, [self, &stream, done](const boost::system::error_code& error, std::size_t) {
+                if (!self->open) { // closed: whatever code the system ended the connect with
+                    done(boost::asio::error::operation_aborted);
+                    return;
+                }
+                if (error) {
+                    if (self->renew())
+                        self->accept(stream, done);
+                    else
+                        done(self->broken);
+                    return;
+                }
+                stream = std::move(self->waiting);
+                // The next client finds an instance waiting even before accept() is called again.
+                if (!self->renew())
+                    spdlog::warn("{}: no instance for the next client: {}", self->shownName, self->broken.message());
+                done({});
+            });
+        const BOOL connected = ConnectNamedPipe(waiting.native_handle(), connect.get());
+        const DWORD code = GetLastError();
+        if (connected || code == ERROR_IO_PENDING)
+            connect.release(); // completes through the io_context's completion port
+        else if (code == ERROR_PIPE_CONNECTED)
+            connect.complete({}, 0); // the client came before this call; nothing is queued for it
+        else
+            connect.complete({static_cast<int>(code), boost::asio::error::get_system_category()}, 0);
+    }
+
+    // A fresh instance in `waiting`; false (with `broken` set and the listener closed) when none
+    // can be made.
+    bool renew()
+    {
+        boost::system::error_code ignored;
+        waiting.close(ignored);
+        waiting = Stream(io);
+        if (const auto ec = makeInstance(false)) {
+            open = false;
+            broken = ec;
+            return false;
+        }
+        return true;
+    }
 
     // A new instance of the pipe in `waiting`; the first one also claims the name.
     boost::system::error_code makeInstance(bool first)
@@ -98,7 +125,7 @@ Status LocalListener::listen(const std::filesystem::path& where, int /*backlog*/
     const auto text = where.string();
     if (text.rfind("\\\\.\\pipe\\", 0) != 0 || text.size() <= 9)
         return Error{"'" + text + "' is not a local pipe name; it must look like \\\\.\\pipe\\NAME"};
-    auto descriptor = ownerOnlyDescriptor();
+    auto descriptor = windows::ownerOnlyDescriptor(); // the equivalent of a 0600 socket
     if (!descriptor)
         return descriptor.error();
     d.descriptor = std::move(descriptor).value();
@@ -121,43 +148,7 @@ Status LocalListener::listen(const std::filesystem::path& where, int /*backlog*/
 
 void LocalListener::asyncAccept(Stream& stream, std::function<void(boost::system::error_code)> done)
 {
-    auto self = m_impl;
-    if (!self->open || !self->waiting.is_open()) {
-        const boost::system::error_code why =
-            self->broken ? self->broken : boost::asio::error::operation_aborted;
-        boost::asio::post(self->io, [done = std::move(done), why] { done(why); });
-        return;
-    }
-    boost::asio::windows::overlapped_ptr connect(
-        self->io, [self, &stream, done](const boost::system::error_code& error, std::size_t) {
-            if (!self->open) { // closed: whatever code the system ended the connect with
-                done(boost::asio::error::operation_aborted);
-                return;
-            }
-            if (error) {
-                done(error);
-                return;
-            }
-            stream = std::move(self->waiting);
-            // The next client finds an instance waiting even before asyncAccept is called again.
-            self->waiting = Stream(self->io);
-            if (const auto ec = self->makeInstance(false)) {
-                self->open = false; // this client is served; the next accept gets the error
-                self->broken = ec;
-            }
-            done({});
-        });
-    if (ConnectNamedPipe(self->waiting.native_handle(), connect.get())) {
-        connect.complete({}, 0);
-        return;
-    }
-    const DWORD code = GetLastError();
-    if (code == ERROR_IO_PENDING)
-        connect.release(); // completes through the io_context
-    else if (code == ERROR_PIPE_CONNECTED)
-        connect.complete({}, 0); // the client came before this call
-    else
-        connect.complete({static_cast<int>(code), boost::asio::error::get_system_category()}, 0);
+    m_impl->accept(stream, std::move(done));
 }
 
 void LocalListener::close()

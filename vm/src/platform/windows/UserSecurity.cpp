@@ -1,0 +1,75 @@
+#include "UserSecurity.h"
+
+#include "berth/engine/detail/Win32Text.h"
+
+// windows.h first: the headers after it build on its types.
+// clang-format off
+#include <windows.h>
+#include <sddl.h>
+// clang-format on
+
+namespace berth::vm::windows {
+
+using engine::detail::systemMessage;
+
+namespace {
+
+Result<std::wstring> userSidOfToken(HANDLE token, const std::string& whose)
+{
+    DWORD size = 0;
+    GetTokenInformation(token, TokenUser, nullptr, 0, &size);
+    std::string buffer(size, '\0');
+    if (size == 0 || !GetTokenInformation(token, TokenUser, buffer.data(), size, &size))
+        return Error{"cannot read " + whose + " user: " + systemMessage(GetLastError())};
+    LPWSTR text = nullptr;
+    if (!ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid, &text))
+        return Error{"cannot name " + whose + " user: " + systemMessage(GetLastError())};
+    std::wstring sid = text;
+    LocalFree(text);
+    return sid;
+}
+
+} // namespace
+
+Result<std::wstring> currentUserSid()
+{
+    HANDLE token = nullptr;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return Error{"cannot read this process's user: " + systemMessage(GetLastError())};
+    auto sid = userSidOfToken(token, "this process's");
+    CloseHandle(token);
+    return sid;
+}
+
+Result<std::wstring> userSidOfProcess(DWORD pid)
+{
+    const std::string whose = "process " + std::to_string(pid) + "'s";
+    const HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    if (!process)
+        return Error{"cannot read " + whose + " user: " + systemMessage(GetLastError())};
+    HANDLE token = nullptr;
+    const bool opened = OpenProcessToken(process, TOKEN_QUERY, &token);
+    const DWORD code = GetLastError();
+    CloseHandle(process);
+    if (!opened)
+        return Error{"cannot read " + whose + " user: " + systemMessage(code)};
+    auto sid = userSidOfToken(token, whose);
+    CloseHandle(token);
+    return sid;
+}
+
+Result<std::shared_ptr<void>> ownerOnlyDescriptor(const std::wstring& inherit)
+{
+    const auto sid = currentUserSid();
+    if (!sid)
+        return sid.error();
+    // D:P — a protected DACL (nothing inherited from above); one entry: generic all, this user.
+    const std::wstring sddl = L"D:P(A;" + inherit + L";GA;;;" + *sid + L")";
+    PSECURITY_DESCRIPTOR descriptor = nullptr;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &descriptor,
+                                                              nullptr))
+        return Error{"cannot make an access rule for this user: " + systemMessage(GetLastError())};
+    return std::shared_ptr<void>(descriptor, [](void* d) { LocalFree(d); });
+}
+
+} // namespace berth::vm::windows
