@@ -70,11 +70,12 @@ void asyncEngineGet(asio::io_context& io, const std::filesystem::path& socket, c
         x->socket.close(ignored);
     });
     engine::detail::asyncConnect(x->socket, engineEndpoint(socket), [x](engine::Status connected) {
-        if (!connected) {
-            if (x->timedOut)
-                return x->finish(Error{"the engine did not answer on " + x->what + " in time"});
+        // The deadline holds also while a connect waits for a busy pipe, which the timer cannot
+        // cut short (no handle is open yet).
+        if (x->timedOut)
+            return x->finish(Error{"the engine did not answer on " + x->what + " in time"});
+        if (!connected)
             return x->finish(Error{connected.error().message});
-        }
         http::async_write(x->socket, x->request, [x](boost::system::error_code ec2, std::size_t) {
             if (ec2)
                 return x->failed("cannot send to", ec2);
