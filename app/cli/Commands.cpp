@@ -5,6 +5,7 @@
 #include "berth/vm/HostInfo.h"
 #include "berth/vm/InstanceControl.h"
 #include "berth/vm/InstallPaths.h"
+#include "berth/vm/QemuCommand.h"
 #include "berth/vm/QemuDriver.h"
 #include "berth/vm/SocketLinks.h"
 
@@ -316,6 +317,8 @@ int statusCommand(const std::vector<std::string>& argv)
               << "\n";
     if (!status.accelerator.empty())
         std::cout << "Accelerator:  " << status.accelerator << " — " << status.acceleratorReason << "\n";
+    else if (const auto tcgOnly = vm::thisQemuHost().tcgOnly; !tcgOnly.empty())
+        std::cout << "Accelerator:  the next start uses TCG (emulation, slower): " << tcgOnly << "\n";
     else if (const auto problem = vm::hypervisorProblem())
         std::cout << "Accelerator:  the next start uses TCG (emulation, slower): " << *problem << "\n";
     std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, "

@@ -2,6 +2,7 @@
 
 #include "berth/vm/HostInfo.h"
 #include "berth/vm/Process.h"
+#include "berth/vm/QemuCommand.h"
 #include "berth/vm/QemuDriver.h"
 
 #include "berth/engine/Client.h"
@@ -295,7 +296,9 @@ std::string hostReport(const Instance& instance)
         out << "Disk:        " << gib(static_cast<double>(space.available)) << " free of "
             << gib(static_cast<double>(space.capacity)) << " where the instance lives ("
             << instance.dir().string() << ")\n";
-    if (const auto problem = hypervisorProblem())
+    if (const auto tcgOnly = thisQemuHost().tcgOnly; !tcgOnly.empty())
+        out << "Hypervisor:  " << tcgOnly << " (the VM runs under TCG, slowly)\n";
+    else if (const auto problem = hypervisorProblem())
         out << "Hypervisor:  " << *problem << " (the VM runs under TCG, slowly)\n";
     else
         out << "Hypervisor:  " << hypervisorName() << " can be used\n";
