@@ -1,5 +1,7 @@
 #include "berth/vm/PrivateFiles.h"
 
+#include "../PlatformDetail.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -50,15 +52,15 @@ Status writeFileAtomically(const fs::path& file, const std::string& contents, un
     return Ok{};
 }
 
-Status makePrivateFolder(const fs::path& dir)
+namespace detail {
+
+Status restrictToUser(const fs::path& dir)
 {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        return Error{"cannot create " + dir.string() + ": " + ec.message()};
     if (::chmod(dir.c_str(), 0700) != 0)
         return Error{"cannot make " + dir.string() + " private (mode 0700): " + std::strerror(errno)};
     return Ok{};
 }
+
+} // namespace detail
 
 } // namespace berth::vm

@@ -1,5 +1,6 @@
 #include "berth/vm/PrivateFiles.h"
 
+#include "../PlatformDetail.h"
 #include "UserSecurity.h"
 #include "berth/engine/detail/Win32Text.h"
 
@@ -57,21 +58,20 @@ Status writeFileAtomically(const fs::path& file, const std::string& contents, un
     return Ok{};
 }
 
-Status makePrivateFolder(const fs::path& dir)
+namespace detail {
+
+// This user alone, for the folder and all it will hold: what a 0700 folder is on POSIX.
+Status restrictToUser(const fs::path& dir)
 {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        return Error{"cannot create " + dir.string() + ": " + ec.message()};
-    // This user alone, for the folder and all it will hold: what a 0700 folder is on POSIX.
     const auto descriptor = windows::ownerOnlyDescriptor(L"OICI");
     if (!descriptor)
         return descriptor.error();
-    if (!SetFileSecurityW(dir.wstring().c_str(),
-                          DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, descriptor->get()))
-        return Error{"cannot make " + dir.string() +
-                     " private to this user: " + systemMessage(GetLastError())};
+    if (!SetFileSecurityW(dir.wstring().c_str(), DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                          descriptor->get()))
+        return Error{"cannot make " + dir.string() + " private to this user: " + systemMessage(GetLastError())};
     return Ok{};
 }
+
+} // namespace detail
 
 } // namespace berth::vm
