@@ -7,6 +7,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -32,7 +33,8 @@ private slots:
     // A log file this process holds open (as spdlog holds the agent's) must not reach QEMU.
     void childInheritsOnlyWhatItIsGiven()
     {
-        const int logFd = ::open(m_dir.filePath("held.log").toLocal8Bit().constData(), O_WRONLY | O_CREAT, 0600);
+        const int logFd =
+            ::open(m_dir.filePath("held.log").toLocal8Bit().constData(), O_WRONLY | O_CREAT, 0600);
         QVERIFY(logFd > 2);
         const int passed = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         auto child = Process::spawn({"sleep", "30"}, {.stdoutFile = {}, .stderrFile = {}, .passFd = passed});
@@ -40,7 +42,8 @@ private slots:
         // Looked at from here, so nothing the child does opens more.
         QStringList fds;
         QTRY_VERIFY(QFileInfo(QString("/proc/%1/exe").arg(child->pid())).symLinkTarget().endsWith("sleep"));
-        for (const auto& fd : QDir(QString("/proc/%1/fd").arg(child->pid())).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::System))
+        for (const auto& fd : QDir(QString("/proc/%1/fd").arg(child->pid()))
+                                  .entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::System))
             fds << fd;
         std::sort(fds.begin(), fds.end());
         QCOMPARE(fds, QStringList({"0", "1", "2", "3"}));
@@ -49,6 +52,12 @@ private slots:
         child->wait(std::chrono::seconds(5));
         ::close(logFd);
         ::close(passed);
+    }
+
+    void currentProcessIdIsThisOne()
+    {
+        QCOMPARE(berth::vm::currentProcessId(), static_cast<int>(::getpid()));
+        QCOMPARE(berth::vm::currentProcessId(), static_cast<int>(QCoreApplication::applicationPid()));
     }
 
     void missingProgramIsNamed()

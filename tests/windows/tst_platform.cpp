@@ -138,6 +138,7 @@ int main(int argc, char** argv)
             CHECK(contents(dir / "err.txt").find("to stderr") != std::string::npos);
         }
     }
+    CHECK(currentProcessId() == static_cast<int>(GetCurrentProcessId()));
     // signal() ends it; poll() says so.
     {
         auto spawned = Process::spawn({self(), "sleep"}, {});

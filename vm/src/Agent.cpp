@@ -9,13 +9,13 @@
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/LocalListener.h"
 #include "berth/vm/PortPublisher.h"
+#include "berth/vm/Process.h"
 #include "berth/vm/QemuDriver.h"
 #include "berth/vm/SshForwarder.h"
 
 #include <deque>
 #include <set>
 #include <sstream>
-#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -293,7 +293,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     {
         startedAt = Clock::now();
         status.instance = instance.name();
-        status.pid = static_cast<int>(::getpid());
+        status.pid = currentProcessId();
         enterPhase("prepare");
         if (auto prepared = prepareAndBoot(); !prepared)
             fail(prepared.error().message);

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <sys/types.h>
-
 namespace berth::vm {
 
 // A child process: vm/src/platform/posix/Process.cpp (fork and exec) or
@@ -48,7 +46,7 @@ public:
     Process& operator=(const Process&) = delete;
     ~Process();
 
-    pid_t pid() const { return m_pid; }
+    int pid() const { return m_pid; }
     // The exit status once the process has exited (reaping it), else nullopt. -N: killed by signal N.
     std::optional<int> poll();
     // Waits up to `timeout` for the exit; nullopt on timeout.
@@ -60,14 +58,17 @@ public:
     int openExitFd() const;
 
 private:
-    explicit Process(pid_t pid) : m_pid(pid) {}
-    pid_t m_pid = -1;
+    explicit Process(int pid) : m_pid(pid) {}
+    int m_pid = -1; // a pid_t, or a Windows process id
     std::optional<int> m_status;
 #ifdef _WIN32
     void* m_handle = nullptr; // the process's HANDLE
     mutable int m_signal = 0; // the signal() that ended it
 #endif
 };
+
+// This process's id (getpid, GetCurrentProcessId).
+int currentProcessId();
 
 // The first line `command` (run by /bin/sh) writes to its standard output, without the line end;
 // empty when it cannot run or writes nothing.

@@ -103,6 +103,11 @@ std::string resolveProgram(const std::string& name)
 
 } // namespace
 
+int currentProcessId()
+{
+    return static_cast<int>(::getpid());
+}
+
 Result<Process> Process::spawn(const std::vector<std::string>& argv, const Options& options)
 {
     if (argv.empty())

@@ -75,6 +75,11 @@ HANDLE parentJob()
 
 } // namespace
 
+int currentProcessId()
+{
+    return static_cast<int>(GetCurrentProcessId());
+}
+
 Result<Process> Process::spawn(const std::vector<std::string>& argv, const Options& options)
 {
     if (argv.empty())
@@ -132,7 +137,7 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
         CloseHandle(info.hProcess);
         return Process(-1);
     }
-    Process process(static_cast<pid_t>(info.dwProcessId));
+    Process process(static_cast<int>(info.dwProcessId));
     process.m_handle = info.hProcess;
     return process;
 }
