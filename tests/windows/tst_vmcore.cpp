@@ -15,15 +15,18 @@
 #include "berth/vm/LocalListener.h"
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/Settings.h"
+#include "berth/vm/detail/SocketState.h"
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <windows.h>
 
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -239,6 +242,32 @@ int main()
                                     std::chrono::seconds(5));
         CHECK(!none.ok() && none.error().message.find("does not exist") != std::string::npos,
               none.ok() ? "answered" : none.error().message);
+    }
+    // Whether a TCP connect has completed, as the port relay asks it without waiting: not for a
+    // socket whose connect is still on its way or refused, yes once it is connected.
+    {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::address_v4::loopback(), 0});
+        boost::asio::ip::tcp::socket client(io), served(io);
+        client.open(boost::asio::ip::tcp::v4());
+        CHECK(!detail::connectedNow(client));
+        bool connected = false;
+        client.async_connect(acceptor.local_endpoint(),
+                             [&](boost::system::error_code ec) { connected = !ec; });
+        acceptor.async_accept(served, [](boost::system::error_code) {});
+        io.run_for(std::chrono::seconds(10));
+        CHECK(connected && detail::connectedNow(client));
+        // Refused: nothing listens on the port any more.
+        const auto port = acceptor.local_endpoint().port();
+        acceptor.close();
+        boost::asio::ip::tcp::socket refused(io);
+        refused.open(boost::asio::ip::tcp::v4());
+        std::optional<boost::system::error_code> result;
+        refused.async_connect({boost::asio::ip::address_v4::loopback(), port},
+                              [&](boost::system::error_code ec) { result = ec; });
+        io.restart();
+        io.run_for(std::chrono::seconds(10));
+        CHECK(result && *result && !detail::connectedNow(refused), result ? result->message() : "no answer");
     }
     return berth::test::finish();
 }

@@ -1,12 +1,13 @@
 #include "berth/vm/TcpRelay.h"
 
+#include "berth/vm/detail/SocketState.h"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <list>
 #include <map>
 #include <vector>
-#include <poll.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -154,8 +155,7 @@ struct Pipe : std::enable_shared_from_this<Pipe>
                 return;
             // Connected meanwhile (its completion is queued behind this timer on a busy thread):
             // let the connect handler take it, or QEMU would see a connection it accepted dropped.
-            pollfd check{self->guest.native_handle(), POLLOUT, 0};
-            if (::poll(&check, 1, 0) == 1 && (check.revents & POLLOUT) != 0)
+            if (detail::connectedNow(self->guest))
                 return;
             if (Clock::now() - self->acceptedAt > kGiveUp) {
                 spdlog::warn("ports: the VM's forwards took no connection for {} s; connection closed",

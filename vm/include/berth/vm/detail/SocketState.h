@@ -1,0 +1,12 @@
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+namespace berth::vm::detail {
+
+// Whether `socket`'s connect has completed by now, without waiting and without touching its
+// pending asynchronous connect (vm/src/platform/…/SocketState.cpp): writable, as poll() sees it;
+// on Windows, where asio connects with ConnectEx, SO_CONNECT_TIME says whether it is connected.
+bool connectedNow(boost::asio::ip::tcp::socket& socket);
+
+} // namespace berth::vm::detail
