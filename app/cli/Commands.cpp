@@ -2,7 +2,6 @@
 
 #include "berth/vm/Diagnostics.h"
 #include "berth/vm/DockerContext.h"
-#include "berth/vm/HostInfo.h"
 #include "berth/vm/InstanceControl.h"
 #include "berth/vm/InstallPaths.h"
 #include "berth/vm/QemuCommand.h"
@@ -317,9 +316,7 @@ int statusCommand(const std::vector<std::string>& argv)
               << "\n";
     if (!status.accelerator.empty())
         std::cout << "Accelerator:  " << status.accelerator << " — " << status.acceleratorReason << "\n";
-    else if (const auto tcgOnly = vm::thisQemuHost().tcgOnly; !tcgOnly.empty())
-        std::cout << "Accelerator:  the next start uses TCG (emulation, slower): " << tcgOnly << "\n";
-    else if (const auto problem = vm::hypervisorProblem())
+    else if (const auto problem = vm::hardwareProblem(vm::thisQemuHost()))
         std::cout << "Accelerator:  the next start uses TCG (emulation, slower): " << *problem << "\n";
     std::cout << "Resources:    " << status.cpus << " CPUs, " << status.memoryMiB << " MiB memory, "
               << status.diskGiB << " GiB disk\n";

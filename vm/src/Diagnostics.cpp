@@ -296,9 +296,7 @@ std::string hostReport(const Instance& instance)
         out << "Disk:        " << gib(static_cast<double>(space.available)) << " free of "
             << gib(static_cast<double>(space.capacity)) << " where the instance lives ("
             << instance.dir().string() << ")\n";
-    if (const auto tcgOnly = thisQemuHost().tcgOnly; !tcgOnly.empty())
-        out << "Hypervisor:  " << tcgOnly << " (the VM runs under TCG, slowly)\n";
-    else if (const auto problem = hypervisorProblem())
+    if (const auto problem = hardwareProblem(thisQemuHost()))
         out << "Hypervisor:  " << *problem << " (the VM runs under TCG, slowly)\n";
     else
         out << "Hypervisor:  " << hypervisorName() << " can be used\n";

@@ -64,6 +64,13 @@ QemuHost thisQemuHost()
     return qemuHostFor(host.os, host.arch);
 }
 
+std::optional<std::string> hardwareProblem(const QemuHost& host)
+{
+    if (!host.tcgOnly.empty())
+        return host.tcgOnly;
+    return hypervisorProblem();
+}
+
 namespace {
 
 // QEMU option values are comma-separated key=value lists; a comma inside a value is doubled.

@@ -325,18 +325,12 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             if (*named != host.hardware)
                 return Error{spec.accelerator + " is not available on " + toString(host.os) + "; use --accel " + hw +
                              " or --accel tcg"};
-            if (!host.tcgOnly.empty())
-                return Error{"--accel " + hw + ": " + host.tcgOnly + "; use --accel tcg"};
-            if (auto why = hypervisorProblem())
-                return Error{"--accel " + hw + ": " + *why};
+            if (auto why = hardwareProblem(host))
+                return Error{"--accel " + hw + ": " + *why + (host.tcgOnly.empty() ? "" : "; use --accel tcg")};
             accelReason = "forced with --accel " + hw;
             return hw;
         }
-        if (!host.tcgOnly.empty()) {
-            accelReason = host.tcgOnly + "; using TCG (emulation, slower)";
-            return std::string("tcg");
-        }
-        if (auto why = hypervisorProblem()) {
+        if (auto why = hardwareProblem(host)) {
             accelReason = *why + "; using TCG (emulation, slower)";
             return std::string("tcg");
         }
@@ -769,7 +763,7 @@ Status QemuDriver::start(const MachineSpec& spec, Callbacks callbacks)
     auto& d = *m_impl;
     if (d.state != State::Stopped)
         return Error{"the VM is already running"};
-    if (!spec.shares.empty() && !d.host.ninep && !d.host.virtiofs)
+    if (!spec.shares.empty() && !d.host.sharesFolders())
         return Error{"folder shares are not available with QEMU on " + toString(d.host.os) +
                      " yet (it serves neither 9p nor virtiofs there); remove them with `berth shares` or in Settings"};
     if (!spec.shares.empty() && spec.shareTransport == "virtiofs" && !d.host.virtiofs)

@@ -1,6 +1,7 @@
 #include "berth/vm/Settings.h"
 
 #include "berth/vm/HostInfo.h"
+#include "berth/vm/QemuCommand.h"
 
 #include <algorithm>
 #include <array>
@@ -192,8 +193,8 @@ std::string Settings::plainPath(const std::string& path)
 std::vector<Settings::Share> Settings::defaultShares()
 {
     std::vector<Share> shares;
-    if (hostInfo().os == HostOs::Windows)
-        return shares; // QEMU for Windows serves no shares (QemuCommand.h)
+    if (!thisQemuHost().sharesFolders())
+        return shares; // this host's QEMU serves none (QemuCommand.h)
     std::error_code ec;
     const auto temp = plainPath(std::filesystem::temp_directory_path(ec).string());
     const bool tempOk = !ec && !temp.empty() && std::filesystem::is_directory(temp, ec);
@@ -210,9 +211,9 @@ std::vector<Settings::Share> Settings::defaultShares()
 
 Status Settings::checkShares(const std::vector<Share>& shares)
 {
-    if (!shares.empty() && hostInfo().os == HostOs::Windows)
-        return Error{"shared folders are not available on Windows yet: QEMU for Windows serves neither 9p nor "
-                     "virtiofs; remove 'shares' from settings.json"};
+    if (const auto host = thisQemuHost(); !shares.empty() && !host.sharesFolders())
+        return Error{"shared folders are not available on " + toString(host.os) + " yet: QEMU for " +
+                     toString(host.os) + " serves neither 9p nor virtiofs; remove 'shares' from settings.json"};
     for (std::size_t i = 0; i < shares.size(); ++i) {
         const auto& path = shares[i].path;
         if (path.empty() || path.front() != '/')

@@ -48,11 +48,17 @@ struct QemuHost
     bool seccomp = false;                    // -sandbox exists
     bool virtiofs = false;                   // vhost-user-fs with a memfd memory backend
     bool ninep = false;                      // virtio-9p shares
+
+    bool sharesFolders() const { return virtiofs || ninep; }
 };
 
 QemuHost qemuHostFor(HostOs os, CpuArch arch);
 // qemuHostFor() this computer.
 QemuHost thisQemuHost();
+// Why `host`'s hypervisor cannot run the guest for this user, with what to do: its tcgOnly
+// reason, else hypervisorProblem(); nothing when it can. The one answer to "why TCG" for the
+// driver's choice, `berth status` and the diagnostics.
+std::optional<std::string> hardwareProblem(const QemuHost& host);
 // The accelerator named `name` ("kvm", "hvf", "whpx", "tcg"); nothing for any other name.
 std::optional<Accelerator> acceleratorNamed(const std::string& name);
 
