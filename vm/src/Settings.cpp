@@ -283,6 +283,7 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
     if (doc.is_discarded() || !doc.is_object())
         return Error{source + " is not a JSON object; fix it or delete it to go back to the defaults"};
     Settings s;
+    const auto hostLimits = limits(); // asks the system once, not once per field
     for (const auto& item : doc.items()) {
         // Named, not a structured binding: clang before 16 cannot capture those in the lambdas below.
         const std::string& key = item.key();
@@ -332,7 +333,7 @@ Result<Settings> Settings::parse(const std::string& json, const std::string& sou
         const auto number = value.is_number_unsigned() && value.get<unsigned long long>() > LLONG_MAX
                                 ? LLONG_MAX
                                 : value.get<long long>();
-        if (auto error = outOfRange(*field, number, limits(), value.dump()))
+        if (auto error = outOfRange(*field, number, hostLimits, value.dump()))
             return Error{source + ": " + error->message};
         s.*field->member = static_cast<int>(number);
     }

@@ -16,19 +16,21 @@ namespace berth::vm {
 
 namespace {
 
-// A /proc/meminfo field in bytes ("MemTotal:  24588236 kB"); 0 when missing.
-std::uint64_t meminfo(const std::string& field)
+// /proc/meminfo's MemTotal and MemAvailable in bytes ("MemTotal:  24588236 kB"), read in one pass;
+// 0 for a field that is missing.
+void readMeminfo(HostInfo& info)
 {
     std::ifstream in("/proc/meminfo");
     for (std::string line; std::getline(in, line);) {
-        if (line.compare(0, field.size() + 1, field + ":") != 0)
-            continue;
-        std::istringstream value(line.substr(field.size() + 1));
+        std::istringstream fields(line);
+        std::string key;
         std::uint64_t kib = 0;
-        value >> kib;
-        return kib * 1024;
+        fields >> key >> kib;
+        if (key == "MemTotal:")
+            info.memoryBytes = kib * 1024;
+        else if (key == "MemAvailable:")
+            info.availableMemoryBytes = kib * 1024;
     }
-    return 0;
 }
 
 } // namespace
@@ -47,14 +49,13 @@ HostInfo hostInfo()
         info.system = std::string(u.sysname) + " " + u.release + " " + machine;
     }
     info.cpus = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
-    info.memoryBytes = meminfo("MemTotal");
+    readMeminfo(info);
     if (info.memoryBytes == 0) {
         const long pages = ::sysconf(_SC_PHYS_PAGES);
         const long pageSize = ::sysconf(_SC_PAGESIZE);
         if (pages > 0 && pageSize > 0)
             info.memoryBytes = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(pageSize);
     }
-    info.availableMemoryBytes = meminfo("MemAvailable");
     return info;
 }
 
