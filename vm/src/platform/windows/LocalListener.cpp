@@ -44,7 +44,7 @@ struct LocalListener::Impl : std::enable_shared_from_this<LocalListener::Impl>
     void accept(Stream& stream, std::function<void(boost::system::error_code)> done)
     {
         auto self = shared_from_this();
-        if (!open || !waiting.is_open()) {
+        if (!open) { // never listening, closed, or no instance could be made
             const boost::system::error_code why = broken ? broken : boost::asio::error::operation_aborted;
             boost::asio::post(io, [done = std::move(done), why] { done(why); });
             return;
