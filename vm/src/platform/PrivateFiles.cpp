@@ -4,10 +4,36 @@
 
 namespace berth::vm {
 
-Status makePrivateFolder(const std::filesystem::path& dir)
+namespace fs = std::filesystem;
+
+Status writeFileAtomically(const fs::path& file, const std::string& contents, unsigned mode)
+{
+    const auto tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
+    const auto unchanged = [&](const Error& error) -> Status {
+        std::error_code ignored;
+        fs::remove(tmp, ignored);
+        return Error{error.message + "; " + file.string() + " was not changed"};
+    };
+    std::error_code ec;
+    fs::remove(tmp, ec); // left by a write that did not finish
+    auto out = NewFile::create(tmp, mode);
+    if (!out)
+        return unchanged(out.error());
+    if (auto written = out->write(contents); !written)
+        return unchanged(written.error());
+    if (auto closed = out->close(); !closed)
+        return unchanged(closed.error());
+    if (auto replaced = replaceFile(tmp, file); !replaced) {
+        fs::remove(tmp, ec);
+        return replaced;
+    }
+    return Ok{};
+}
+
+Status makePrivateFolder(const fs::path& dir)
 {
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    fs::create_directories(dir, ec);
     if (ec)
         return Error{"cannot create " + dir.string() + ": " + ec.message()};
     return detail::restrictToUser(dir);

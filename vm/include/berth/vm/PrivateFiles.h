@@ -2,12 +2,51 @@
 
 #include "berth/vm/Result.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace berth::vm {
 
 // Files and folders that belong to one user (vm/src/platform/…/PrivateFiles.cpp).
+
+// A file this program makes new and writes front to back: the diagnostics archive, the temporary
+// file of an atomic write. POSIX: O_EXCL with mode `mode`. Windows: CREATE_NEW; `mode` does not
+// apply (the file takes its folder's access rules). Errors name the file, and a full disk says
+// what to do.
+class NewFile final
+{
+public:
+    // Fails, naming `file`, when it exists already or cannot be made.
+    static Result<NewFile> create(const std::filesystem::path& file, unsigned mode = 0600);
+
+    NewFile(NewFile&& other) noexcept;
+    NewFile& operator=(NewFile&& other) noexcept;
+    NewFile(const NewFile&) = delete;
+    NewFile& operator=(const NewFile&) = delete;
+    // Closes the file if close() was not called; what was written stays, not flushed.
+    ~NewFile();
+
+    const std::filesystem::path& path() const { return m_path; }
+    // Appends all of `bytes`.
+    Status write(std::string_view bytes);
+    // Flushes the file to the disk and closes it; nothing may be written afterwards.
+    Status close();
+
+private:
+    NewFile(std::filesystem::path path, std::intptr_t handle);
+    void release() noexcept;
+
+    std::filesystem::path m_path;
+    std::intptr_t m_handle = -1; // a file descriptor, or a Windows HANDLE
+};
+
+// Renames `from` over `to`, so that a reader sees one or the other. POSIX: rename(2), then the
+// folder is flushed to the disk. Windows: MoveFileEx with MOVEFILE_REPLACE_EXISTING |
+// MOVEFILE_WRITE_THROUGH, tried again for up to a second while a reader holds `to` open (Windows
+// does not replace a file in use).
+Status replaceFile(const std::filesystem::path& from, const std::filesystem::path& to);
 
 // Writes `contents` to `file` so that a reader sees either the old file or the new one, never a
 // mix: a temporary file in the same folder, flushed to the disk, then renamed over `file`.

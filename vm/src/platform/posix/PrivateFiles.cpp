@@ -7,48 +7,100 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace berth::vm {
 
 namespace fs = std::filesystem;
 
-Status writeFileAtomically(const fs::path& file, const std::string& contents, unsigned mode)
+namespace {
+
+std::string failure(const char* what, const fs::path& file, int code)
 {
-    const auto tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    return std::string(what) + " " + file.string() + ": " + std::strerror(code) +
+           (code == ENOSPC ? " (free some disk space, or write elsewhere)" : "");
+}
+
+void syncFolder(const fs::path& dir)
+{
+    if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+} // namespace
+
+NewFile::NewFile(fs::path path, std::intptr_t handle) : m_path(std::move(path)), m_handle(handle) {}
+
+NewFile::NewFile(NewFile&& other) noexcept
+    : m_path(std::move(other.m_path)), m_handle(std::exchange(other.m_handle, -1))
+{}
+
+NewFile& NewFile::operator=(NewFile&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        m_path = std::move(other.m_path);
+        m_handle = std::exchange(other.m_handle, -1);
+    }
+    return *this;
+}
+
+NewFile::~NewFile()
+{
+    release();
+}
+
+void NewFile::release() noexcept
+{
+    if (m_handle >= 0)
+        ::close(static_cast<int>(std::exchange(m_handle, -1)));
+}
+
+Result<NewFile> NewFile::create(const fs::path& file, unsigned mode)
+{
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
-        return Error{"cannot write " + tmp.string() + ": " + std::strerror(errno) + "; " + file.string() +
-                     " was not changed"};
-    ::fchmod(fd, mode);
-    size_t done = 0;
-    while (done < contents.size()) {
-        const auto n = ::write(fd, contents.data() + done, contents.size() - done);
+        return Error{failure("cannot create", file, errno)};
+    ::fchmod(fd, mode); // the umask may have taken bits away
+    return NewFile(file, fd);
+}
+
+Status NewFile::write(std::string_view bytes)
+{
+    if (m_handle < 0)
+        return Error{"cannot write " + m_path.string() + ": it is closed already"};
+    while (!bytes.empty()) {
+        const auto n = ::write(static_cast<int>(m_handle), bytes.data(), bytes.size());
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0) {
-            const std::string why = std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return Error{"cannot write " + tmp.string() + ": " + why + "; " + file.string() +
-                         " was not changed"};
-        }
-        done += static_cast<size_t>(n);
+        if (n <= 0)
+            return Error{failure("cannot write", m_path, n < 0 ? errno : EIO)};
+        bytes.remove_prefix(static_cast<std::size_t>(n));
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        return Error{"cannot write " + tmp.string() + ": " + std::strerror(errno) + "; " + file.string() +
-                     " was not changed"};
-    }
-    if (::rename(tmp.c_str(), file.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        return Error{"cannot replace " + file.string() + ": " + why};
-    }
-    if (const int dirFd = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        dirFd >= 0) {
-        ::fsync(dirFd);
-        ::close(dirFd);
-    }
+    return Ok{};
+}
+
+Status NewFile::close()
+{
+    if (m_handle < 0)
+        return Error{"cannot write " + m_path.string() + ": it is closed already"};
+    const int fd = static_cast<int>(std::exchange(m_handle, -1));
+    const bool synced = ::fsync(fd) == 0;
+    const int syncError = errno;
+    if (::close(fd) != 0 && synced)
+        return Error{failure("cannot write", m_path, errno)};
+    if (!synced)
+        return Error{failure("cannot write", m_path, syncError)};
+    return Ok{};
+}
+
+Status replaceFile(const fs::path& from, const fs::path& to)
+{
+    if (::rename(from.c_str(), to.c_str()) != 0)
+        return Error{failure("cannot replace", to, errno)};
+    syncFolder(to.parent_path());
     return Ok{};
 }
 

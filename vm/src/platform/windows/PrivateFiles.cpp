@@ -4,6 +4,8 @@
 #include "UserSecurity.h"
 #include "berth/engine/detail/Win32Text.h"
 
+#include <algorithm>
+#include <utility>
 #include <windows.h>
 
 namespace berth::vm {
@@ -11,51 +13,100 @@ namespace berth::vm {
 namespace fs = std::filesystem;
 using engine::detail::systemMessage;
 
-Status writeFileAtomically(const fs::path& file, const std::string& contents, unsigned /*mode*/)
+namespace {
+
+std::string failure(const char* what, const fs::path& file, DWORD code)
 {
-    const auto tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
-    const HANDLE out = CreateFileW(tmp.wstring().c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
+    return std::string(what) + " " + file.string() + ": " + systemMessage(code) +
+           (code == ERROR_DISK_FULL || code == ERROR_HANDLE_DISK_FULL
+                ? " (free some disk space, or write elsewhere)"
+                : "");
+}
+
+HANDLE asHandle(std::intptr_t handle)
+{
+    return reinterpret_cast<HANDLE>(handle);
+}
+
+} // namespace
+
+NewFile::NewFile(fs::path path, std::intptr_t handle) : m_path(std::move(path)), m_handle(handle) {}
+
+NewFile::NewFile(NewFile&& other) noexcept
+    : m_path(std::move(other.m_path)), m_handle(std::exchange(other.m_handle, -1))
+{}
+
+NewFile& NewFile::operator=(NewFile&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        m_path = std::move(other.m_path);
+        m_handle = std::exchange(other.m_handle, -1);
+    }
+    return *this;
+}
+
+NewFile::~NewFile()
+{
+    release();
+}
+
+void NewFile::release() noexcept
+{
+    if (m_handle != -1)
+        CloseHandle(asHandle(std::exchange(m_handle, -1)));
+}
+
+Result<NewFile> NewFile::create(const fs::path& file, unsigned /*mode*/)
+{
+    const HANDLE out = CreateFileW(file.wstring().c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
                                    FILE_ATTRIBUTE_NORMAL, nullptr);
     if (out == INVALID_HANDLE_VALUE)
-        return Error{"cannot write " + tmp.string() + ": " + systemMessage(GetLastError()) + "; " +
-                     file.string() + " was not changed"};
-    std::size_t done = 0;
-    DWORD code = ERROR_SUCCESS;
-    while (code == ERROR_SUCCESS && done < contents.size()) {
+        return Error{failure("cannot create", file, GetLastError())};
+    return NewFile(file, reinterpret_cast<std::intptr_t>(out));
+}
+
+Status NewFile::write(std::string_view bytes)
+{
+    if (m_handle == -1)
+        return Error{"cannot write " + m_path.string() + ": it is closed already"};
+    while (!bytes.empty()) {
+        const auto slice = static_cast<DWORD>(std::min<std::size_t>(bytes.size(), 1u << 30));
         DWORD n = 0;
-        if (!WriteFile(out, contents.data() + done, static_cast<DWORD>(contents.size() - done), &n, nullptr))
-            code = GetLastError();
-        else if (n == 0)
-            code = ERROR_WRITE_FAULT;
-        done += n;
-    }
-    if (code == ERROR_SUCCESS && !FlushFileBuffers(out))
-        code = GetLastError();
-    const bool ok = code == ERROR_SUCCESS;
-    CloseHandle(out);
-    if (!ok) {
-        DeleteFileW(tmp.wstring().c_str());
-        return Error{"cannot write " + tmp.string() + ": " + systemMessage(code) + "; " + file.string() +
-                     " was not changed"};
-    }
-    // A reader holding the old file open makes the replace fail for a moment (Windows does not
-    // replace a file in use): try again for up to a second.
-    bool moved = false;
-    DWORD why = ERROR_SUCCESS;
-    for (int attempt = 0; attempt < 50 && !moved; ++attempt) {
-        moved = MoveFileExW(tmp.wstring().c_str(), file.wstring().c_str(),
-                            MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
-        why = moved ? ERROR_SUCCESS : GetLastError();
-        if (!moved && why != ERROR_SHARING_VIOLATION && why != ERROR_ACCESS_DENIED)
-            break;
-        if (!moved)
-            Sleep(20);
-    }
-    if (!moved) {
-        DeleteFileW(tmp.wstring().c_str());
-        return Error{"cannot replace " + file.string() + ": " + systemMessage(why)};
+        if (!WriteFile(asHandle(m_handle), bytes.data(), slice, &n, nullptr))
+            return Error{failure("cannot write", m_path, GetLastError())};
+        if (n == 0)
+            return Error{failure("cannot write", m_path, ERROR_WRITE_FAULT)};
+        bytes.remove_prefix(n);
     }
     return Ok{};
+}
+
+Status NewFile::close()
+{
+    if (m_handle == -1)
+        return Error{"cannot write " + m_path.string() + ": it is closed already"};
+    const HANDLE file = asHandle(std::exchange(m_handle, -1));
+    const DWORD code = FlushFileBuffers(file) ? ERROR_SUCCESS : GetLastError();
+    CloseHandle(file);
+    if (code != ERROR_SUCCESS)
+        return Error{failure("cannot write", m_path, code)};
+    return Ok{};
+}
+
+Status replaceFile(const fs::path& from, const fs::path& to)
+{
+    DWORD why = ERROR_SUCCESS;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        if (MoveFileExW(from.wstring().c_str(), to.wstring().c_str(),
+                        MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+            return Ok{};
+        why = GetLastError();
+        if (why != ERROR_SHARING_VIOLATION && why != ERROR_ACCESS_DENIED)
+            break;
+        Sleep(20);
+    }
+    return Error{failure("cannot replace", to, why)};
 }
 
 namespace detail {
