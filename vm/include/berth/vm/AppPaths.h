@@ -8,6 +8,10 @@ namespace berth::vm {
 
 // Per-user and per-program places, as each system names them (vm/src/platform/…/AppPaths.cpp).
 
+// The user's home folder: $HOME, else the user's entry in the password database (POSIX);
+// %USERPROFILE% (Windows). An error naming what to set when the system names none.
+Result<std::filesystem::path> homeFolder();
+
 // The folder where Berth keeps a user's instances, whatever BERTH_HOME says:
 //   Linux    $XDG_DATA_HOME/berth, else ~/.local/share/berth
 //   macOS    ~/Library/Application Support/Berth

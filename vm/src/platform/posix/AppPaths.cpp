@@ -12,9 +12,6 @@ namespace berth::vm {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// $HOME, else the password database's home of this user.
 Result<fs::path> homeFolder()
 {
     if (const char* home = std::getenv("HOME"); home && *home)
@@ -25,25 +22,23 @@ Result<fs::path> homeFolder()
     if (::getpwuid_r(::getuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found && found->pw_dir &&
         *found->pw_dir)
         return fs::path(found->pw_dir);
-    return Error{"cannot tell where your home folder is: HOME is not set and user " + std::to_string(::getuid()) +
-                 " has no home in the password database; set HOME or BERTH_HOME"};
+    return Error{"cannot tell where your home folder is: HOME is not set and user " +
+                 std::to_string(::getuid()) + " has no home in the password database; set HOME"};
 }
-
-} // namespace
 
 Result<fs::path> userDataFolder()
 {
 #ifdef __APPLE__
     auto home = homeFolder();
     if (!home)
-        return home.error();
+        return Error{home.error().message + " (or BERTH_HOME)"};
     return *home / "Library" / "Application Support" / "Berth";
 #else
     if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data && fs::path(data).is_absolute())
         return fs::path(data) / "berth";
     auto home = homeFolder();
     if (!home)
-        return home.error();
+        return Error{home.error().message + " (or BERTH_HOME)"};
     return *home / ".local" / "share" / "berth";
 #endif
 }

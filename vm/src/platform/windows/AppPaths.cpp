@@ -8,6 +8,13 @@ namespace berth::vm {
 
 namespace fs = std::filesystem;
 
+Result<fs::path> homeFolder()
+{
+    if (const wchar_t* profile = _wgetenv(L"USERPROFILE"); profile && *profile)
+        return fs::path(profile);
+    return Error{"cannot tell where your home folder is: USERPROFILE is not set; set it"};
+}
+
 Result<fs::path> userDataFolder()
 {
     if (const wchar_t* local = _wgetenv(L"LOCALAPPDATA"); local && *local)
