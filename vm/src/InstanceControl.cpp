@@ -8,6 +8,7 @@
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/InstanceLock.h"
 #include "berth/vm/Process.h"
+#include "berth/vm/QemuCommand.h"
 #include "berth/vm/QemuDriver.h"
 
 #include <algorithm>
@@ -16,8 +17,8 @@
 #include <deque>
 #include <fcntl.h>
 #include <fstream>
-#include <poll.h>
 #include <iomanip>
+#include <poll.h>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -165,7 +166,7 @@ std::string InstanceControl::versions(bool* complete) const
     out << "Berth " << BERTH_VERSION << "\n";
     out << "Docker API:  " << engine::ApiVersion::newestSupported().toString() << " (oldest supported "
         << engine::ApiVersion::oldestSupported().toString() << ")\n";
-    const auto qemu = firstOutputLine("qemu-system-x86_64 --version 2>/dev/null");
+    const auto qemu = firstOutputLine(thisQemuHost().binary + " --version");
     out << "QEMU:        " << (qemu.empty() ? "not found (install qemu-system-x86)" : qemu) << "\n";
     if (const auto manifest = ImageManifest::load(m_imageDir); !manifest) {
         out << "Guest image: " << manifest.error().message << "\n";

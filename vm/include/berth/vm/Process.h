@@ -70,8 +70,9 @@ private:
 // This process's id (getpid, GetCurrentProcessId).
 int currentProcessId();
 
-// The first line `command` (run by /bin/sh) writes to its standard output, without the line end;
-// empty when it cannot run or writes nothing.
+// The first line `command` (run by the system's shell, /bin/sh or cmd.exe, with its standard
+// error discarded) writes to its standard output, without the line end; empty when it cannot run
+// or writes nothing.
 std::string firstOutputLine(const std::string& command);
 
 } // namespace berth::vm

@@ -212,7 +212,7 @@ void Process::signal(int sig) const
 
 std::string firstOutputLine(const std::string& command)
 {
-    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
+    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen((command + " 2>/dev/null").c_str(), "r"), &pclose);
     if (!pipe)
         return {};
     std::array<char, 512> line{};

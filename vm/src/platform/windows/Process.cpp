@@ -201,7 +201,7 @@ int Process::openExitFd() const
 
 std::string firstOutputLine(const std::string& command)
 {
-    std::unique_ptr<FILE, decltype(&_pclose)> pipe(_popen(command.c_str(), "r"), &_pclose);
+    std::unique_ptr<FILE, decltype(&_pclose)> pipe(_popen((command + " 2>NUL").c_str(), "r"), &_pclose);
     if (!pipe)
         return {};
     char line[512] = {};
