@@ -1,13 +1,15 @@
 // Where the agent offers the engine socket to SDKs that read neither DOCKER_HOST nor contexts:
 // only where nothing else is, never over another program's socket or file, and withdrawn only
 // when the link is still Berth's. Real Unix sockets (QLocalServer) stand for other engines.
+#include "berth/vm/LocalEndpoint.h"
 #include "berth/vm/SocketLinks.h"
+
+#include <sys/stat.h>
 
 #include <QFile>
 #include <QLocalServer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <sys/stat.h>
 
 using namespace berth::vm;
 namespace fs = std::filesystem;
@@ -51,7 +53,7 @@ private slots:
         const auto offered = offerSocketAt(link, at("engine.sock"));
         QVERIFY2(offered, offered ? "" : offered.error().message.c_str());
         QCOMPARE(target(link), m_dir.filePath("engine.sock"));
-        QVERIFY(socketAnswers(link));
+        QVERIFY(localEndpointAnswers(link));
         struct stat st{};
         QCOMPARE(::stat(at("home/.docker/run").c_str(), &st), 0);
         QCOMPARE(st.st_mode & 0777, 0700u);
@@ -68,7 +70,7 @@ private slots:
         auto offered = offerSocketAt(at("rootless.sock"), at("engine.sock"));
         QVERIFY(!offered);
         QVERIFY2(offered.error().message.find("a socket") != std::string::npos, offered.error().message.c_str());
-        QVERIFY(socketAnswers(at("rootless.sock")));
+        QVERIFY(localEndpointAnswers(at("rootless.sock")));
 
         QFile file(m_dir.filePath("file.sock"));
         QVERIFY(file.open(QIODevice::WriteOnly));

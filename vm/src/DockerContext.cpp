@@ -1,17 +1,12 @@
 #include "berth/vm/DockerContext.h"
 
+#include "berth/vm/AppPaths.h"
 #include "berth/vm/Instance.h"
+#include "berth/vm/LocalEndpoint.h"
 #include "berth/vm/Sha256.h"
-#include "berth/vm/SocketLinks.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -22,7 +17,12 @@ using json = nlohmann::json;
 
 namespace {
 
+// Where the docker CLI looks when no context is chosen.
+#ifdef _WIN32
+constexpr const char* kDefaultEndpoint = "npipe:////./pipe/docker_engine";
+#else
 constexpr const char* kDefaultEndpoint = "unix:///var/run/docker.sock";
+#endif
 
 fs::path metaFile(const fs::path& configDir, const std::string& name)
 {
@@ -51,11 +51,9 @@ Result<std::pair<json, unsigned>> loadConfig(const fs::path& configFile)
         config = json::parse(*text, nullptr, false);
         if (!config.is_object())
             return Error{configFile.string() + " is not valid JSON; Berth left it as it is"};
-        struct stat st
-        {
-        };
-        if (::stat(configFile.c_str(), &st) == 0)
-            mode = st.st_mode & 07777;
+        std::error_code ec;
+        if (const auto status = fs::status(configFile, ec); !ec)
+            mode = static_cast<unsigned>(status.permissions() & fs::perms::mask);
     }
     return std::make_pair(std::move(config), mode);
 }
@@ -66,8 +64,8 @@ fs::path dockerConfigDir()
 {
     if (const char* dir = std::getenv("DOCKER_CONFIG"); dir && *dir)
         return dir;
-    const char* home = std::getenv("HOME");
-    return fs::path(home && *home ? home : "/") / ".docker";
+    const auto home = homeFolder();
+    return (home ? *home : fs::path("/")) / ".docker";
 }
 
 Result<std::string> dockerContextEndpoint(const fs::path& configDir, const std::string& name)
@@ -95,7 +93,7 @@ Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::
     const json context{
         {"Name", name},
         {"Metadata", {{"Description", "Berth: the Docker engine in Berth's VM"}}},
-        {"Endpoints", {{"docker", {{"Host", "unix://" + socket.string()}, {"SkipTLSVerify", false}}}}}};
+        {"Endpoints", {{"docker", {{"Host", engineEndpoint(socket).toString()}, {"SkipTLSVerify", false}}}}}};
     if (auto written = writeFileAtomically(meta, context.dump() + "\n", 0644); !written)
         return written.error();
 
@@ -117,8 +115,8 @@ Result<ContextUpdate> ensureDockerContext(const fs::path& configDir, const std::
         const auto endpoint = dockerContextEndpoint(configDir, update.previous);
         if (!endpoint) {
             switchTo = true; // the current context is broken
-        } else if (endpoint->rfind("unix://", 0) == 0) {
-            switchTo = !socketAnswers(endpoint->substr(7));
+        } else if (const auto local = engine::Endpoint::parse(*endpoint)) {
+            switchTo = !localEndpointAnswers(local->path()); // its engine is not running
         }
     }
     if (!switchTo) {

@@ -1,12 +1,9 @@
 #include "berth/vm/SocketLinks.h"
 
-#include <cerrno>
+#include "berth/vm/LocalEndpoint.h"
+#include "berth/vm/PrivateFiles.h"
+
 #include <cstdlib>
-#include <cstring>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -14,6 +11,11 @@ namespace berth::vm {
 
 std::vector<fs::path> conventionalSocketPaths()
 {
+#ifdef _WIN32
+    // Windows' docker CLI and SDKs look for the pipe docker_engine, not a file; the docker
+    // context is how they find Berth there.
+    return {};
+#else
     std::vector<fs::path> paths;
     std::error_code ec;
     if (const char* runtime = std::getenv("XDG_RUNTIME_DIR");
@@ -22,25 +24,7 @@ std::vector<fs::path> conventionalSocketPaths()
     if (const char* home = std::getenv("HOME"); home && *home == '/')
         paths.push_back(fs::path(home) / ".docker" / "run" / "docker.sock");
     return paths;
-}
-
-bool socketAnswers(const fs::path& path)
-{
-    sockaddr_un address{};
-    const auto text = path.string();
-    if (text.size() >= sizeof address.sun_path)
-        return true; // cannot tell; assume alive
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
-    // Non-blocking: a listener whose backlog is full would hold a blocking connect (EAGAIN: it
-    // is there). Only "nothing there" and "nobody listens" count as dead; anything else as alive.
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return true;
-    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-    const int err = errno;
-    ::close(fd);
-    return ok || (err != ENOENT && err != ECONNREFUSED && err != ENOTSOCK);
+#endif
 }
 
 bool linksTo(const fs::path& link, const fs::path& socket)
@@ -56,38 +40,40 @@ Status offerSocketAt(const fs::path& link, const fs::path& socket)
     const auto folder = link.parent_path();
     if (folder.filename() == "run" && folder.parent_path().filename() == ".docker" && !fs::exists(folder, ec)) {
         fs::create_directories(folder.parent_path(), ec);
-        if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST)
-            return Error{"cannot make " + folder.string() + ": " + std::strerror(errno)};
+        if (auto made = makePrivateFolder(folder); !made)
+            return made;
     }
     for (int attempt = 0; attempt < 2; ++attempt) {
-        if (::symlink(socket.c_str(), link.c_str()) == 0)
+        fs::create_symlink(socket, link, ec);
+        if (!ec)
             return Ok{};
-        if (errno != EEXIST)
-            return Error{"cannot link " + link.string() + " to the engine socket: " + std::strerror(errno)};
-        struct stat st{};
-        if (::lstat(link.c_str(), &st) != 0)
+        if (ec != std::errc::file_exists)
+            return Error{"cannot link " + link.string() + " to the engine socket: " + ec.message()};
+        const auto there = fs::symlink_status(link, ec);
+        if (ec)
             continue; // gone meanwhile: try again
-        if (!S_ISLNK(st.st_mode))
+        if (!fs::is_symlink(there))
             return Error{link.string() + " is another program's (" +
-                         (S_ISSOCK(st.st_mode) ? "a socket" : "not a link of Berth's") + "); left as it is"};
+                         (fs::is_socket(there) ? "a socket" : "not a link of Berth's") + "); left as it is"};
         if (linksTo(link, socket))
             return Ok{};
-        if (socketAnswers(link)) {
+        if (localEndpointAnswers(link)) {
             std::error_code ignored;
             return Error{link.string() + " leads to another engine that is running (" +
                          fs::read_symlink(link, ignored).string() + "); left as it is"};
         }
         // A link to an engine that no longer answers (a stopped Berth, a removed product).
-        if (::unlink(link.c_str()) != 0 && errno != ENOENT)
-            return Error{"cannot replace the dead link " + link.string() + ": " + std::strerror(errno)};
+        if (fs::remove(link, ec); ec)
+            return Error{"cannot replace the dead link " + link.string() + ": " + ec.message()};
     }
     return Error{link.string() + " keeps changing; left as it is"};
 }
 
 void withdrawSocketAt(const fs::path& link, const fs::path& socket)
 {
+    std::error_code ignored;
     if (linksTo(link, socket))
-        ::unlink(link.c_str());
+        fs::remove(link, ignored);
 }
 
 } // namespace berth::vm

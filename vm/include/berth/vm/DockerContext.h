@@ -7,7 +7,8 @@
 
 namespace berth::vm {
 
-// The docker CLI's configuration folder: $DOCKER_CONFIG, else ~/.docker.
+// The docker CLI's configuration folder: $DOCKER_CONFIG, else .docker in the home folder
+// (homeFolder(): %USERPROFILE% on Windows).
 std::filesystem::path dockerConfigDir();
 
 struct ContextUpdate
@@ -17,13 +18,12 @@ struct ContextUpdate
     std::string note;     // one sentence on what was done, for the log and the CLI
 };
 
-// Creates or updates the docker context `name` whose endpoint is the Unix socket `socket`.
-// Makes it the current context when `makeCurrent`, or when the current context's endpoint is
-// a Unix socket nobody listens on (another product's engine that is not running); a context
-// whose endpoint is alive, or is not a Unix socket, stays current. Other contexts are never
-// touched; config.json keeps every other field and its mode, and is replaced atomically. A
-// config.json that is not valid JSON is left as it is (an error says so; the context itself
-// is still written).
+// Creates or updates the docker context `name` whose endpoint is the local endpoint `socket` (a
+// Unix socket, or a named pipe on Windows). Makes it the current context when `makeCurrent`, or
+// when the current context's endpoint is a local one nobody listens on (another product's engine
+// that is not running); a context whose endpoint is alive, or is not local, stays current. Other contexts are
+// never touched; config.json keeps every other field and its mode, and is replaced atomically. A config.json
+// that is not valid JSON is left as it is (an error says so; the context itself is still written).
 Result<ContextUpdate> ensureDockerContext(const std::filesystem::path& configDir, const std::string& name,
                                           const std::filesystem::path& socket, bool makeCurrent);
 
@@ -41,7 +41,8 @@ Result<bool> ensureCliPluginsDir(const std::filesystem::path& configDir, const s
 Result<bool> ensureCliProxies(const std::filesystem::path& configDir, const std::string& host,
                               const std::string& http, const std::string& https, const std::string& no);
 
-// The endpoint ("unix:///…", "tcp://…") of context `name`; "default" is /var/run/docker.sock.
+// The endpoint ("unix:///…", "tcp://…") of context `name`; "default" is /var/run/docker.sock, or the pipe
+// docker_engine on Windows.
 Result<std::string> dockerContextEndpoint(const std::filesystem::path& configDir, const std::string& name);
 
 } // namespace berth::vm

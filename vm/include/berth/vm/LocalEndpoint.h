@@ -19,6 +19,11 @@ std::filesystem::path localEndpoint(const std::filesystem::path& folder, const s
 // where the endpoint's length does not depend on the folder (Windows).
 std::optional<std::size_t> localEndpointLimit();
 
+// Whether something accepts connections at the local endpoint `where`: a Unix socket (following
+// links), or a named pipe. Only a missing path, a non-socket or a refused connection count as no;
+// when it cannot tell (a full backlog, every pipe instance busy), yes. Never waits.
+bool localEndpointAnswers(const std::filesystem::path& where);
+
 // A localEndpoint() as the Docker API client addresses it: unix:///… or npipe:////./pipe/….
 engine::Endpoint engineEndpoint(const std::filesystem::path& local);
 

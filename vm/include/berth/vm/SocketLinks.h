@@ -12,12 +12,8 @@ namespace berth::vm {
 // docker contexts (testcontainers, docker-py's newer versions, IDE plugins):
 // $XDG_RUNTIME_DIR/docker.sock (Linux, when that folder is set and exists) and
 // ~/.docker/run/docker.sock (Docker Desktop's path). Berth offers its engine socket there as a
-// symbolic link.
+// symbolic link. None on Windows, where they look for the pipe docker_engine.
 std::vector<std::filesystem::path> conventionalSocketPaths();
-
-// Whether something accepts connections on the Unix socket at `path` (following links). Only a
-// missing path, a non-socket or a refused connection count as no; when it cannot tell, yes.
-bool socketAnswers(const std::filesystem::path& path);
 
 // Makes `link` a symbolic link to `socket`, only when nothing else owns that path: it is free, or
 // is already such a link, or is a symbolic link whose target nobody answers on (left by a

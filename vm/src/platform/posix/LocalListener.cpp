@@ -2,7 +2,11 @@
 
 #include "UnixListener.h"
 
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 namespace berth::vm {
 
@@ -53,6 +57,25 @@ std::filesystem::path localEndpoint(const std::filesystem::path& folder, const s
 std::optional<std::size_t> localEndpointLimit()
 {
     return sizeof(sockaddr_un::sun_path) - 8; // room to spare for a socket renamed beside it
+}
+
+bool localEndpointAnswers(const std::filesystem::path& where)
+{
+    sockaddr_un address{};
+    const auto text = where.string();
+    if (text.size() >= sizeof address.sun_path)
+        return true; // cannot tell; assume alive
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
+    // Non-blocking: a listener whose backlog is full would hold a blocking connect (EAGAIN: it
+    // is there).
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return true;
+    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+    const int err = errno;
+    ::close(fd);
+    return ok || (err != ENOENT && err != ECONNREFUSED && err != ENOTSOCK);
 }
 
 engine::Endpoint engineEndpoint(const std::filesystem::path& local)

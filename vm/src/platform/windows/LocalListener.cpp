@@ -1,13 +1,12 @@
 #include "berth/vm/LocalListener.h"
 
 #include "UserSecurity.h"
-
 #include "berth/engine/detail/Win32Text.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cwctype>
-
 #include <windows.h>
 
 #include <boost/asio/post.hpp>
@@ -184,6 +183,18 @@ std::filesystem::path localEndpoint(const std::filesystem::path& folder, const s
 std::optional<std::size_t> localEndpointLimit()
 {
     return std::nullopt;
+}
+
+bool localEndpointAnswers(const std::filesystem::path& where)
+{
+    // Waits at most a millisecond: a free instance answers yes at once, every instance busy
+    // times out (yes: a server is there), no such pipe fails with "not found".
+    auto name = where.wstring(); // \\.\pipe\NAME, or //./pipe/NAME as an npipe:// address holds it
+    std::replace(name.begin(), name.end(), L'/', L'\\');
+    if (WaitNamedPipeW(name.c_str(), 1))
+        return true;
+    const DWORD why = GetLastError();
+    return why != ERROR_FILE_NOT_FOUND && why != ERROR_BAD_PATHNAME && why != ERROR_INVALID_NAME;
 }
 
 engine::Endpoint engineEndpoint(const std::filesystem::path& local)
