@@ -7,22 +7,29 @@
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
 #include "Check.h"
 #include "berth/vm/AgentStatus.h"
+#include "berth/vm/AppPaths.h"
 #include "berth/vm/ControlClient.h"
 #include "berth/vm/ControlProtocol.h"
+#include "berth/vm/Diagnostics.h"
+#include "berth/vm/DockerContext.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/HostInfo.h"
 #include "berth/vm/Instance.h"
 #include "berth/vm/LocalListener.h"
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/Settings.h"
+#include "berth/vm/SocketLinks.h"
+#include "berth/vm/TarGz.h"
 #include "berth/vm/detail/SocketState.h"
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
 #include <thread>
 #include <windows.h>
+#include <zlib.h>
 
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/io_context.hpp>
@@ -118,6 +125,95 @@ int main()
         }
         const auto bad = Instance::open(home, "No Such");
         CHECK(!bad.ok() && bad.error().message.find("not a valid instance name") != std::string::npos);
+        std::error_code ec;
+        std::filesystem::remove_all(home, ec);
+    }
+    // What `berth diagnose` writes and the docker context `berth start` sets up, on Windows: the
+    // diagnostics archive read back through zlib, with the instance's log in it (its URL password
+    // removed) and the missing engine explained, never over an existing file; the context's
+    // endpoint the engine's pipe, made current because the default pipe (docker_engine) has no
+    // engine behind it; a served pipe answers, an unserved one does not.
+    {
+        wchar_t temp[MAX_PATH];
+        GetTempPathW(MAX_PATH, temp);
+        const auto home =
+            std::filesystem::path(temp) / ("berth-vmfiles-" + std::to_string(GetCurrentProcessId()));
+        const auto instance = Instance::open(home, "default");
+        CHECK(instance.ok(), instance.ok() ? "" : instance.error().message);
+        if (instance.ok()) {
+            std::filesystem::create_directories(instance->logDir());
+            {
+                std::ofstream log(instance->agentLog(), std::ios::binary);
+                log << "pulling https://someone:hunter2@registry.example/v2/\r\nagent ready\r\n";
+            }
+            DiagnosticsOptions options;
+            options.output = home / "bundle.tar.gz";
+            options.engineTimeout = std::chrono::milliseconds(500);
+            options.versionText = [] {
+                return std::string("Berth test\n");
+            };
+            const auto top = diagnosticsName(options.at);
+            const auto report = writeDiagnostics(*instance, options);
+            CHECK(report.ok(), report.ok() ? "" : report.error().message);
+            if (report.ok()) {
+                const auto has = [&](const std::string& name) {
+                    return std::find(report->files.begin(), report->files.end(), name) != report->files.end();
+                };
+                CHECK(has("MANIFEST.txt") && has("host.txt") && has("version.txt") && has("agent.log") &&
+                      has("engine-info.txt"));
+                std::string bytes;
+                if (gzFile in = gzopen(report->archive.string().c_str(), "rb")) {
+                    char buffer[16384];
+                    for (int n; (n = gzread(in, buffer, sizeof buffer)) > 0;)
+                        bytes.append(buffer, static_cast<std::size_t>(n));
+                    gzclose(in);
+                }
+                CHECK(bytes.size() % 512 == 0 && bytes.size() >= 2048, std::to_string(bytes.size()));
+                CHECK(bytes.rfind(top + "/", 0) == 0, bytes.substr(0, 100)); // the first entry's name
+                CHECK(bytes.find(top + "/agent.log") != std::string::npos);
+                CHECK(bytes.find("agent ready") != std::string::npos);
+                CHECK(bytes.find("hunter2") == std::string::npos);
+                CHECK(bytes.find("registry.example") != std::string::npos);
+                CHECK(bytes.find("ustar") != std::string::npos);
+            }
+            const auto again = writeDiagnostics(*instance, options); // replaces its own file whole
+            CHECK(again.ok(), again.ok() ? "" : again.error().message);
+            const auto existing = TarGzWriter::create(home / "bundle.tar.gz");
+            CHECK(!existing.ok() && existing.error().message.find("bundle.tar.gz") != std::string::npos,
+                  existing.ok() ? "overwrote" : existing.error().message);
+            DiagnosticsOptions nowhereOptions;
+            nowhereOptions.output = home / "missing" / "b.tar.gz";
+            const auto nowhere = writeDiagnostics(*instance, nowhereOptions);
+            CHECK(!nowhere.ok() && nowhere.error().message.find("does not exist") != std::string::npos,
+                  nowhere.ok() ? "written" : nowhere.error().message);
+            const auto defaultFile = defaultDiagnosticsFile(options.at);
+            CHECK(defaultFile.ok() && defaultFile->parent_path() == homeFolder().valueOr({}) &&
+                      defaultFile->filename().string() == top + ".tar.gz",
+                  defaultFile.ok() ? defaultFile->string() : defaultFile.error().message);
+
+            const auto config = home / "docker-config";
+            const auto update = ensureDockerContext(config, "berth", instance->engineSocket(), false);
+            CHECK(update.ok(), update.ok() ? "" : update.error().message);
+            if (update.ok())
+                CHECK(update->madeCurrent && update->previous == "default", update->note);
+            const auto endpoint = dockerContextEndpoint(config, "berth");
+            const auto pipe = instance->engineSocket().filename().string();
+            CHECK(endpoint.ok() && *endpoint == engineEndpoint(instance->engineSocket()).toString() &&
+                      endpoint->rfind("npipe:////./pipe/berth-", 0) == 0,
+                  endpoint.ok() ? *endpoint : endpoint.error().message);
+            CHECK(dockerContextEndpoint(config, "default").valueOr({}) == "npipe:////./pipe/docker_engine");
+            CHECK(conventionalSocketPaths().empty());
+
+            boost::asio::io_context io;
+            LocalListener listener(io);
+            const auto listening = listener.listen(instance->engineSocket(), 4);
+            CHECK(listening.ok(), listening.ok() ? "" : listening.error().message);
+            CHECK(localEndpointAnswers(instance->engineSocket()));
+            CHECK(localEndpointAnswers(
+                berth::engine::Endpoint::namedPipe(instance->engineSocket().string().substr(9)).path()));
+            listener.close();
+            CHECK(!localEndpointAnswers("\\\\.\\pipe\\berth-nobody-serves-this"));
+        }
         std::error_code ec;
         std::filesystem::remove_all(home, ec);
     }

@@ -1,11 +1,11 @@
 #include "berth/vm/Diagnostics.h"
 
+#include "berth/engine/Client.h"
+#include "berth/vm/AppPaths.h"
 #include "berth/vm/HostInfo.h"
+#include "berth/vm/PrivateFiles.h"
 #include "berth/vm/Process.h"
 #include "berth/vm/QemuCommand.h"
-#include "berth/vm/QemuDriver.h"
-
-#include "berth/engine/Client.h"
 #include "berth/vm/TarGz.h"
 
 #include <algorithm>
@@ -17,15 +17,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <fcntl.h>
 #include <fstream>
 #include <iomanip>
 #include <memory>
 #include <optional>
 #include <sstream>
-#include <sys/stat.h>
 #include <tuple>
-#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 
@@ -196,13 +193,21 @@ Result<std::string> redactJsonText(std::string_view text)
 
 namespace {
 
-std::string utc(SystemClock::time_point at, const char* format)
+// `at` in UTC as "YYYY-MM-DD HH:MM:SS", or "YYYYMMDD-HHMMSS" when `compact` (for file names).
+std::string utc(SystemClock::time_point at, bool compact)
 {
-    const std::time_t t = SystemClock::to_time_t(at);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    std::array<char, 64> text{};
-    return std::string(text.data(), std::strftime(text.data(), text.size(), format, &tm));
+    using namespace std::chrono;
+    const auto day = floor<days>(at);
+    const year_month_day date{day};
+    const hh_mm_ss time{floor<seconds>(at - day)};
+    std::array<char, 32> text{};
+    const int n = std::snprintf(
+        text.data(), text.size(),
+        compact ? "%04d%02u%02u-%02lld%02lld%02lld" : "%04d-%02u-%02u %02lld:%02lld:%02lld",
+        static_cast<int>(date.year()), static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+        static_cast<long long>(time.hours().count()), static_cast<long long>(time.minutes().count()),
+        static_cast<long long>(time.seconds().count()));
+    return std::string(text.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
 std::string gib(double bytes)
@@ -227,10 +232,11 @@ std::string sizeText(std::uintmax_t bytes)
 
 SystemClock::time_point modifiedAt(const fs::path& file, SystemClock::time_point fallback)
 {
-    struct stat st = {};
-    if (::stat(file.c_str(), &st) != 0)
+    std::error_code ec;
+    const auto at = fs::last_write_time(file, ec);
+    if (ec)
         return fallback;
-    return SystemClock::from_time_t(st.st_mtime);
+    return std::chrono::time_point_cast<SystemClock::duration>(std::chrono::file_clock::to_sys(at));
 }
 
 struct Tail
@@ -300,7 +306,7 @@ std::string hostReport(const Instance& instance)
         out << "Hypervisor:  " << *problem << " (the VM runs under TCG, slowly)\n";
     else
         out << "Hypervisor:  " << hypervisorName() << " can be used\n";
-    const auto qemu = firstOutputLine("qemu-system-x86_64 --version 2>/dev/null");
+    const auto qemu = firstOutputLine(thisQemuHost().binary + " --version");
     out << "QEMU:        " << (qemu.empty() ? "qemu-system-x86_64 not found (install qemu-system-x86)" : qemu)
         << "\n";
     return out.str();
@@ -368,7 +374,7 @@ public:
     {
         std::ostringstream out;
         out << "Berth diagnostics of instance '" << instance.name() << "' (" << instance.dir().string()
-            << "), made " << utc(m_at, "%Y-%m-%d %H:%M:%S UTC") << ".\n\n"
+            << "), made " << utc(m_at, false) << " UTC.\n\n"
             << "Secrets were removed before writing: the value of every setting whose name looks secret\n"
                "(password, secret, token, auth, credential, private, api key, ...), user:password@ in URLs,\n"
                "and NAME=VALUE strings with such a NAME now read \""
@@ -588,35 +594,22 @@ Result<fs::path> checkOutput(const fs::path& output)
         return Error{"cannot write " + file.string() + ": " + dir.string() + " is not a folder"};
     if (file.filename().empty() || fs::is_directory(file, ec))
         return Error{"cannot write " + file.string() + ": it is a folder"};
-    if (::access(dir.c_str(), W_OK | X_OK) != 0)
-        return Error{"cannot write " + file.string() + ": the folder " + dir.string() + " is not writable (" +
-                     std::strerror(errno) + ")"};
-    return file;
-}
-
-void syncFolder(const fs::path& dir)
-{
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
+    return file; // a folder that cannot be written is named when the archive cannot be made
 }
 
 } // namespace
 
 std::string diagnosticsName(SystemClock::time_point at)
 {
-    return "berth-diagnostics-" + utc(at, "%Y%m%d-%H%M%S");
+    return "berth-diagnostics-" + utc(at, true);
 }
 
 Result<fs::path> defaultDiagnosticsFile(SystemClock::time_point at)
 {
-    const char* home = std::getenv("HOME");
-    if (!home || *home != '/')
-        return Error{
-            "HOME is not set to a folder, so there is no default place for the diagnostics; name a file"};
-    return fs::path(home) / (diagnosticsName(at) + ".tar.gz");
+    const auto home = homeFolder();
+    if (!home)
+        return Error{home.error().message + ", or name a file for the diagnostics"};
+    return *home / (diagnosticsName(at) + ".tar.gz");
 }
 
 Result<DiagnosticsReport> writeDiagnostics(const Instance& instance, const DiagnosticsOptions& options)
@@ -624,8 +617,8 @@ Result<DiagnosticsReport> writeDiagnostics(const Instance& instance, const Diagn
     const auto output = checkOutput(options.output);
     if (!output)
         return output.error();
-    const auto temporary =
-        output->parent_path() / ("." + output->filename().string() + ".tmp-" + std::to_string(::getpid()));
+    const auto temporary = output->parent_path() /
+                           ("." + output->filename().string() + ".tmp-" + std::to_string(currentProcessId()));
     std::error_code ec;
     fs::remove(temporary, ec); // left by an earlier run of this pid that died
     auto tar = TarGzWriter::create(temporary);
@@ -647,10 +640,8 @@ Result<DiagnosticsReport> writeDiagnostics(const Instance& instance, const Diagn
     } catch (const std::exception& e) {
         return fail(Error{"cannot write the diagnostics " + output->string() + ": " + e.what()});
     }
-    if (::rename(temporary.c_str(), output->c_str()) != 0)
-        return fail(
-            Error{"cannot move the finished archive to " + output->string() + ": " + std::strerror(errno)});
-    syncFolder(output->parent_path());
+    if (auto moved = replaceFile(temporary, *output); !moved)
+        return fail(Error{"cannot move the finished archive into place: " + moved.error().message});
     return DiagnosticsReport{*output, bundle.fileNames(), bundle.missing()};
 }
 

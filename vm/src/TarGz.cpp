@@ -1,13 +1,12 @@
 #include "berth/vm/TarGz.h"
 
+#include "berth/vm/PrivateFiles.h"
+
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <optional>
-#include <unistd.h>
 #include <utility>
 #include <zlib.h>
 
@@ -80,7 +79,7 @@ bool safeName(std::string_view name)
 struct TarGzWriter::Impl
 {
     std::filesystem::path file;
-    int fd = -1;
+    std::optional<NewFile> output;
     z_stream zs{};
     bool zsReady = false;
     bool finished = false;
@@ -90,8 +89,6 @@ struct TarGzWriter::Impl
     {
         if (zsReady)
             deflateEnd(&zs);
-        if (fd >= 0)
-            ::close(fd);
     }
 
     Status fail(const std::string& what)
@@ -102,18 +99,10 @@ struct TarGzWriter::Impl
 
     Status writeOut(const unsigned char* data, std::size_t size)
     {
-        while (size > 0) {
-            const auto n = ::write(fd, data, size);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                return fail(
-                    std::strerror(errno) +
-                    std::string(errno == ENOSPC ? " (free some disk space, or write elsewhere)" : ""));
-            data += n;
-            size -= static_cast<std::size_t>(n);
-        }
-        return Ok{};
+        auto written = output->write({reinterpret_cast<const char*>(data), size});
+        if (!written)
+            failure = written.error().message; // it names the file
+        return written;
     }
 
     // Compresses `bytes` into the file; `flush` is Z_NO_FLUSH, or Z_FINISH at the end.
@@ -196,9 +185,10 @@ Result<TarGzWriter> TarGzWriter::create(const std::filesystem::path& file)
 {
     auto impl = std::make_unique<Impl>();
     impl->file = file;
-    impl->fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (impl->fd < 0)
-        return Error{"cannot create " + file.string() + ": " + std::strerror(errno)};
+    auto out = NewFile::create(file);
+    if (!out)
+        return out.error();
+    impl->output = std::move(*out);
     // windowBits 15 + 16: a gzip header and trailer around the deflate stream.
     if (deflateInit2(&impl->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return Error{"cannot start compressing " + file.string() + ": zlib did not initialise"};
@@ -230,12 +220,10 @@ Status TarGzWriter::finish()
     if (auto written = d.deflateInto({end.data(), end.size()}, Z_FINISH); !written)
         return written;
     d.finished = true;
-    if (::fsync(d.fd) != 0)
-        return d.fail(std::string("fsync: ") + std::strerror(errno));
-    const int fd = std::exchange(d.fd, -1);
-    if (::close(fd) != 0)
-        return d.fail(std::string("close: ") + std::strerror(errno));
-    return Ok{};
+    auto closed = d.output->close();
+    if (!closed)
+        d.failure = closed.error().message;
+    return closed;
 }
 
 } // namespace berth::vm

@@ -72,7 +72,7 @@ struct DiagnosticsReport
 // "berth-diagnostics-YYYYMMDD-HHMMSS", `at` in UTC: the bundle's top folder and default name.
 std::string diagnosticsName(std::chrono::system_clock::time_point at);
 
-// $HOME/<diagnosticsName(at)>.tar.gz; an error when HOME is not set.
+// <diagnosticsName(at)>.tar.gz in the home folder (homeFolder()); an error when there is none.
 Result<std::filesystem::path> defaultDiagnosticsFile(std::chrono::system_clock::time_point at);
 
 // Writes a .tar.gz of `instance`'s logs (the last maxLogBytes of each file in its log folder,
