@@ -1,11 +1,11 @@
 #include "RunForm.h"
 
-#include <arpa/inet.h>
 #include <optional>
 
 #include <QDir>
 #include <QHash>
 #include <QRegularExpression>
+#include <boost/asio/ip/address.hpp>
 
 namespace berth::app {
 
@@ -34,10 +34,9 @@ bool isEnvKey(const QString& text)
 
 bool isIpAddress(const QString& text)
 {
-    const auto bytes = text.toLatin1();
-    unsigned char address[16];
-    return inet_pton(AF_INET, bytes.constData(), address) == 1 ||
-           inet_pton(AF_INET6, bytes.constData(), address) == 1;
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(text.toStdString(), ec); // strict, as inet_pton
+    return !ec;
 }
 
 struct PortRange
