@@ -3,8 +3,9 @@
 #include "berth/vm/Agent.h"
 #include "berth/vm/DockerContext.h"
 #include "berth/vm/InstallPaths.h"
-#include "berth/vm/SocketLinks.h"
+#include "berth/vm/Process.h"
 #include "berth/vm/QemuDriver.h"
+#include "berth/vm/SocketLinks.h"
 
 #include <csignal>
 #include <cstdlib>
@@ -18,22 +19,10 @@
 
 namespace berth::app {
 
-namespace {
-
-void report(int fd, const std::string& line)
-{
-    if (fd < 0)
-        return;
-    const auto text = line + "\n";
-    (void)!::write(fd, text.data(), text.size());
-}
-
-} // namespace
-
 int agentMain(const std::vector<std::string>& args)
 {
     std::string instanceName = "default", accel;
-    int readyFd = -1;
+    std::string readyEnd; // the ReportPipe end that `berth start` handed over
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto value = [&]() { return i + 1 < args.size() ? args[++i] : std::string(); };
         if (args[i] == "--instance")
@@ -41,7 +30,7 @@ int agentMain(const std::vector<std::string>& args)
         else if (args[i] == "--accel")
             accel = value();
         else if (args[i] == "--ready-fd")
-            readyFd = std::atoi(value().c_str());
+            readyEnd = value();
         else {
             std::cerr << "berth agent: unknown argument " << args[i] << "\n";
             return 2;
@@ -54,7 +43,7 @@ int agentMain(const std::vector<std::string>& args)
 
     auto instance = vm::Instance::open(instanceName);
     if (!instance) {
-        report(readyFd, "error " + instance.error().message);
+        vm::reportToParent(readyEnd, "error " + instance.error().message);
         return 1;
     }
     auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(instance->agentLog().string(), 5 * 1024 * 1024, 3);
@@ -65,14 +54,15 @@ int agentMain(const std::vector<std::string>& args)
 
     auto lock = vm::InstanceLock::tryAcquire(instance.value());
     if (!lock) {
-        report(readyFd, "error " + lock.error().message);
+        vm::reportToParent(readyEnd, "error " + lock.error().message);
         return 1;
     }
     if (!lock->has_value()) {
-        report(readyFd, "locked");
+        vm::reportToParent(readyEnd, "locked");
         return 3;
     }
-    spdlog::info("agent {} for instance '{}' (image {})", ::getpid(), instanceName, vm::imageDir().string());
+    spdlog::info("agent {} for instance '{}' (image {})", vm::currentProcessId(), instanceName,
+                 vm::imageDir().string());
 
     boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGTERM, SIGINT);
@@ -87,12 +77,11 @@ int agentMain(const std::vector<std::string>& args)
                                    std::make_unique<vm::QemuDriver>(io));
     if (!agent) {
         spdlog::error("{}", agent.error().message);
-        report(readyFd, "error " + agent.error().message);
+        vm::reportToParent(readyEnd, "error " + agent.error().message);
         return 1;
     }
-    report(readyFd, "ok");
-    if (readyFd >= 0)
-        ::close(readyFd);
+    vm::reportToParent(readyEnd, "ok");
+    vm::closeReport(readyEnd);
 
     std::function<void()> waitForSignal = [&]() {
         signals.async_wait([&](boost::system::error_code ec, int sig) {

@@ -37,7 +37,8 @@ private slots:
             ::open(m_dir.filePath("held.log").toLocal8Bit().constData(), O_WRONLY | O_CREAT, 0600);
         QVERIFY(logFd > 2);
         const int passed = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        auto child = Process::spawn({"sleep", "30"}, {.stdoutFile = {}, .stderrFile = {}, .passFd = passed});
+        auto child =
+            Process::spawn({"sleep", "30"}, {.stdoutFile = {}, .stderrFile = {}, .passHandle = passed});
         QVERIFY2(child, child ? "" : child.error().message.c_str());
         // Looked at from here, so nothing the child does opens more.
         QStringList fds;

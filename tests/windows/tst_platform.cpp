@@ -1,6 +1,7 @@
 // vm/'s platform layer on Windows (run under Wine by scripts/test, label `windows`): processes
 // (started with their arguments intact, output to a file, exit codes, ended by signal(), a
-// missing program and a refused passFd named), file locks (exclusive within one process and
+// missing program named, a one-line report through a ReportPipe, from a child that writes it,
+// one that ends without it and one that never reports), file locks (exclusive within one process and
 // across processes, released with the object), app paths, host facts, the named-pipe
 // LocalListener and its endpoint names, private files and SHA-256. The children are this program itself,
 // started with a mode as its first argument.
@@ -67,6 +68,12 @@ int child(int argc, char** argv)
     }
     if (mode == "sleep") {
         Sleep(60000);
+        return 0;
+    }
+    if (mode == "report") { // the agent's way: a report, then its end closed while it runs on
+        reportToParent(argv[2], "error the instance 'x' is broken");
+        closeReport(argv[2]);
+        Sleep(2000);
         return 0;
     }
     if (mode == "lock") { // 0: the lock is held by someone else; 1: taken here; 2: error
@@ -157,16 +164,45 @@ int main(int argc, char** argv)
         CHECK(!missing.ok() && missing.error().message.find("berth-no-such-program") != std::string::npos &&
                   missing.error().message.find("not found") != std::string::npos,
               missing.ok() ? "started" : missing.error().message);
-        auto passFd = Process::spawn({self(), "args"},
-                                     {.stdoutFile = {}, .stderrFile = {}, .newSession = false, .passFd = 3});
-        CHECK(!passFd.ok() && passFd.error().message.find("not supported on Windows") != std::string::npos);
+    }
+    // The agent's ready report: the line a child writes through the pipe it inherited; the end of
+    // a child that wrote nothing; the deadline for one that neither writes nor ends. The child
+    // inherits the write end and nothing else of this process's.
+    {
+        using Outcome = ReportPipe::Report::Outcome;
+        const auto run = [&](const std::string& mode, std::chrono::milliseconds wait) {
+            auto pipe = ReportPipe::create();
+            CHECK(pipe.ok(), pipe.ok() ? "" : pipe.error().message);
+            if (!pipe.ok())
+                return ReportPipe::Report{};
+            auto child = Process::spawn({self(), mode, pipe->childName()},
+                                        {.stdoutFile = {}, .stderrFile = {}, .passHandle = pipe->childEnd()});
+            CHECK(child.ok(), child.ok() ? "" : child.error().message);
+            pipe->closeChildEnd();
+            const auto began = std::chrono::steady_clock::now();
+            auto report = pipe->readLine(began + wait, {});
+            if (report.outcome == Outcome::TimedOut)
+                CHECK(std::chrono::steady_clock::now() - began >= wait - std::chrono::milliseconds(50));
+            if (child.ok()) {
+                child->signal(SIGTERM);
+                child->wait(std::chrono::seconds(5));
+            }
+            return report;
+        };
+        const auto reported = run("report", std::chrono::seconds(10));
+        CHECK(reported.outcome == Outcome::Line && reported.line == "error the instance 'x' is broken",
+              reported.line);
+        const auto silent = run("args", std::chrono::seconds(10)); // prints its arguments and ends
+        CHECK(silent.outcome == Outcome::Ended && silent.line.empty(), silent.line);
+        const auto sleeping = run("sleep", std::chrono::milliseconds(400));
+        CHECK(sleeping.outcome == Outcome::TimedOut && sleeping.line.empty(), sleeping.line);
     }
     // A detached child runs on; nothing is owed for it.
     {
         auto detached = Process::spawn({self(), "args", "x"}, {.stdoutFile = dir / "detached.txt",
                                                                .stderrFile = {},
                                                                .newSession = false,
-                                                               .passFd = -1,
+                                                               .passHandle = -1,
                                                                .dieWithParent = false,
                                                                .detached = true});
         CHECK(detached.ok() && detached->pid() == -1);

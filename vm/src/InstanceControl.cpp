@@ -15,13 +15,10 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <fcntl.h>
 #include <fstream>
 #include <iomanip>
-#include <poll.h>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 namespace berth::vm {
 
@@ -244,13 +241,11 @@ void InstanceControl::waitForAgentExit() const
 
 std::string InstanceControl::launchAgent(const std::string& accel) const
 {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-        return std::string("cannot create a pipe: ") + std::strerror(errno);
-    // The child gets the write end as fd 3; keep it clear of 0–3 so the dup2 is a real one.
-    const int writeEnd = ::fcntl(fds[1], F_DUPFD_CLOEXEC, 10);
-    ::close(fds[1]);
-    std::vector<std::string> argv{m_agentProgram.string(), "agent", "--instance", m_instance.name(), "--ready-fd", "3"};
+    auto pipe = ReportPipe::create();
+    if (!pipe)
+        return pipe.error().message;
+    std::vector<std::string> argv{m_agentProgram.string(), "agent",      "--instance",
+                                  m_instance.name(),       "--ready-fd", pipe->childName()};
     if (!accel.empty()) {
         argv.push_back("--accel");
         argv.push_back(accel);
@@ -260,36 +255,23 @@ std::string InstanceControl::launchAgent(const std::string& accel) const
     auto agent = Process::spawn(argv, {.stdoutFile = m_instance.logDir() / "agent.out",
                                        .stderrFile = {},
                                        .newSession = true,
-                                       .passFd = writeEnd,
+                                       .passHandle = pipe->childEnd(),
                                        .detached = true});
-    ::close(writeEnd);
-    if (!agent) {
-        ::close(fds[0]);
+    pipe->closeChildEnd();
+    if (!agent)
         return agent.error().message;
-    }
     // The agent reports within moments: once it holds the instance, or why it cannot.
-    std::string line;
-    const auto deadline = Clock::now() + std::chrono::seconds(30);
-    bool ended = false;
-    while (!ended && Clock::now() < deadline && !cancelled()) {
-        pollfd p{fds[0], POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(kSlice.count())) <= 0)
-            continue;
-        char ch = 0;
-        if (::read(fds[0], &ch, 1) != 1 || ch == '\n')
-            ended = true;
-        else
-            line += ch;
-    }
-    ::close(fds[0]);
-    if (!ended)
-        return cancelled() ? "cancelled"
-                           : "the agent did not report within 30 s; see " + (m_instance.logDir() / "agent.out").string();
-    if (line == "ok" || line == "locked")
+    const auto report =
+        pipe->readLine(Clock::now() + std::chrono::seconds(30), [this] { return cancelled(); });
+    const auto outFile = (m_instance.logDir() / "agent.out").string();
+    if (report.outcome == ReportPipe::Report::Outcome::TimedOut)
+        return cancelled() ? "cancelled" : "the agent did not report within 30 s; see " + outFile;
+    const auto& line = report.line;
+    if (report.outcome == ReportPipe::Report::Outcome::Line && (line == "ok" || line == "locked"))
         return line;
-    if (line.rfind("error ", 0) == 0)
+    if (report.outcome == ReportPipe::Report::Outcome::Line && line.rfind("error ", 0) == 0)
         return line.substr(6);
-    return "the agent ended before reporting; see " + (m_instance.logDir() / "agent.out").string();
+    return "the agent ended before reporting; see " + outFile;
 }
 
 ControlResult<AgentStatus> InstanceControl::followStart(Clock::time_point deadline, const Say& say) const

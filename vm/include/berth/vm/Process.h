@@ -3,7 +3,9 @@
 #include "berth/vm/Result.h"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +24,10 @@ public:
         std::filesystem::path stdoutFile; // empty: /dev/null
         std::filesystem::path stderrFile; // empty: same as stdout
         bool newSession = false;          // setsid(): survives the terminal closing
-        int passFd = -1;                  // when >= 0, handed to the child as its fd 3 (POSIX only:
-                                          // refused on Windows)
+        // What the child inherits beyond its standard handles (a ReportPipe's childEnd()), or -1.
+        // POSIX: a descriptor, which becomes the child's fd 3. Windows: a handle, which the
+        // child alone inherits (with the same value).
+        std::intptr_t passHandle = -1;
         // The child gets SIGTERM when the thread that spawned it ends (Linux PR_SET_PDEATHSIG), so
         // a helper such as QEMU never outlives the agent that owns it, even one killed with -9.
         // Spawn such children from a thread that lives as long as they should. On Windows the
@@ -36,7 +40,7 @@ public:
     };
 
     // Starts argv[0] (looked up in PATH) with argv. The child inherits no descriptor but 0, 1, 2
-    // and passFd (log files and sockets of this process stay here). Fails naming the program
+    // and passHandle (log files and sockets of this process stay here). Fails naming the program
     // when it cannot start.
     static Result<Process> spawn(const std::vector<std::string>& argv, const Options& options);
 
@@ -66,6 +70,54 @@ private:
     mutable int m_signal = 0; // the signal() that ended it
 #endif
 };
+
+// A one-line report from a child to the program that starts it (the agent's "ok", "locked" or
+// "error WHY", once it holds its instance or knows why it cannot): a pipe whose write end the
+// child inherits through Options::passHandle and names on its command line (childName()).
+class ReportPipe final
+{
+public:
+    static Result<ReportPipe> create();
+
+    ReportPipe(ReportPipe&& other) noexcept;
+    ReportPipe& operator=(ReportPipe&& other) noexcept;
+    ReportPipe(const ReportPipe&) = delete;
+    ReportPipe& operator=(const ReportPipe&) = delete;
+    ~ReportPipe();
+
+    // For Options::passHandle.
+    std::intptr_t childEnd() const { return m_write; }
+    // How the child names its end: "3" (POSIX, where it becomes fd 3) or the handle's value.
+    std::string childName() const;
+    // Closes this process's copy of the write end; call it once the child is started, so that the
+    // child's ending is seen as the end of the pipe.
+    void closeChildEnd();
+
+    struct Report
+    {
+        enum class Outcome
+        {
+            Line,     // `line` holds what the child wrote, without the '\n'
+            Ended,    // the child closed its end (ended) before writing a whole line
+            TimedOut, // nothing by the deadline, or stop() said so
+        } outcome = Outcome::TimedOut;
+        std::string line;
+    };
+    // Reads until the first '\n', the end of the pipe or `deadline`, asking stop() between slices
+    // of at most 200 ms.
+    Report readLine(std::chrono::steady_clock::time_point deadline, const std::function<bool()>& stop);
+
+private:
+    ReportPipe(std::intptr_t read, std::intptr_t write) : m_read(read), m_write(write) {}
+    std::intptr_t m_read = -1; // a descriptor, or a Windows HANDLE
+    std::intptr_t m_write = -1;
+};
+
+// In the child: writes `line` and a '\n' to the report pipe that `name` (its childName()) names.
+// Nothing when `name` is empty.
+void reportToParent(const std::string& name, const std::string& line);
+// In the child: closes that end, so the parent sees the report is complete.
+void closeReport(const std::string& name);
 
 // This process's id (getpid, GetCurrentProcessId).
 int currentProcessId();

@@ -2,18 +2,20 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
-#include <memory>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 extern char** environ;
 
@@ -44,7 +46,7 @@ std::string resolveProgram(const std::string& name)
 [[noreturn]] void execChild(const char* program, char* const* args, const char* out, const char* err,
                             const Process::Options& options, pid_t parent, int reportFd)
 {
-    // Out of the way of fd 3, which passFd may take.
+    // Out of the way of fd 3, which passHandle may take.
     if (reportFd < 10) {
         const int moved = ::fcntl(reportFd, F_DUPFD_CLOEXEC, 10);
         if (moved >= 0) {
@@ -72,10 +74,12 @@ std::string resolveProgram(const std::string& name)
         if (grandchild > 0)
             ::_exit(0);
     }
-    // fd 3 first, while passFd still has its number (it may be 0, 1 or 2 of nothing here).
-    if (options.passFd == 3)
+    // fd 3 first, while the passed descriptor still has its number (it may be 0, 1 or 2 of
+    // nothing here).
+    const int passFd = static_cast<int>(options.passHandle);
+    if (passFd == 3)
         ::fcntl(3, F_SETFD, 0); // dup2 onto itself would keep close-on-exec
-    else if (options.passFd >= 0 && ::dup2(options.passFd, 3) < 0)
+    else if (passFd >= 0 && ::dup2(passFd, 3) < 0)
         failed(errno);
     int in = ::open("/dev/null", O_RDONLY);
     int o = ::open(out, O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -84,7 +88,7 @@ std::string resolveProgram(const std::string& name)
         failed(errno);
     // Everything else this process had open (log files, sockets, the lock) stays here.
     // The report pipe stays open until exec, which closes it (close-on-exec).
-    const int first = options.passFd >= 0 ? 4 : 3;
+    const int first = passFd >= 0 ? 4 : 3;
 #ifdef SYS_close_range
     const bool ranged = (reportFd <= first || ::syscall(SYS_close_range, first, reportFd - 1, 0) == 0) &&
                         ::syscall(SYS_close_range, std::max(first, reportFd + 1), ~0U, 0) == 0;
@@ -102,6 +106,98 @@ std::string resolveProgram(const std::string& name)
 }
 
 } // namespace
+
+Result<ReportPipe> ReportPipe::create()
+{
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        return Error{std::string("cannot create a pipe: ") + std::strerror(errno)};
+    // The write end becomes the child's fd 3; keep it clear of 0–3 so that the dup2 is a real one.
+    const int writeEnd = ::fcntl(fds[1], F_DUPFD_CLOEXEC, 10);
+    const int why = errno;
+    ::close(fds[1]);
+    if (writeEnd < 0) {
+        ::close(fds[0]);
+        return Error{std::string("cannot create a pipe: ") + std::strerror(why)};
+    }
+    return ReportPipe(fds[0], writeEnd);
+}
+
+ReportPipe::ReportPipe(ReportPipe&& other) noexcept
+    : m_read(std::exchange(other.m_read, -1)), m_write(std::exchange(other.m_write, -1))
+{}
+
+ReportPipe& ReportPipe::operator=(ReportPipe&& other) noexcept
+{
+    if (this != &other) {
+        closeChildEnd();
+        if (m_read >= 0)
+            ::close(static_cast<int>(m_read));
+        m_read = std::exchange(other.m_read, -1);
+        m_write = std::exchange(other.m_write, -1);
+    }
+    return *this;
+}
+
+ReportPipe::~ReportPipe()
+{
+    closeChildEnd();
+    if (m_read >= 0)
+        ::close(static_cast<int>(std::exchange(m_read, -1)));
+}
+
+std::string ReportPipe::childName() const
+{
+    return "3";
+}
+
+void ReportPipe::closeChildEnd()
+{
+    if (m_write >= 0)
+        ::close(static_cast<int>(std::exchange(m_write, -1)));
+}
+
+ReportPipe::Report ReportPipe::readLine(std::chrono::steady_clock::time_point deadline,
+                                        const std::function<bool()>& stop)
+{
+    Report report;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || (stop && stop()))
+            return report; // TimedOut, with what came so far
+        pollfd p{static_cast<int>(m_read), POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 200))) <= 0)
+            continue;
+        char ch = 0;
+        const auto n = ::read(static_cast<int>(m_read), &ch, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != 1) {
+            report.outcome = Report::Outcome::Ended;
+            return report;
+        }
+        if (ch == '\n') {
+            report.outcome = Report::Outcome::Line;
+            return report;
+        }
+        report.line += ch;
+    }
+}
+
+void reportToParent(const std::string& name, const std::string& line)
+{
+    if (name.empty())
+        return;
+    const auto text = line + "\n";
+    (void)!::write(std::atoi(name.c_str()), text.data(), text.size());
+}
+
+void closeReport(const std::string& name)
+{
+    if (!name.empty())
+        ::close(std::atoi(name.c_str()));
+}
 
 int currentProcessId()
 {

@@ -1,14 +1,17 @@
 // vm::Process on Windows: CreateProcessW, with the standard handles redirected to files, and a
 // job object for the children that must end with this process.
 #include "berth/vm/Process.h"
+
 #include "berth/engine/detail/Win32Text.h"
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <utility>
-
+#include <vector>
 #include <windows.h>
 
 namespace berth::vm {
@@ -75,6 +78,101 @@ HANDLE parentJob()
 
 } // namespace
 
+Result<ReportPipe> ReportPipe::create()
+{
+    HANDLE read = nullptr;
+    HANDLE write = nullptr;
+    if (!CreatePipe(&read, &write, nullptr, 0)) // not inheritable: spawn() hands the write end on
+        return Error{"cannot create a pipe: " + systemMessage(GetLastError())};
+    return ReportPipe(reinterpret_cast<std::intptr_t>(read), reinterpret_cast<std::intptr_t>(write));
+}
+
+ReportPipe::ReportPipe(ReportPipe&& other) noexcept
+    : m_read(std::exchange(other.m_read, -1)), m_write(std::exchange(other.m_write, -1))
+{}
+
+ReportPipe& ReportPipe::operator=(ReportPipe&& other) noexcept
+{
+    if (this != &other) {
+        closeChildEnd();
+        if (m_read != -1)
+            CloseHandle(reinterpret_cast<HANDLE>(m_read));
+        m_read = std::exchange(other.m_read, -1);
+        m_write = std::exchange(other.m_write, -1);
+    }
+    return *this;
+}
+
+ReportPipe::~ReportPipe()
+{
+    closeChildEnd();
+    if (m_read != -1)
+        CloseHandle(reinterpret_cast<HANDLE>(std::exchange(m_read, -1)));
+}
+
+std::string ReportPipe::childName() const
+{
+    return std::to_string(m_write); // an inherited handle keeps its value in the child
+}
+
+void ReportPipe::closeChildEnd()
+{
+    if (m_write != -1)
+        CloseHandle(reinterpret_cast<HANDLE>(std::exchange(m_write, -1)));
+}
+
+ReportPipe::Report ReportPipe::readLine(std::chrono::steady_clock::time_point deadline,
+                                        const std::function<bool()>& stop)
+{
+    // An anonymous pipe has no overlapped reads: look at what waits in it (PeekNamedPipe works on
+    // those too) every 20 ms, and read only that, so no read blocks past the deadline.
+    const HANDLE pipe = reinterpret_cast<HANDLE>(m_read);
+    Report report;
+    for (;;) {
+        DWORD waiting = 0;
+        if (!PeekNamedPipe(pipe, nullptr, 0, nullptr, &waiting, nullptr)) {
+            report.outcome = Report::Outcome::Ended; // the child's end is closed and all of it read
+            return report;
+        }
+        if (waiting == 0) {
+            if (std::chrono::steady_clock::now() >= deadline || (stop && stop()))
+                return report; // TimedOut, with what came so far
+            Sleep(20);
+            continue;
+        }
+        std::string bytes(waiting, '\0');
+        DWORD n = 0;
+        if (!ReadFile(pipe, bytes.data(), waiting, &n, nullptr) || n == 0) {
+            report.outcome = Report::Outcome::Ended;
+            return report;
+        }
+        bytes.resize(n);
+        if (const auto end = bytes.find('\n'); end != std::string::npos) {
+            report.line += bytes.substr(0, end);
+            report.outcome = Report::Outcome::Line;
+            return report;
+        }
+        report.line += bytes;
+    }
+}
+
+void reportToParent(const std::string& name, const std::string& line)
+{
+    if (name.empty())
+        return;
+    const auto text = line + "\n";
+    DWORD n = 0;
+    WriteFile(reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(std::strtoll(name.c_str(), nullptr, 10))),
+              text.data(), static_cast<DWORD>(text.size()), &n, nullptr);
+}
+
+void closeReport(const std::string& name)
+{
+    if (!name.empty())
+        CloseHandle(
+            reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(std::strtoll(name.c_str(), nullptr, 10))));
+}
+
 int currentProcessId()
 {
     return static_cast<int>(GetCurrentProcessId());
@@ -84,8 +182,6 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
 {
     if (argv.empty())
         return Error{"no program to start"};
-    if (options.passFd >= 0)
-        return Error{"cannot start " + argv[0] + ": handing a descriptor to a child (passFd) is not supported on Windows"};
     std::wstring commandLine;
     for (const auto& arg : argv) {
         if (!commandLine.empty())
@@ -107,22 +203,49 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
         closeStd();
         return Error{"cannot start " + argv[0] + ": cannot open its output file: " + systemMessage(code)};
     }
-    STARTUPINFOW startup{};
-    startup.cb = sizeof startup;
-    startup.dwFlags = STARTF_USESTDHANDLES;
-    startup.hStdInput = in;
-    startup.hStdOutput = out;
-    startup.hStdError = err;
+    // The child inherits these handles and no others, whatever else this process (or another
+    // thread spawning at the same moment) has made inheritable.
+    std::vector<HANDLE> inherited{in, out};
+    if (err != out)
+        inherited.push_back(err);
+    const HANDLE passed = options.passHandle == -1 ? nullptr : reinterpret_cast<HANDLE>(options.passHandle);
+    if (passed && !SetHandleInformation(passed, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
+        const DWORD code = GetLastError();
+        closeStd();
+        return Error{"cannot start " + argv[0] + ": cannot hand it its report pipe: " + systemMessage(code)};
+    }
+    if (passed)
+        inherited.push_back(passed);
+    SIZE_T listSize = 0;
+    InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
+    std::vector<char> listBytes(listSize);
+    auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBytes.data());
+    const bool listed =
+        InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
+        UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited.data(),
+                                  inherited.size() * sizeof(HANDLE), nullptr, nullptr);
+    STARTUPINFOEXW startup{};
+    startup.StartupInfo.cb = sizeof startup;
+    startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    startup.StartupInfo.hStdInput = in;
+    startup.StartupInfo.hStdOutput = out;
+    startup.StartupInfo.hStdError = err;
+    startup.lpAttributeList = listed ? list : nullptr;
     DWORD flags = CREATE_UNICODE_ENVIRONMENT | CREATE_NO_WINDOW | CREATE_SUSPENDED;
+    if (listed)
+        flags |= EXTENDED_STARTUPINFO_PRESENT;
     if (options.newSession || options.detached)
         flags |= CREATE_NEW_PROCESS_GROUP;
     PROCESS_INFORMATION info{};
     // The program is looked up as CreateProcess does: its folder, the current one, the system
-    // folders, then PATH. The child gets every inheritable handle of this process: the three
-    // above are made so, and vm/ makes no others.
-    const BOOL made = CreateProcessW(nullptr, commandLine.data(), nullptr, nullptr, TRUE, flags, nullptr, nullptr,
-                                     &startup, &info);
+    // folders, then PATH.
+    const BOOL made = CreateProcessW(nullptr, commandLine.data(), nullptr, nullptr, TRUE, flags, nullptr,
+                                     nullptr, &startup.StartupInfo, &info);
     const DWORD code = GetLastError();
+    if (listed)
+        DeleteProcThreadAttributeList(list);
+    if (passed)
+        SetHandleInformation(passed, HANDLE_FLAG_INHERIT, 0);
     closeStd();
     if (!made) {
         if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND)
