@@ -3,6 +3,7 @@
 #include "berth/vm/BootChannel.h"
 #include "berth/vm/HostInfo.h"
 #include "berth/vm/ImageManifest.h"
+#include "berth/vm/Process.h"
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/QemuDriver.h"
 #include "berth/vm/QmpChannel.h"
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <grp.h>
+#include <memory>
 #include <optional>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -381,6 +383,42 @@ private slots:
         QVERIFY(host.availableMemoryBytes > 0 && host.availableMemoryBytes <= host.memoryBytes);
         QCOMPARE(hypervisorName(), std::string("kvm"));
         QCOMPARE(hypervisorProblem(), kvmProblem("/dev/kvm"));
+    }
+
+    // A QEMU left by an agent that died is found by its command line (its program's name and the
+    // data disk's file=, commas doubled) among this user's processes, and stopped; a process that
+    // only mentions the disk, or another disk, is left alone. The stand-ins are shells renamed
+    // with `exec -a`, whose arguments stay in /proc as given.
+    void leftoverQemuIsFoundByItsDiskAndStopped()
+    {
+        QTemporaryDir dir;
+        const auto disk = std::filesystem::path(dir.filePath("data,1.img").toStdString());
+        const auto standIn = [](const QString& program, const QString& fileArg) {
+            auto* p = new QProcess;
+            p->start("bash", {"-c", QString("exec -a %1 bash -c 'sleep 20; :' sh %2").arg(program, fileArg)});
+            return p;
+        };
+        const auto escaped = QString::fromStdString(disk.string()).replace(",", ",,");
+        std::unique_ptr<QProcess> qemu(standIn("qemu-system-x86_64", "if=virtio,file=" + escaped));
+        std::unique_ptr<QProcess> mentions(standIn("less", "file=" + escaped));
+        std::unique_ptr<QProcess> other(standIn("qemu-system-x86_64", "file=" + escaped + "-other"));
+        for (auto* p : {qemu.get(), mentions.get(), other.get()})
+            QVERIFY(p->waitForStarted());
+        QTRY_VERIFY(processCommandLine(static_cast<int>(qemu->processId())).size() == 5);
+        QCOMPARE(processCommandLine(static_cast<int>(qemu->processId())).front(),
+                 std::string("qemu-system-x86_64"));
+        const auto found = qemuProcessesUsing(disk);
+        QCOMPARE(found, std::vector<int>{static_cast<int>(qemu->processId())});
+        const auto stopped = stopQemuProcessesUsing(disk, std::chrono::milliseconds(500));
+        QCOMPARE(stopped, found);
+        QVERIFY(qemu->waitForFinished(5000));
+        QVERIFY(!processExists(static_cast<int>(qemu->processId())) || qemuProcessesUsing(disk).empty());
+        QCOMPARE(mentions->state(), QProcess::Running);
+        QCOMPARE(other->state(), QProcess::Running);
+        for (auto* p : {mentions.get(), other.get()}) {
+            p->kill();
+            p->waitForFinished(5000);
+        }
     }
 
     // What `berth status` says when /dev/kvm cannot be used: the group to join, by name. The

@@ -1,17 +1,17 @@
 #include "berth/vm/Agent.h"
 
 #include "berth/vm/ControlProtocol.h"
-#include "berth/vm/DockerContext.h"
 #include "berth/vm/Diagnostics.h"
-#include "berth/vm/SocketLinks.h"
-#include "berth/vm/TcpRelay.h"
+#include "berth/vm/DockerContext.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/LocalListener.h"
 #include "berth/vm/PortPublisher.h"
 #include "berth/vm/Process.h"
-#include "berth/vm/QemuDriver.h"
+#include "berth/vm/QemuCommand.h"
+#include "berth/vm/SocketLinks.h"
 #include "berth/vm/SshForwarder.h"
+#include "berth/vm/TcpRelay.h"
 
 #include <deque>
 #include <set>

@@ -9,7 +9,6 @@
 #include "berth/vm/InstanceLock.h"
 #include "berth/vm/Process.h"
 #include "berth/vm/QemuCommand.h"
-#include "berth/vm/QemuDriver.h"
 
 #include <algorithm>
 #include <cerrno>

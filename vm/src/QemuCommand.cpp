@@ -1,6 +1,10 @@
 #include "berth/vm/QemuCommand.h"
 
+#include "berth/vm/Process.h"
+
 #include <algorithm>
+#include <csignal>
+#include <thread>
 
 namespace berth::vm {
 
@@ -178,6 +182,59 @@ std::string hostForwardRemoveCommand(const std::string& protocol, const std::str
                                      int hostPort)
 {
     return "hostfwd_remove net0 " + protocol + ":" + hostAddress + ":" + std::to_string(hostPort);
+}
+
+namespace {
+
+// Whether `argv` is a QEMU's whose data disk is `dataDisk`: its -drive ends with file=PATH (commas
+// doubled).
+bool isQemuOf(const std::vector<std::string>& argv, const std::filesystem::path& dataDisk)
+{
+    if (argv.empty() ||
+        std::filesystem::path(argv.front()).filename().string().find("qemu") == std::string::npos)
+        return false;
+    std::string file = "file=";
+    for (const char ch : dataDisk.string())
+        file += ch == ',' ? std::string(",,") : std::string(1, ch);
+    return std::any_of(argv.begin(), argv.end(), [&file](const std::string& arg) {
+        return arg.size() >= file.size() && arg.compare(arg.size() - file.size(), file.size(), file) == 0;
+    });
+}
+
+// Still that QEMU: its pid may have been given to another process since.
+bool runsQemuOf(int pid, const std::filesystem::path& dataDisk)
+{
+    return processExists(pid) && isQemuOf(processCommandLine(pid), dataDisk);
+}
+
+} // namespace
+
+std::vector<int> qemuProcessesUsing(const std::filesystem::path& dataDisk)
+{
+    std::vector<int> found;
+    for (const auto& process : userProcesses())
+        if (isQemuOf(process.argv, dataDisk))
+            found.push_back(process.pid);
+    return found;
+}
+
+std::vector<int> stopQemuProcessesUsing(const std::filesystem::path& dataDisk,
+                                        std::chrono::milliseconds grace)
+{
+    const auto pids = qemuProcessesUsing(dataDisk);
+    for (const int pid : pids)
+        signalProcess(pid, SIGTERM); // QEMU flushes its disks and exits
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    for (const int pid : pids) {
+        while (runsQemuOf(pid, dataDisk) && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (runsQemuOf(pid, dataDisk)) {
+            signalProcess(pid, kKillSignal);
+            for (int i = 0; i < 250 && runsQemuOf(pid, dataDisk); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    return pids;
 }
 
 } // namespace berth::vm

@@ -77,19 +77,6 @@ std::string hostFingerprint(const std::string& binary)
     return hostInfo().release + " " + binary;
 }
 
-// The process `pid` is a QEMU using `dataDisk` (checked through /proc on Linux).
-bool isQemuOf(int pid, const fs::path& dataDisk)
-{
-    // Arguments are NUL-separated; the data disk's -drive ends with file=PATH (commas doubled).
-    const auto cmdline = contentsOf("/proc/" + std::to_string(pid) + "/cmdline");
-    const auto program = cmdline.substr(0, cmdline.find('\0'));
-    std::string file = "file=";
-    for (const char ch : dataDisk.string())
-        file += ch == ',' ? std::string(",,") : std::string(1, ch);
-    file += '\0';
-    return program.find("qemu") != std::string::npos && cmdline.find(file) != std::string::npos;
-}
-
 // A virtiofsd this process may use, and whether it is the Rust one (1.x, which runs
 // unprivileged) or QEMU's own C one (up to QEMU 7.2, which needs root for its sandbox).
 struct Virtiofsd
@@ -687,43 +674,6 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
 QemuDriver::QemuDriver(asio::io_context& io, std::string binary)
     : m_impl(std::make_shared<Impl>(io, std::move(binary)))
 {}
-
-std::vector<int> qemuProcessesUsing(const fs::path& dataDisk)
-{
-    std::vector<int> found;
-    std::error_code ec;
-    for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
-        const auto name = it->path().filename().string();
-        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
-            continue;
-        struct stat st{};
-        if (::stat(it->path().c_str(), &st) != 0 || st.st_uid != ::geteuid())
-            continue;
-        const int pid = std::atoi(name.c_str());
-        if (pid != ::getpid() && isQemuOf(pid, dataDisk))
-            found.push_back(pid);
-    }
-    return found;
-}
-
-std::vector<int> stopQemuProcessesUsing(const fs::path& dataDisk, std::chrono::milliseconds grace)
-{
-    const auto pids = qemuProcessesUsing(dataDisk);
-    for (const int pid : pids)
-        ::kill(pid, SIGTERM); // QEMU flushes its disks and exits
-    const auto gone = [&dataDisk](int pid) { return ::kill(pid, 0) != 0 || !isQemuOf(pid, dataDisk); };
-    const auto deadline = std::chrono::steady_clock::now() + grace;
-    for (const int pid : pids) {
-        while (!gone(pid) && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        if (!gone(pid)) {
-            ::kill(pid, SIGKILL);
-            for (int i = 0; i < 250 && !gone(pid); ++i)
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    }
-    return pids;
-}
 
 QemuDriver::~QemuDriver()
 {

@@ -119,6 +119,33 @@ void reportToParent(const std::string& name, const std::string& line);
 // In the child: closes that end, so the parent sees the report is complete.
 void closeReport(const std::string& name);
 
+// A process of this user and its command line.
+struct ProcessCommandLine
+{
+    int pid = -1;
+    std::vector<std::string> argv;
+};
+
+// This user's processes other than this one, with their command lines: Linux reads
+// /proc/PID/cmdline. Elsewhere none yet: macOS would ask sysctl(KERN_PROCARGS2); on Windows the
+// QEMUs Berth starts are in a job object that ends them with their agent (dieWithParent), so none
+// is left behind to be found.
+std::vector<ProcessCommandLine> userProcesses();
+// The command line of process `pid`, as userProcesses() gives it; empty when it is gone or
+// cannot be read.
+std::vector<std::string> processCommandLine(int pid);
+
+// Whether process `pid` still runs.
+bool processExists(int pid);
+
+// SIGKILL's number on Linux and macOS, for code that builds on Windows too, whose C library has
+// no SIGKILL (there signal() and signalProcess() end the process for any signal).
+inline constexpr int kKillSignal = 9;
+
+// Sends `sig` (SIGTERM, kKillSignal) to process `pid`; on Windows either ends it
+// (TerminateProcess).
+void signalProcess(int pid, int sig);
+
 // This process's id (getpid, GetCurrentProcessId).
 int currentProcessId();
 

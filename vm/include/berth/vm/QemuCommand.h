@@ -2,6 +2,7 @@
 
 #include "berth/vm/HostInfo.h"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -115,5 +116,15 @@ std::string hostForwardAddCommand(const std::string& protocol, const std::string
                                   const std::string& guestAddress, int guestPort);
 std::string hostForwardRemoveCommand(const std::string& protocol, const std::string& hostAddress,
                                      int hostPort);
+
+// The QEMU processes of this user that use `dataDisk`, found by their command lines
+// (userProcesses(): Linux only so far). More than none while no agent holds the instance means a
+// VM was orphaned.
+std::vector<int> qemuProcessesUsing(const std::filesystem::path& dataDisk);
+
+// Ends the QEMU processes that use `dataDisk` (SIGTERM, then SIGKILL after `grace`) and waits
+// until they are gone; returns their process ids. Blocking.
+std::vector<int> stopQemuProcessesUsing(const std::filesystem::path& dataDisk,
+                                        std::chrono::milliseconds grace = std::chrono::seconds(3));
 
 } // namespace berth::vm

@@ -1,26 +1,18 @@
 #pragma once
 
+#include "berth/vm/QemuCommand.h"
 #include "berth/vm/VmDriver.h"
 
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
 namespace berth::vm {
-
-// The QEMU processes of this user that use `dataDisk` (found through /proc on Linux; none
-// elsewhere). More than none while no agent holds the instance means a VM was orphaned.
-std::vector<int> qemuProcessesUsing(const std::filesystem::path& dataDisk);
-
-// Ends the QEMU processes that use `dataDisk` (SIGTERM, then SIGKILL after `grace`) and waits
-// until they are gone; returns their process ids. Blocking.
-std::vector<int> stopQemuProcessesUsing(const std::filesystem::path& dataDisk,
-                                        std::chrono::milliseconds grace = std::chrono::seconds(3));
 
 // VmDriver on QEMU (x86_64 guests), with the binary, machine and accelerator QemuHost gives
 // for this computer (QemuCommand.h says what each host uses and why). Accelerator: a forced

@@ -199,6 +199,19 @@ void closeReport(const std::string& name)
         ::close(std::atoi(name.c_str()));
 }
 
+static_assert(kKillSignal == SIGKILL);
+
+bool processExists(int pid)
+{
+    return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+
+void signalProcess(int pid, int sig)
+{
+    if (pid > 0)
+        ::kill(pid, sig);
+}
+
 int currentProcessId()
 {
     return static_cast<int>(::getpid());

@@ -173,6 +173,34 @@ void closeReport(const std::string& name)
             reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(std::strtoll(name.c_str(), nullptr, 10))));
 }
 
+std::vector<ProcessCommandLine> userProcesses()
+{
+    return {}; // Process.h: the job object ends Berth's QEMUs with their agent
+}
+
+std::vector<std::string> processCommandLine(int)
+{
+    return {};
+}
+
+bool processExists(int pid)
+{
+    const HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(pid));
+    if (!process)
+        return GetLastError() == ERROR_ACCESS_DENIED; // there, but not ours to open
+    const bool running = WaitForSingleObject(process, 0) == WAIT_TIMEOUT;
+    CloseHandle(process);
+    return running;
+}
+
+void signalProcess(int pid, int sig)
+{
+    if (const HANDLE process = OpenProcess(PROCESS_TERMINATE, FALSE, static_cast<DWORD>(pid))) {
+        TerminateProcess(process, 128 + static_cast<UINT>(sig));
+        CloseHandle(process);
+    }
+}
+
 int currentProcessId()
 {
     return static_cast<int>(GetCurrentProcessId());
