@@ -1,10 +1,13 @@
 #include "berth/vm/AgentStatus.h"
 
+#include "berth/vm/Instance.h"
+#include "berth/vm/InstanceLock.h"
+#include "berth/vm/QemuCommand.h"
+
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
-
-#include <array>
 #include <utility>
 
 namespace berth::vm {
@@ -146,6 +149,40 @@ Result<AgentStatus> AgentStatus::fromJson(const nlohmann::json& j)
     } catch (const std::out_of_range& e) {
         return Error{std::string("malformed status: ") + e.what()};
     }
+}
+
+AgentStatus lastRecordedStatus(const Instance& instance)
+{
+    AgentStatus status;
+    status.instance = instance.name();
+    if (const auto text = readFile(instance.statusFile())) {
+        if (auto recorded = AgentStatus::fromJson(nlohmann::json::parse(text.value(), nullptr, false)))
+            status = recorded.value();
+    }
+    const bool busy = status.state == EngineState::Starting || status.state == EngineState::Running ||
+                      status.state == EngineState::Stopping;
+    const bool agentGone = !InstanceLock::held(instance);
+    if (busy && agentGone) {
+        status.lastError = "the Berth agent (pid " + std::to_string(status.pid) +
+                           ") ended without stopping the VM; `berth start` recovers";
+        status.state = EngineState::Stopped;
+    }
+    // With no agent, a QEMU still using the data disk is an orphan: say so, with its pid, since
+    // it holds the disk and the memory until it is stopped.
+    const auto orphans = agentGone ? qemuProcessesUsing(instance.dataDisk()) : std::vector<int>{};
+    if (!orphans.empty()) {
+        status.lastError = "a VM (QEMU pid " + std::to_string(orphans.front()) +
+                           ") is still running without its Berth agent; `berth stop` ends it, `berth start` "
+                           "replaces it";
+    }
+    if (status.state == EngineState::Stopped || status.state == EngineState::Error) {
+        status.phase.clear();
+        status.dockerHost.clear();
+        status.pid = 0;
+        status.vmPid = orphans.empty() ? 0 : orphans.front();
+        status.uptimeSeconds = 0;
+    }
+    return status;
 }
 
 } // namespace berth::vm

@@ -60,9 +60,4 @@ private:
     std::shared_ptr<Impl> m_impl;
 };
 
-// The instance's status when no agent may be answering: the agent's last record in
-// status.json; when no agent holds the lock but the record says it was busy, the agent died,
-// and the status is Stopped with lastError saying so.
-AgentStatus lastRecordedStatus(const Instance& instance);
-
 } // namespace berth::vm

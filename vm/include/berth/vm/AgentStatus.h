@@ -9,6 +9,8 @@
 
 namespace berth::vm {
 
+class Instance;
+
 // The engine's state as the agent reports it.
 // Invariants: `phase` is empty unless state is Starting; `lastError` is set when state is
 // Error; `dockerHost` is set only when state is Running (the socket exists exactly then).
@@ -86,5 +88,10 @@ struct AgentStatus
     // The reverse of toJson(); unknown fields are ignored, a wrong type or state is an error.
     static Result<AgentStatus> fromJson(const nlohmann::json& json);
 };
+
+// The instance's status when no agent may be answering: the agent's last record in
+// status.json; when no agent holds the lock but the record says it was busy, the agent died,
+// and the status is Stopped with lastError saying so.
+AgentStatus lastRecordedStatus(const Instance& instance);
 
 } // namespace berth::vm
