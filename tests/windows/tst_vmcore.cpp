@@ -15,7 +15,9 @@
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/HostInfo.h"
 #include "berth/vm/Instance.h"
+#include "berth/vm/InstanceControl.h"
 #include "berth/vm/LocalListener.h"
+#include "berth/vm/Process.h"
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/Settings.h"
 #include "berth/vm/SocketLinks.h"
@@ -42,8 +44,34 @@
 using namespace berth::vm;
 using namespace berth::vm::control;
 
-int main()
+namespace {
+
+// This program's own file: the stand-in for `berth` when InstanceControl launches an agent.
+std::filesystem::path self()
 {
+    wchar_t path[MAX_PATH];
+    const DWORD n = GetModuleFileNameW(nullptr, path, MAX_PATH);
+    return std::filesystem::path(std::wstring(path, n));
+}
+
+// `tst_vmcore agent --instance NAME --ready-fd END`: a stand-in agent that cannot start, as one
+// without a guest image cannot, and reports why through the pipe it inherited.
+int standInAgent(int argc, char** argv)
+{
+    std::string end;
+    for (int i = 2; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--ready-fd")
+            end = argv[i + 1];
+    reportToParent(end, "error stand-in agent: no guest image in C:\\Berth");
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc >= 2 && std::string(argv[1]) == "agent")
+        return standInAgent(argc, argv);
     // Settings: the limits are this computer's, and a value beyond them is refused by name.
     {
         const auto host = hostInfo();
@@ -213,6 +241,47 @@ int main()
                 berth::engine::Endpoint::namedPipe(instance->engineSocket().string().substr(9)).path()));
             listener.close();
             CHECK(!localEndpointAnswers("\\\\.\\pipe\\berth-nobody-serves-this"));
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(home, ec);
+    }
+    // InstanceControl, the one path of the CLI and the desktop, on Windows: start launches the
+    // agent program (this one, standing in) and reports the reason it gives through the
+    // ReportPipe; with no agent, stop has nothing to stop, there is no live status, and reset
+    // deletes the data disk; versions names what it cannot find.
+    {
+        wchar_t temp[MAX_PATH];
+        GetTempPathW(MAX_PATH, temp);
+        const auto home =
+            std::filesystem::path(temp) / ("berth-control-" + std::to_string(GetCurrentProcessId()));
+        auto instance = Instance::open(home, "default");
+        CHECK(instance.ok(), instance.ok() ? "" : instance.error().message);
+        if (instance.ok()) {
+            const InstanceControl control(*instance, self(), home / "no-image");
+            std::vector<std::string> said;
+            const auto started =
+                control.start({}, [&said](const std::string& line) { said.push_back(line); });
+            CHECK(!started.ok() && started.error().message == "stand-in agent: no guest image in C:\\Berth",
+                  started.ok() ? "started" : started.error().message);
+            CHECK(!said.empty() && said.front().find("Starting Berth (instance default") == 0,
+                  said.empty() ? "nothing said" : said.front());
+            CHECK(!control.liveStatus());
+            const auto stopped = control.stop();
+            CHECK(stopped.ok() && stopped->how == StopOutcome::How::NotRunning);
+            std::filesystem::create_directories(instance->dataDisk().parent_path());
+            std::ofstream(instance->dataDisk(), std::ios::binary) << "guest data";
+            const auto reset = control.reset(false);
+            CHECK(reset.ok() && reset->diskDeleted && !std::filesystem::exists(instance->dataDisk()),
+                  reset.ok() ? "" : reset.error().text());
+            bool complete = true;
+            const auto versions = control.versions(&complete);
+            CHECK(!complete && versions.find("QEMU:") != std::string::npos &&
+                      versions.find("Guest image:") != std::string::npos,
+                  versions);
+            const InstanceControl missing(*instance, home / "no-berth.exe", home / "no-image");
+            const auto notStarted = missing.start({});
+            CHECK(!notStarted.ok() && notStarted.error().message.find("no-berth.exe") != std::string::npos,
+                  notStarted.ok() ? "started" : notStarted.error().message);
         }
         std::error_code ec;
         std::filesystem::remove_all(home, ec);
