@@ -10,8 +10,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/sinks/rotating_file_sink.h>
@@ -36,10 +34,9 @@ int agentMain(const std::vector<std::string>& args)
             return 2;
         }
     }
-    std::signal(SIGPIPE, SIG_IGN);
-    std::signal(SIGHUP, SIG_IGN);
-    // Everything the agent and QEMU create (logs, QMP socket) is for this user only.
-    ::umask(077);
+    // It outlives the terminal that started it, and everything it and QEMU create (logs, QMP
+    // socket) is for this user only.
+    vm::becomeBackgroundProcess();
 
     auto instance = vm::Instance::open(instanceName);
     if (!instance) {

@@ -2,10 +2,10 @@
 
 #include "berth/vm/Diagnostics.h"
 #include "berth/vm/DockerContext.h"
-#include "berth/vm/InstanceControl.h"
 #include "berth/vm/InstallPaths.h"
+#include "berth/vm/InstanceControl.h"
+#include "berth/vm/Process.h"
 #include "berth/vm/QemuCommand.h"
-#include "berth/vm/QemuDriver.h"
 #include "berth/vm/SocketLinks.h"
 
 #include <cerrno>
@@ -22,8 +22,6 @@
 #include <sstream>
 #include <string_view>
 #include <thread>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -378,7 +376,7 @@ namespace {
 class ColourFilter
 {
 public:
-    ColourFilter() : m_strip(::isatty(1) == 0) {}
+    ColourFilter() : m_strip(!vm::isTerminal(1)) {}
 
     std::string operator()(std::string_view text)
     {
@@ -499,7 +497,7 @@ int shellCommand(const std::vector<std::string>& argv)
         return 1;
     }
     auto command = sshArguments(*instance, status->sshPort);
-    command.push_back(args->rest.empty() && ::isatty(0) ? "-t" : "-T");
+    command.push_back(args->rest.empty() && vm::isTerminal(0) ? "-t" : "-T");
     command.push_back("berth@127.0.0.1");
     if (!args->rest.empty()) {
         // ssh joins its arguments with spaces for the remote shell: quote each one.
@@ -507,13 +505,12 @@ int shellCommand(const std::vector<std::string>& argv)
         for (const auto& a : args->rest)
             command.push_back(shellQuoted(a));
     }
-    std::vector<char*> cargv;
-    for (auto& c : command)
-        cargv.push_back(c.data());
-    cargv.push_back(nullptr);
-    ::execvp("ssh", cargv.data());
-    std::cerr << "berth shell: cannot run ssh: " << std::strerror(errno) << " (install openssh-client)\n";
-    return 1;
+    const auto ran = vm::runAttached(command);
+    if (!ran) {
+        std::cerr << "berth shell: " << ran.error().message << " (install openssh-client)\n";
+        return 1;
+    }
+    return *ran >= 0 ? *ran : 128 - *ran; // as a shell reports a signal's end
 }
 
 int resetCommand(const std::vector<std::string>& argv)
@@ -762,12 +759,8 @@ int defaultSocketCommand(const std::vector<std::string>& argv)
         return 1;
     }
     std::vector<std::string> command{helper.string(), verb, socket.string()};
-    if (::geteuid() != 0) {
-        bool havePkexec = false;
-        std::stringstream path(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
-        for (std::string dir; !havePkexec && std::getline(path, dir, ':');)
-            havePkexec = !dir.empty() && ::access((dir + "/pkexec").c_str(), X_OK) == 0;
-        if (!havePkexec) {
+    if (!vm::runsAsAdministrator()) {
+        if (vm::findProgram("pkexec").empty()) {
             std::cerr << "berth default-socket: this changes a system path and needs pkexec to ask for an "
                          "administrator's password: install it (sudo apt install pkexec), or run\n  sudo "
                       << helper.string() << " " << verb << " " << socket.string() << "\n";
@@ -776,23 +769,14 @@ int defaultSocketCommand(const std::vector<std::string>& argv)
         command.insert(command.begin(), "pkexec");
     }
     // Attached to this terminal: pkexec asks for the password here when no desktop agent does.
-    std::vector<char*> cargv;
-    for (auto& arg : command)
-        cargv.push_back(arg.data());
-    cargv.push_back(nullptr);
-    const pid_t child = ::fork();
-    if (child == 0) {
-        ::execvp(cargv[0], cargv.data());
-        std::fprintf(stderr, "berth default-socket: cannot run %s: %s\n", cargv[0], std::strerror(errno));
-        ::_exit(127);
-    }
-    int wstatus = 0;
-    if (child < 0 || ::waitpid(child, &wstatus, 0) != child)
+    const auto ran = vm::runAttached(command);
+    if (!ran) {
+        std::cerr << "berth default-socket: " << ran.error().message << "\n";
         return 1;
-    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    }
+    if (*ran != 0) {
         // pkexec: 126 when the password was refused or the dialog dismissed, 127 when not authorized.
-        if (command.front() == "pkexec" && WIFEXITED(wstatus) &&
-            (WEXITSTATUS(wstatus) == 126 || WEXITSTATUS(wstatus) == 127))
+        if (command.front() == "pkexec" && (*ran == 126 || *ran == 127))
             std::cerr << "berth default-socket: pkexec did not authorize it (a refused or dismissed password, or no "
                          "polkit service to ask: see above); nothing changed. An administrator can also run\n  sudo "
                       << helper.string() << " " << verb << " " << socket.string() << "\n";

@@ -146,6 +146,27 @@ inline constexpr int kKillSignal = 9;
 // (TerminateProcess).
 void signalProcess(int pid, int sig);
 
+// Runs `argv` attached to this process's console: it reads and writes this process's standard
+// input, output and error (a terminal stays a terminal), and this process waits for it, leaving
+// Ctrl-C to it meanwhile. Its exit status (-N: killed by signal N), or an error naming the
+// program when it cannot start. For `berth shell` (ssh) and the privileged helper (pkexec).
+Result<int> runAttached(const std::vector<std::string>& argv);
+
+// The file PATH lookup finds for `program` (with .exe on Windows); empty when there is none.
+std::filesystem::path findProgram(const std::string& program);
+
+// Whether standard stream `fd` (0 input, 1 output, 2 error) is a terminal or console.
+bool isTerminal(int fd);
+
+// Whether this process has the system administrator's rights (euid 0; an elevated token on
+// Windows).
+bool runsAsAdministrator();
+
+// Readies this process to run in the background as the agent: it outlives a closed terminal and
+// a reader that went away (SIGHUP and SIGPIPE ignored), and what it creates is for its user
+// alone (umask 077). Windows has neither signal, and files take their folder's access rules.
+void becomeBackgroundProcess();
+
 // This process's id (getpid, GetCurrentProcessId).
 int currentProcessId();
 

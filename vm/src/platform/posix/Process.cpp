@@ -11,6 +11,7 @@
 #include <memory>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
@@ -200,6 +201,78 @@ void closeReport(const std::string& name)
 }
 
 static_assert(kKillSignal == SIGKILL);
+
+Result<int> runAttached(const std::vector<std::string>& argv)
+{
+    if (argv.empty())
+        return Error{"no program to run"};
+    const auto program = resolveProgram(argv[0]);
+    if (program.empty())
+        return Error{"cannot run " + argv[0] + ": not found in PATH"};
+    std::vector<char*> args;
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    // Ctrl-C and Ctrl-\ reach the whole foreground group: the program decides, this process waits
+    // (as system() does).
+    struct sigaction ignore
+    {
+    };
+    ignore.sa_handler = SIG_IGN;
+    struct sigaction oldInt
+    {
+    }, oldQuit{};
+    ::sigaction(SIGINT, &ignore, &oldInt);
+    ::sigaction(SIGQUIT, &ignore, &oldQuit);
+    const auto restore = [&] {
+        ::sigaction(SIGINT, &oldInt, nullptr);
+        ::sigaction(SIGQUIT, &oldQuit, nullptr);
+    };
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::sigaction(SIGINT, &oldInt, nullptr);
+        ::sigaction(SIGQUIT, &oldQuit, nullptr);
+        ::execv(program.c_str(), args.data());
+        ::_exit(127);
+    }
+    if (child < 0) {
+        const int why = errno;
+        restore();
+        return Error{"cannot run " + argv[0] + ": " + std::strerror(why)};
+    }
+    int status = 0;
+    pid_t waited = -1;
+    do
+        waited = ::waitpid(child, &status, 0);
+    while (waited < 0 && errno == EINTR);
+    restore();
+    if (waited != child)
+        return Error{"lost " + argv[0] + ": " + std::strerror(errno)};
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+std::filesystem::path findProgram(const std::string& program)
+{
+    const auto found = resolveProgram(program);
+    return !found.empty() && ::access(found.c_str(), X_OK) == 0 ? found : std::string();
+}
+
+bool isTerminal(int fd)
+{
+    return ::isatty(fd) == 1;
+}
+
+bool runsAsAdministrator()
+{
+    return ::geteuid() == 0;
+}
+
+void becomeBackgroundProcess()
+{
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGHUP, SIG_IGN);
+    ::umask(077);
+}
 
 bool processExists(int pid)
 {

@@ -173,6 +173,101 @@ void closeReport(const std::string& name)
             reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(std::strtoll(name.c_str(), nullptr, 10))));
 }
 
+Result<int> runAttached(const std::vector<std::string>& argv)
+{
+    if (argv.empty())
+        return Error{"no program to run"};
+    std::wstring commandLine;
+    for (const auto& arg : argv) {
+        if (!commandLine.empty())
+            commandLine += L' ';
+        appendQuoted(commandLine, widen(arg));
+    }
+    // This process's standard handles, as inheritable copies, and nothing else.
+    std::vector<HANDLE> inherited;
+    STARTUPINFOEXW startup{};
+    startup.StartupInfo.cb = sizeof startup;
+    startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    HANDLE* slots[] = {&startup.StartupInfo.hStdInput, &startup.StartupInfo.hStdOutput,
+                       &startup.StartupInfo.hStdError};
+    const DWORD ids[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+    for (int i = 0; i < 3; ++i) {
+        const HANDLE own = GetStdHandle(ids[i]);
+        HANDLE copy = nullptr;
+        if (own && own != INVALID_HANDLE_VALUE &&
+            DuplicateHandle(GetCurrentProcess(), own, GetCurrentProcess(), &copy, 0, TRUE,
+                            DUPLICATE_SAME_ACCESS))
+            inherited.push_back(copy);
+        *slots[i] = copy;
+    }
+    SIZE_T listSize = 0;
+    InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
+    std::vector<char> listBytes(listSize);
+    auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBytes.data());
+    const bool listed =
+        !inherited.empty() && InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
+        UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited.data(),
+                                  inherited.size() * sizeof(HANDLE), nullptr, nullptr);
+    startup.lpAttributeList = listed ? list : nullptr;
+    PROCESS_INFORMATION info{};
+    // Ctrl-C reaches every program on the console: the child decides, this process waits.
+    SetConsoleCtrlHandler(nullptr, TRUE);
+    const BOOL made = CreateProcessW(nullptr, commandLine.data(), nullptr, nullptr, TRUE,
+                                     CREATE_UNICODE_ENVIRONMENT | (listed ? EXTENDED_STARTUPINFO_PRESENT : 0),
+                                     nullptr, nullptr, &startup.StartupInfo, &info);
+    const DWORD code = GetLastError();
+    if (listed)
+        DeleteProcThreadAttributeList(list);
+    for (const HANDLE h : inherited)
+        CloseHandle(h);
+    if (!made) {
+        SetConsoleCtrlHandler(nullptr, FALSE);
+        if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND)
+            return Error{"cannot run " + argv[0] + ": not found in PATH"};
+        return Error{"cannot run " + argv[0] + ": " + systemMessage(code)};
+    }
+    CloseHandle(info.hThread);
+    WaitForSingleObject(info.hProcess, INFINITE);
+    DWORD exitCode = 0;
+    GetExitCodeProcess(info.hProcess, &exitCode);
+    CloseHandle(info.hProcess);
+    SetConsoleCtrlHandler(nullptr, FALSE);
+    return static_cast<int>(exitCode);
+}
+
+std::filesystem::path findProgram(const std::string& program)
+{
+    std::wstring found(MAX_PATH, L'\0');
+    const DWORD n = SearchPathW(nullptr, widen(program).c_str(), L".exe", static_cast<DWORD>(found.size()),
+                                found.data(), nullptr);
+    if (n == 0 || n >= found.size())
+        return {};
+    found.resize(n);
+    return std::filesystem::path(found);
+}
+
+bool isTerminal(int fd)
+{
+    const DWORD ids[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+    DWORD mode = 0;
+    return fd >= 0 && fd <= 2 && GetConsoleMode(GetStdHandle(ids[fd]), &mode);
+}
+
+bool runsAsAdministrator()
+{
+    HANDLE token = nullptr;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return false;
+    TOKEN_ELEVATION elevation{};
+    DWORD size = 0;
+    const bool elevated = GetTokenInformation(token, TokenElevation, &elevation, sizeof elevation, &size) &&
+                          elevation.TokenIsElevated;
+    CloseHandle(token);
+    return elevated;
+}
+
+void becomeBackgroundProcess() {}
+
 std::vector<ProcessCommandLine> userProcesses()
 {
     return {}; // Process.h: the job object ends Berth's QEMUs with their agent
