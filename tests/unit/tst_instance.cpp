@@ -1,5 +1,11 @@
 #include "berth/vm/Instance.h"
 #include "berth/vm/SshKeys.h"
+#include "berth/vm/detail/SshWire.h"
+
+#include <map>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <QDir>
 #include <QFile>
@@ -7,11 +13,6 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
-#include <pwd.h>
-#include <unistd.h>
-#include <map>
-#include <sys/stat.h>
-
 #include <nlohmann/json.hpp>
 
 using namespace berth::vm;
@@ -429,6 +430,31 @@ private slots:
         QVERIFY2(message.contains("'http_proxy' is 'ftp://me:***@proxy:21'; it must start with http://") &&
                      !message.contains("hunter2"),
                  qPrintable(message));
+    }
+
+    // The encodings keys and the forwarder's messages are written in: RFC 4648's base64 vectors
+    // both ways, an SSH integer that needs a sign byte, PEM.
+    void sshWireEncodings()
+    {
+        using namespace berth::vm::detail;
+        const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                               {"f", "Zg=="},
+                                                               {"fo", "Zm8="},
+                                                               {"foo", "Zm9v"},
+                                                               {"foob", "Zm9vYg=="},
+                                                               {"fooba", "Zm9vYmE="},
+                                                               {"foobar", "Zm9vYmFy"},
+                                                               {std::string("\xff\x00\xfe", 3), "/wD+"}};
+        for (const auto& [bytes, text] : vectors) {
+            QCOMPARE(base64(bytes), text);
+            QCOMPARE(base64Decode(text).value_or("?"), bytes);
+        }
+        for (const char* bad : {"Zg=", "Z===", "Zm9v!A==", "Zg==Zg==", "abc"})
+            QVERIFY2(!base64Decode(bad), bad);
+        std::string mpint;
+        putMpint(mpint, std::string("\x00\x80\x01", 3));
+        QCOMPARE(mpint, std::string("\x00\x00\x00\x03\x00\x80\x01", 7));
+        QVERIFY(pem("RSA PRIVATE KEY", "foo").starts_with("-----BEGIN RSA PRIVATE KEY-----\nZm9v\n-----END"));
     }
 
     void keysAreOpenSshKeys()

@@ -1,11 +1,12 @@
 #include "berth/vm/SshForwarder.h"
 
 #include "berth/vm/LocalListener.h"
+#include "berth/vm/detail/SocketState.h"
+#include "berth/vm/detail/SshWire.h"
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <sys/socket.h>
 #include <list>
 #include <map>
 #include <mutex>
@@ -15,7 +16,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <libssh2.h>
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 namespace berth::vm {
@@ -44,16 +44,7 @@ std::string keyBlob(const std::string& line)
         return {};
     auto end = line.find_first_of(" \n", start + 1);
     const auto b64 = line.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1);
-    std::string out(b64.size(), '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
-    if (n < 0)
-        return {};
-    std::size_t padding = 0;
-    for (auto it = b64.rbegin(); it != b64.rend() && *it == '='; ++it)
-        ++padding;
-    out.resize(static_cast<std::size_t>(n) - padding);
-    return out;
+    return detail::base64Decode(b64).value_or(std::string());
 }
 
 std::string lastError(LIBSSH2_SESSION* session)
@@ -68,26 +59,22 @@ std::string lastError(LIBSSH2_SESSION* session)
 std::string streamlocalMessage(const std::string& path)
 {
     std::string m;
-    const auto putU32 = [&m](std::uint32_t v) {
-        for (int shift = 24; shift >= 0; shift -= 8)
-            m.push_back(static_cast<char>((v >> shift) & 0xff));
-    };
-    putU32(static_cast<std::uint32_t>(path.size()));
-    m += path;
-    putU32(0);
-    putU32(0);
+    detail::putString(m, path);
+    detail::putString(m, ""); // the reserved string and uint32: an empty string is a zero uint32
+    detail::putU32(m, 0);
     return m;
 }
 
 // The guest is the expensive end of the session (under emulation it does its crypto in software,
 // without SHA instructions): libssh2 1.10's default MAC, hmac-sha2-256, made bulk transfers
 // about a quarter slower than hmac-sha2-512, which works in 64-bit words and is at least as
-// strong. Curve25519 and ed25519 are the cheap and modern choices for the handshake.
-void preferFastMethods(LIBSSH2_SESSION* session)
+// strong. Curve25519 is the cheap and modern choice for the key exchange (ecdh-sha2-nistp256 where
+// libssh2 has no Curve25519: WinCNG); the host key can only be of the pinned key's type.
+void preferFastMethods(LIBSSH2_SESSION* session, const std::string& hostKeyType)
 {
     const std::pair<int, const char*> prefs[] = {
         {LIBSSH2_METHOD_KEX, "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256"},
-        {LIBSSH2_METHOD_HOSTKEY, "ssh-ed25519"},
+        {LIBSSH2_METHOD_HOSTKEY, hostKeyType.c_str()},
         {LIBSSH2_METHOD_CRYPT_CS, "aes128-ctr,aes256-ctr"},
         {LIBSSH2_METHOD_CRYPT_SC, "aes128-ctr,aes256-ctr"},
         {LIBSSH2_METHOD_MAC_CS, "hmac-sha2-512,hmac-sha2-256"},
@@ -225,7 +212,8 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
                 return;
             }
             libssh2_session_set_blocking(self->handshaking, 0);
-            preferFastMethods(self->handshaking);
+            preferFastMethods(self->handshaking,
+                              self->config.pinnedHostKey.substr(0, self->config.pinnedHostKey.find(' ')));
             self->handshakeStep(mine, false);
         });
     }
@@ -256,8 +244,10 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
                 return;
             }
         }
-        const int rc = libssh2_userauth_publickey_fromfile_ex(s, config.user.c_str(), static_cast<unsigned>(config.user.size()),
-                                                              config.publicKey.c_str(), config.privateKey.c_str(), nullptr);
+        // libssh2 opens the files by narrow name (the ANSI code page on Windows).
+        const int rc = libssh2_userauth_publickey_fromfile_ex(
+            s, config.user.c_str(), static_cast<unsigned>(config.user.size()),
+            config.publicKey.string().c_str(), config.privateKey.string().c_str(), nullptr);
         if (rc == LIBSSH2_ERROR_EAGAIN) {
             waitForSocket(mine, true);
             return;
@@ -410,14 +400,13 @@ struct SshForwarder::Impl : std::enable_shared_from_this<SshForwarder::Impl>
     // then, so the readable socket does not spin the loop).
     void idleReadable()
     {
-        char byte = 0;
-        const auto n = ::recv(ssh.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        const auto waiting = detail::whatWaits(ssh);
+        if (waiting == detail::Waiting::Closed) {
             spdlog::warn("ssh forward: the VM closed the idle SSH session; reconnecting");
             reconnect();
             return;
         }
-        if (n > 0)
+        if (waiting == detail::Waiting::Data)
             idleDataPending = true;
         arm();
     }

@@ -27,7 +27,7 @@ public:
         std::string user = "berth";
         std::filesystem::path privateKey;
         std::filesystem::path publicKey;
-        std::string pinnedHostKey; // "ssh-ed25519 AAAA…": any other host key is refused
+        std::string pinnedHostKey; // "TYPE AAAA…" (as SshKeys writes it): any other host key is refused
         std::filesystem::path listenSocket; // created 0600; a stale socket file is replaced
         std::string remoteSocket = "/run/docker.sock";
     };

@@ -1,39 +1,23 @@
 #include "berth/vm/SshKeys.h"
 
+#include "berth/vm/detail/SshWire.h"
+
 #include <array>
 #include <cstdint>
 #include <memory>
-
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
 namespace berth::vm {
 
-namespace {
+using detail::base64;
+using detail::putString;
+using detail::putU32;
 
-// SSH wire encoding (RFC 4251): uint32 big-endian, and strings as length + bytes.
-void putU32(std::string& out, std::uint32_t v)
+Result<SshKeyPair> generateInstanceKey(const std::string& comment)
 {
-    for (int shift = 24; shift >= 0; shift -= 8)
-        out.push_back(static_cast<char>((v >> shift) & 0xff));
+    return generateEd25519(comment);
 }
-
-void putString(std::string& out, const std::string& s)
-{
-    putU32(out, static_cast<std::uint32_t>(s.size()));
-    out += s;
-}
-
-std::string base64(const std::string& bytes)
-{
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-    out.resize(static_cast<size_t>(n));
-    return out;
-}
-
-} // namespace
 
 Result<SshKeyPair> generateEd25519(const std::string& comment)
 {
@@ -81,11 +65,7 @@ Result<SshKeyPair> generateEd25519(const std::string& comment)
     putString(blob, priv);
 
     SshKeyPair pair;
-    pair.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\n";
-    const auto encoded = base64(blob);
-    for (size_t i = 0; i < encoded.size(); i += 70)
-        pair.privateKey += encoded.substr(i, 70) + "\n";
-    pair.privateKey += "-----END OPENSSH PRIVATE KEY-----\n";
+    pair.privateKey = detail::pem("OPENSSH PRIVATE KEY", blob, 70);
     pair.publicKey = "ssh-ed25519 " + base64(pubBlob) + (comment.empty() ? "" : " " + comment);
     return pair;
 }

@@ -18,4 +18,21 @@ bool connectedNow(boost::asio::ip::tcp::socket& socket)
            seconds != 0xFFFFFFFF;
 }
 
+Waiting whatWaits(boost::asio::ip::tcp::socket& socket)
+{
+    // Readable with nothing to read is the end (or an error); readable with bytes is data.
+    const SOCKET handle = socket.native_handle();
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(handle, &readable);
+    timeval now{0, 0};
+    const int ready = select(0, &readable, nullptr, nullptr, &now);
+    if (ready == 0)
+        return Waiting::Nothing;
+    u_long available = 0;
+    if (ready < 0 || ioctlsocket(handle, FIONREAD, &available) != 0)
+        return Waiting::Closed;
+    return available > 0 ? Waiting::Data : Waiting::Closed;
+}
+
 } // namespace berth::vm::detail
