@@ -21,6 +21,7 @@
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/Settings.h"
 #include "berth/vm/SocketLinks.h"
+#include "berth/vm/SshKeys.h"
 #include "berth/vm/TarGz.h"
 #include "berth/vm/detail/SocketState.h"
 
@@ -72,6 +73,15 @@ int main(int argc, char** argv)
 {
     if (argc >= 2 && std::string(argv[1]) == "agent")
         return standInAgent(argc, argv);
+    if (argc == 3 && std::string(argv[1]) == "keys") { // for sshkeys-interop: FOLDER/key, key.pub
+        const auto pair = generateInstanceKey("berth-interop");
+        if (!pair.ok())
+            return 1;
+        std::ofstream(std::filesystem::path(argv[2]) / "key", std::ios::binary) << pair->privateKey;
+        std::ofstream(std::filesystem::path(argv[2]) / "key.pub", std::ios::binary)
+            << pair->publicKey << "\n";
+        return 0;
+    }
     // Settings: the limits are this computer's, and a value beyond them is refused by name.
     {
         const auto host = hostInfo();
@@ -144,12 +154,30 @@ int main(int argc, char** argv)
                 CHECK(again.ok() && again->cpus == 1);
             }
         }
-        // Its SSH keys cannot be made yet (ed25519 without OpenSSL): refused, saying so.
+        // Its SSH keys are ECDSA (nistp256) here, made with CNG (whether OpenSSH reads them is
+        // checked by sshkeys-interop), kept once made; ed25519 is refused, saying why.
         if (instance.ok()) {
             const auto keys = instance->ensureKeys();
-            CHECK(!keys.ok() && keys.error().message.find("on Windows yet") != std::string::npos,
-                  keys.ok() ? "made" : keys.error().message);
-            CHECK(!std::filesystem::exists(instance->clientKey()));
+            CHECK(keys.ok(), keys.ok() ? "" : keys.error().message);
+            const auto publicKey = [](const std::filesystem::path& key) {
+                std::ifstream in(key.string() + ".pub");
+                std::string line;
+                std::getline(in, line);
+                return line;
+            };
+            const auto client = publicKey(instance->clientKey());
+            const auto host = publicKey(instance->hostKey());
+            CHECK(client.rfind("ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABB",
+                               0) == 0 &&
+                      client.size() > 150 && client.substr(client.size() - 13) == " berth-client",
+                  client);
+            CHECK(host.rfind("ecdsa-sha2-nistp256 ", 0) == 0 && host != client, host);
+            CHECK(instance->ensureKeys().ok() && publicKey(instance->clientKey()) == client);
+            const auto pinned = instance->hostPublicKey();
+            CHECK(pinned.ok() && host.rfind(*pinned + " ", 0) == 0,
+                  pinned.ok() ? *pinned : pinned.error().message);
+            const auto ed25519 = generateEd25519("x");
+            CHECK(!ed25519.ok() && ed25519.error().message.find("ECDSA") != std::string::npos);
         }
         const auto bad = Instance::open(home, "No Such");
         CHECK(!bad.ok() && bad.error().message.find("not a valid instance name") != std::string::npos);

@@ -207,7 +207,7 @@ Status Instance::ensureKeys() const
         const auto pub = fs::path(file.string() + ".pub");
         if (fs::exists(file) && fs::exists(pub))
             continue;
-        auto pair = generateEd25519(comment);
+        auto pair = generateInstanceKey(comment);
         if (!pair)
             return pair.error();
         // Private key first, public last: a pair missing its .pub is made anew next time.
