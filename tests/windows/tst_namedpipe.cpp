@@ -213,12 +213,15 @@ int main(int argc, char** argv)
         CHECK(!result.ok() && result.error().message.find("does not exist") != std::string::npos);
     }
 
+    // Two server threads, each with an instance waiting, as a pipe server must have: with one, a
+    // request right behind the previous one could come while that thread was between its
+    // connected instance and the next, find no instance, and fail with "does not exist".
     ServerLog log;
-    std::atomic<bool> ready{false};
-    std::thread(runServer, std::wstring(L"\\\\.\\pipe\\") + std::wstring(pipe.begin(), pipe.end()), std::ref(log),
-                std::ref(ready))
-        .detach();
-    while (!ready)
+    std::atomic<bool> ready{false}, secondReady{false};
+    const auto pipeName = std::wstring(L"\\\\.\\pipe\\") + std::wstring(pipe.begin(), pipe.end());
+    std::thread(runServer, pipeName, std::ref(log), std::ref(ready)).detach();
+    std::thread(runServer, pipeName, std::ref(log), std::ref(secondReady)).detach();
+    while (!ready || !secondReady)
         Sleep(5);
 
     Client client(io, options);

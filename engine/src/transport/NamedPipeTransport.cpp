@@ -44,22 +44,29 @@ Error openError(const Endpoint& endpoint, DWORD code)
     return {ErrorKind::Unreachable, "cannot connect to the engine at " + where + ": " + systemMessage(code)};
 }
 
+// A pipe server has no instance listening for a moment after each client connects, until it
+// makes the next one (go-winio's, Berth's own): a client right behind another then finds no pipe
+// at all. "Not found" is believed only once it lasts this long.
+constexpr std::chrono::milliseconds kGapWait{250};
+
 void tryOpen(Socket& socket, const Endpoint& endpoint, std::chrono::steady_clock::time_point deadline,
-             std::shared_ptr<boost::asio::steady_timer> timer, std::function<void(Status)> done)
+             std::chrono::steady_clock::time_point gapDeadline, std::shared_ptr<boost::asio::steady_timer> timer,
+             std::function<void(Status)> done)
 {
     const HANDLE pipe = CreateFileW(pipeName(endpoint.path()).c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
                                     OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
     if (pipe == INVALID_HANDLE_VALUE) {
         const DWORD code = GetLastError();
-        if (code == ERROR_PIPE_BUSY && std::chrono::steady_clock::now() < deadline) {
+        const auto now = std::chrono::steady_clock::now();
+        if ((code == ERROR_PIPE_BUSY && now < deadline) || (code == ERROR_FILE_NOT_FOUND && now < gapDeadline)) {
             // WaitNamedPipe would block this thread: wait on the loop instead.
             timer->expires_after(kBusyRetry);
-            timer->async_wait([&socket, endpoint, deadline, timer, done = std::move(done)](
+            timer->async_wait([&socket, endpoint, deadline, gapDeadline, timer, done = std::move(done)](
                                   const boost::system::error_code& ec) mutable {
                 if (ec)
                     done(Error{ErrorKind::Cancelled, "connecting to " + endpoint.toString() + " was cancelled"});
                 else
-                    tryOpen(socket, endpoint, deadline, timer, std::move(done));
+                    tryOpen(socket, endpoint, deadline, gapDeadline, timer, std::move(done));
             });
             return;
         }
@@ -90,7 +97,8 @@ void asyncConnect(Socket& socket, const Endpoint& endpoint, std::function<void(S
         });
         return;
     }
-    tryOpen(socket, endpoint, std::chrono::steady_clock::now() + kBusyWait,
+    const auto now = std::chrono::steady_clock::now();
+    tryOpen(socket, endpoint, now + kBusyWait, now + kGapWait,
             std::make_shared<boost::asio::steady_timer>(socket.get_executor()), std::move(done));
 }
 

@@ -72,6 +72,9 @@ Status serverIsThisUser(HANDLE pipe, const std::filesystem::path& where, const s
 Result<LocalConnection> LocalConnection::connect(const std::filesystem::path& where, const std::string& peer)
 {
     const auto deadline = Clock::now() + std::chrono::seconds(5);
+    // A server has no instance listening for a moment after each client connects, until it makes
+    // the next one: "not found" is believed only once it lasts this long.
+    const auto gapDeadline = Clock::now() + std::chrono::milliseconds(250);
     for (;;) {
         // SECURITY_IDENTIFICATION: the server may learn who connects, never act as this user.
         const HANDLE pipe =
@@ -89,6 +92,10 @@ Result<LocalConnection> LocalConnection::connect(const std::filesystem::path& wh
         // Every instance is taken for a moment, until the server makes the next one.
         if (code == ERROR_PIPE_BUSY && Clock::now() < deadline) {
             WaitNamedPipeW(where.wstring().c_str(), static_cast<DWORD>(millisecondsLeft(deadline)));
+            continue;
+        }
+        if (code == ERROR_FILE_NOT_FOUND && Clock::now() < gapDeadline) {
+            Sleep(10);
             continue;
         }
         return Error{peer + " is not answering on " + where.string() + " (" + systemMessage(code) + ")"};
