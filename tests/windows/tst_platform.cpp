@@ -362,6 +362,58 @@ int main(int argc, char** argv)
         CHECK(!closing.isOpen());
     }
 
+    // Clients right behind one another, as the docker CLI makes them (one attempt; a busy pipe is
+    // waited for, "not found" is final), while the io thread is slow to take each connection: a
+    // second connect kept pending means none of them finds the pipe missing.
+    {
+        const std::string name =
+            "\\\\.\\pipe\\berth-test-" + std::to_string(GetCurrentProcessId()) + "-burst";
+        const auto wide = engine::detail::widen(name);
+        boost::asio::io_context io;
+        LocalListener listener(io);
+        CHECK(listener.listen(name, 16).ok());
+        constexpr int kClients = 40;
+        std::atomic<int> connected{0}, missing{0};
+        std::thread clients([&] {
+            for (int i = 0; i < kClients; ++i) {
+                HANDLE pipe = INVALID_HANDLE_VALUE;
+                for (;;) {
+                    pipe = CreateFileW(wide.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                                       0, nullptr);
+                    if (pipe != INVALID_HANDLE_VALUE || GetLastError() != ERROR_PIPE_BUSY)
+                        break;
+                    WaitNamedPipeW(wide.c_str(), 2000);
+                }
+                if (pipe == INVALID_HANDLE_VALUE) {
+                    ++missing;
+                    continue;
+                }
+                ++connected;
+                DWORD n = 0;
+                WriteFile(pipe, "x", 1, &n, nullptr);
+                CloseHandle(pipe);
+            }
+            boost::asio::post(io, [&] { listener.close(); });
+        });
+        int accepted = 0;
+        std::function<void()> next = [&] {
+            auto stream = std::make_shared<LocalListener::Stream>(io);
+            listener.asyncAccept(*stream, [&, stream](boost::system::error_code ec) {
+                if (ec)
+                    return;
+                ++accepted;
+                Sleep(20); // a busy io thread
+                next();
+            });
+        };
+        next();
+        io.run_for(std::chrono::seconds(60));
+        clients.join();
+        CHECK(connected == kClients && missing == 0,
+              std::to_string(connected) + " connected, " + std::to_string(missing) + " found no pipe");
+        CHECK(accepted >= 1, std::to_string(accepted));
+    }
+
     // Private files: an atomic write replaces the file whole and leaves no temporary file; a
     // write into a missing folder names what was not changed. SHA-256 through BCrypt.
     {

@@ -38,7 +38,7 @@ public:
     LocalListener& operator=(const LocalListener&) = delete;
 
     // `backlog`: clients that may wait to be accepted (a Unix socket's listen queue; a pipe
-    // keeps one instance waiting).
+    // keeps two instances waiting).
     Status listen(const std::filesystem::path& where, int backlog);
     // The next client, in `stream` (which must outlive the call); `done` runs on the io_context,
     // with operation_aborted once close() was called.

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cwctype>
+#include <deque>
+#include <utility>
+#include <vector>
 #include <windows.h>
 
 #include <boost/asio/post.hpp>
@@ -26,74 +29,126 @@ constexpr DWORD kBufferBytes = 64 * 1024;
 
 struct LocalListener::Impl : std::enable_shared_from_this<LocalListener::Impl>
 {
-    explicit Impl(boost::asio::io_context& context) : io(context), waiting(context) {}
+    explicit Impl(boost::asio::io_context& context) : io(context) {}
+
+    // Instances whose ConnectNamedPipe is pending. Two, not one: a client connects to any
+    // listening instance, and after one connects the next instance can only be made once the io
+    // thread runs that connect's handler; with a single instance a client right behind another
+    // would find no pipe at all meanwhile ("file not found", which the docker CLI does not retry).
+    static constexpr std::size_t kListening = 2;
 
     boost::asio::io_context& io;
     std::wstring name;
     std::string shownName;
     std::shared_ptr<void> descriptor;
-    Stream waiting; // the instance the next client connects to
+    std::vector<std::shared_ptr<Stream>> listening;
+    std::deque<Stream> connected; // clients not yet handed over, in the order they came
+    Stream* acceptInto = nullptr; // the accept that waits for a client, if any
+    std::function<void(boost::system::error_code)> acceptDone;
     bool open = false;
     boost::system::error_code broken; // why no instance could be made for the next client
 
-    // Connects the waiting instance to the next client and hands it over in `stream`. A client
-    // that came and went before it was served (ERROR_NO_DATA), or any other failure of one
-    // instance, gets a fresh instance and the wait goes on; `done` hears only of what cannot be
-    // mended (no instance can be made) and of close().
+    // Hands over the oldest connected client, or remembers the accept until one comes.
     void accept(Stream& stream, std::function<void(boost::system::error_code)> done)
     {
-        auto self = shared_from_this();
         if (!open) { // never listening, closed, or no instance could be made
             const boost::system::error_code why = broken ? broken : boost::asio::error::operation_aborted;
             boost::asio::post(io, [done = std::move(done), why] { done(why); });
             return;
         }
-        boost::asio::windows::overlapped_ptr connect(
-            io, [self, &stream, done](const boost::system::error_code& error, std::size_t) {
-                if (!self->open) { // closed: whatever code the system ended the connect with
-                    done(boost::asio::error::operation_aborted);
-                    return;
-                }
-                if (error) {
-                    if (self->renew())
-                        self->accept(stream, done);
-                    else
-                        done(self->broken);
-                    return;
-                }
-                stream = std::move(self->waiting);
-                // The next client finds an instance waiting even before accept() is called again.
-                if (!self->renew())
-                    spdlog::warn("{}: no instance for the next client: {}", self->shownName, self->broken.message());
-                done({});
-            });
-        const BOOL connected = ConnectNamedPipe(waiting.native_handle(), connect.get());
-        const DWORD code = GetLastError();
-        if (connected || code == ERROR_IO_PENDING)
-            connect.release(); // completes through the io_context's completion port
-        else if (code == ERROR_PIPE_CONNECTED)
-            connect.complete({}, 0); // the client came before this call; nothing is queued for it
-        else
-            connect.complete({static_cast<int>(code), boost::asio::error::get_system_category()}, 0);
+        if (connected.empty()) {
+            acceptInto = &stream;
+            acceptDone = std::move(done);
+            return;
+        }
+        stream = std::move(connected.front());
+        connected.pop_front();
+        boost::asio::post(io, [done = std::move(done)] { done({}); });
     }
 
-    // A fresh instance in `waiting`; false (with `broken` set and the listener closed) when none
-    // can be made.
-    bool renew()
+    // Makes instances until kListening wait for clients; false (with `broken` set and the
+    // listener closed) when none can be made.
+    bool listen(bool first)
     {
-        boost::system::error_code ignored;
-        waiting.close(ignored);
-        waiting = Stream(io);
-        if (const auto ec = makeInstance(false)) {
-            open = false;
-            broken = ec;
-            return false;
+        while (listening.size() < kListening) {
+            auto instance = std::make_shared<Stream>(io);
+            if (const auto ec = makeInstance(*instance, first && listening.empty())) {
+                fail(ec);
+                return false;
+            }
+            listening.push_back(instance);
+            connect(instance);
         }
         return true;
     }
 
-    // A new instance of the pipe in `waiting`; the first one also claims the name.
-    boost::system::error_code makeInstance(bool first)
+    // Waits on `instance` for a client. A client that came and went before its connect was
+    // served (ERROR_NO_DATA), or any other failure of one instance, gets a fresh instance.
+    void connect(const std::shared_ptr<Stream>& instance)
+    {
+        auto self = shared_from_this();
+        boost::asio::windows::overlapped_ptr pending(
+            io, [self, instance](const boost::system::error_code& error, std::size_t) {
+                auto& list = self->listening;
+                list.erase(std::remove(list.begin(), list.end(), instance), list.end());
+                if (!self->open) // closed: whatever code the system ended the connect with
+                    return;
+                if (!error && !clientLeft(*instance)) {
+                    self->connected.push_back(std::move(*instance));
+                } else {
+                    boost::system::error_code ignored;
+                    instance->close(ignored);
+                }
+                if (!self->listen(false))
+                    spdlog::warn("{}: no instance for the next client: {}", self->shownName, self->broken.message());
+                if (self->acceptInto && !self->connected.empty()) {
+                    *std::exchange(self->acceptInto, nullptr) = std::move(self->connected.front());
+                    self->connected.pop_front();
+                    std::exchange(self->acceptDone, nullptr)({});
+                }
+            });
+        const BOOL done = ConnectNamedPipe(instance->native_handle(), pending.get());
+        const DWORD code = GetLastError();
+        if (done || code == ERROR_IO_PENDING)
+            pending.release(); // completes through the io_context's completion port
+        else if (code == ERROR_PIPE_CONNECTED)
+            pending.complete({}, 0); // the client came before this call; nothing is queued for it
+        else
+            pending.complete({static_cast<int>(code), boost::asio::error::get_system_category()}, 0);
+    }
+
+    // A client that connected and left at once, having sent nothing (a probe such as
+    // localEndpointAnswers, a client that gave up): not handed over, as when it leaves before its
+    // connect is served (ERROR_NO_DATA).
+    static bool clientLeft(Stream& instance)
+    {
+        DWORD waiting = 0;
+        return !PeekNamedPipe(instance.native_handle(), nullptr, 0, nullptr, &waiting, nullptr) &&
+               GetLastError() == ERROR_BROKEN_PIPE;
+    }
+
+    // No more instances can be made: the listener closes, and a waiting accept hears why.
+    void fail(const boost::system::error_code& ec)
+    {
+        broken = ec;
+        closeAll();
+        if (acceptInto) {
+            acceptInto = nullptr;
+            boost::asio::post(io, [done = std::exchange(acceptDone, nullptr), ec] { done(ec); });
+        }
+    }
+
+    void closeAll()
+    {
+        open = false;
+        boost::system::error_code ignored;
+        for (const auto& instance : listening)
+            instance->close(ignored); // a pending connect ends with operation_aborted
+        connected.clear();
+    }
+
+    // A new instance of the pipe in `into`; the first one also claims the name.
+    boost::system::error_code makeInstance(Stream& into, bool first)
     {
         SECURITY_ATTRIBUTES attributes{sizeof attributes, descriptor.get(), FALSE};
         const HANDLE pipe = CreateNamedPipeW(
@@ -104,7 +159,7 @@ struct LocalListener::Impl : std::enable_shared_from_this<LocalListener::Impl>
         if (pipe == INVALID_HANDLE_VALUE)
             return {static_cast<int>(GetLastError()), boost::asio::error::get_system_category()};
         boost::system::error_code ec;
-        waiting.assign(pipe, ec);
+        into.assign(pipe, ec);
         if (ec)
             CloseHandle(pipe);
         return ec;
@@ -135,13 +190,20 @@ Status LocalListener::listen(const std::filesystem::path& where, int /*backlog*/
     // that makes one in between; Wine does not enforce that flag, this check it does.
     if (WaitNamedPipeW(d.name.c_str(), 1) || GetLastError() != ERROR_FILE_NOT_FOUND)
         return Error{"another program already serves " + text + ": is Berth running twice?"};
-    if (const auto ec = d.makeInstance(true)) {
+    auto first = std::make_shared<Stream>(d.io);
+    if (const auto ec = d.makeInstance(*first, true)) {
         if (ec.value() == ERROR_ACCESS_DENIED || ec.value() == ERROR_PIPE_BUSY)
             return Error{"another program already serves " + text + ": is Berth running twice? (" +
                          systemMessage(static_cast<DWORD>(ec.value())) + ")"};
         return Error{"cannot make the pipe " + text + ": " + systemMessage(static_cast<DWORD>(ec.value()))};
     }
     d.open = true;
+    d.broken = {};
+    d.listening.push_back(first);
+    d.connect(first);
+    if (!d.listen(false))
+        return Error{"cannot make the pipe " + text + ": " +
+                     systemMessage(static_cast<DWORD>(d.broken.value()))};
     return Ok{};
 }
 
@@ -152,9 +214,14 @@ void LocalListener::asyncAccept(Stream& stream, std::function<void(boost::system
 
 void LocalListener::close()
 {
-    m_impl->open = false;
-    boost::system::error_code ignored;
-    m_impl->waiting.close(ignored); // a pending connect ends with operation_aborted
+    auto& d = *m_impl;
+    d.closeAll();
+    if (d.acceptInto) {
+        d.acceptInto = nullptr;
+        boost::asio::post(d.io, [done = std::exchange(d.acceptDone, nullptr)] {
+            done(boost::asio::error::operation_aborted);
+        });
+    }
 }
 
 bool LocalListener::isOpen() const
