@@ -55,6 +55,23 @@ private slots:
         ::close(passed);
     }
 
+    // runAttached (berth shell's ssh, default-socket's pkexec): the exit status comes back, a
+    // signal's end as -N, and a program that cannot be run is an error naming it, not a 127.
+    void attachedProgramsReportHowTheyEnded()
+    {
+        QCOMPARE(berth::vm::runAttached({"sh", "-c", "exit 3"}).valueOr(-100), 3);
+        QCOMPARE(berth::vm::runAttached({"sh", "-c", "kill -TERM $$"}).valueOr(-100), -SIGTERM);
+        const auto missing = berth::vm::runAttached({"berth-no-such-program"});
+        QVERIFY(!missing && QString::fromStdString(missing.error().message).contains("not found in PATH"));
+        const QString script = m_dir.filePath("not-executable");
+        QFile(script).open(QIODevice::WriteOnly);
+        const auto refused = berth::vm::runAttached({script.toStdString()});
+        QVERIFY2(!refused && QString::fromStdString(refused.error().message).contains("Permission denied"),
+                 refused ? "ran" : refused.error().message.c_str());
+        QVERIFY(berth::vm::findProgram("sh").is_absolute());
+        QVERIFY(berth::vm::findProgram("berth-no-such-program").empty());
+    }
+
     void currentProcessIdIsThisOne()
     {
         QCOMPARE(berth::vm::currentProcessId(), static_cast<int>(::getpid()));

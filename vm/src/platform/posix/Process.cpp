@@ -36,7 +36,11 @@ std::string resolveProgram(const std::string& name)
         const auto end = std::min(dirs.find(':', begin), dirs.size());
         const auto dir = dirs.substr(begin, end - begin);
         const auto candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
-        if (::access(candidate.c_str(), X_OK) == 0)
+        struct stat st
+        {
+        };
+        if (::access(candidate.c_str(), X_OK) == 0 && ::stat(candidate.c_str(), &st) == 0 &&
+            S_ISREG(st.st_mode))
             return candidate;
         begin = end + 1;
     }
@@ -228,24 +232,44 @@ Result<int> runAttached(const std::vector<std::string>& argv)
         ::sigaction(SIGINT, &oldInt, nullptr);
         ::sigaction(SIGQUIT, &oldQuit, nullptr);
     };
-    const pid_t child = ::fork();
-    if (child == 0) {
-        ::sigaction(SIGINT, &oldInt, nullptr);
-        ::sigaction(SIGQUIT, &oldQuit, nullptr);
-        ::execv(program.c_str(), args.data());
-        ::_exit(127);
-    }
-    if (child < 0) {
+    // The child reports an errno before exec through this pipe; a closed pipe means exec worked.
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) {
         const int why = errno;
         restore();
         return Error{"cannot run " + argv[0] + ": " + std::strerror(why)};
     }
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::close(report[0]);
+        ::sigaction(SIGINT, &oldInt, nullptr);
+        ::sigaction(SIGQUIT, &oldQuit, nullptr);
+        ::execv(program.c_str(), args.data());
+        const int why = errno;
+        (void)!::write(report[1], &why, sizeof why);
+        ::_exit(127);
+    }
+    ::close(report[1]);
+    if (child < 0) {
+        const int why = errno;
+        ::close(report[0]);
+        restore();
+        return Error{"cannot run " + argv[0] + ": " + std::strerror(why)};
+    }
+    int execError = 0;
+    ssize_t got = -1;
+    do
+        got = ::read(report[0], &execError, sizeof execError);
+    while (got < 0 && errno == EINTR);
+    ::close(report[0]);
     int status = 0;
     pid_t waited = -1;
     do
         waited = ::waitpid(child, &status, 0);
     while (waited < 0 && errno == EINTR);
     restore();
+    if (got == static_cast<ssize_t>(sizeof execError))
+        return Error{"cannot run " + program + ": " + std::strerror(execError)};
     if (waited != child)
         return Error{"lost " + argv[0] + ": " + std::strerror(errno)};
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
