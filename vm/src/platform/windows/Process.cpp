@@ -5,6 +5,7 @@
 #include "berth/engine/detail/Win32Text.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -58,6 +59,19 @@ HANDLE openOutput(const std::filesystem::path& file)
     return CreateFileW(file.empty() ? L"NUL" : file.wstring().c_str(), FILE_APPEND_DATA,
                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, &inherit, OPEN_ALWAYS,
                        FILE_ATTRIBUTE_NORMAL, nullptr);
+}
+
+// Held while inheritable handles exist for a child about to start: a child started meanwhile
+// without a handle list (_popen's cmd.exe) would inherit them too, and keep a report pipe open.
+std::mutex& inheritLock()
+{
+    static std::mutex lock;
+    return lock;
+}
+
+BOOL WINAPI ignoreConsoleBreak(DWORD event)
+{
+    return event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT;
 }
 
 // The job that the dieWithParent children are in: closed (so they end) when this process ends,
@@ -184,6 +198,7 @@ Result<int> runAttached(const std::vector<std::string>& argv)
         appendQuoted(commandLine, widen(arg));
     }
     // This process's standard handles, as inheritable copies, and nothing else.
+    std::unique_lock lock(inheritLock());
     std::vector<HANDLE> inherited;
     STARTUPINFOEXW startup{};
     startup.StartupInfo.cb = sizeof startup;
@@ -210,9 +225,14 @@ Result<int> runAttached(const std::vector<std::string>& argv)
                                   inherited.size() * sizeof(HANDLE), nullptr, nullptr);
     startup.lpAttributeList = listed ? list : nullptr;
     PROCESS_INFORMATION info{};
-    // Ctrl-C reaches every program on the console: the child decides, this process waits.
-    SetConsoleCtrlHandler(nullptr, TRUE);
-    const BOOL made = CreateProcessW(nullptr, commandLine.data(), nullptr, nullptr, TRUE,
+    // Ctrl-C and Ctrl-Break reach every program on the console: the child decides, this process
+    // waits. A handler, not SetConsoleCtrlHandler(nullptr, TRUE), whose "ignore Ctrl-C" the child
+    // would inherit.
+    SetConsoleCtrlHandler(ignoreConsoleBreak, TRUE);
+    // No standard handles (a program without a console): nothing to inherit. Handles that cannot
+    // be limited to these: not started, rather than handing it everything inheritable.
+    const BOOL made = (listed || inherited.empty()) &&
+                      CreateProcessW(nullptr, commandLine.data(), nullptr, nullptr, listed ? TRUE : FALSE,
                                      CREATE_UNICODE_ENVIRONMENT | (listed ? EXTENDED_STARTUPINFO_PRESENT : 0),
                                      nullptr, nullptr, &startup.StartupInfo, &info);
     const DWORD code = GetLastError();
@@ -220,8 +240,9 @@ Result<int> runAttached(const std::vector<std::string>& argv)
         DeleteProcThreadAttributeList(list);
     for (const HANDLE h : inherited)
         CloseHandle(h);
+    lock.unlock();
     if (!made) {
-        SetConsoleCtrlHandler(nullptr, FALSE);
+        SetConsoleCtrlHandler(ignoreConsoleBreak, FALSE);
         if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND)
             return Error{"cannot run " + argv[0] + ": not found in PATH"};
         return Error{"cannot run " + argv[0] + ": " + systemMessage(code)};
@@ -231,8 +252,11 @@ Result<int> runAttached(const std::vector<std::string>& argv)
     DWORD exitCode = 0;
     GetExitCodeProcess(info.hProcess, &exitCode);
     CloseHandle(info.hProcess);
-    SetConsoleCtrlHandler(nullptr, FALSE);
-    return static_cast<int>(exitCode);
+    SetConsoleCtrlHandler(ignoreConsoleBreak, FALSE);
+    // An exit code as a shell shows it: an NTSTATUS such as "ended by Ctrl-C" is no exit status.
+    if (exitCode == static_cast<DWORD>(STATUS_CONTROL_C_EXIT))
+        return -SIGINT;
+    return exitCode <= 255 ? static_cast<int>(exitCode) : 255;
 }
 
 std::filesystem::path findProgram(const std::string& program)
@@ -311,6 +335,7 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
             commandLine += L' ';
         appendQuoted(commandLine, widen(arg));
     }
+    const std::lock_guard lock(inheritLock());
     const HANDLE out = openOutput(options.stdoutFile);
     const HANDLE err = options.stderrFile.empty() ? out : openOutput(options.stderrFile);
     SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
@@ -362,8 +387,10 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
     PROCESS_INFORMATION info{};
     // The program is looked up as CreateProcess does: its folder, the current one, the system
     // folders, then PATH.
-    const BOOL made = CreateProcessW(nullptr, commandLine.data(), nullptr, nullptr, TRUE, flags, nullptr,
-                                     nullptr, &startup.StartupInfo, &info);
+    // Handles that cannot be limited to these: not started, rather than handing the child every
+    // inheritable handle of this process.
+    const BOOL made = listed && CreateProcessW(nullptr, commandLine.data(), nullptr, nullptr, TRUE, flags,
+                                               nullptr, nullptr, &startup.StartupInfo, &info);
     const DWORD code = GetLastError();
     if (listed)
         DeleteProcThreadAttributeList(list);
@@ -447,7 +474,9 @@ int Process::openExitFd() const
 
 std::string firstOutputLine(const std::string& command)
 {
+    std::unique_lock lock(inheritLock()); // cmd.exe inherits every inheritable handle
     std::unique_ptr<FILE, decltype(&_pclose)> pipe(_popen((command + " 2>NUL").c_str(), "r"), &_pclose);
+    lock.unlock();
     if (!pipe)
         return {};
     char line[512] = {};
