@@ -422,7 +422,10 @@ int main(int argc, char** argv)
         const auto replaced = writeFileAtomically(file, std::string(100000, 'x'));
         CHECK(replaced.ok(), replaced.ok() ? "" : replaced.error().message);
         CHECK(contents(file) == std::string(100000, 'x'));
-        CHECK(!fs::exists(dir / ".settings.json.tmp"));
+        CHECK(std::none_of(fs::directory_iterator(dir), fs::directory_iterator(),
+                           [](const fs::directory_entry& e) {
+                               return e.path().filename().string().rfind(".settings.json.tmp", 0) == 0;
+                           })); // no temporary file left
         const auto missing = writeFileAtomically(dir / "no-such-folder" / "x.json", "{}");
         CHECK(!missing.ok() && missing.error().message.find("was not changed") != std::string::npos,
               missing.ok() ? "written" : missing.error().message);

@@ -1,6 +1,10 @@
 #include "berth/vm/PrivateFiles.h"
 
 #include "PlatformDetail.h"
+#include "berth/vm/Process.h"
+
+#include <atomic>
+#include <string>
 
 namespace berth::vm {
 
@@ -8,14 +12,18 @@ namespace fs = std::filesystem;
 
 Status writeFileAtomically(const fs::path& file, const std::string& contents, unsigned mode)
 {
-    const auto tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
+    // A name of this write's own: two writers of one file (two agents, the CLI and an agent) must
+    // not write into, or rename, each other's temporary file.
+    static std::atomic<unsigned> writes{0};
+    const auto tmp =
+        file.parent_path() / ("." + file.filename().string() + ".tmp-" + std::to_string(currentProcessId()) +
+                              "-" + std::to_string(++writes));
     const auto unchanged = [&](const Error& error) -> Status {
         std::error_code ignored;
         fs::remove(tmp, ignored);
         return Error{error.message + "; " + file.string() + " was not changed"};
     };
     std::error_code ec;
-    fs::remove(tmp, ec); // left by a write that did not finish
     auto out = NewFile::create(tmp, mode);
     if (!out)
         return unchanged(out.error());
