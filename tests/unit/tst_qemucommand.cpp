@@ -404,7 +404,9 @@ private slots:
         std::unique_ptr<QProcess> other(standIn("qemu-system-x86_64", "file=" + escaped + "-other"));
         for (auto* p : {qemu.get(), mentions.get(), other.get()})
             QVERIFY(p->waitForStarted());
-        QTRY_VERIFY(processCommandLine(static_cast<int>(qemu->processId())).size() == 5);
+        // Each stand-in has become its renamed shell (five arguments), not still the outer bash.
+        for (auto* p : {qemu.get(), mentions.get(), other.get()})
+            QTRY_VERIFY(processCommandLine(static_cast<int>(p->processId())).size() == 5);
         QCOMPARE(processCommandLine(static_cast<int>(qemu->processId())).front(),
                  std::string("qemu-system-x86_64"));
         const auto found = qemuProcessesUsing(disk);

@@ -50,7 +50,7 @@ Status offerSocketAt(const fs::path& link, const fs::path& socket)
         if (ec != std::errc::file_exists)
             return Error{"cannot link " + link.string() + " to the engine socket: " + ec.message()};
         const auto there = fs::symlink_status(link, ec);
-        if (ec)
+        if (ec || there.type() == fs::file_type::not_found)
             continue; // gone meanwhile: try again
         if (!fs::is_symlink(there))
             return Error{link.string() + " is another program's (" +
