@@ -5,10 +5,32 @@
 
 #include <atomic>
 #include <string>
+#include <utility>
 
 namespace berth::vm {
 
 namespace fs = std::filesystem;
+
+NewFile::NewFile(fs::path path, std::intptr_t handle) : m_path(std::move(path)), m_handle(handle) {}
+
+NewFile::NewFile(NewFile&& other) noexcept
+    : m_path(std::move(other.m_path)), m_handle(std::exchange(other.m_handle, -1))
+{}
+
+NewFile& NewFile::operator=(NewFile&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        m_path = std::move(other.m_path);
+        m_handle = std::exchange(other.m_handle, -1);
+    }
+    return *this;
+}
+
+NewFile::~NewFile()
+{
+    release();
+}
 
 Status writeFileAtomically(const fs::path& file, const std::string& contents, unsigned mode)
 {
