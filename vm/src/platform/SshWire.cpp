@@ -96,4 +96,26 @@ std::string pem(std::string_view label, std::string_view bytes, std::size_t widt
     return out + "-----END " + std::string(label) + "-----\n";
 }
 
+std::string opensshPrivateKey(std::string_view publicBlob, std::string_view keyFields,
+                              std::string_view comment, std::uint32_t check)
+{
+    std::string secret;
+    putU32(secret, check);
+    putU32(secret, check);
+    secret += keyFields;
+    putString(secret, comment);
+    for (char pad = 1; secret.size() % 8 != 0; ++pad)
+        secret.push_back(pad);
+
+    std::string file("openssh-key-v1", 14);
+    file.push_back('\0');
+    putString(file, "none"); // cipher
+    putString(file, "none"); // kdf
+    putString(file, "");     // kdf options
+    putU32(file, 1);         // number of keys
+    putString(file, publicBlob);
+    putString(file, secret);
+    return pem("OPENSSH PRIVATE KEY", file, 70);
+}
+
 } // namespace berth::vm::detail

@@ -12,7 +12,6 @@ namespace berth::vm {
 
 using detail::base64;
 using detail::putString;
-using detail::putU32;
 
 Result<SshKeyPair> generateInstanceKey(const std::string& comment)
 {
@@ -41,31 +40,16 @@ Result<SshKeyPair> generateEd25519(const std::string& comment)
     putString(pubBlob, "ssh-ed25519");
     putString(pubBlob, pubBytes);
 
-    // openssh-key-v1 (OpenSSH's PROTOCOL.key), unencrypted: the private section repeats a
-    // random check word, holds the key (seed || public) and the comment, padded to 8 bytes.
+    // The private section holds the type, the public key and seed || public.
     std::uint32_t check = 0;
     RAND_bytes(reinterpret_cast<unsigned char*>(&check), sizeof check);
-    std::string priv;
-    putU32(priv, check);
-    putU32(priv, check);
-    putString(priv, "ssh-ed25519");
-    putString(priv, pubBytes);
-    putString(priv, seedBytes + pubBytes);
-    putString(priv, comment);
-    for (char pad = 1; priv.size() % 8 != 0; ++pad)
-        priv.push_back(pad);
-
-    std::string blob("openssh-key-v1", 14);
-    blob.push_back('\0');
-    putString(blob, "none"); // cipher
-    putString(blob, "none"); // kdf
-    putString(blob, "");     // kdf options
-    putU32(blob, 1);         // number of keys
-    putString(blob, pubBlob);
-    putString(blob, priv);
+    std::string keyFields;
+    putString(keyFields, "ssh-ed25519");
+    putString(keyFields, pubBytes);
+    putString(keyFields, seedBytes + pubBytes);
 
     SshKeyPair pair;
-    pair.privateKey = detail::pem("OPENSSH PRIVATE KEY", blob, 70);
+    pair.privateKey = detail::opensshPrivateKey(pubBlob, keyFields, comment, check);
     pair.publicKey = "ssh-ed25519 " + base64(pubBlob) + (comment.empty() ? "" : " " + comment);
     return pair;
 }

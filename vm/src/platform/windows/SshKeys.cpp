@@ -17,7 +17,6 @@ namespace berth::vm {
 namespace {
 
 using detail::putString;
-using detail::putU32;
 
 std::string ntMessage(const char* what, NTSTATUS status)
 {
@@ -82,34 +81,19 @@ Result<SshKeyPair> generateEcdsaP256(const std::string& comment)
     putString(publicBlob, "nistp256");
     putString(publicBlob, point);
 
-    // openssh-key-v1 (OpenSSH's PROTOCOL.key), unencrypted, as for ed25519: a random check word
-    // twice, the key (type, curve, Q, the scalar as an mpint) and the comment, padded to 8 bytes.
+    // The private section holds the type, the curve, the point Q and the scalar as an mpint.
     std::uint32_t check = 0;
     if (BCryptGenRandom(nullptr, reinterpret_cast<PUCHAR>(&check), sizeof check,
                         BCRYPT_USE_SYSTEM_PREFERRED_RNG) < 0)
         return Error{"Windows' cryptography (CNG) gave no random bytes"};
-    std::string secret;
-    putU32(secret, check);
-    putU32(secret, check);
-    putString(secret, type);
-    putString(secret, "nistp256");
-    putString(secret, point);
-    detail::putMpint(secret, d);
-    putString(secret, comment);
-    for (char pad = 1; secret.size() % 8 != 0; ++pad)
-        secret.push_back(pad);
-
-    std::string file("openssh-key-v1", 14);
-    file.push_back('\0');
-    putString(file, "none"); // cipher
-    putString(file, "none"); // kdf
-    putString(file, "");     // kdf options
-    putU32(file, 1);         // number of keys
-    putString(file, publicBlob);
-    putString(file, secret);
+    std::string keyFields;
+    putString(keyFields, type);
+    putString(keyFields, "nistp256");
+    putString(keyFields, point);
+    detail::putMpint(keyFields, d);
 
     SshKeyPair pair;
-    pair.privateKey = detail::pem("OPENSSH PRIVATE KEY", file, 70);
+    pair.privateKey = detail::opensshPrivateKey(publicBlob, keyFields, comment, check);
     pair.publicKey = type + " " + detail::base64(publicBlob) + (comment.empty() ? "" : " " + comment);
     return pair;
 }

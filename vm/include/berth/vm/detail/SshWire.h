@@ -25,4 +25,11 @@ std::optional<std::string> base64Decode(std::string_view text);
 // "-----END LABEL-----".
 std::string pem(std::string_view label, std::string_view bytes, std::size_t width = 64);
 
+// An unencrypted OpenSSH private key file (openssh-key-v1, OpenSSH's PROTOCOL.key) holding one
+// key: `publicBlob` is the key's public wire form; `keyFields` its type and key material in the
+// private section's order; `check` a random word (written twice, as OpenSSH checks a
+// decryption by). The private section ends with the comment, padded to 8 bytes.
+std::string opensshPrivateKey(std::string_view publicBlob, std::string_view keyFields,
+                              std::string_view comment, std::uint32_t check);
+
 } // namespace berth::vm::detail
