@@ -186,34 +186,38 @@ std::string hostForwardRemoveCommand(const std::string& protocol, const std::str
 
 namespace {
 
-// Whether `argv` is a QEMU's whose data disk is `dataDisk`: its -drive ends with file=PATH (commas
-// doubled).
-bool isQemuOf(const std::vector<std::string>& argv, const std::filesystem::path& dataDisk)
+// How a QEMU's command line names `dataDisk`: its -drive ends with this (qemuArguments).
+std::string driveFileOption(const std::filesystem::path& dataDisk)
+{
+    return "file=" + escaped(dataDisk);
+}
+
+// Whether `argv` is a QEMU's whose -drive ends with `driveFile`.
+bool isQemuOf(const std::vector<std::string>& argv, const std::string& driveFile)
 {
     if (argv.empty() ||
         std::filesystem::path(argv.front()).filename().string().find("qemu") == std::string::npos)
         return false;
-    std::string file = "file=";
-    for (const char ch : dataDisk.string())
-        file += ch == ',' ? std::string(",,") : std::string(1, ch);
-    return std::any_of(argv.begin(), argv.end(), [&file](const std::string& arg) {
-        return arg.size() >= file.size() && arg.compare(arg.size() - file.size(), file.size(), file) == 0;
+    return std::any_of(argv.begin(), argv.end(), [&driveFile](const std::string& arg) {
+        return arg.size() >= driveFile.size() &&
+               arg.compare(arg.size() - driveFile.size(), driveFile.size(), driveFile) == 0;
     });
 }
 
 // Still that QEMU: its pid may have been given to another process since.
-bool runsQemuOf(int pid, const std::filesystem::path& dataDisk)
+bool runsQemuOf(int pid, const std::string& driveFile)
 {
-    return processExists(pid) && isQemuOf(processCommandLine(pid), dataDisk);
+    return processExists(pid) && isQemuOf(processCommandLine(pid), driveFile);
 }
 
 } // namespace
 
 std::vector<int> qemuProcessesUsing(const std::filesystem::path& dataDisk)
 {
+    const auto driveFile = driveFileOption(dataDisk);
     std::vector<int> found;
     for (const auto& process : userProcesses())
-        if (isQemuOf(process.argv, dataDisk))
+        if (isQemuOf(process.argv, driveFile))
             found.push_back(process.pid);
     return found;
 }
@@ -222,15 +226,16 @@ std::vector<int> stopQemuProcessesUsing(const std::filesystem::path& dataDisk,
                                         std::chrono::milliseconds grace)
 {
     const auto pids = qemuProcessesUsing(dataDisk);
+    const auto driveFile = driveFileOption(dataDisk);
     for (const int pid : pids)
         signalProcess(pid, SIGTERM); // QEMU flushes its disks and exits
     const auto deadline = std::chrono::steady_clock::now() + grace;
     for (const int pid : pids) {
-        while (runsQemuOf(pid, dataDisk) && std::chrono::steady_clock::now() < deadline)
+        while (runsQemuOf(pid, driveFile) && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        if (runsQemuOf(pid, dataDisk)) {
+        if (runsQemuOf(pid, driveFile)) {
             signalProcess(pid, kKillSignal);
-            for (int i = 0; i < 250 && runsQemuOf(pid, dataDisk); ++i)
+            for (int i = 0; i < 250 && runsQemuOf(pid, driveFile); ++i)
                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
     }
