@@ -52,6 +52,59 @@ void appendQuoted(std::wstring& line, const std::wstring& arg)
     line += L'"';
 }
 
+// argv as one command line, each argument quoted as the C runtime reads it back.
+std::wstring commandLineOf(const std::vector<std::string>& argv)
+{
+    std::wstring line;
+    for (const auto& arg : argv) {
+        if (!line.empty())
+            line += L' ';
+        appendQuoted(line, widen(arg));
+    }
+    return line;
+}
+
+// A PROC_THREAD_ATTRIBUTE_HANDLE_LIST: the handles (inheritable, each once) a child inherits and
+// no others. `handles` must outlive it, and ok() be true before it is given to CreateProcess.
+class InheritList
+{
+public:
+    explicit InheritList(std::vector<HANDLE>& handles)
+    {
+        SIZE_T size = 0;
+        InitializeProcThreadAttributeList(nullptr, 1, 0, &size);
+        m_bytes.resize(size);
+        m_ok = !handles.empty() && InitializeProcThreadAttributeList(get(), 1, 0, &size);
+        m_initialised = m_ok;
+        m_ok = m_ok && UpdateProcThreadAttribute(get(), 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles.data(),
+                                                 handles.size() * sizeof(HANDLE), nullptr, nullptr);
+    }
+    InheritList(const InheritList&) = delete;
+    InheritList& operator=(const InheritList&) = delete;
+    ~InheritList()
+    {
+        if (m_initialised)
+            DeleteProcThreadAttributeList(get());
+    }
+
+    bool ok() const { return m_ok; }
+    LPPROC_THREAD_ATTRIBUTE_LIST get()
+    {
+        return reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(m_bytes.data());
+    }
+
+private:
+    std::vector<char> m_bytes;
+    bool m_initialised = false;
+    bool m_ok = false;
+};
+
+// The report pipe end a child was handed, from its childName().
+HANDLE reportHandle(const std::string& name)
+{
+    return reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(std::strtoll(name.c_str(), nullptr, 10)));
+}
+
 // A file the child writes to (appending), or NUL; inheritable.
 HANDLE openOutput(const std::filesystem::path& file)
 {
@@ -101,25 +154,8 @@ Result<ReportPipe> ReportPipe::create()
     return ReportPipe(reinterpret_cast<std::intptr_t>(read), reinterpret_cast<std::intptr_t>(write));
 }
 
-ReportPipe::ReportPipe(ReportPipe&& other) noexcept
-    : m_read(std::exchange(other.m_read, -1)), m_write(std::exchange(other.m_write, -1))
-{}
-
-ReportPipe& ReportPipe::operator=(ReportPipe&& other) noexcept
+void ReportPipe::closeReadEnd()
 {
-    if (this != &other) {
-        closeChildEnd();
-        if (m_read != -1)
-            CloseHandle(reinterpret_cast<HANDLE>(m_read));
-        m_read = std::exchange(other.m_read, -1);
-        m_write = std::exchange(other.m_write, -1);
-    }
-    return *this;
-}
-
-ReportPipe::~ReportPipe()
-{
-    closeChildEnd();
     if (m_read != -1)
         CloseHandle(reinterpret_cast<HANDLE>(std::exchange(m_read, -1)));
 }
@@ -176,27 +212,20 @@ void reportToParent(const std::string& name, const std::string& line)
         return;
     const auto text = line + "\n";
     DWORD n = 0;
-    WriteFile(reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(std::strtoll(name.c_str(), nullptr, 10))),
-              text.data(), static_cast<DWORD>(text.size()), &n, nullptr);
+    WriteFile(reportHandle(name), text.data(), static_cast<DWORD>(text.size()), &n, nullptr);
 }
 
 void closeReport(const std::string& name)
 {
     if (!name.empty())
-        CloseHandle(
-            reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(std::strtoll(name.c_str(), nullptr, 10))));
+        CloseHandle(reportHandle(name));
 }
 
 Result<int> runAttached(const std::vector<std::string>& argv)
 {
     if (argv.empty())
         return Error{"no program to run"};
-    std::wstring commandLine;
-    for (const auto& arg : argv) {
-        if (!commandLine.empty())
-            commandLine += L' ';
-        appendQuoted(commandLine, widen(arg));
-    }
+    auto commandLine = commandLineOf(argv);
     // This process's standard handles, as inheritable copies, and nothing else.
     std::unique_lock lock(inheritLock());
     std::vector<HANDLE> inherited;
@@ -215,15 +244,9 @@ Result<int> runAttached(const std::vector<std::string>& argv)
             inherited.push_back(copy);
         *slots[i] = copy;
     }
-    SIZE_T listSize = 0;
-    InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
-    std::vector<char> listBytes(listSize);
-    auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBytes.data());
-    const bool listed =
-        !inherited.empty() && InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
-        UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited.data(),
-                                  inherited.size() * sizeof(HANDLE), nullptr, nullptr);
-    startup.lpAttributeList = listed ? list : nullptr;
+    InheritList list(inherited);
+    const bool listed = list.ok();
+    startup.lpAttributeList = listed ? list.get() : nullptr;
     PROCESS_INFORMATION info{};
     // Ctrl-C and Ctrl-Break reach every program on the console: the child decides, this process
     // waits. A handler, not SetConsoleCtrlHandler(nullptr, TRUE), whose "ignore Ctrl-C" the child
@@ -236,8 +259,6 @@ Result<int> runAttached(const std::vector<std::string>& argv)
                                      CREATE_UNICODE_ENVIRONMENT | (listed ? EXTENDED_STARTUPINFO_PRESENT : 0),
                                      nullptr, nullptr, &startup.StartupInfo, &info);
     const DWORD code = GetLastError();
-    if (listed)
-        DeleteProcThreadAttributeList(list);
     for (const HANDLE h : inherited)
         CloseHandle(h);
     lock.unlock();
@@ -329,12 +350,7 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
 {
     if (argv.empty())
         return Error{"no program to start"};
-    std::wstring commandLine;
-    for (const auto& arg : argv) {
-        if (!commandLine.empty())
-            commandLine += L' ';
-        appendQuoted(commandLine, widen(arg));
-    }
+    auto commandLine = commandLineOf(argv);
     const std::lock_guard lock(inheritLock());
     const HANDLE out = openOutput(options.stdoutFile);
     const HANDLE err = options.stderrFile.empty() ? out : openOutput(options.stderrFile);
@@ -364,21 +380,15 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
     }
     if (passed)
         inherited.push_back(passed);
-    SIZE_T listSize = 0;
-    InitializeProcThreadAttributeList(nullptr, 1, 0, &listSize);
-    std::vector<char> listBytes(listSize);
-    auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(listBytes.data());
-    const bool listed =
-        InitializeProcThreadAttributeList(list, 1, 0, &listSize) &&
-        UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited.data(),
-                                  inherited.size() * sizeof(HANDLE), nullptr, nullptr);
+    InheritList list(inherited);
+    const bool listed = list.ok();
     STARTUPINFOEXW startup{};
     startup.StartupInfo.cb = sizeof startup;
     startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
     startup.StartupInfo.hStdInput = in;
     startup.StartupInfo.hStdOutput = out;
     startup.StartupInfo.hStdError = err;
-    startup.lpAttributeList = listed ? list : nullptr;
+    startup.lpAttributeList = listed ? list.get() : nullptr;
     DWORD flags = CREATE_UNICODE_ENVIRONMENT | CREATE_NO_WINDOW | CREATE_SUSPENDED;
     if (listed)
         flags |= EXTENDED_STARTUPINFO_PRESENT;
@@ -392,8 +402,6 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
     const BOOL made = listed && CreateProcessW(nullptr, commandLine.data(), nullptr, nullptr, TRUE, flags,
                                                nullptr, nullptr, &startup.StartupInfo, &info);
     const DWORD code = GetLastError();
-    if (listed)
-        DeleteProcThreadAttributeList(list);
     if (passed)
         SetHandleInformation(passed, HANDLE_FLAG_INHERIT, 0);
     closeStd();
