@@ -109,6 +109,7 @@ public:
 
 private:
     ReportPipe(std::intptr_t read, std::intptr_t write) : m_read(read), m_write(write) {}
+    void closeReadEnd();
     std::intptr_t m_read = -1; // a descriptor, or a Windows HANDLE
     std::intptr_t m_write = -1;
 };

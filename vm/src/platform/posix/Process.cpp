@@ -128,25 +128,8 @@ Result<ReportPipe> ReportPipe::create()
     return ReportPipe(fds[0], writeEnd);
 }
 
-ReportPipe::ReportPipe(ReportPipe&& other) noexcept
-    : m_read(std::exchange(other.m_read, -1)), m_write(std::exchange(other.m_write, -1))
-{}
-
-ReportPipe& ReportPipe::operator=(ReportPipe&& other) noexcept
+void ReportPipe::closeReadEnd()
 {
-    if (this != &other) {
-        closeChildEnd();
-        if (m_read >= 0)
-            ::close(static_cast<int>(m_read));
-        m_read = std::exchange(other.m_read, -1);
-        m_write = std::exchange(other.m_write, -1);
-    }
-    return *this;
-}
-
-ReportPipe::~ReportPipe()
-{
-    closeChildEnd();
     if (m_read >= 0)
         ::close(static_cast<int>(std::exchange(m_read, -1)));
 }
