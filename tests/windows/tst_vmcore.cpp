@@ -47,6 +47,20 @@ using namespace berth::vm::control;
 
 namespace {
 
+// The user's temporary folder.
+std::filesystem::path temporaryFolder()
+{
+    wchar_t temp[MAX_PATH];
+    const DWORD n = GetTempPathW(MAX_PATH, temp);
+    return std::filesystem::path(std::wstring(temp, n));
+}
+
+// PREFIX-PID in the user's temporary folder (not made): an instance home of this run's own.
+std::filesystem::path tempFolder(const std::string& prefix)
+{
+    return temporaryFolder() / (prefix + "-" + std::to_string(GetCurrentProcessId()));
+}
+
 // This program's own file: the stand-in for `berth` when InstanceControl launches an agent.
 std::filesystem::path self()
 {
@@ -133,10 +147,7 @@ int main(int argc, char** argv)
     // An instance on Windows: its folders made, its engine and control endpoints named pipes,
     // its settings written and read back.
     {
-        wchar_t temp[MAX_PATH];
-        GetTempPathW(MAX_PATH, temp);
-        const auto home =
-            std::filesystem::path(temp) / ("berth-vmcore-" + std::to_string(GetCurrentProcessId()));
+        const auto home = tempFolder("berth-vmcore");
         const auto instance = Instance::open(home, "default");
         CHECK(instance.ok(), instance.ok() ? "" : instance.error().message);
         if (instance.ok()) {
@@ -190,10 +201,7 @@ int main(int argc, char** argv)
     // endpoint the engine's pipe, made current because the default pipe (docker_engine) has no
     // engine behind it; a served pipe answers, an unserved one does not.
     {
-        wchar_t temp[MAX_PATH];
-        GetTempPathW(MAX_PATH, temp);
-        const auto home =
-            std::filesystem::path(temp) / ("berth-vmfiles-" + std::to_string(GetCurrentProcessId()));
+        const auto home = tempFolder("berth-vmfiles");
         const auto instance = Instance::open(home, "default");
         CHECK(instance.ok(), instance.ok() ? "" : instance.error().message);
         if (instance.ok()) {
@@ -278,10 +286,7 @@ int main(int argc, char** argv)
     // ReportPipe; with no agent, stop has nothing to stop, there is no live status, and reset
     // deletes the data disk; versions names what it cannot find.
     {
-        wchar_t temp[MAX_PATH];
-        GetTempPathW(MAX_PATH, temp);
-        const auto home =
-            std::filesystem::path(temp) / ("berth-control-" + std::to_string(GetCurrentProcessId()));
+        const auto home = tempFolder("berth-control");
         auto instance = Instance::open(home, "default");
         CHECK(instance.ok(), instance.ok() ? "" : instance.error().message);
         if (instance.ok()) {
@@ -401,9 +406,8 @@ int main(int argc, char** argv)
     // The engine probe (what the agent asks /_ping and /version with) over a named pipe, against
     // a stand-in engine that answers one request; and on a pipe no one serves.
     {
-        wchar_t temp[MAX_PATH];
-        GetTempPathW(MAX_PATH, temp);
-        const auto where = localEndpoint(std::filesystem::path(temp) / "probe", "docker");
+        const auto temp = temporaryFolder();
+        const auto where = localEndpoint(temp / "probe", "docker");
         CHECK(engineEndpoint(where).toString().rfind("npipe:////./pipe/berth-", 0) == 0,
               engineEndpoint(where).toString());
         boost::asio::io_context io;
@@ -431,8 +435,8 @@ int main(int argc, char** argv)
         CHECK(seen.rfind("GET /_ping HTTP/1.1\r\n", 0) == 0, seen);
         io.stop();
         engine.join();
-        const auto none = engineGet(localEndpoint(std::filesystem::path(temp) / "none", "docker"), "/_ping",
-                                    std::chrono::seconds(5));
+        const auto none =
+            engineGet(localEndpoint(temp / "none", "docker"), "/_ping", std::chrono::seconds(5));
         CHECK(!none.ok() && none.error().message.find("does not exist") != std::string::npos,
               none.ok() ? "answered" : none.error().message);
     }
