@@ -1,11 +1,14 @@
 #include "Loopback.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <QElapsedTimer>
+#include <QFile>
+#include <QRandomGenerator>
 #include <QTcpServer>
 #include <QThread>
 
@@ -64,6 +67,20 @@ bool acceptsOnLoopback(quint16 port)
 
 quint16 freeTcpPort()
 {
+    // Below the range the kernel draws outgoing connections' local ports from (Linux:
+    // ip_local_port_range, 32768 and up by default): a port the system picked for a listener is
+    // in that range, and any connection made meanwhile (the docker CLI's, the agent's SSH) may take
+    // it before the test listens there.
+    int firstEphemeral = 32768;
+    QFile range("/proc/sys/net/ipv4/ip_local_port_range");
+    if (range.open(QIODevice::ReadOnly))
+        firstEphemeral = std::max(QString::fromLatin1(range.readAll()).split('\t').value(0).toInt(), 12000);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const auto port = static_cast<quint16>(QRandomGenerator::global()->bounded(10000, firstEphemeral));
+        QTcpServer probe;
+        if (probe.listen(QHostAddress::LocalHost, port))
+            return port;
+    }
     QTcpServer probe;
     probe.listen(QHostAddress::LocalHost, 0);
     return probe.serverPort();

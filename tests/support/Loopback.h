@@ -15,7 +15,8 @@ QByteArray httpGet(quint16 port, const QByteArray& path, int timeoutMs = 3000);
 bool answers200(const QByteArray& answer);
 // True when something accepts TCP connections on 127.0.0.1:`port`.
 bool acceptsOnLoopback(quint16 port);
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// A TCP port on 127.0.0.1 that was free a moment ago, below the range of ports the system gives
+// outgoing connections (so that none of those takes it before the caller listens there).
 quint16 freeTcpPort();
 // Polls `condition` every 50 ms until it holds (true) or `timeoutMs` passed (false).
 bool waitFor(const std::function<bool()>& condition, int timeoutMs);
