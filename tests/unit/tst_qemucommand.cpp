@@ -133,6 +133,16 @@ private slots:
         QCOMPARE(valuesOf(a, "-accel").value(0), QString("whpx,kernel-irqchip=off"));
         QCOMPARE(valuesOf(a, "-cpu").value(0), QString("max"));
         QVERIFY2(valuesOf(a, "-sandbox").isEmpty(), "Windows' QEMU has no seccomp sandbox");
+        // Its chardevs are named pipes QEMU makes (by their bare names) and the agent opens.
+        c.bootSocket = "\\\\.\\pipe\\berth-0a1b-boot";
+        c.consoleSocket = "\\\\.\\pipe\\berth-0a1b-console";
+        c.monitorSocket = "\\\\.\\pipe\\berth-0a1b-monitor";
+        c.qmpSocket.clear();
+        a = args(c);
+        QCOMPARE(valuesOf(a, "-chardev"),
+                 QStringList({"pipe,id=boot,path=berth-0a1b-boot", "pipe,id=console,path=berth-0a1b-console",
+                              "pipe,id=monitor,path=berth-0a1b-monitor"}));
+        QVERIFY(valuesOf(a, "-qmp").isEmpty());
         c.accel = Accelerator::Tcg;
         QCOMPARE(valuesOf(args(c), "-accel").value(0), QString("tcg,thread=single"));
 

@@ -1,8 +1,7 @@
 #include "berth/vm/LineSocket.h"
 
-#include "platform/posix/UnixListener.h"
+#include "platform/ChardevEndpoint.h"
 
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 
@@ -16,13 +15,10 @@ constexpr std::size_t kMaxLine = 64 * 1024;
 
 struct LineSocket::Impl : std::enable_shared_from_this<LineSocket::Impl>
 {
-    Impl(asio::io_context& io, std::filesystem::path p) : acceptor(io), socket(io), buffer(kMaxLine), path(std::move(p))
-    {
-    }
-    asio::local::stream_protocol::acceptor acceptor;
-    asio::local::stream_protocol::socket socket;
+    explicit Impl(asio::io_context& io) : endpoint(io), socket(io), buffer(kMaxLine) {}
+    detail::ChardevEndpoint endpoint;
+    detail::ChardevEndpoint::Stream socket;
     asio::streambuf buffer;
-    std::filesystem::path path;
     LineHandler onLine;
     ClosedHandler onClosed;
     bool alive = true;
@@ -67,8 +63,8 @@ struct LineSocket::Impl : std::enable_shared_from_this<LineSocket::Impl>
 
 Result<std::unique_ptr<LineSocket>> LineSocket::listen(asio::io_context& io, const std::filesystem::path& path)
 {
-    auto impl = std::make_shared<Impl>(io, path);
-    if (auto listening = detail::listenPrivately(impl->acceptor, path, 1); !listening)
+    auto impl = std::make_shared<Impl>(io);
+    if (auto listening = impl->endpoint.open(path); !listening)
         return listening.error();
     return std::unique_ptr<LineSocket>(new LineSocket(std::move(impl)));
 }
@@ -80,24 +76,20 @@ LineSocket::~LineSocket()
     m_impl->alive = false;
     boost::system::error_code ec;
     m_impl->socket.close(ec);
-    m_impl->acceptor.close(ec);
-    std::error_code fsError;
-    std::filesystem::remove(m_impl->path, fsError);
+    m_impl->endpoint.close();
 }
 
 void LineSocket::start(LineHandler onLine, ClosedHandler onClosed)
 {
     m_impl->onLine = std::move(onLine);
     m_impl->onClosed = std::move(onClosed);
-    m_impl->acceptor.async_accept(m_impl->socket, [impl = m_impl](boost::system::error_code ec) {
+    m_impl->endpoint.asyncConnect(m_impl->socket, [impl = m_impl](Status connected) {
         if (!impl->alive)
             return;
-        if (ec) {
+        if (!connected) {
             impl->closed();
             return;
         }
-        boost::system::error_code ignored;
-        impl->acceptor.close(ignored); // one peer only
         impl->readLine();
     });
 }

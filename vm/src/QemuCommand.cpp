@@ -89,6 +89,22 @@ std::string escaped(const std::filesystem::path& path)
     return out;
 }
 
+// The chardev `id` that meets the host at `where` (vm/src/platform/ChardevEndpoint.h): a Unix
+// socket the host listens on, QEMU the client; on Windows the named pipe \\.\pipe\NAME, which
+// QEMU's pipe backend creates (it takes NAME alone) and the host opens.
+std::string hostChardev(const QemuConfig& c, const std::string& id, const std::filesystem::path& where)
+{
+    if (c.host.os == HostOs::Windows) {
+        auto name = where.string();
+        for (const std::string prefix : {"\\\\.\\pipe\\", "//./pipe/"}) {
+            if (name.rfind(prefix, 0) == 0)
+                name.erase(0, prefix.size());
+        }
+        return "pipe,id=" + id + ",path=" + escaped(name);
+    }
+    return "socket,id=" + id + ",path=" + escaped(where);
+}
+
 } // namespace
 
 std::vector<std::string> qemuArguments(const QemuConfig& c)
@@ -136,17 +152,16 @@ std::vector<std::string> qemuArguments(const QemuConfig& c)
 
     add({"-device", "virtio-serial-pci"});
     if (!c.bootSocket.empty())
-        add({"-chardev", "socket,id=boot,path=" + escaped(c.bootSocket), "-device",
+        add({"-chardev", hostChardev(c, "boot", c.bootSocket), "-device",
              "virtserialport,chardev=boot,name=org.berth.boot"});
     if (!c.consoleSocket.empty())
-        add({"-chardev", "socket,id=console,path=" + escaped(c.consoleSocket), "-serial", "chardev:console"});
+        add({"-chardev", hostChardev(c, "console", c.consoleSocket), "-serial", "chardev:console"});
     else if (!c.consoleLog.empty())
         add({"-chardev", "file,id=console,path=" + escaped(c.consoleLog), "-serial", "chardev:console"});
     if (!c.qmpSocket.empty())
         add({"-qmp", "unix:" + escaped(c.qmpSocket) + ",server=on,wait=off"});
     if (!c.monitorSocket.empty())
-        add({"-chardev", "socket,id=monitor,path=" + escaped(c.monitorSocket), "-mon",
-             "chardev=monitor,mode=control"});
+        add({"-chardev", hostChardev(c, "monitor", c.monitorSocket), "-mon", "chardev=monitor,mode=control"});
     for (const auto& f : c.fwCfg)
         add({"-fw_cfg", "name=opt/org.berth/" + f.name + ",file=" + escaped(f.file)});
     // security_model=none: files the guest creates belong to the user QEMU runs as, the host

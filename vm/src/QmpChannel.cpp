@@ -1,12 +1,11 @@
 #include "berth/vm/QmpChannel.h"
 
-#include "platform/posix/UnixListener.h"
+#include "platform/ChardevEndpoint.h"
 
 #include <deque>
 #include <map>
 #include <utility>
 
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -42,12 +41,12 @@ struct QmpChannel::Impl : std::enable_shared_from_this<QmpChannel::Impl>
     };
 
     Impl(asio::io_context& ctx, std::filesystem::path p)
-        : io(ctx), acceptor(ctx), socket(ctx), buffer(kMaxMessage), path(std::move(p))
+        : io(ctx), endpoint(ctx), socket(ctx), buffer(kMaxMessage), path(std::move(p))
     {}
 
     asio::io_context& io;
-    asio::local::stream_protocol::acceptor acceptor;
-    asio::local::stream_protocol::socket socket;
+    detail::ChardevEndpoint endpoint;
+    detail::ChardevEndpoint::Stream socket;
     asio::streambuf buffer;
     std::filesystem::path path;
     EventHandler onEvent;
@@ -85,7 +84,7 @@ struct QmpChannel::Impl : std::enable_shared_from_this<QmpChannel::Impl>
         closedWhy = why;
         boost::system::error_code ignored;
         socket.close(ignored);
-        acceptor.close(ignored);
+        endpoint.close();
         unsent.clear();
         out.clear();
         for (auto& [id, entry] : std::exchange(pending, {})) {
@@ -134,7 +133,8 @@ struct QmpChannel::Impl : std::enable_shared_from_this<QmpChannel::Impl>
                 return;
             }
             if (ec) {
-                const bool ended = ec == asio::error::eof || ec == asio::error::connection_reset;
+                const bool ended = ec == asio::error::eof || ec == asio::error::connection_reset ||
+                                   ec == asio::error::broken_pipe; // a pipe's server went (Windows)
                 self->close(ended ? "QEMU closed its monitor connection (the VM stopped)"
                                   : "QEMU's monitor connection failed: " + ec.message());
                 return;
@@ -196,7 +196,7 @@ struct QmpChannel::Impl : std::enable_shared_from_this<QmpChannel::Impl>
 Result<std::unique_ptr<QmpChannel>> QmpChannel::listen(asio::io_context& io, const std::filesystem::path& path)
 {
     auto impl = std::make_shared<Impl>(io, path);
-    if (auto listening = detail::listenPrivately(impl->acceptor, path, 1); !listening)
+    if (auto listening = impl->endpoint.open(path); !listening)
         return listening.error();
     return std::unique_ptr<QmpChannel>(new QmpChannel(std::move(impl)));
 }
@@ -207,22 +207,18 @@ QmpChannel::~QmpChannel()
 {
     m_impl->close("the VM stopped");
     m_impl->onEvent = {};
-    std::error_code ec;
-    std::filesystem::remove(m_impl->path, ec);
 }
 
 void QmpChannel::start(EventHandler onEvent)
 {
     m_impl->onEvent = std::move(onEvent);
-    m_impl->acceptor.async_accept(m_impl->socket, [self = m_impl](boost::system::error_code ec) {
+    m_impl->endpoint.asyncConnect(m_impl->socket, [self = m_impl](Status connected) {
         if (self->phase == Impl::Phase::Closed)
             return;
-        if (ec) {
-            self->close("QEMU did not connect to its monitor socket: " + ec.message());
+        if (!connected) {
+            self->close(connected.error().message);
             return;
         }
-        boost::system::error_code ignored;
-        self->acceptor.close(ignored); // one peer only
         self->readNext();
     });
 }

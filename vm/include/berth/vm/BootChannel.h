@@ -38,24 +38,23 @@ struct BootEvent
     static std::optional<BootEvent> parse(std::string_view line, std::chrono::steady_clock::time_point received);
 };
 
-// The host end of the guest's boot channel: a Unix socket the host listens on and QEMU
-// connects to (chardev socket, client mode), so the host waits for the guest without polling.
-// All callbacks run on the io_context's thread. Destroying it closes the socket and removes
-// the socket file.
+// The host end of the guest's boot channel, a LineSocket: a Unix socket the host listens on and
+// QEMU connects to (on Windows a pipe QEMU makes), so the host waits for the guest without
+// polling. All callbacks run on the io_context's thread. Destroying it closes the connection and
+// removes the socket file.
 class BootChannel final
 {
 public:
     using EventHandler = std::function<void(const BootEvent&)>;
     using ClosedHandler = std::function<void()>;
 
-    // Listens on `path` (mode 0600). A stale socket file left by a crash is replaced; any other
-    // kind of file there is an error.
+    // Readies `path` (LineSocket::listen).
     static Result<std::unique_ptr<BootChannel>> listen(boost::asio::io_context& io, const std::filesystem::path& path);
     ~BootChannel();
     BootChannel(const BootChannel&) = delete;
     BootChannel& operator=(const BootChannel&) = delete;
 
-    // Accepts QEMU's connection and reports every line; `onClosed` runs when QEMU closes it
+    // Takes QEMU's connection and reports every line; `onClosed` runs when QEMU closes it
     // (the VM exited). Call once.
     void start(EventHandler onEvent, ClosedHandler onClosed);
 

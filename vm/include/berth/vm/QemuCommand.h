@@ -75,11 +75,16 @@ struct QemuConfig
     std::filesystem::path initrd;
     std::filesystem::path rootImage;  // read-only squashfs (virtio-blk serial berth-root)
     std::filesystem::path dataDisk;   // raw, sparse, discard on (virtio-blk serial berth-data); empty: none
-    std::filesystem::path bootSocket; // the host listens; QEMU connects (virtio-serial org.berth.boot)
-    std::filesystem::path qmpSocket;  // QEMU listens (for people and tests)
-    std::filesystem::path monitorSocket; // QMP for the agent: the host listens; QEMU connects
+    // The chardevs that meet the host (vm/src/platform/ChardevEndpoint.h): Unix sockets the host
+    // listens on and QEMU connects to; on Windows named pipes (\\.\pipe\NAME) QEMU makes and the
+    // host opens.
+    std::filesystem::path bootSocket;    // virtio-serial org.berth.boot
+    std::filesystem::path monitorSocket; // QMP for the agent
+    std::filesystem::path consoleSocket; // the serial console
     std::filesystem::path consoleLog;    // the serial console to a file, when consoleSocket is empty
-    std::filesystem::path consoleSocket; // the serial console to a socket the host listens on
+    // A Unix socket QEMU listens on with QMP, for people and tests. The driver sets none on
+    // Windows, where a QMP pipe would hold QEMU's start until someone opened it.
+    std::filesystem::path qmpSocket;
     std::uint16_t sshPort = 0;           // host port forwarded to the guest's 22, bound to 127.0.0.1; 0: none
     // Files handed to the guest through fw_cfg: name (under opt/org.berth/) and host file.
     struct FwCfgFile

@@ -16,7 +16,8 @@ namespace berth::vm {
 // The agent's own QEMU Machine Protocol connection, asynchronous on an io_context, for the
 // life of one QEMU process. The agent listens on a private Unix socket and QEMU connects to it
 // as a chardev client when it starts (QemuConfig::monitorSocket), so there is no connect to wait
-// for and no race with QEMU creating a socket. Commands may be queued from the moment it
+// for and no race with QEMU creating a socket; on Windows QEMU makes a pipe and waits for the
+// agent to open it (vm/src/platform/ChardevEndpoint.h). Commands may be queued from the moment it
 // listens: they go out once QEMU has greeted and capabilities are negotiated, each with an id,
 // and each reply is matched by its id, so one command that QEMU answers late cannot take another's
 // answer. QEMU's own `-qmp` socket stays free for people and tests.
@@ -28,7 +29,8 @@ public:
     using Reply = std::function<void(Result<nlohmann::json>)>;
     using EventHandler = std::function<void(const nlohmann::json& event)>;
 
-    // Listens on `path` (mode 0600; a stale socket file is replaced).
+    // Listens on `path` (mode 0600; a stale socket file is replaced); on Windows `path` is the
+    // pipe QEMU will make.
     static Result<std::unique_ptr<QmpChannel>> listen(boost::asio::io_context& io, const std::filesystem::path& path);
     // Closes the connection and removes the socket file. Replies still owed are posted with an
     // error saying the VM stopped; nothing else runs after that.
@@ -36,7 +38,7 @@ public:
     QmpChannel(const QmpChannel&) = delete;
     QmpChannel& operator=(const QmpChannel&) = delete;
 
-    // Accepts QEMU and negotiates; `onEvent` gets each asynchronous event (POWERDOWN, STOP, …).
+    // Takes QEMU's connection and negotiates; `onEvent` gets each asynchronous event (POWERDOWN, STOP, …).
     // Call once.
     void start(EventHandler onEvent);
     // Runs `command` with `arguments` (an object, or null). `reply` runs exactly once, later, on

@@ -51,22 +51,6 @@ struct Overlapped
     }
 };
 
-Status serverIsThisUser(HANDLE pipe, const std::filesystem::path& where, const std::string& peer)
-{
-    ULONG pid = 0;
-    if (!GetNamedPipeServerProcessId(pipe, &pid))
-        return Error{"cannot tell who serves " + where.string() + ": " + systemMessage(GetLastError())};
-    const auto me = windows::currentUserSid();
-    if (!me)
-        return me.error();
-    const auto server = windows::userSidOfProcess(pid);
-    if (!server || *server != *me)
-        return Error{where.string() + " is served by a program of another user (process " +
-                     std::to_string(pid) + "), not by " + peer +
-                     "; Berth does not talk to it. End that program, or ask who runs it"};
-    return Ok{};
-}
-
 } // namespace
 
 Result<LocalConnection> LocalConnection::connect(const std::filesystem::path& where, const std::string& peer)
@@ -84,7 +68,7 @@ Result<LocalConnection> LocalConnection::connect(const std::filesystem::path& wh
             LocalConnection connection(reinterpret_cast<std::intptr_t>(pipe), peer);
             // Pipe names are one namespace for the whole machine: another user's program may
             // have taken this one first. Talk only to a server that runs as this user.
-            if (auto mine = serverIsThisUser(pipe, where, peer); !mine)
+            if (auto mine = windows::pipeServerIsThisUser(pipe, where, peer); !mine)
                 return mine.error();
             return connection;
         }

@@ -72,4 +72,20 @@ Result<std::shared_ptr<void>> ownerOnlyDescriptor(const std::wstring& inherit)
     return std::shared_ptr<void>(descriptor, [](void* d) { LocalFree(d); });
 }
 
+Status pipeServerIsThisUser(HANDLE pipe, const std::filesystem::path& where, const std::string& peer)
+{
+    ULONG pid = 0;
+    if (!GetNamedPipeServerProcessId(pipe, &pid))
+        return Error{"cannot tell who serves " + where.string() + ": " + systemMessage(GetLastError())};
+    const auto me = currentUserSid();
+    if (!me)
+        return me.error();
+    const auto server = userSidOfProcess(pid);
+    if (!server || *server != *me)
+        return Error{where.string() + " is served by a program of another user (process " +
+                     std::to_string(pid) + "), not by " + peer +
+                     "; Berth does not talk to it. End that program, or ask who runs it"};
+    return Ok{};
+}
+
 } // namespace berth::vm::windows

@@ -2,6 +2,7 @@
 
 #include "berth/vm/Result.h"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <windows.h>
@@ -17,5 +18,10 @@ Result<std::wstring> userSidOfProcess(DWORD pid);
 // entry's inheritance flags `inherit` (L"" for an object, L"OICI" for a folder whose contents
 // take it too). LocalFree'd when the last copy goes.
 Result<std::shared_ptr<void>> ownerOnlyDescriptor(const std::wstring& inherit = L"");
+
+// Whether the server of the named pipe `pipe` (opened at `where`) runs as this user; else an error
+// saying that another user's program serves it, not `peer`. Pipe names are one namespace for the
+// whole machine, so another user's program may have taken a name first.
+Status pipeServerIsThisUser(HANDLE pipe, const std::filesystem::path& where, const std::string& peer);
 
 } // namespace berth::vm::windows
