@@ -17,8 +17,10 @@
 #include "berth/vm/Instance.h"
 #include "berth/vm/InstanceControl.h"
 #include "berth/vm/LocalListener.h"
+#include "berth/vm/PrivateFiles.h"
 #include "berth/vm/Process.h"
 #include "berth/vm/QemuCommand.h"
+#include "berth/vm/QemuDriver.h"
 #include "berth/vm/Settings.h"
 #include "berth/vm/SocketLinks.h"
 #include "berth/vm/SshKeys.h"
@@ -28,6 +30,7 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -81,12 +84,76 @@ int standInAgent(int argc, char** argv)
     return 1;
 }
 
+// Writes all of `text` to the pipe `pipe`.
+bool writePipe(HANDLE pipe, const std::string& text)
+{
+    DWORD n = 0;
+    return WriteFile(pipe, text.data(), static_cast<DWORD>(text.size()), &n, nullptr) && n == text.size();
+}
+
+// `tst_vmcore -machine …` (QemuDriver starting this program as its QEMU): a stand-in QEMU that
+// does with its chardevs what QEMU's pipe backend does on Windows, makes each pipe \\.\pipe\NAME
+// with one instance and waits for its client before going on, in the order of the command
+// line. Then it reports a boot phase and a console line, and serves QMP: capabilities, human
+// monitor commands (answered with no output, as a hostfwd_add that worked is) and
+// system_powerdown, after which it powers off (exits 0).
+int standInQemu(int argc, char** argv)
+{
+    std::map<std::string, HANDLE> pipes; // by chardev id
+    for (int i = 1; i + 1 < argc; ++i) {
+        const std::string option = argv[i], value = argv[i + 1];
+        if (option != "-chardev" || value.rfind("pipe,", 0) != 0)
+            continue;
+        const auto id = value.substr(value.find("id=") + 3, value.find(",path=") - value.find("id=") - 3);
+        const auto name = "\\\\.\\pipe\\" + value.substr(value.find(",path=") + 6);
+        const HANDLE pipe =
+            CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX,
+                             PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 4096, 4096, 5000, nullptr);
+        if (pipe == INVALID_HANDLE_VALUE)
+            return 2;
+        if (!ConnectNamedPipe(pipe, nullptr) && GetLastError() != ERROR_PIPE_CONNECTED)
+            return 3;
+        pipes[id] = pipe;
+    }
+    if (!pipes.count("boot") || !pipes.count("console") || !pipes.count("monitor"))
+        return 4;
+    writePipe(pipes["console"], "stand-in QEMU: Linux version 0\r\n");
+    writePipe(pipes["boot"], "phase kernel 0.25\n");
+    const HANDLE monitor = pipes["monitor"];
+    writePipe(monitor, R"({"QMP": {"version": {}, "capabilities": []}})"
+                       "\n");
+    std::string buffer;
+    char chunk[512];
+    DWORD n = 0;
+    while (ReadFile(monitor, chunk, sizeof chunk, &n, nullptr) && n > 0) {
+        buffer.append(chunk, n);
+        for (auto end = buffer.find('\n'); end != std::string::npos; end = buffer.find('\n')) {
+            const auto request = nlohmann::json::parse(buffer.substr(0, end), nullptr, false);
+            buffer.erase(0, end + 1);
+            if (!request.is_object())
+                return 5;
+            const auto command = request.value("execute", std::string());
+            const nlohmann::json result =
+                command == "human-monitor-command" ? nlohmann::json("") : nlohmann::json::object();
+            writePipe(monitor, nlohmann::json{{"return", result}, {"id", request["id"]}}.dump() + "\n");
+            if (command == "system_powerdown") {
+                writePipe(monitor, R"({"event": "POWERDOWN", "timestamp": {}})"
+                                   "\n");
+                return 0;
+            }
+        }
+    }
+    return 6; // the agent went away
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     if (argc >= 2 && std::string(argv[1]) == "agent")
         return standInAgent(argc, argv);
+    if (argc >= 2 && std::string(argv[1]) == "-machine")
+        return standInQemu(argc, argv);
     if (argc == 3 && std::string(argv[1]) == "keys") { // for sshkeys-interop: FOLDER/key, key.pub
         const auto pair = generateInstanceKey("berth-interop");
         if (!pair.ok())
@@ -465,6 +532,95 @@ int main(int argc, char** argv)
         io.restart();
         io.run_for(std::chrono::seconds(10));
         CHECK(result && *result && !detail::connectedNow(refused), result ? result->message() : "no answer");
+    }
+    // The QEMU driver on Windows, with this program as its QEMU (standInQemu): the data disk made
+    // sparse and grown, never shrunk; QEMU's chardev pipes opened as QEMU makes them, one after
+    // the other; the boot phase and the console line delivered; a port forward and the power
+    // button over the agent's QMP pipe; the exit seen through the process handle. Then a second
+    // launch ended by kill().
+    {
+        const auto home = tempFolder("berth-driver");
+        std::error_code leftover;
+        std::filesystem::remove_all(home, leftover); // Wine reuses process ids: an earlier run's
+        MachineSpec spec;
+        spec.kernel = home / "vmlinuz";
+        spec.initrd = home / "initrd.img";
+        spec.rootImage = home / "root.sqfs";
+        spec.dataDisk = home / "state" / "data.img";
+        spec.dataDiskBytes = std::uint64_t{1} << 30;
+        spec.stateDir = home / "state";
+        spec.runDir = home / "run";
+        spec.logDir = home / "logs";
+        spec.accelerator = "tcg";
+        for (const auto& dir : {spec.stateDir, spec.runDir, spec.logDir})
+            CHECK(makePrivateFolder(dir).ok(), dir.string());
+        boost::asio::io_context io;
+        QemuDriver driver(io, self().string());
+        const auto made = driver.create(spec);
+        CHECK(made.ok() && std::filesystem::file_size(spec.dataDisk) == spec.dataDiskBytes,
+              made.ok() ? std::to_string(std::filesystem::file_size(spec.dataDisk)) : made.error().message);
+        std::ofstream(spec.dataDisk, std::ios::binary | std::ios::in) << "guest data";
+        auto bigger = spec;
+        bigger.dataDiskBytes = spec.dataDiskBytes * 2;
+        CHECK(driver.create(bigger).ok() &&
+              std::filesystem::file_size(spec.dataDisk) == bigger.dataDiskBytes);
+        CHECK(driver.create(spec).ok() && std::filesystem::file_size(spec.dataDisk) == bigger.dataDiskBytes,
+              "a smaller size must not shrink the disk");
+        std::string firstBytes(10, '\0');
+        std::ifstream(spec.dataDisk, std::ios::binary).read(firstBytes.data(), 10);
+        CHECK(firstBytes == "guest data", firstBytes);
+
+        std::vector<std::string> phases, consoleLines;
+        std::optional<VmExit> ended;
+        VmDriver::Callbacks callbacks;
+        callbacks.onBootEvent = [&](const BootEvent& event) {
+            phases.push_back(event.name);
+        };
+        callbacks.onConsoleLine = [&](std::string_view line) {
+            consoleLines.emplace_back(line);
+        };
+        callbacks.onExit = [&](const VmExit& exit) {
+            ended = exit;
+        };
+        const auto runUntil = [&io](const std::function<bool()>& done) {
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            io.restart();
+            while (!done() && std::chrono::steady_clock::now() < deadline)
+                io.run_for(std::chrono::milliseconds(20));
+            return done();
+        };
+        const auto started = driver.start(spec, callbacks);
+        CHECK(started.ok(), started.ok() ? "" : started.error().message);
+        CHECK(runUntil([&] { return !phases.empty() && !consoleLines.empty(); }),
+              "no boot phase or console line from the stand-in QEMU");
+        CHECK(phases == std::vector<std::string>{"kernel"} && driver.state() == VmDriver::State::Running);
+        CHECK(consoleLines == std::vector<std::string>{"stand-in QEMU: Linux version 0"},
+              consoleLines.empty() ? "none" : consoleLines.front());
+        CHECK(driver.pid().has_value() && processExists(*driver.pid()));
+        std::optional<Status> forwarded, powered;
+        driver.addPortForward({"tcp", "127.0.0.1", 18080, "10.0.2.15", 80},
+                              [&](Status result) { forwarded = std::move(result); });
+        CHECK(runUntil([&] { return forwarded.has_value(); }) && forwarded->ok(),
+              forwarded && !forwarded->ok() ? forwarded->error().message : "no answer");
+        driver.requestShutdown([&](Status result) { powered = std::move(result); });
+        CHECK(runUntil([&] { return powered.has_value() && ended.has_value(); }), "no power-off");
+        CHECK(powered && powered->ok(), powered && !powered->ok() ? powered->error().message : "");
+        CHECK(ended && ended->requested && ended->status == 0 && driver.state() == VmDriver::State::Stopped,
+              ended ? ended->reason : "no exit");
+        CHECK(readFile(driver.consoleLog()).valueOr({}).find("stand-in QEMU: Linux version 0") !=
+              std::string::npos);
+
+        ended.reset();
+        phases.clear();
+        CHECK(driver.start(spec, callbacks).ok());
+        CHECK(runUntil([&] { return !phases.empty(); }), "the second launch made no boot progress");
+        const auto pid = driver.pid();
+        driver.kill();
+        CHECK(runUntil([&] { return ended.has_value(); }), "kill() was not followed by an exit");
+        CHECK(ended && ended->requested && ended->status == -kKillSignal, ended ? ended->reason : "");
+        CHECK(pid && !processExists(*pid));
+        std::error_code ec;
+        std::filesystem::remove_all(home, ec);
     }
     return berth::test::finish();
 }

@@ -3,26 +3,22 @@
 #include "berth/vm/HostInfo.h"
 #include "berth/vm/Instance.h"
 #include "berth/vm/LineSocket.h"
+#include "berth/vm/LocalEndpoint.h"
+#include "berth/vm/PrivateFiles.h"
 #include "berth/vm/Process.h"
 #include "berth/vm/QemuCommand.h"
 #include "berth/vm/QmpChannel.h"
+#include "platform/ExitWatch.h"
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <csignal>
-#include <cstring>
-#include <fcntl.h>
 #include <sstream>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
@@ -59,11 +55,11 @@ std::string describeExit(int status)
     if (status >= 0)
         return "QEMU exited with status " + std::to_string(status);
     const int sig = -status;
-    const char* name = sig == SIGKILL   ? "SIGKILL"
-                       : sig == SIGTERM ? "SIGTERM"
-                       : sig == SIGSEGV ? "SIGSEGV"
-                       : sig == SIGABRT ? "SIGABRT"
-                                        : "";
+    const char* name = sig == kKillSignal ? "SIGKILL"
+                       : sig == SIGTERM   ? "SIGTERM"
+                       : sig == SIGSEGV   ? "SIGSEGV"
+                       : sig == SIGABRT   ? "SIGABRT"
+                                          : "";
     std::string text = "QEMU was killed by signal " + std::to_string(sig);
     if (*name)
         text += std::string(" (") + name + ")";
@@ -91,20 +87,15 @@ std::optional<Virtiofsd> usableVirtiofsd()
     std::vector<fs::path> candidates;
     if (const char* forced = std::getenv("BERTH_VIRTIOFSD"); forced && *forced)
         candidates.emplace_back(forced);
-    if (const char* path = std::getenv("PATH")) {
-        std::stringstream dirs(path);
-        for (std::string dir; std::getline(dirs, dir, ':');) {
-            if (!dir.empty())
-                candidates.push_back(fs::path(dir) / "virtiofsd");
-        }
-    }
+    candidates.push_back(findProgram("virtiofsd")); // in PATH
     candidates.emplace_back("/usr/libexec/virtiofsd");
     candidates.emplace_back("/usr/lib/qemu/virtiofsd");
     for (const auto& candidate : candidates) {
-        if (::access(candidate.c_str(), X_OK) != 0)
-            continue;
+        if (candidate.empty() || findProgram(candidate.string()).empty())
+            continue; // missing, or not executable
         // The C virtiofsd prints "virtiofsd version 7.2…"; the Rust one "virtiofsd 1.13.0".
-        const auto probe = fs::temp_directory_path() / ("berth-virtiofsd-" + std::to_string(::getpid()));
+        const auto probe =
+            fs::temp_directory_path() / ("berth-virtiofsd-" + std::to_string(currentProcessId()));
         auto run = Process::spawn({candidate.string(), "--version"}, {.stdoutFile = probe, .stderrFile = {}});
         if (!run)
             continue;
@@ -113,7 +104,7 @@ std::optional<Virtiofsd> usableVirtiofsd()
         std::error_code ec;
         fs::remove(probe, ec);
         const bool rust = version.rfind("virtiofsd 1.", 0) == 0 || version.find("virtiofsd v1.") != std::string::npos;
-        if (!rust && ::geteuid() != 0)
+        if (!rust && !runsAsAdministrator())
             continue;
         // QEMU's C virtiofsd has no read-only mode: a read-only share over it would rest on the
         // guest's mount alone, which a privileged container can undo.
@@ -132,7 +123,7 @@ std::optional<Virtiofsd> usableVirtiofsd()
 }
 
 // The open-file limit below which "auto" does not choose virtiofs.
-constexpr rlim_t kVirtiofsMinFiles = 262144;
+constexpr std::uint64_t kVirtiofsMinFiles = 262144;
 
 // Waits (briefly, blocking) until `socket` exists: virtiofsd creates it once it listens.
 bool waitForSocket(const fs::path& socket, Process& server)
@@ -154,7 +145,7 @@ void stopServers(std::vector<Process>& servers)
     for (auto& server : servers) {
         server.signal(SIGTERM);
         if (!server.wait(std::chrono::seconds(2))) {
-            server.signal(SIGKILL);
+            server.signal(kKillSignal);
             server.wait(std::chrono::seconds(2));
         }
     }
@@ -190,18 +181,18 @@ void startVirtiofsds(const MachineSpec& spec, Prepared& prepared)
     // one always; the Rust one unless it can use file handles): with a low limit a large
     // tree fails with "Too many open files" part-way through. Choose it only where it may
     // hold many.
-    rlimit files{};
-    ::getrlimit(RLIMIT_NOFILE, &files);
-    if (spec.shareTransport == "auto" && files.rlim_max != RLIM_INFINITY && files.rlim_max < kVirtiofsMinFiles) {
-        spdlog::info("shares: using 9p: a virtiofsd could keep at most {} files open here (RLIMIT_NOFILE), "
-                     "fewer than a large source tree needs; set \"share_transport\": \"virtiofs\" to use it anyway",
-                     files.rlim_max);
+    const auto files = openFileLimit();
+    if (spec.shareTransport == "auto" && files && *files < kVirtiofsMinFiles) {
+        spdlog::info(
+            "shares: using 9p: a virtiofsd could keep at most {} files open here (RLIMIT_NOFILE), "
+            "fewer than a large source tree needs; set \"share_transport\": \"virtiofs\" to use it anyway",
+            *files);
         return;
     }
     const auto daemon = usableVirtiofsd();
     if (!daemon) {
         spdlog::info("shares: no usable virtiofsd{}; using 9p",
-                     ::geteuid() == 0 ? "" : " (QEMU's own needs root; install virtiofsd 1.x)");
+                     runsAsAdministrator() ? "" : " (QEMU's own needs root; install virtiofsd 1.x)");
         return;
     }
     for (std::size_t i = 0; i < spec.shares.size(); ++i) {
@@ -273,7 +264,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     std::unique_ptr<QmpChannel> monitor; // the driver's own QMP connection, for this launch
     std::shared_ptr<spdlog::logger> console;
     asio::steady_timer trialTimer;
-    asio::posix::stream_descriptor exitWatch;
+    detail::ExitWatch exitWatch;
     std::uint64_t launchId = 0;
     // Host-side work that blocks (probing and starting virtiofsd, ending leftover QEMUs, reaping
     // a killed one) runs here, never on the io thread. One thread that lives as long as the
@@ -282,8 +273,8 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
 
     fs::path probeFile() const { return spec.stateDir / "accelerator.json"; }
     fs::path pidFile() const { return spec.runDir / "qemu.pid"; }
-    fs::path qmpSocket() const { return spec.runDir / "qmp.sock"; }
-    fs::path monitorSocket() const { return spec.runDir / "monitor.sock"; }
+    // QEMU's own QMP socket, for people and tests: none on Windows (QemuConfig::qmpSocket).
+    fs::path qmpSocket() const { return host.os == HostOs::Windows ? fs::path() : spec.runDir / "qmp.sock"; }
     fs::path qemuLog() const { return spec.logDir / "qemu.log"; }
 
     // The host's hypervisor as QEMU names it ("kvm") and as people do ("KVM").
@@ -435,10 +426,11 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
         c.initrd = spec.initrd;
         c.rootImage = spec.rootImage;
         c.dataDisk = spec.dataDisk;
-        c.bootSocket = spec.runDir / "boot.sock";
-        c.consoleSocket = spec.runDir / "console.sock";
+        // runDir/NAME.sock, or a pipe named after runDir on Windows (LocalEndpoint.h).
+        c.bootSocket = localEndpoint(spec.runDir, "boot");
+        c.consoleSocket = localEndpoint(spec.runDir, "console");
         c.qmpSocket = qmpSocket();
-        c.monitorSocket = monitorSocket();
+        c.monitorSocket = localEndpoint(spec.runDir, "monitor");
         c.sshPort = spec.sshPort;
         for (const auto& f : spec.guestFiles)
             c.fwCfg.push_back({f.name, f.file});
@@ -537,17 +529,14 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     void watchExit(std::uint64_t id)
     {
         std::weak_ptr<Impl> weak = shared_from_this();
-        if (!exitWatch.is_open()) {
-            if (const int fd = qemu->openExitFd(); fd >= 0)
-                exitWatch.assign(fd);
-        }
-        if (exitWatch.is_open()) {
-            exitWatch.async_wait(asio::posix::stream_descriptor::wait_read,
-                                 [weak, id](boost::system::error_code ec) {
-                                     auto self = weak.lock();
-                                     if (!ec && self && self->launchId == id)
-                                         self->exited();
-                                 });
+        if (!exitWatch.isOpen())
+            exitWatch.open(*qemu);
+        if (exitWatch.isOpen()) {
+            exitWatch.asyncWait([weak, id](boost::system::error_code ec) {
+                auto self = weak.lock();
+                if (!ec && self && self->launchId == id)
+                    self->exited();
+            });
             return;
         }
         auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(200));
@@ -595,7 +584,7 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
             reason = "QEMU stopped under " + HW + ": " + lastNonEmptyLine(log);
         spdlog::warn("{} trial failed: {}; falling back to TCG", HW, reason);
         // Killed here, reaped on the helper thread, which then prepares the TCG launch.
-        qemu->signal(SIGKILL);
+        qemu->signal(kKillSignal);
         auto previous = std::move(qemu);
         qemu.reset();
         cleanup();
@@ -611,21 +600,21 @@ struct QemuDriver::Impl : std::enable_shared_from_this<QemuDriver::Impl>
     {
         if (!qemu)
             return;
-        qemu->signal(SIGKILL);
+        qemu->signal(kKillSignal);
         qemu->wait(std::chrono::seconds(10));
         cleanup();
     }
 
     void cleanup()
     {
-        boost::system::error_code ignored;
-        exitWatch.close(ignored);
+        exitWatch.close();
         trialTimer.cancel();
         bootSocket.reset();
         consoleSocket.reset();
         monitor.reset(); // what it still owes is answered with an error
         std::error_code ec;
-        fs::remove(qmpSocket(), ec);
+        if (!qmpSocket().empty())
+            fs::remove(qmpSocket(), ec);
         fs::remove(pidFile(), ec);
         retire(std::move(virtiofsds));
         virtiofsds.clear();
@@ -689,23 +678,13 @@ Status QemuDriver::create(const MachineSpec& spec)
     const auto status = fs::symlink_status(disk, ec);
     if (fs::exists(status) && !fs::is_regular_file(status))
         return Error{disk.string() + " is not a regular file; move it away and start again"};
-    const int fd = ::open(disk.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return Error{"cannot open the data disk " + disk.string() + ": " + std::strerror(errno)};
-    struct stat st
-    {
-    };
-    ::fstat(fd, &st);
-    Status result = Ok{};
-    if (static_cast<std::uint64_t>(st.st_size) < spec.dataDiskBytes) {
-        // Sparse: growing costs no host space until the guest writes.
-        if (::ftruncate(fd, static_cast<off_t>(spec.dataDiskBytes)) != 0)
-            result = Error{"cannot grow the data disk " + disk.string() + ": " + std::strerror(errno)};
-        else if (st.st_size > 0)
-            spdlog::info("data disk grown from {} to {} bytes", st.st_size, spec.dataDiskBytes);
-    }
-    ::close(fd);
-    return result;
+    // Sparse: growing costs no host space until the guest writes.
+    const auto before = growSparseFile(disk, spec.dataDiskBytes);
+    if (!before)
+        return Error{"the data disk: " + before.error().message};
+    if (*before > 0 && *before < spec.dataDiskBytes)
+        spdlog::info("data disk grown from {} to {} bytes", *before, spec.dataDiskBytes);
+    return Ok{};
 }
 
 Status QemuDriver::start(const MachineSpec& spec, Callbacks callbacks)
@@ -843,7 +822,7 @@ void QemuDriver::kill()
     }
     d.requested = true;
     d.state = State::Stopping;
-    d.qemu->signal(SIGKILL);
+    d.qemu->signal(kKillSignal);
 }
 
 QemuDriver::State QemuDriver::state() const

@@ -56,6 +56,12 @@ Status replaceFile(const std::filesystem::path& from, const std::filesystem::pat
 Status writeFileAtomically(const std::filesystem::path& file, const std::string& contents,
                            unsigned mode = 0600);
 
+// Makes `file` (mode 0600 on POSIX; on Windows it takes its folder's access rules) when it is
+// missing, and grows it to `size` bytes, sparse: the growth takes no disk space until it is
+// written (ftruncate; on Windows the file is marked sparse first, where its file system allows).
+// Never shrinks it. Returns the size it had before (0 when it was made). For the VM's data disk.
+Result<std::uint64_t> growSparseFile(const std::filesystem::path& file, std::uint64_t size);
+
 // Creates `dir` (and missing parents) for this user alone, also when it exists. POSIX: mode
 // 0700. Windows: a protected access list with one entry, this user, which what the folder holds
 // inherits.

@@ -57,9 +57,10 @@ public:
     std::optional<int> wait(std::chrono::milliseconds timeout);
     // On Windows every signal ends the process at once (TerminateProcess); poll() then says -sig.
     void signal(int sig) const;
-    // A descriptor that becomes readable when the process exits (Linux pidfd), for waiting
-    // without polling; the caller owns it. -1 where the system has none.
-    int openExitFd() const;
+    // What becomes ready when the process exits, for waiting without polling; the caller owns
+    // it: a descriptor that becomes readable (Linux pidfd), or a handle that becomes signalled
+    // (Windows: the process's own, duplicated). -1 where the system has none.
+    std::intptr_t openExitHandle() const;
 
 private:
     explicit Process(int pid) : m_pid(pid) {}
@@ -167,6 +168,10 @@ bool runsAsAdministrator();
 // a reader that went away (SIGHUP and SIGPIPE ignored), and what it creates is for its user
 // alone (umask 077). Windows has neither signal, and files take their folder's access rules.
 void becomeBackgroundProcess();
+
+// How many files this process may hold open at most (RLIMIT_NOFILE's hard limit); nothing when
+// that is unlimited or the system sets no such limit (Windows).
+std::optional<std::uint64_t> openFileLimit();
 
 // This process's id (getpid, GetCurrentProcessId).
 int currentProcessId();

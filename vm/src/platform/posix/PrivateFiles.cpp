@@ -83,6 +83,26 @@ Status replaceFile(const fs::path& from, const fs::path& to)
     return Ok{};
 }
 
+Result<std::uint64_t> growSparseFile(const fs::path& file, std::uint64_t size)
+{
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return Error{failure("cannot open", file, errno)};
+    struct stat st
+    {
+    };
+    Result<std::uint64_t> before = std::uint64_t{0};
+    if (::fstat(fd, &st) != 0)
+        before = Error{failure("cannot read the size of", file, errno)};
+    else {
+        before = static_cast<std::uint64_t>(st.st_size);
+        if (*before < size && ::ftruncate(fd, static_cast<off_t>(size)) != 0)
+            before = Error{failure("cannot grow", file, errno)};
+    }
+    ::close(fd);
+    return before;
+}
+
 namespace detail {
 
 Status restrictToUser(const fs::path& dir)

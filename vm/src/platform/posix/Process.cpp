@@ -11,6 +11,7 @@
 #include <memory>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -269,6 +270,14 @@ bool isTerminal(int fd)
     return ::isatty(fd) == 1;
 }
 
+std::optional<std::uint64_t> openFileLimit()
+{
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_max == RLIM_INFINITY)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(files.rlim_max);
+}
+
 bool runsAsAdministrator()
 {
     return ::geteuid() == 0;
@@ -384,11 +393,11 @@ std::optional<int> Process::wait(std::chrono::milliseconds timeout)
     return m_status;
 }
 
-int Process::openExitFd() const
+std::intptr_t Process::openExitHandle() const
 {
 #ifdef SYS_pidfd_open
     if (m_pid > 0)
-        return static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0));
+        return static_cast<std::intptr_t>(::syscall(SYS_pidfd_open, m_pid, 0));
 #endif
     return -1;
 }

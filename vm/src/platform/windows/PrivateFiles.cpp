@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <utility>
 #include <windows.h>
+#include <winioctl.h>
 
 namespace berth::vm {
 
@@ -86,6 +87,33 @@ Status replaceFile(const fs::path& from, const fs::path& to)
         Sleep(20);
     }
     return Error{failure("cannot replace", to, why)};
+}
+
+Result<std::uint64_t> growSparseFile(const fs::path& file, std::uint64_t size)
+{
+    const HANDLE disk = CreateFileW(file.wstring().c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+                                    OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (disk == INVALID_HANDLE_VALUE)
+        return Error{failure("cannot open", file, GetLastError())};
+    Result<std::uint64_t> before = std::uint64_t{0};
+    LARGE_INTEGER current{};
+    if (!GetFileSizeEx(disk, &current))
+        before = Error{failure("cannot read the size of", file, GetLastError())};
+    else {
+        before = static_cast<std::uint64_t>(current.QuadPart);
+        if (*before < size) {
+            // Without the sparse mark NTFS would reserve the whole size at once. A file system
+            // that has no sparse files (FAT) refuses it; the file still grows.
+            DWORD unused = 0;
+            DeviceIoControl(disk, FSCTL_SET_SPARSE, nullptr, 0, nullptr, 0, &unused, nullptr);
+            FILE_END_OF_FILE_INFO end{};
+            end.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
+            if (!SetFileInformationByHandle(disk, FileEndOfFileInfo, &end, sizeof end))
+                before = Error{failure("cannot grow", file, GetLastError())};
+        }
+    }
+    CloseHandle(disk);
+    return before;
 }
 
 namespace detail {

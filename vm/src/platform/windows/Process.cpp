@@ -298,6 +298,11 @@ bool isTerminal(int fd)
     return fd >= 0 && fd <= 2 && GetConsoleMode(GetStdHandle(ids[fd]), &mode);
 }
 
+std::optional<std::uint64_t> openFileLimit()
+{
+    return std::nullopt; // handles are limited per system, not per process
+}
+
 bool runsAsAdministrator()
 {
     HANDLE token = nullptr;
@@ -475,9 +480,13 @@ void Process::signal(int sig) const
         m_signal = sig;
 }
 
-int Process::openExitFd() const
+std::intptr_t Process::openExitHandle() const
 {
-    return -1; // no descriptor: Windows waits on the process handle itself
+    HANDLE copy = nullptr;
+    if (!m_handle ||
+        !DuplicateHandle(GetCurrentProcess(), m_handle, GetCurrentProcess(), &copy, SYNCHRONIZE, FALSE, 0))
+        return -1;
+    return reinterpret_cast<std::intptr_t>(copy);
 }
 
 std::string firstOutputLine(const std::string& command)
