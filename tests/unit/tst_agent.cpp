@@ -3,6 +3,7 @@
 // killed QEMU, a clean and a forced stop, a guest that reports an error). The SSH session and
 // the engine socket need a real guest, so the fake never reports the engine ready.
 #include "berth/vm/Agent.h"
+#include "berth/vm/ControlClient.h"
 #include "berth/vm/ImageManifest.h"
 #include "berth/vm/Instance.h"
 #include "berth/vm/InstanceLock.h"
@@ -12,10 +13,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
@@ -293,6 +294,30 @@ private slots:
         QCOMPARE(m_vm->shutdownRequests, 1);
         QCOMPARE(m_vm->kills, 0);
         QCOMPARE(m_agent->exitCode(), 0);
+    }
+
+    // The client that asked for the stop hears how it ended, even when the VM was gone before
+    // its watch request arrived: the accepted answer, then the final status, then the end.
+    void stopIsReportedToWhoAskedEvenWhenTheVmEndsAtOnce()
+    {
+        QVERIFY(startAgent());
+        auto client = ControlClient::connect(instance().controlSocket());
+        QVERIFY2(client.ok(), client.ok() ? "" : client.error().message.c_str());
+        std::thread agentThread([this] { runUntilFinished(); });
+        const auto accepted = client->stop(5s);
+        QVERIFY2(accepted.ok(), accepted.ok() ? "" : accepted.error().message.c_str());
+        agentThread.join(); // finished: the fake VM powers off at once
+        QVERIFY(m_finished);
+        std::optional<AgentStatus> final;
+        while (!final) {
+            const auto message = client->next(ControlClient::Clock::now() + 2s);
+            if (!message)
+                break;
+            if (message->status.state == EngineState::Stopped)
+                final = message->status;
+        }
+        QVERIFY2(final, "the agent closed without telling the client that asked how the stop ended");
+        QCOMPARE(final->stopMethod, std::string("powerdown"));
     }
 
     // A guest that ignores the power button is ended when the stop timeout runs out, and the

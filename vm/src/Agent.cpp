@@ -255,6 +255,9 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
             break;
         case control::Request::Stop:
             c->send(control::acceptedMessage(stop()));
+            // Whoever asked hears how the stop ended, also when that comes before its watch
+            // request does (a VM that powers off at once).
+            c->watching = true;
             break;
         case control::Request::Disk:
             measureDisk(c);
