@@ -324,8 +324,7 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         status.diskGiB = settings.diskGiB;
         auto manifest = ImageManifest::load(options.imageDir);
         if (!manifest)
-            return Error{manifest.error().message +
-                         " (build it with `ninja vm-image`, or set BERTH_IMAGE_DIR)"};
+            return manifest.error(); // it says how to build one
         for (const auto* file : {"vmlinuz", "initrd.zst", "root.sqfs"}) {
             std::error_code ec;
             if (!fs::exists(manifest->path(file), ec))

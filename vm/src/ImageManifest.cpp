@@ -38,7 +38,7 @@ Result<ImageManifest> ImageManifest::load(const std::filesystem::path& dir)
     if (!text)
         return Error{"no guest image at " + dir.string() +
                      " (manifest.json missing); build it with "
-                     "'cmake --build build --target vm-image'"};
+                     "'cmake --build build --target vm-image', or set BERTH_IMAGE_DIR to the folder of one"};
     return parse(text.value(), dir);
 }
 
