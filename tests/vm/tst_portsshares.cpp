@@ -29,6 +29,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTcpServer>
 #include <QTest>
 #include <QThread>
@@ -518,9 +519,16 @@ private slots:
                 allAnswered = allAnswered && ps.exitCode == 0;
             }
         });
+        // A failed check returns at once: the poller still ends and is joined (not std::terminate).
+        auto stopPolling = qScopeGuard([&] {
+            publishing = false;
+            if (poller.joinable())
+                poller.join();
+        });
         QVERIFY(mustDocker(QStringList{"run", "-d", "--name", "many"} + publish + QStringList{"bb:1", "httpd", "-f", "-p",
                                                                                              "80", "-h", "/etc"}));
         QTRY_COMPARE_WITH_TIMEOUT(portsOf("many").size(), 20, 60000);
+        stopPolling.dismiss();
         publishing = false;
         poller.join();
         QVERIFY(allAnswered);
