@@ -93,7 +93,8 @@ private slots:
     {
         std::optional<Process> child;
         std::thread owner([&child] {
-            auto spawned = Process::spawn({"sleep", "600"}, {.dieWithParent = true});
+            auto spawned =
+                Process::spawn({"sleep", "600"}, {.stdoutFile = {}, .stderrFile = {}, .dieWithParent = true});
             if (spawned)
                 child = std::move(spawned).value();
         });
