@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <memory>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -48,6 +49,66 @@ std::string resolveProgram(const std::string& name)
     return {};
 }
 
+// argv as execv wants it; the strings stay `argv`'s.
+std::vector<char*> execArguments(const std::vector<std::string>& argv)
+{
+    std::vector<char*> args;
+    args.reserve(argv.size() + 1);
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    return args;
+}
+
+// In the child: tells the parent why it cannot exec (errno `code`) and exits.
+[[noreturn]] void reportAndExit(int reportFd, int code)
+{
+    (void)!::write(reportFd, &code, sizeof code);
+    ::_exit(127);
+}
+
+// A child that forkAndExec() started: its pid, or the errno that kept it from starting.
+struct Forked
+{
+    pid_t pid = -1;
+    int error = 0;
+};
+
+// Forks, and in the child runs `inChild(reportFd)`, which must exec or end through
+// reportAndExit() (only async-signal-safe calls: this process may have other threads). Returns
+// once the exec has happened, which the close-on-exec pipe `reportFd` ending says, or has failed
+// (the child is reaped then).
+Forked forkAndExec(const std::function<void(int reportFd)>& inChild)
+{
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0)
+        return {-1, errno};
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(report[0]);
+        inChild(report[1]);
+        ::_exit(127); // not reached: inChild execs or exits
+    }
+    const int forkError = errno;
+    ::close(report[1]);
+    if (pid < 0) {
+        ::close(report[0]);
+        return {-1, forkError};
+    }
+    int childErrno = 0;
+    ssize_t n;
+    do
+        n = ::read(report[0], &childErrno, sizeof childErrno);
+    while (n < 0 && errno == EINTR);
+    ::close(report[0]);
+    if (n == static_cast<ssize_t>(sizeof childErrno)) {
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        return {-1, childErrno};
+    }
+    return {pid, 0};
+}
+
 // In the child, between fork and exec: only async-signal-safe calls. Never returns.
 [[noreturn]] void execChild(const char* program, char* const* args, const char* out, const char* err,
                             const Process::Options& options, pid_t parent, int reportFd)
@@ -61,8 +122,7 @@ std::string resolveProgram(const std::string& name)
         }
     }
     const auto failed = [&reportFd](int code) {
-        (void)!::write(reportFd, &code, sizeof code);
-        ::_exit(127);
+        reportAndExit(reportFd, code);
     };
     if (options.dieWithParent) {
         if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
@@ -197,10 +257,7 @@ Result<int> runAttached(const std::vector<std::string>& argv)
     const auto program = resolveProgram(argv[0]);
     if (program.empty())
         return Error{"cannot run " + argv[0] + ": not found in PATH"};
-    std::vector<char*> args;
-    for (const auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    auto args = execArguments(argv);
     // Ctrl-C and Ctrl-\ reach the whole foreground group: the program decides, this process waits
     // (as system() does).
     struct sigaction ignore
@@ -216,45 +273,23 @@ Result<int> runAttached(const std::vector<std::string>& argv)
         ::sigaction(SIGINT, &oldInt, nullptr);
         ::sigaction(SIGQUIT, &oldQuit, nullptr);
     };
-    // The child reports an errno before exec through this pipe; a closed pipe means exec worked.
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) {
-        const int why = errno;
-        restore();
-        return Error{"cannot run " + argv[0] + ": " + std::strerror(why)};
-    }
-    const pid_t child = ::fork();
-    if (child == 0) {
-        ::close(report[0]);
+    const auto child = forkAndExec([&](int reportFd) {
         ::sigaction(SIGINT, &oldInt, nullptr);
         ::sigaction(SIGQUIT, &oldQuit, nullptr);
         ::execv(program.c_str(), args.data());
-        const int why = errno;
-        (void)!::write(report[1], &why, sizeof why);
-        ::_exit(127);
-    }
-    ::close(report[1]);
-    if (child < 0) {
-        const int why = errno;
-        ::close(report[0]);
+        reportAndExit(reportFd, errno);
+    });
+    if (child.error != 0) {
         restore();
-        return Error{"cannot run " + argv[0] + ": " + std::strerror(why)};
+        return Error{"cannot run " + program + ": " + std::strerror(child.error)};
     }
-    int execError = 0;
-    ssize_t got = -1;
-    do
-        got = ::read(report[0], &execError, sizeof execError);
-    while (got < 0 && errno == EINTR);
-    ::close(report[0]);
     int status = 0;
     pid_t waited = -1;
     do
-        waited = ::waitpid(child, &status, 0);
+        waited = ::waitpid(child.pid, &status, 0);
     while (waited < 0 && errno == EINTR);
     restore();
-    if (got == static_cast<ssize_t>(sizeof execError))
-        return Error{"cannot run " + program + ": " + std::strerror(execError)};
-    if (waited != child)
+    if (waited != child.pid)
         return Error{"lost " + argv[0] + ": " + std::strerror(errno)};
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
@@ -315,45 +350,19 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const Optio
         return Error{"cannot start " + argv[0] + ": not found in PATH"};
     const auto out = options.stdoutFile.empty() ? std::string("/dev/null") : options.stdoutFile.string();
     const auto err = options.stderrFile.string();
-    std::vector<char*> args;
-    args.reserve(argv.size() + 1);
-    for (const auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-
-    // The child reports an errno before exec through this pipe; a closed pipe means exec worked.
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0)
-        return Error{"cannot start " + argv[0] + ": " + std::strerror(errno)};
+    auto args = execArguments(argv);
     const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        const int why = errno;
-        ::close(report[0]);
-        ::close(report[1]);
-        return Error{"cannot start " + argv[0] + ": " + std::strerror(why)};
-    }
-    if (pid == 0) {
-        ::close(report[0]);
-        execChild(program.c_str(), args.data(), out.c_str(), err.empty() ? nullptr : err.c_str(), options, parent,
-                  report[1]);
-    }
-    ::close(report[1]);
-    int childErrno = 0;
-    ssize_t n;
-    do
-        n = ::read(report[0], &childErrno, sizeof childErrno);
-    while (n < 0 && errno == EINTR);
-    ::close(report[0]);
-    if (n == static_cast<ssize_t>(sizeof childErrno)) {
-        ::waitpid(pid, nullptr, 0);
-        return Error{"cannot start " + argv[0] + ": " + std::strerror(childErrno)};
-    }
+    const auto child = forkAndExec([&](int reportFd) {
+        execChild(program.c_str(), args.data(), out.c_str(), err.empty() ? nullptr : err.c_str(), options,
+                  parent, reportFd);
+    });
+    if (child.error != 0)
+        return Error{"cannot start " + argv[0] + ": " + std::strerror(child.error)};
     if (options.detached) {
-        ::waitpid(pid, nullptr, 0); // the intermediate child, which exited at once
+        ::waitpid(child.pid, nullptr, 0); // the intermediate child, which exited at once
         return Process(-1);
     }
-    return Process(pid);
+    return Process(child.pid);
 }
 
 Process::~Process() = default;
