@@ -22,8 +22,10 @@ ChardevEndpoint::~ChardevEndpoint()
 
 Status ChardevEndpoint::open(const std::filesystem::path& where)
 {
-    m_impl->where = where;
-    return listenPrivately(m_impl->acceptor, where, 1);
+    auto listening = listenPrivately(m_impl->acceptor, where, 1);
+    if (listening)
+        m_impl->where = where; // a socket of ours, which close() removes: never a file it refused
+    return listening;
 }
 
 void ChardevEndpoint::asyncConnect(Stream& stream, std::function<void(Status)> done)
