@@ -6,6 +6,7 @@
 //
 // No Qt: a failed check prints where and why and makes the exit code non-zero.
 #include "Check.h"
+#include "berth/vm/Agent.h"
 #include "berth/vm/AgentStatus.h"
 #include "berth/vm/AppPaths.h"
 #include "berth/vm/ControlClient.h"
@@ -14,8 +15,10 @@
 #include "berth/vm/DockerContext.h"
 #include "berth/vm/EngineProbe.h"
 #include "berth/vm/HostInfo.h"
+#include "berth/vm/ImageManifest.h"
 #include "berth/vm/Instance.h"
 #include "berth/vm/InstanceControl.h"
+#include "berth/vm/InstanceLock.h"
 #include "berth/vm/LocalListener.h"
 #include "berth/vm/PrivateFiles.h"
 #include "berth/vm/Process.h"
@@ -25,6 +28,7 @@
 #include "berth/vm/SocketLinks.h"
 #include "berth/vm/SshKeys.h"
 #include "berth/vm/TarGz.h"
+#include "berth/vm/detail/LocalConnection.h"
 #include "berth/vm/detail/SocketState.h"
 
 #include <algorithm>
@@ -39,8 +43,10 @@
 #include <zlib.h>
 
 #include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -145,6 +151,63 @@ int standInQemu(int argc, char** argv)
         }
     }
     return 6; // the agent went away
+}
+
+// A VM that is never started: for an agent whose control pipe alone is under test.
+class IdleVm final : public VmDriver
+{
+public:
+    std::string name() const override { return "idle"; }
+    Status create(const MachineSpec&) override { return Ok{}; }
+    Status start(const MachineSpec&, Callbacks) override { return Error{"the idle VM does not start"}; }
+    void requestShutdown(Done done) override { done(Ok{}); }
+    void kill() override {}
+    State state() const override { return State::Stopped; }
+    std::string accelerator() const override { return {}; }
+    std::string acceleratorReason() const override { return {}; }
+    void addPortForward(const PortForward&, Done done) override { done(Ok{}); }
+    void removePortForward(const PortForward&, Done done) override { done(Ok{}); }
+    std::optional<int> pid() const override { return std::nullopt; }
+    std::filesystem::path consoleLog() const override { return {}; }
+};
+
+// A guest image the agent accepts, of files that are no guest.
+void writeStandInImage(const std::filesystem::path& dir)
+{
+    std::filesystem::create_directories(dir);
+    const std::string digest(64, 'a');
+    nlohmann::json manifest = {{"format", 1},
+                               {"suite", "trixie"},
+                               {"kernel_version", "0"},
+                               {"inputs_sha256", digest},
+                               {"files", nlohmann::json::object()},
+                               {"packages", nlohmann::json::array()}};
+    for (const auto& file : ImageManifest::requiredFiles()) {
+        std::ofstream(dir / file) << "not a guest";
+        manifest["files"][file] = {{"sha256", digest}, {"size", 11}};
+    }
+    for (const auto& package : ImageManifest::requiredPackages())
+        manifest["packages"].push_back({{"name", package}, {"version", "0"}});
+    std::ofstream(dir / "manifest.json") << manifest.dump();
+}
+
+// One line from `connection`, without its "\n"; empty when none came within 10 s.
+std::string readLine(detail::LocalConnection& connection, std::string& pending)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (pending.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        char chunk[4096];
+        const auto n = connection.readSome(chunk, sizeof chunk, deadline);
+        if (!n || *n == 0)
+            break;
+        pending.append(chunk, *n);
+    }
+    const auto end = pending.find('\n');
+    if (end == std::string::npos)
+        return {};
+    auto line = pending.substr(0, end);
+    pending.erase(0, end + 1);
+    return line;
 }
 
 } // namespace
@@ -628,6 +691,56 @@ int main(int argc, char** argv)
         CHECK(runUntil([&] { return ended.has_value(); }), "kill() was not followed by an exit");
         CHECK(ended && ended->requested && ended->status == -kKillSignal, ended ? ended->reason : "");
         CHECK(pid && !processExists(*pid));
+        std::error_code ec;
+        std::filesystem::remove_all(home, ec);
+    }
+    // The agent's control pipe on Windows: a request longer than one read of a message-mode
+    // pipe (10 kB of JSON whitespace) is read whole and answered, and the next request on the same
+    // connection is answered too.
+    {
+        const auto home = tempFolder("berth-agentpipe");
+        std::error_code leftover;
+        std::filesystem::remove_all(home, leftover);
+        writeStandInImage(home / "image");
+        auto instance = Instance::open(home, "default");
+        CHECK(instance.ok(), instance.ok() ? "" : instance.error().message);
+        auto lock = instance.ok() ? InstanceLock::tryAcquire(*instance)
+                                  : Result<std::optional<InstanceLock>>(Error{"no instance"});
+        CHECK(lock.ok() && lock->has_value(), lock.ok() ? "held by another" : lock.error().message);
+        if (lock.ok() && lock->has_value()) {
+            boost::asio::io_context io;
+            AgentOptions options;
+            options.imageDir = home / "image";
+            auto agent = Agent::create(io, *instance, std::move(**lock), options, std::make_unique<IdleVm>());
+            CHECK(agent.ok(), agent.ok() ? "" : agent.error().message);
+            auto work = boost::asio::make_work_guard(io);
+            std::thread agentThread([&io] { io.run(); });
+            auto client = detail::LocalConnection::connect(instance->controlSocket(), "the agent");
+            CHECK(client.ok(), client.ok() ? "" : client.error().message);
+            if (client.ok()) {
+                std::string pending;
+                const std::string longRequest = R"({"request": "status")" + std::string(10000, ' ') + "}\n";
+                CHECK(client->sendAll(longRequest).ok());
+                const auto firstLine = readLine(*client, pending);
+                const auto first = parseMessage(nlohmann::json::parse(firstLine, nullptr, false));
+                CHECK(first.ok() && first->type == Message::Type::Status,
+                      firstLine.empty() ? "no answer" : firstLine);
+                CHECK(client
+                          ->sendAll(R"({"request": "status"})"
+                                    "\n")
+                          .ok());
+                const auto secondLine = readLine(*client, pending);
+                const auto second = parseMessage(nlohmann::json::parse(secondLine, nullptr, false));
+                CHECK(second.ok() && second->type == Message::Type::Status,
+                      secondLine.empty() ? "no answer" : secondLine);
+            }
+            boost::asio::post(io, [&agent] { // destroyed on its own thread
+                if (agent.ok())
+                    agent.value().reset();
+            });
+            work.reset();
+            agentThread.join();
+        }
         std::error_code ec;
         std::filesystem::remove_all(home, ec);
     }

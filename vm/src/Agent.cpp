@@ -221,8 +221,16 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
     {
         asio::async_read_until(c->socket, c->input, '\n',
                                [self = shared_from_this(), c](boost::system::error_code ec, std::size_t n) {
+                                   if (LocalListener::partialRead(ec)) {
+                                       // A pipe message longer than one read (Windows): what came is
+                                       // kept, and the rest of it follows.
+                                       self->readRequest(c);
+                                       return;
+                                   }
                                    if (ec) {
-                                       if (ec == asio::error::not_found)
+                                       // Not found: the buffer is full without a line end, or a read
+                                       // ended the input (a zero-length pipe message) before one.
+                                       if (ec == asio::error::not_found && c->input.size() >= kMaxRequest)
                                            c->send(control::errorMessage("request over 64 KiB"));
                                        c->closeWhenWritten();
                                        self->connections.erase(c);
