@@ -20,10 +20,10 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
+#include <windows.h>
 
 #include <boost/asio/io_context.hpp>
-
-#include <windows.h>
 
 using namespace berth::engine;
 
@@ -47,6 +47,17 @@ struct ServerLog
     std::string stdinReceived;   // what the exec client sent after its request
     bool stdinEnded = false;     // a zero-length message came after it
     int connections = 0;
+    std::vector<std::string> served; // request lines, in order, and how their answer went
+
+    // What the server saw, for a failed check: connections and requests so far.
+    std::string summary()
+    {
+        std::lock_guard lock(mutex);
+        std::string text = std::to_string(connections) + " connection(s);";
+        for (const auto& line : served)
+            text += " [" + line + "]";
+        return text;
+    }
 };
 
 bool writeAll(HANDLE pipe, const std::string& bytes)
@@ -121,8 +132,11 @@ void serve(HANDLE pipe, ServerLog& log)
         answer = "HTTP/1.1 404 Not Found\r\nApi-Version: 1.45\r\nContent-Type: application/json\r\n"
                  "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     }
-    writeAll(pipe, answer);
-    FlushFileBuffers(pipe);
+    const bool written = writeAll(pipe, answer);
+    const bool flushed = FlushFileBuffers(pipe);
+    std::lock_guard lock(log.mutex);
+    log.served.push_back(target + (written ? " answered" : " NOT answered") +
+                         (flushed ? "" : ", not flushed"));
 }
 
 void runServer(const std::wstring& name, ServerLog& log, std::atomic<bool>& ready)
@@ -252,8 +266,10 @@ int main(int argc, char** argv)
                 done = true;
             });
         runUntil(io, done);
-        CHECK(end.ok(), end.ok() ? "" : end.error().message);
-        CHECK(out == 20006 && err == 12, std::to_string(out) + " and " + std::to_string(err) + " bytes");
+        CHECK(end.ok(), (end.ok() ? std::string() : end.error().message) + (done ? "" : " (no end in 30 s)") +
+                            "; the server saw " + log.summary());
+        CHECK(out == 20006 && err == 12, std::to_string(out) + " and " + std::to_string(err) +
+                                             " bytes; the server saw " + log.summary());
     }
     {
         const auto result = await<DiskUsage>(io, [&](auto done) { client.diskUsage(done); });
