@@ -337,8 +337,8 @@ int main(int argc, char** argv)
     // What `berth diagnose` writes and the docker context `berth start` sets up, on Windows: the
     // diagnostics archive read back through zlib, with the instance's log in it (its URL password
     // removed) and the missing engine explained, never over an existing file; the context's
-    // endpoint the engine's pipe, made current because the default pipe (docker_engine) has no
-    // engine behind it; a served pipe answers, an unserved one does not.
+    // endpoint the engine's pipe, made current when the default pipe (docker_engine) has no engine
+    // behind it; a served pipe answers, an unserved one does not.
     {
         const auto home = tempFolder("berth-vmfiles");
         const auto instance = Instance::open(home, "default");
@@ -397,8 +397,11 @@ int main(int argc, char** argv)
             const auto config = home / "docker-config";
             const auto update = ensureDockerContext(config, "berth", instance->engineSocket(), false);
             CHECK(update.ok(), update.ok() ? "" : update.error().message);
+            // Made current only where no engine answers on the default pipe (a Windows that
+            // runs Docker Desktop has one there).
+            const bool defaultServed = localEndpointAnswers("\\\\.\\pipe\\docker_engine");
             if (update.ok())
-                CHECK(update->madeCurrent && update->previous == "default", update->note);
+                CHECK(update->madeCurrent == !defaultServed && update->previous == "default", update->note);
             const auto endpoint = dockerContextEndpoint(config, "berth");
             const auto pipe = instance->engineSocket().filename().string();
             CHECK(endpoint.ok() && *endpoint == engineEndpoint(instance->engineSocket()).toString() &&
