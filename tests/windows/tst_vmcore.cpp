@@ -737,6 +737,36 @@ int main(int argc, char** argv)
                 CHECK(second.ok() && second->type == Message::Type::Status,
                       secondLine.empty() ? "no answer" : secondLine);
             }
+            // The end of input on a pipe is a zero-length message: alone, or after half a request,
+            // the agent closes that connection without an answer, and goes on serving others.
+            for (const std::string& before : {std::string(), std::string(R"({"request": "sta)")}) {
+                const HANDLE raw =
+                    CreateFileW(instance->controlSocket().wstring().c_str(), GENERIC_READ | GENERIC_WRITE, 0,
+                                nullptr, OPEN_EXISTING, 0, nullptr);
+                CHECK(raw != INVALID_HANDLE_VALUE, "cannot open the control pipe");
+                if (raw == INVALID_HANDLE_VALUE)
+                    continue;
+                DWORD n = 0;
+                if (!before.empty())
+                    WriteFile(raw, before.data(), static_cast<DWORD>(before.size()), &n, nullptr);
+                CHECK(WriteFile(raw, "", 0, &n, nullptr), "no zero-length message");
+                char answer[256];
+                const BOOL read = ReadFile(raw, answer, sizeof answer, &n, nullptr);
+                CHECK(!read || n == 0, std::string(answer, read ? n : 0));
+                CloseHandle(raw);
+            }
+            auto after = detail::LocalConnection::connect(instance->controlSocket(), "the agent");
+            CHECK(after.ok() && after
+                                    ->sendAll(R"({"request": "status"})"
+                                              "\n")
+                                    .ok(),
+                  "the agent no longer serves");
+            if (after.ok()) {
+                std::string pending;
+                const auto line = readLine(*after, pending);
+                const auto third = parseMessage(nlohmann::json::parse(line, nullptr, false));
+                CHECK(third.ok() && third->type == Message::Type::Status, line.empty() ? "no answer" : line);
+            }
             boost::asio::post(io, [&agent] { // destroyed on its own thread
                 if (agent.ok())
                     agent.value().reset();

@@ -227,9 +227,14 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
                                        self->readRequest(c);
                                        return;
                                    }
-                                   if (ec) {
-                                       // Not found: the buffer is full without a line end, or a read
-                                       // ended the input (a zero-length pipe message) before one.
+                                   // A read of nothing without an error ends the input before a
+                                   // line end: a zero-length message on a pipe (Windows), which
+                                   // async_read_until hands over as what it had buffered.
+                                   const bool ended =
+                                       !ec &&
+                                       (n == 0 || *(asio::buffers_begin(c->input.data()) + n - 1) != '\n');
+                                   if (ec || ended) {
+                                       // Not found: the buffer is full without a line end.
                                        if (ec == asio::error::not_found && c->input.size() >= kMaxRequest)
                                            c->send(control::errorMessage("request over 64 KiB"));
                                        c->closeWhenWritten();

@@ -51,7 +51,8 @@ struct LineSocket::Impl : std::enable_shared_from_this<LineSocket::Impl>
                 readLine();
                 return;
             }
-            if (ec) {
+            // A read of nothing ends the input (a zero-length message, where the peer is a pipe).
+            if (ec || n == 0) {
                 closed();
                 return;
             }

@@ -132,8 +132,8 @@ struct QmpChannel::Impl : std::enable_shared_from_this<QmpChannel::Impl>
                 self->close("QEMU sent a monitor message over 1 MiB");
                 return;
             }
-            if (ec) {
-                const bool ended = ec == asio::error::eof || ec == asio::error::connection_reset ||
+            if (ec || n == 0) { // a read of nothing: the end of a pipe's input
+                const bool ended = !ec || ec == asio::error::eof || ec == asio::error::connection_reset ||
                                    ec == asio::error::broken_pipe; // a pipe's server went (Windows)
                 self->close(ended ? "QEMU closed its monitor connection (the VM stopped)"
                                   : "QEMU's monitor connection failed: " + ec.message());
