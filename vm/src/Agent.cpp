@@ -336,8 +336,14 @@ struct Agent::Impl : std::enable_shared_from_this<Agent::Impl>
         status.memoryMiB = settings.memoryMiB;
         status.diskGiB = settings.diskGiB;
         auto manifest = ImageManifest::load(options.imageDir);
-        if (!manifest)
-            return manifest.error(); // it says how to build one
+        if (!manifest) {
+            auto why = manifest.error().message;
+            if (why.find("BERTH_IMAGE_DIR") == std::string::npos) // a damaged manifest
+                why += " (rebuild the image with 'cmake --build build --target vm-image', or set "
+                       "BERTH_IMAGE_DIR "
+                       "to the folder of another)";
+            return Error{why};
+        }
         for (const auto* file : {"vmlinuz", "initrd.zst", "root.sqfs"}) {
             std::error_code ec;
             if (!fs::exists(manifest->path(file), ec))
