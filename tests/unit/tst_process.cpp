@@ -72,6 +72,29 @@ private slots:
         QVERIFY(berth::vm::findProgram("berth-no-such-program").empty());
     }
 
+    // Each runnable file of that name, in PATH's order: what virtiofsd's search goes through.
+    void everyProgramInPathIsFound()
+    {
+        for (const char* dir : {"a", "b", "c"}) {
+            QVERIFY(QDir(m_dir.path()).mkpath(dir));
+            QFile probe(m_dir.filePath(QString(dir) + "/berth-probe"));
+            QVERIFY(probe.open(QIODevice::WriteOnly));
+            probe.write("#!/bin/sh\n");
+            probe.close();
+            if (QString(dir) != "b") // b's is not executable
+                probe.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                     QFileDevice::ExeOwner);
+        }
+        const QByteArray saved = qgetenv("PATH");
+        qputenv("PATH",
+                (m_dir.filePath("a") + "::" + m_dir.filePath("b") + ":" + m_dir.filePath("c")).toLocal8Bit());
+        const auto found = berth::vm::programsInPath("berth-probe");
+        qputenv("PATH", saved);
+        QCOMPARE(found.size(), std::size_t(2));
+        QCOMPARE(QString::fromStdString(found[0].string()), m_dir.filePath("a/berth-probe"));
+        QCOMPARE(QString::fromStdString(found[1].string()), m_dir.filePath("c/berth-probe"));
+    }
+
     void currentProcessIdIsThisOne()
     {
         QCOMPARE(berth::vm::currentProcessId(), static_cast<int>(::getpid()));

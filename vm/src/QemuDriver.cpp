@@ -87,7 +87,8 @@ std::optional<Virtiofsd> usableVirtiofsd()
     std::vector<fs::path> candidates;
     if (const char* forced = std::getenv("BERTH_VIRTIOFSD"); forced && *forced)
         candidates.emplace_back(forced);
-    candidates.push_back(findProgram("virtiofsd")); // in PATH
+    for (auto& inPath : programsInPath("virtiofsd"))
+        candidates.push_back(std::move(inPath)); // each in turn: a usable one may follow one that is not
     candidates.emplace_back("/usr/libexec/virtiofsd");
     candidates.emplace_back("/usr/lib/qemu/virtiofsd");
     for (const auto& candidate : candidates) {

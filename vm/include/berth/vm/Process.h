@@ -157,6 +157,10 @@ Result<int> runAttached(const std::vector<std::string>& argv);
 // The file PATH lookup finds for `program` (with .exe on Windows); empty when there is none.
 std::filesystem::path findProgram(const std::string& program);
 
+// Every file named `program` (with .exe on Windows) in the folders PATH lists that this process
+// may run, in PATH's order; findProgram() is the first of them.
+std::vector<std::filesystem::path> programsInPath(const std::string& program);
+
 // Whether standard stream `fd` (0 input, 1 output, 2 error) is a terminal or console.
 bool isTerminal(int fd);
 

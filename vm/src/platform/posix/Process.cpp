@@ -300,6 +300,29 @@ std::filesystem::path findProgram(const std::string& program)
     return !found.empty() && ::access(found.c_str(), X_OK) == 0 ? found : std::string();
 }
 
+std::vector<std::filesystem::path> programsInPath(const std::string& program)
+{
+    std::vector<std::filesystem::path> found;
+    const char* path = std::getenv("PATH");
+    std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t begin = 0;
+    while (begin <= dirs.size()) {
+        const auto end = std::min(dirs.find(':', begin), dirs.size());
+        const auto dir = dirs.substr(begin, end - begin);
+        begin = end + 1;
+        if (dir.empty())
+            continue;
+        const auto candidate = dir + "/" + program;
+        struct stat st
+        {
+        };
+        if (::access(candidate.c_str(), X_OK) == 0 && ::stat(candidate.c_str(), &st) == 0 &&
+            S_ISREG(st.st_mode))
+            found.emplace_back(candidate);
+    }
+    return found;
+}
+
 bool isTerminal(int fd)
 {
     return ::isatty(fd) == 1;

@@ -291,6 +291,26 @@ std::filesystem::path findProgram(const std::string& program)
     return std::filesystem::path(found);
 }
 
+std::vector<std::filesystem::path> programsInPath(const std::string& program)
+{
+    std::vector<std::filesystem::path> found;
+    const wchar_t* path = _wgetenv(L"PATH");
+    const std::wstring dirs = path ? path : L"";
+    auto name = std::filesystem::path(widen(program));
+    if (!name.has_extension())
+        name += L".exe";
+    std::size_t begin = 0;
+    while (begin <= dirs.size()) {
+        const auto end = std::min(dirs.find(L';', begin), dirs.size());
+        const auto dir = dirs.substr(begin, end - begin);
+        begin = end + 1;
+        std::error_code ec;
+        if (!dir.empty() && std::filesystem::is_regular_file(std::filesystem::path(dir) / name, ec))
+            found.push_back(std::filesystem::path(dir) / name);
+    }
+    return found;
+}
+
 bool isTerminal(int fd)
 {
     const DWORD ids[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
