@@ -231,9 +231,9 @@ ControlResult<Settings> InstanceControl::applySettings(const StartOptions& optio
 
 // --- start ---
 
-void InstanceControl::waitForAgentExit() const
+void InstanceControl::waitForAgentExit(std::chrono::milliseconds limit) const
 {
-    const auto deadline = Clock::now() + std::chrono::seconds(15);
+    const auto deadline = Clock::now() + limit;
     while (InstanceLock::held(m_instance) && Clock::now() < deadline && !cancelled())
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
@@ -292,8 +292,15 @@ ControlResult<AgentStatus> InstanceControl::followStart(Clock::time_point deadli
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (auto watching = client->watch(); !watching)
+    if (auto watching = client->watch(); !watching) {
+        // The agent may have finished, and closed, between the connect and the watch (a start
+        // that fails at once): then its recorded status says how it ended.
+        waitForAgentExit(std::chrono::seconds(2));
+        const auto last = lastRecordedStatus(m_instance);
+        if (!InstanceLock::held(m_instance) && last.state == EngineState::Error)
+            return withConsole(last.lastError, last);
         return ControlError{watching.error().message};
+    }
     std::string lastPhase, lastAccel;
     for (;;) {
         if (cancelled())

@@ -132,8 +132,8 @@ private:
     ControlResult<StopOutcome> stopOrphans(const Say& say) const;
     // "ok", "locked", or why the agent did not start.
     std::string launchAgent(const std::string& accel) const;
-    // Waits (up to 15 s, or until cancel()) for the agent's process to release the instance.
-    void waitForAgentExit() const;
+    // Waits (up to `limit`, or until cancel()) for the agent's process to release the instance.
+    void waitForAgentExit(std::chrono::milliseconds limit = std::chrono::seconds(15)) const;
 
     Instance m_instance;
     std::filesystem::path m_agentProgram;
