@@ -35,9 +35,9 @@ public:
 
     // Readies `where`: listens there (POSIX), or only notes the pipe's name (Windows).
     Status open(const std::filesystem::path& where);
-    // Connects `stream` (which must outlive the call) to QEMU: accepts it (POSIX), or opens its
-    // pipe once it exists (Windows). `done` runs once, on the io_context's thread; with an error
-    // when it fails or close() came first.
+    // Connects `stream` (which must live until `done` has run: let `done` hold its owner) to QEMU: accepts it
+    // (POSIX), or opens its pipe once it exists (Windows). `done` runs once, on the io_context's thread; with
+    // an error when it fails or close() came first.
     void asyncConnect(Stream& stream, std::function<void(Status)> done);
     // Stops listening or trying, and removes the socket file (POSIX). The stream stays open.
     void close();

@@ -6,6 +6,8 @@
 #ifdef _WIN32
 #include <boost/asio/windows/object_handle.hpp>
 #else
+#include <unistd.h>
+
 #include <boost/asio/posix/stream_descriptor.hpp>
 #endif
 
@@ -28,8 +30,12 @@ public:
         boost::system::error_code ec;
 #ifdef _WIN32
         m_watch.assign(reinterpret_cast<void*>(handle), ec);
+        if (ec)
+            ::CloseHandle(reinterpret_cast<void*>(handle));
 #else
         m_watch.assign(static_cast<int>(handle), ec);
+        if (ec)
+            ::close(static_cast<int>(handle));
 #endif
         return !ec;
     }

@@ -49,6 +49,7 @@ void ChardevEndpoint::close()
     if (!m_impl->where.empty()) {
         std::error_code fsError;
         std::filesystem::remove(m_impl->where, fsError);
+        m_impl->where.clear(); // once: a later launch may listen there again
     }
 }
 

@@ -81,7 +81,11 @@ Status pipeServerIsThisUser(HANDLE pipe, const std::filesystem::path& where, con
     if (!me)
         return me.error();
     const auto server = userSidOfProcess(pid);
-    if (!server || *server != *me)
+    if (!server)
+        return Error{"cannot tell who runs the program that serves " + where.string() + " (process " +
+                     std::to_string(pid) + "): " + server.error().message +
+                     "; Berth does not talk to it. End that program, or ask who runs it"};
+    if (*server != *me)
         return Error{where.string() + " is served by a program of another user (process " +
                      std::to_string(pid) + "), not by " + peer +
                      "; Berth does not talk to it. End that program, or ask who runs it"};
