@@ -305,8 +305,8 @@ private slots:
         QVERIFY2(client.ok(), client.ok() ? "" : client.error().message.c_str());
         std::thread agentThread([this] { runUntilFinished(); });
         const auto accepted = client->stop(5s);
+        agentThread.join(); // finished (the fake VM powers off at once), or 5 s passed
         QVERIFY2(accepted.ok(), accepted.ok() ? "" : accepted.error().message.c_str());
-        agentThread.join(); // finished: the fake VM powers off at once
         QVERIFY(m_finished);
         std::optional<AgentStatus> final;
         while (!final) {

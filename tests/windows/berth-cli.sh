@@ -17,15 +17,20 @@ fail() {
 }
 # Through a file, not a pipe: the Wine services the first Wine program starts inherit its
 # output, and a pipe they hold would not end while the agent runs.
-runs=0
 run() {
-  local out="$dir/run$((runs += 1)).out" rc=0
+  local out rc=0
+  out=$(mktemp "$dir/run-XXXXXX.out")
   "$wine" "$berth" "$@" >"$out" 2>&1 </dev/null || rc=$?
   tr -d '\r' <"$out"
   return "$rc"
 }
+start=""
 cleanup() {
   run stop >/dev/null 2>&1 || true
+  if [[ -n "$start" ]]; then
+    kill "$start" 2>/dev/null
+    wait "$start" 2>/dev/null
+  fi
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -85,11 +90,12 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 [[ -n "$booted" ]] || fail "the stand-in QEMU's console line never reached the console log; the agent's log: $(cat "$dir"/home/*/log/agent.log)"
-out=$(run stop) || fail "berth stop failed: $out"
-[[ "$out" == *"Stopped"* || "$out" == *"stopped"* ]] || fail "berth stop: $out"
+stopped=$(run stop) || fail "berth stop failed: $stopped"
+[[ "$stopped" == *"Stopped in"* ]] || fail "berth stop: $stopped"
 wait "$start" && fail "berth start succeeded with no engine behind the stand-in: $(cat "$dir/start.out")"
+start=""
 out=$(run status) || fail "berth status after the stop failed: $out"
 [[ "$out" == *"State:        stopped"* ]] || fail "berth status after the stop: $out"
 echo "ok: berth.exe started the agent, which ran the stand-in QEMU, answered status and stopped it"
-echo "berth start said: $(tail -1 "$dir/start.out")"
-echo "berth stop said: $(run stop >/dev/null; echo "$out" | tail -1)"
+echo "berth start said: $(tail -1 "$dir/start.out" | tr -d '\r')"
+echo "berth stop said: $(echo "$stopped" | tail -1)"
