@@ -26,27 +26,39 @@ namespace berth::vm {
 
 namespace {
 
-// argv[0] as execve needs it: itself when it has a '/', else the first executable in PATH.
-std::string resolveProgram(const std::string& name)
+// The runnable regular files named `name` in PATH's folders, in order (only the first when
+// `firstOnly`). An empty entry is the current folder when `emptyIsCurrent`, as execvp reads it,
+// else it is skipped.
+std::vector<std::string> runnableInPath(const std::string& name, bool emptyIsCurrent, bool firstOnly)
 {
-    if (name.find('/') != std::string::npos)
-        return name;
+    std::vector<std::string> found;
     const char* path = std::getenv("PATH");
     std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
     std::size_t begin = 0;
-    while (begin <= dirs.size()) {
+    while (begin <= dirs.size() && !(firstOnly && !found.empty())) {
         const auto end = std::min(dirs.find(':', begin), dirs.size());
         const auto dir = dirs.substr(begin, end - begin);
+        begin = end + 1;
+        if (dir.empty() && !emptyIsCurrent)
+            continue;
         const auto candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
         struct stat st
         {
         };
         if (::access(candidate.c_str(), X_OK) == 0 && ::stat(candidate.c_str(), &st) == 0 &&
             S_ISREG(st.st_mode))
-            return candidate;
-        begin = end + 1;
+            found.push_back(candidate);
     }
-    return {};
+    return found;
+}
+
+// argv[0] as execve needs it: itself when it has a '/', else the first executable in PATH.
+std::string resolveProgram(const std::string& name)
+{
+    if (name.find('/') != std::string::npos)
+        return name;
+    const auto found = runnableInPath(name, true, true);
+    return found.empty() ? std::string() : found.front();
 }
 
 // argv as execv wants it; the strings stay `argv`'s.
@@ -302,25 +314,8 @@ std::filesystem::path findProgram(const std::string& program)
 
 std::vector<std::filesystem::path> programsInPath(const std::string& program)
 {
-    std::vector<std::filesystem::path> found;
-    const char* path = std::getenv("PATH");
-    std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
-    std::size_t begin = 0;
-    while (begin <= dirs.size()) {
-        const auto end = std::min(dirs.find(':', begin), dirs.size());
-        const auto dir = dirs.substr(begin, end - begin);
-        begin = end + 1;
-        if (dir.empty())
-            continue;
-        const auto candidate = dir + "/" + program;
-        struct stat st
-        {
-        };
-        if (::access(candidate.c_str(), X_OK) == 0 && ::stat(candidate.c_str(), &st) == 0 &&
-            S_ISREG(st.st_mode))
-            found.emplace_back(candidate);
-    }
-    return found;
+    const auto found = runnableInPath(program, false, false);
+    return {found.begin(), found.end()};
 }
 
 bool isTerminal(int fd)
