@@ -3,6 +3,8 @@
 #include "berth/engine/detail/JsonFields.h"
 
 #include <charconv>
+#include <string_view>
+#include <utility>
 
 namespace berth::engine {
 
@@ -20,6 +22,50 @@ std::string healthFromStatus(const std::string& status)
     if (status.find("(health: starting)") != std::string::npos)
         return "starting";
     return {};
+}
+
+// The engine words durations as go-units' HumanDuration does: "Less than a second", "1 second",
+// "45 seconds", "About a minute", "5 minutes", "About an hour", "3 hours", "2 days", "3 weeks",
+// "4 months", "2 years". Seconds, or -1 for anything else.
+std::int64_t secondsIn(std::string_view words)
+{
+    if (words == "Less than a second")
+        return 0;
+    if (words == "About a minute")
+        return 60;
+    if (words == "About an hour")
+        return 3600;
+    std::int64_t count = 0;
+    const auto [end, ec] = std::from_chars(words.data(), words.data() + words.size(), count);
+    if (ec != std::errc() || end == words.data() || end == words.data() + words.size() || *end != ' ')
+        return -1;
+    auto unit = words.substr(static_cast<std::size_t>(end - words.data()) + 1);
+    if (unit.ends_with('s'))
+        unit.remove_suffix(1);
+    static const std::pair<std::string_view, std::int64_t> kUnits[] = {
+        {"second", 1},       {"minute", 60},        {"hour", 3600},       {"day", 86400},
+        {"week", 7 * 86400}, {"month", 30 * 86400}, {"year", 365 * 86400}};
+    for (const auto& [name, seconds] : kUnits)
+        if (unit == name)
+            return count * seconds;
+    return -1;
+}
+
+// "Exited (137) 2 minutes ago": the code, and how long ago.
+void exitFromStatus(std::string_view status, Container& c)
+{
+    constexpr std::string_view kPrefix = "Exited (";
+    if (!status.starts_with(kPrefix))
+        return;
+    status.remove_prefix(kPrefix.size());
+    int code = 0;
+    const auto [end, ec] = std::from_chars(status.data(), status.data() + status.size(), code);
+    if (ec != std::errc() || end == status.data() + status.size() || *end != ')')
+        return;
+    c.exitCode = code;
+    status.remove_prefix(static_cast<std::size_t>(end - status.data()) + 1);
+    if (status.starts_with(' ') && status.ends_with(" ago"))
+        c.exitedSecondsAgo = secondsIn(status.substr(1, status.size() - 5));
 }
 
 std::vector<ContainerMount> mountsFrom(const nlohmann::json& json)
@@ -70,6 +116,7 @@ Container Container::fromSummary(const nlohmann::json& json)
     c.state = get<std::string>(json, "State");
     c.status = get<std::string>(json, "Status");
     c.health = healthFromStatus(c.status);
+    exitFromStatus(c.status, c);
     if (const auto* ports = detail::field(json, "Ports"))
         for (const auto& p : *ports)
             c.ports.push_back({get<std::string>(p, "IP"), get<std::uint16_t>(p, "PrivatePort"),

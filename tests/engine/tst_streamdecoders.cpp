@@ -376,10 +376,39 @@ public:
     {
         const auto list = nlohmann::json::parse(decodeWhole(capture("containers-list")).body);
         VERIFY(list.size() >= 3);
+        int exited = 0;
         for (const auto& entry : list) {
             const auto c = Container::fromSummary(entry);
             VERIFY(!c.id.empty() && !c.name.empty() && !c.state.empty());
             VERIFY(c.sizeRootFs.value_or(0) > 0);
+            if (c.state == "exited") {
+                ++exited; // "Exited (0) 50 seconds ago" in the capture
+                COMPARE(c.exitCode, 0);
+                VERIFY(c.exitedSecondsAgo >= 50 && c.exitedSecondsAgo < 60);
+            } else {
+                COMPARE(c.exitedSecondsAgo, std::int64_t{-1});
+            }
+        }
+        VERIFY(exited >= 2);
+        // The engine's other wordings of an exit (go-units' HumanDuration), and what is not one.
+        const std::pair<const char*, std::pair<int, std::int64_t>> statuses[] = {
+            {"Exited (137) Less than a second ago", {137, 0}},
+            {"Exited (1) About a minute ago", {1, 60}},
+            {"Exited (3) 5 minutes ago", {3, 300}},
+            {"Exited (255) About an hour ago", {255, 3600}},
+            {"Exited (0) 1 second ago", {0, 1}},
+            {"Exited (2) 3 weeks ago", {2, 3 * 7 * 86400}},
+            {"Exited (128)", {128, -1}},
+            {"Exited (9) soon", {9, -1}},
+            {"Exited (x) 2 minutes ago", {0, -1}},
+            {"Up 3 minutes (healthy)", {0, -1}},
+            {"Exited (12", {0, -1}},
+        };
+        for (const auto& [status, expected] : statuses) {
+            auto entry = list.front();
+            entry["Status"] = status;
+            const auto c = Container::fromSummary(entry);
+            VERIFY2(c.exitCode == expected.first && c.exitedSecondsAgo == expected.second, status);
         }
         const auto busy =
             Container::fromInspect(nlohmann::json::parse(decodeWhole(capture("container-inspect")).body));

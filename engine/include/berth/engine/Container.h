@@ -45,7 +45,10 @@ struct Container
     std::string state;        // created, running, paused, restarting, removing, exited, dead
     std::string status;       // "Up 3 minutes (healthy)"
     std::string health;       // "", starting, healthy, unhealthy
-    int exitCode = 0;         // inspect only
+    int exitCode = 0;         // inspect; in a list entry, from Status ("Exited (137) …")
+    // List only: how long before the answer an exited container stopped, from Status ("Exited
+    // (0) 2 minutes ago"), as coarse as the engine words it; -1 when Status does not say.
+    std::int64_t exitedSecondsAgo = -1;
     std::string startedAt;    // inspect only, RFC 3339
     std::string finishedAt;   // inspect only
     bool tty = false;         // inspect only
