@@ -52,9 +52,45 @@ QColor stateColor(const std::string& state, const std::string& health)
     return QColor(0x8a, 0x8f, 0x98);
 }
 
+QString stateWord(const std::string& state)
+{
+    auto word = text(state);
+    if (!word.isEmpty())
+        word[0] = word[0].toUpper();
+    return word;
+}
+
 } // namespace
 
-ContainerModel::ContainerModel(QObject* parent) : QAbstractItemModel(parent) {}
+ContainerModel::ContainerModel(QObject* parent) : QAbstractItemModel(parent)
+{
+    // "2 min ago" in State and Created moves on with the clock, not only with the engine.
+    m_clock.setInterval(30'000);
+    connect(&m_clock, &QTimer::timeout, this, &ContainerModel::clockTicked);
+    m_clock.start();
+}
+
+void ContainerModel::clockTicked()
+{
+    if (m_top.isEmpty())
+        return;
+    emit dataChanged(index(0, State), index(static_cast<int>(m_top.size()) - 1, Created));
+    for (int row = 0; row < m_top.size(); ++row)
+        if (!m_top[row].children.isEmpty()) {
+            const auto group = index(row, 0);
+            emit dataChanged(index(0, State, group),
+                             index(static_cast<int>(m_top[row].children.size()) - 1, Created, group));
+        }
+}
+
+void ContainerModel::noteExit(const engine::Container& c)
+{
+    const auto id = text(c.id);
+    if (c.state != "exited")
+        m_exitedAt.remove(id);
+    else if (c.exitedSecondsAgo >= 0)
+        m_exitedAt.insert(id, QDateTime::currentSecsSinceEpoch() - c.exitedSecondsAgo);
+}
 
 int ContainerModel::topRowOfProject(const QString& project) const
 {
@@ -86,10 +122,12 @@ void ContainerModel::reset(const QList<engine::Container>& containers)
     m_top.clear();
     m_containers.clear();
     m_figures.clear();
+    m_exitedAt.clear();
     for (const auto& c : containers) {
         const auto id = text(c.id);
         const auto project = text(c.composeProject());
         m_containers.insert(id, c);
+        noteExit(c);
         if (project.isEmpty()) {
             m_top.push_back({{}, id, m_nextKey++, {}});
             continue;
@@ -118,6 +156,7 @@ void ContainerModel::upsert(const engine::Container& container)
         m_figures.remove(id);
     if (existing != m_containers.end() && text(existing->composeProject()) == project) {
         *existing = container;
+        noteExit(container);
         const auto first = indexOf(id, 0);
         emit dataChanged(first, first.siblingAtColumn(ColumnCount - 1));
         if (!project.isEmpty()) {
@@ -129,6 +168,7 @@ void ContainerModel::upsert(const engine::Container& container)
     if (existing != m_containers.end())
         remove(id);
     m_containers.insert(id, container);
+    noteExit(container);
     if (project.isEmpty()) {
         const int row = static_cast<int>(m_top.size());
         beginInsertRows({}, row, row);
@@ -157,6 +197,7 @@ void ContainerModel::remove(const QString& id)
     if (it == m_containers.end())
         return;
     const auto project = text(it->composeProject());
+    m_exitedAt.remove(id);
     if (project.isEmpty()) {
         const int row = topRowOfContainer(id);
         beginRemoveRows({}, row, row);
@@ -202,6 +243,11 @@ void ContainerModel::setState(const QString& id, const QString& state)
     const auto it = m_containers.find(id);
     if (it == m_containers.end() || text(it->state) == state)
         return;
+    if (state == "exited") {
+        // Just now; the code comes with the container's next list entry.
+        it->exitCode = -1;
+        m_exitedAt.insert(id, QDateTime::currentSecsSinceEpoch());
+    }
     it->state = state.toStdString();
     if (!it->running())
         m_figures.remove(id);
@@ -342,6 +388,10 @@ QVariant ContainerModel::containerData(const engine::Container& c, int column, i
         return portLinks(c);
     if (role == Qt::ToolTipRole && column == State)
         return text(c.status);
+    if (role == Qt::ToolTipRole && column == Created)
+        return timeText(c.created);
+    if (role == ExitCodeRole)
+        return c.state == "exited" ? QVariant(c.exitCode) : QVariant();
     if (role == Qt::DecorationRole && column == State)
         return stateColor(c.state, c.health);
     if (role == Qt::TextAlignmentRole && (column == Cpu || column == Memory))
@@ -355,8 +405,17 @@ QVariant ContainerModel::containerData(const engine::Container& c, int column, i
         return text(c.name);
     case Image:
         return text(c.image);
-    case State:
-        return c.health.empty() ? text(c.state) : QString("%1 (%2)").arg(text(c.state), text(c.health));
+    case State: {
+        // "Running (healthy)", "Exited (137) · 2 min ago", "Paused".
+        if (c.state == "exited") {
+            auto word = c.exitCode >= 0 ? tr("Exited (%1)").arg(c.exitCode) : tr("Exited");
+            if (const auto at = m_exitedAt.constFind(text(c.id)); at != m_exitedAt.constEnd())
+                word += QString::fromUtf8(" \u00b7 ") + agoText(*at);
+            return word;
+        }
+        return c.health.empty() ? stateWord(c.state)
+                                : QString("%1 (%2)").arg(stateWord(c.state), text(c.health));
+    }
     case Ports:
         return portsText(c);
     case Cpu:
@@ -364,7 +423,7 @@ QVariant ContainerModel::containerData(const engine::Container& c, int column, i
     case Memory:
         return haveFigures ? bytesText(figures->memoryUsage) : QString();
     case Created:
-        return timeText(c.created);
+        return agoText(c.created);
     default:
         return {};
     }

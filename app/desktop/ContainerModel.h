@@ -7,6 +7,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 #include <QVector>
 
 namespace berth::app {
@@ -36,6 +37,7 @@ public:
         ProjectRole,               // the Compose project of a group row or a container in one
         StateRole,                 // the engine's state word ("running", "exited", …)
         PortLinksRole,             // QStringList of http://localhost:PORT for published TCP ports
+        ExitCodeRole,              // an exited container's code (-1 while not yet known); else null
     };
 
     explicit ContainerModel(QObject* parent = nullptr);
@@ -80,6 +82,9 @@ private:
     int topRowOfKey(quintptr key) const;
     QVariant containerData(const engine::Container& c, int column, int role) const;
     QVariant groupData(const TopRow& group, int column, int role) const;
+    // Records when an exited container stopped, from its list entry.
+    void noteExit(const engine::Container& c);
+    void clockTicked();
 
     struct Figures
     {
@@ -93,6 +98,8 @@ private:
     QVector<TopRow> m_top;
     QHash<QString, engine::Container> m_containers;
     QHash<QString, Figures> m_figures;
+    QHash<QString, qint64> m_exitedAt; // seconds since the epoch, by container ID
+    QTimer m_clock;
     quintptr m_nextKey = 1;
 };
 

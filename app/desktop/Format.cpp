@@ -1,5 +1,7 @@
 #include "Format.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 
 namespace berth::app {
@@ -30,6 +32,33 @@ QString timeText(const QString& rfc3339)
 {
     const auto time = QDateTime::fromString(rfc3339, Qt::ISODateWithMs);
     return time.isValid() ? time.toLocalTime().toString("yyyy-MM-dd HH:mm") : rfc3339;
+}
+
+QString agoText(qint64 secondsSinceEpoch, qint64 now)
+{
+    const qint64 ago = std::max<qint64>(0, now - secondsSinceEpoch);
+    auto in = [ago](qint64 unit, const char* one, const char* many) {
+        const auto n = ago / unit;
+        return n == 1 ? QString::fromLatin1(one) : QString::fromLatin1(many).arg(n);
+    };
+    if (ago < 60)
+        return QStringLiteral("just now");
+    if (ago < 3600)
+        return in(60, "1 min ago", "%1 min ago");
+    if (ago < 86400)
+        return in(3600, "1 hour ago", "%1 hours ago");
+    if (ago < 14 * 86400)
+        return in(86400, "1 day ago", "%1 days ago");
+    if (ago < 60 * 86400)
+        return in(7 * 86400, "1 week ago", "%1 weeks ago");
+    if (ago < 365 * 86400)
+        return in(30 * 86400, "1 month ago", "%1 months ago");
+    return in(365 * 86400, "1 year ago", "%1 years ago");
+}
+
+QString agoText(qint64 secondsSinceEpoch)
+{
+    return agoText(secondsSinceEpoch, QDateTime::currentSecsSinceEpoch());
 }
 
 } // namespace berth::app

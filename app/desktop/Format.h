@@ -13,5 +13,10 @@ QString countText(qint64 count, const QString& one, const QString& many);
 QString timeText(qint64 secondsSinceEpoch);
 // The same from the engine's RFC 3339 text; the text itself when it does not parse.
 QString timeText(const QString& rfc3339);
+// How long ago, as current desktop apps say it: "just now", "1 min ago", "5 hours ago",
+// "3 days ago", "2 months ago". `now` and the time in seconds since the epoch.
+QString agoText(qint64 secondsSinceEpoch, qint64 now);
+// The same against the clock.
+QString agoText(qint64 secondsSinceEpoch);
 
 } // namespace berth::app

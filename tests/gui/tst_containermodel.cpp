@@ -28,7 +28,7 @@ private:
     QString stateOf(const QString& id) const
     {
         const auto index = m_model->indexOf(id, ContainerModel::State);
-        return index.isValid() ? index.data().toString() : QString();
+        return index.isValid() ? index.data(ContainerModel::StateRole).toString() : QString();
     }
     QString docker(const QStringList& args)
     {
