@@ -6,6 +6,8 @@
 #include "PortLinkDelegate.h"
 #include "RunCommand.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -14,7 +16,9 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
+#include <QShortcut>
 #include <QSortFilterProxyModel>
+#include <QStyledItemDelegate>
 #include <QToolButton>
 #include <QTreeView>
 #include <QUrl>
@@ -33,6 +37,23 @@ QToolButton* button(QAction* action, QWidget* parent)
     b->setAutoRaise(true);
     return b;
 }
+
+// Every row as tall as a row with a state dot: with uniform row heights the tree takes the
+// first row's height for all, and a first row without one (a Compose group) squeezed the rest.
+class RowDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        auto size = QStyledItemDelegate::sizeHint(option, index);
+        const auto* view = qobject_cast<const QAbstractItemView*>(parent());
+        const int icon = view ? view->style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, view) : 16;
+        size.setHeight(std::max({size.height(), option.fontMetrics.height() + 8, icon + 6}));
+        return size;
+    }
+};
 
 } // namespace
 
@@ -83,6 +104,7 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
     m_tree->setSortingEnabled(true);
     m_tree->sortByColumn(ContainerModel::Name, Qt::AscendingOrder);
     m_tree->setUniformRowHeights(true);
+    m_tree->setItemDelegate(new RowDelegate(m_tree));
     m_tree->setAlternatingRowColors(true);
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     m_tree->setMouseTracking(true);
@@ -127,6 +149,31 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
         if (index.column() != ContainerModel::Ports &&
             !index.data(ContainerModel::IdRole).toString().isEmpty())
             m_logs->trigger();
+    });
+    // Enter on a container opens it, as a double click does; on a group it folds or unfolds.
+    for (const auto key : {Qt::Key_Return, Qt::Key_Enter}) {
+        auto* open = new QShortcut(QKeySequence(key), m_tree, nullptr, nullptr, Qt::WidgetShortcut);
+        connect(open, &QShortcut::activated, this, [this] {
+            const auto current = m_tree->currentIndex();
+            if (!current.isValid())
+                return;
+            if (current.data(ContainerModel::IdRole).toString().isEmpty())
+                m_tree->setExpanded(current.siblingAtColumn(0),
+                                    !m_tree->isExpanded(current.siblingAtColumn(0)));
+            else if (m_logs->isEnabled())
+                m_logs->trigger();
+        });
+    }
+    // Ctrl+F goes to the filter; Escape there clears it and goes back to the list.
+    auto* find = new QShortcut(QKeySequence::Find, this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
+    connect(find, &QShortcut::activated, this, [this] {
+        m_filter->setFocus(Qt::ShortcutFocusReason);
+        m_filter->selectAll();
+    });
+    auto* leave = new QShortcut(QKeySequence(Qt::Key_Escape), m_filter, nullptr, nullptr, Qt::WidgetShortcut);
+    connect(leave, &QShortcut::activated, this, [this] {
+        m_filter->clear();
+        m_tree->setFocus(Qt::ShortcutFocusReason);
     });
 
     auto each = [this](void (EngineService::*call)(const QString&)) {

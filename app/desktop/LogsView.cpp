@@ -646,6 +646,12 @@ int LogsView::topLine() const
 
 bool LogsView::eventFilter(QObject* watched, QEvent* event)
 {
+    // Escape with a search typed clears it, before any window shortcut sees the key.
+    if (watched == m_search && event->type() == QEvent::ShortcutOverride &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape && !m_search->text().isEmpty()) {
+        event->accept();
+        return true;
+    }
     if (watched == m_search && event->type() == QEvent::KeyPress) {
         const auto* key = static_cast<QKeyEvent*>(event);
         if (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) {

@@ -22,12 +22,35 @@
 #include <QHBoxLayout>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QShortcut>
 #include <QStackedWidget>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
 namespace berth::app {
+
+namespace {
+
+// A secondary window closes as any does: Ctrl+W (Cmd+W), and Escape. A terminal keeps both for
+// the program in it (Escape for vi, Ctrl+W to delete a word) and closes with Ctrl+Shift+W.
+void closeOnKeys(QWidget* window, bool terminal)
+{
+    auto add = [window](const QKeySequence& keys) {
+        auto* shortcut = new QShortcut(keys, window);
+        shortcut->setContext(Qt::WindowShortcut);
+        shortcut->setObjectName("closeWindowShortcut");
+        QObject::connect(shortcut, &QShortcut::activated, window, &QWidget::close);
+    };
+    if (terminal) {
+        add(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
+        return;
+    }
+    add(QKeySequence::Close);
+    add(QKeySequence(Qt::Key_Escape));
+}
+
+} // namespace
 
 MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models, QWidget* parent)
     : QMainWindow(parent), m_engine(engine), m_agent(agent)
@@ -219,6 +242,7 @@ void MainWindow::openLogs(const QString& id, const QString& name)
     view->setObjectName("logsView");
     view->setWindowTitle(tr("Logs — %1").arg(name));
     view->resize(900, 560);
+    closeOnKeys(view, false);
     view->setContainer(id, name);
     connect(view, &QObject::destroyed, this, [this](QObject* gone) {
         for (auto it = m_logs.begin(); it != m_logs.end();) {
@@ -249,6 +273,7 @@ QWidget* MainWindow::openWindow(const QString& key, const std::function<QWidget*
     auto* window = make();
     window->setParent(this, Qt::Window);
     window->setAttribute(Qt::WA_DeleteOnClose);
+    closeOnKeys(window, key.startsWith("terminal:"));
     m_windows.insert(key, window);
     connect(window, &QObject::destroyed, this, [this, key] { m_windows.remove(key); });
     window->show();
