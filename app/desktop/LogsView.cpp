@@ -217,13 +217,18 @@ void LogsView::setNextSaveFileName(const QString& path)
 
 void LogsView::setContainer(const QString& id, const QString& name)
 {
+    const bool same = id == m_containerId;
     m_containerId = id;
     m_containerName = name;
     m_header->setText(name.isEmpty() ? id : name);
     m_header->setToolTip(id);
     m_ended = false;
     m_endReason.clear();
+    // The same container again (its stream re-opened, with or without timestamps): the search's
+    // current match stays the current one once the lines are back.
+    const auto current = same ? m_current : -1;
     clearLines();
+    m_restoreCurrent = current;
     m_pause->setChecked(false); // resumes through setPaused, if paused
     updateStatus();
 }
@@ -308,6 +313,10 @@ void LogsView::flush()
     if (!m_needle.isEmpty()) {
         dropMatchesAbove();
         scanForMatches();
+        if (m_restoreCurrent >= 0 && m_restoreCurrent < m_matches.size()) {
+            m_current = m_restoreCurrent;
+            m_restoreCurrent = -1;
+        }
     }
     m_inFlush = false;
 
@@ -344,14 +353,17 @@ void LogsView::clearLines()
     m_flushTimer.stop();
     m_queue.clear();
     m_droppedWhilePaused = 0;
-    m_text->clear();
-    m_hasLines = false;
-    m_firstLine = 0;
+    // The matches go before the text: clearing the text moves the scroll bar, whose signals
+    // redraw the highlights, which must not point into lines that are gone.
     m_matches.clear();
     m_current = -1;
+    m_restoreCurrent = -1;
     m_scanLine = 0;
     m_scanColumn = 0;
     m_text->setExtraSelections({});
+    m_text->clear();
+    m_hasLines = false;
+    m_firstLine = 0;
     updateMatchLabel();
     updateStatus();
 }
@@ -429,6 +441,7 @@ void LogsView::searchChanged(const QString& text)
     m_needle = text;
     m_matches.clear();
     m_current = -1;
+    m_restoreCurrent = -1;
     m_scanLine = m_firstLine;
     m_scanColumn = 0;
     scanForMatches();

@@ -130,6 +130,9 @@ private:
     QString m_needle;
     QList<Match> m_matches;
     qsizetype m_current = -1; // index in m_matches, or -1 when no match is the current one
+    // After the same container's stream is re-opened: the current match to take again once
+    // there are that many.
+    qsizetype m_restoreCurrent = -1;
     qint64 m_scanLine = 0;
     qsizetype m_scanColumn = 0;
 };

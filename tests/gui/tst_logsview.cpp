@@ -170,6 +170,47 @@ private slots:
         QVERIFY(!m_view->timestampsShown());
     }
 
+    // Toggling timestamps while a search is active: no cursor warnings while the lines go and
+    // come back, and the current match stays the current one.
+    void timestampsToggleKeepsTheSearch()
+    {
+        QTest::failOnWarning(QRegularExpression("QTextCursor"));
+        const auto batch = [](bool stamped) {
+            QVector<LogLine> lines;
+            for (int i = 0; i < 400; ++i)
+                lines.push_back(out(QString("line %1%2").arg(i).arg(i % 50 == 7 ? " needle" : ""),
+                                    stamped ? "2024-05-01T10:00:00.123456789Z" : QString()));
+            return lines;
+        };
+        // The owner re-opens the stream with timestamps when they are toggled.
+        connect(m_view.get(), &LogsView::timestampsToggled, this, [this, batch](bool shown) {
+            m_view->setContainer("c0ffee", "web-1");
+            m_view->appendLines(batch(shown));
+        });
+        m_view->appendLines(batch(false));
+        QTRY_COMPARE(lines(), 400);
+        QTest::keyClicks(search(), "needle");
+        QTRY_VERIFY(matches().endsWith("8 matches") || matches().endsWith(" of 8"));
+        for (int i = 0; i < 3; ++i)
+            QTest::keyClick(search(), Qt::Key_Return);
+        const auto current = matches();
+        QVERIFY2(current.endsWith(" of 8"), qPrintable(current));
+        const int ordinal = current.section(' ', 0, 0).toInt();
+        QVERIFY(ordinal >= 1 && ordinal <= 8);
+
+        QTest::mouseClick(find<QCheckBox>("logsTimestamps"), Qt::LeftButton);
+        QTRY_COMPARE(lines(), 400);
+        QVERIFY(lineAt(0).startsWith("2024-05-01T10:00:00.123456789Z line 0"));
+        QTRY_COMPARE(matches(), current);
+
+        QTest::mouseClick(find<QCheckBox>("logsTimestamps"), Qt::LeftButton);
+        QTRY_COMPARE(lines(), 400);
+        QCOMPARE(lineAt(0), QString("line 0"));
+        QTRY_COMPARE(matches(), current);
+        QTest::keyClick(search(), Qt::Key_Return);
+        QCOMPARE(matches(), QString("%1 of 8").arg(ordinal % 8 + 1));
+    }
+
     void followsTheStreamOnlyFromTheBottom()
     {
         m_view->appendLines(numbered(0, 300));
