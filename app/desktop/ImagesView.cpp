@@ -129,9 +129,8 @@ void ImagesView::openRun()
     }
     QStringList images;
     for (int row = 0; row < m_model->rowCount(); ++row)
-        for (const auto& tag : m_model->item(row)->repoTags)
-            if (tag != "<none>:<none>")
-                images << QString::fromStdString(tag);
+        if (const auto* image = m_model->item(row); image->tagged())
+            images << QString::fromStdString(image->reference());
     images.sort();
     m_run->setImages(images);
     if (const auto reference = selected(ImageModel::ReferenceRole).toString(); !reference.isEmpty())
@@ -181,14 +180,20 @@ void ImagesView::removeSelected()
 {
     const auto reference = selected(ImageModel::ReferenceRole).toString();
     const auto id = selected(ImageModel::IdRole).toString();
+    const auto others = selected(ImageModel::OtherNamesRole).toStringList();
     if (reference.isEmpty())
         return;
+    // A name is removed on its own: the image stays while it has other names, as `docker rmi
+    // NAME` does. Force removes the image itself, by ID, with every name.
+    const auto question =
+        others.isEmpty()
+            ? tr("Remove the image %1?").arg(reference)
+            : tr("Remove the name %1? The image keeps its other %2: %3.")
+                  .arg(reference, others.size() == 1 ? tr("name") : tr("names"), others.join(", "));
     auto* box = openConfirmation(
-        this, QMessageBox::Question, "confirmRemoveImage", tr("Remove image"),
-        tr("Remove the image %1?").arg(reference), tr("Remove"),
+        this, QMessageBox::Question, "confirmRemoveImage", tr("Remove image"), question, tr("Remove"),
         [this, reference, id](QMessageBox* answered) {
             const bool forced = answered->checkBox()->isChecked();
-            // A forced removal goes by ID, so that every tag goes; otherwise only the tag shown goes.
             const auto name = forced ? id : reference;
             m_engine->request<std::vector<std::string>>(
                 this,
@@ -203,7 +208,10 @@ void ImagesView::removeSelected()
                 });
         });
     auto* force =
-        new QCheckBox(tr("Force: remove it even if stopped containers use it, and all its tags"), box);
+        new QCheckBox(others.isEmpty() ? tr("Force: remove it even if stopped containers use it")
+                                       : tr("Force: remove the image with all its names, even if stopped "
+                                            "containers use it"),
+                      box);
     force->setObjectName("forceRemoveImage");
     box->setCheckBox(force);
 }

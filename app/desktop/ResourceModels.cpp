@@ -23,45 +23,94 @@ QString shortId(const std::string& id)
 
 // --- images
 
-ImageModel::ImageModel(QObject* parent)
-    : ListTableModel({tr("Repository:tag"), tr("ID"), tr("Size"), tr("Created"), tr("In use")}, parent)
-{}
-
-QString ImageModel::keyOf(const engine::Image& image) const
+std::string ImageRow::reference() const
 {
-    return text(image.id);
+    return tagged() ? repository + ":" + tag : shortId(image.id).toStdString();
 }
 
-QVariant ImageModel::cell(const engine::Image& image, int column, int role) const
+QList<ImageRow> ImageRow::rowsOf(const QList<engine::Image>& images)
 {
-    const auto reference = image.repoTags.empty() || image.repoTags.front() == "<none>:<none>"
-                               ? shortId(image.id)
-                               : text(image.repoTags.front());
+    QList<ImageRow> rows;
+    for (const auto& image : images) {
+        std::vector<std::string> names;
+        for (const auto& name : image.repoTags)
+            if (name != "<none>:<none>")
+                names.push_back(name);
+        if (names.empty()) {
+            // Untagged: named by the repository of its digest (repo@sha256:…), if any.
+            std::string repository = "<none>";
+            for (const auto& digest : image.repoDigests)
+                if (const auto at = digest.find('@');
+                    at != std::string::npos && at > 0 && digest.compare(0, 6, "<none>") != 0) {
+                    repository = digest.substr(0, at);
+                    break;
+                }
+            rows.push_back({image, repository, "<none>", 1});
+            continue;
+        }
+        for (const auto& name : names) {
+            // The tag follows the last ':' after the last '/': a registry's host:port is not one.
+            const auto colon = name.rfind(':');
+            const auto slash = name.rfind('/');
+            const bool hasTag = colon != std::string::npos && (slash == std::string::npos || colon > slash);
+            rows.push_back({image, hasTag ? name.substr(0, colon) : name,
+                            hasTag ? name.substr(colon + 1) : "latest", static_cast<int>(names.size())});
+        }
+    }
+    return rows;
+}
+
+ImageModel::ImageModel(QObject* parent)
+    : ListTableModel({tr("Repository"), tr("Tag"), tr("ID"), tr("Size"), tr("Created"), tr("In use")}, parent)
+{}
+
+void ImageModel::setImages(const QList<engine::Image>& images)
+{
+    setItems(ImageRow::rowsOf(images));
+}
+
+QString ImageModel::keyOf(const ImageRow& row) const
+{
+    // An untagged image is its ID; a name is one row wherever it points.
+    return row.tagged() ? text(row.reference()) : text(row.image.id);
+}
+
+QVariant ImageModel::cell(const ImageRow& row, int column, int role) const
+{
+    const auto& image = row.image;
     if (role == IdRole)
         return text(image.id);
     if (role == ReferenceRole)
-        return reference;
+        return text(row.reference());
+    if (role == OtherNamesRole) {
+        QStringList others;
+        for (const auto& name : image.repoTags)
+            if (name != "<none>:<none>" && name != row.reference())
+                others << text(name);
+        return others;
+    }
     const auto users = usedBy(text(image.id));
     if (role == Qt::ToolTipRole && column == InUse)
         return users.join(", ");
+    if (role == Qt::ToolTipRole && column == Id)
+        return text(image.id);
+    if (role == Qt::ToolTipRole && column == Created)
+        return timeText(image.created);
     if (role == Qt::TextAlignmentRole && (column == Size || column == InUse))
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};
     switch (column) {
-    case Repository: {
-        QStringList tags;
-        for (const auto& tag : image.repoTags)
-            if (tag != "<none>:<none>")
-                tags << text(tag);
-        return tags.isEmpty() ? tr("<none>") : tags.join(", ");
-    }
+    case Repository:
+        return text(row.repository);
+    case Tag:
+        return text(row.tag);
     case Id:
         return shortId(image.id);
     case Size:
         return bytesText(static_cast<quint64>(image.size));
     case Created:
-        return timeText(image.created);
+        return agoText(image.created);
     case InUse:
         return users.isEmpty() ? QString() : countText(users.size(), tr("container"), tr("containers"));
     default:

@@ -56,6 +56,7 @@
 
 using namespace berth;
 using app::ContainerModel;
+using app::ImageModel;
 using app::MainWindow;
 using test::ProcessRun;
 
@@ -115,6 +116,16 @@ private:
     {
         for (int row = 0; row < table->model()->rowCount(); ++row)
             if (table->model()->index(row, 0).data().toString().contains(text))
+                return row;
+        return -1;
+    }
+
+    // The Images table's row of a repository:tag (or an untagged image's short ID); -1 if none.
+    int imageRow(const QString& reference) const
+    {
+        auto* images = test::child<QTableView>(window()->imagesView(), "imagesTable");
+        for (int row = 0; row < images->model()->rowCount(); ++row)
+            if (images->model()->index(row, 0).data(ImageModel::ReferenceRole).toString() == reference)
                 return row;
         return -1;
     }
@@ -227,11 +238,59 @@ private slots:
         // A test image, imported from a terminal: the Images view hears of it from the engine.
         const auto imported = docker({"import", test::testImagesDir() + "/busybox.tar", "bb:1"});
         QVERIFY2(imported.exitCode == 0, qPrintable(test::describe(imported)));
-        auto* images = test::child<QTableView>(window()->imagesView(), "imagesTable");
-        QTRY_VERIFY_WITH_TIMEOUT(tableRow(images, "bb:1") >= 0, kEngineTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(imageRow("bb:1") >= 0, kEngineTimeoutMs);
         const auto kept = docker({"create", "--name", "gui-survivor", "bb:1", "true"});
         QVERIFY2(kept.exitCode == 0, qPrintable(test::describe(kept)));
         QTRY_VERIFY_WITH_TIMEOUT(containerRow("gui-survivor").isValid(), kEngineTimeoutMs);
+    }
+
+    // One row per name, as `docker images` lists them: Remove on a row removes that name only,
+    // and the image stays under its others; the Run dialog offers every name.
+    void imagesAreOneRowPerName()
+    {
+        const QStringList names{"app:1.0", "app:latest", "registry.example.com:5000/team/tools:2024.06"};
+        for (const auto& name : names) {
+            const auto tagged = docker({"tag", "bb:1", name});
+            QVERIFY2(tagged.exitCode == 0, qPrintable(test::describe(tagged)));
+        }
+        window()->showPage(MainWindow::Images);
+        auto* images = test::child<QTableView>(window()->imagesView(), "imagesTable");
+        for (const auto& name : names)
+            QTRY_VERIFY2_WITH_TIMEOUT(imageRow(name) >= 0, qPrintable(name), kEngineTimeoutMs);
+        QVERIFY(imageRow("bb:1") >= 0);
+        const int tools = imageRow("registry.example.com:5000/team/tools:2024.06");
+        QCOMPARE(images->model()->index(tools, ImageModel::Repository).data().toString(),
+                 QString("registry.example.com:5000/team/tools"));
+        QCOMPARE(images->model()->index(tools, ImageModel::Tag).data().toString(), QString("2024.06"));
+        QCOMPARE(images->model()->index(tools, ImageModel::Id).data().toString(),
+                 images->model()->index(imageRow("bb:1"), ImageModel::Id).data().toString());
+
+        selectTableRow(images, imageRow("app:latest"));
+        QTest::mouseClick(test::child<QPushButton>(window()->imagesView(), "imagesRemove"), Qt::LeftButton);
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = test::visibleWindow<QMessageBox>("confirmRemoveImage")) != nullptr);
+        QVERIFY2(box->text().contains("app:latest") && box->text().contains("bb:1"), qPrintable(box->text()));
+        clickDialogButton(box, "confirmRemoveImageButton");
+        QTRY_VERIFY_WITH_TIMEOUT(imageRow("app:latest") < 0, kEngineTimeoutMs);
+        const auto listed = docker({"images", "--format", "{{.Repository}}:{{.Tag}}"});
+        QVERIFY2(listed.exitCode == 0, qPrintable(test::describe(listed)));
+        const auto left = QString::fromUtf8(listed.out).split('\n', Qt::SkipEmptyParts);
+        QVERIFY2(!left.contains("app:latest"), qPrintable(left.join(' ')));
+        for (const auto& kept : {"bb:1", "app:1.0", "registry.example.com:5000/team/tools:2024.06"})
+            QVERIFY2(left.contains(kept) && imageRow(kept) >= 0, kept);
+
+        QTest::mouseClick(test::child<QPushButton>(window()->imagesView(), "imagesRun"), Qt::LeftButton);
+        auto* dialog = window()->imagesView()->runDialog();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        auto* choices = test::child<QComboBox>(dialog, "runImage");
+        for (const auto& offered : {"bb:1", "app:1.0", "registry.example.com:5000/team/tools:2024.06"})
+            QVERIFY2(choices->findText(offered) >= 0, offered);
+        QCOMPARE(choices->findText("app:latest"), -1);
+        dialog->reject();
+        for (const auto& name : {"app:1.0", "registry.example.com:5000/team/tools:2024.06"})
+            QCOMPARE(docker({"rmi", name}).exitCode, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(imageRow("app:1.0") < 0, kEngineTimeoutMs);
     }
 
     // Images → Run…: the dialog checks what is typed, creates and starts the container, and
@@ -433,8 +492,7 @@ private slots:
             QVERIFY2(run.exitCode == 0, qPrintable(test::describe(run)));
         }
         window()->showPage(MainWindow::Images);
-        auto* images = test::child<QTableView>(window()->imagesView(), "imagesTable");
-        QTRY_VERIFY(tableRow(images, remote) < 0);
+        QTRY_VERIFY(imageRow(remote) < 0);
 
         QTest::mouseClick(test::child<QPushButton>(window()->imagesView(), "imagesPull"), Qt::LeftButton);
         auto* dialog = window()->imagesView()->pullDialog();
@@ -463,7 +521,7 @@ private slots:
             QCOMPARE(bar->value(), bar->maximum());
         }
         screenshot(dialog, "desktop-pull");
-        QTRY_VERIFY_WITH_TIMEOUT(tableRow(images, remote) >= 0, kEngineTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(imageRow(remote) >= 0, kEngineTimeoutMs);
         dialog->close();
         screenshot(window(), "desktop-images");
     }
@@ -567,8 +625,7 @@ private slots:
         QTest::mouseClick(start, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(engineViewsShown(), kBootTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(containerRow("gui-survivor").isValid(), kEngineTimeoutMs);
-        auto* images = test::child<QTableView>(window()->imagesView(), "imagesTable");
-        QTRY_VERIFY_WITH_TIMEOUT(tableRow(images, "bb:1") >= 0, kEngineTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(imageRow("bb:1") >= 0, kEngineTimeoutMs);
         QTRY_COMPARE_WITH_TIMEOUT(m_desktop->tray()->iconState(), QString("running"), kEngineTimeoutMs);
     }
 
