@@ -6,17 +6,24 @@
 #include "PullDialog.h"
 #include "ResourceModels.h"
 #include "RunDialog.h"
+#include "Workflows.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace berth::app {
+
+namespace {
+// How long a container from Run is watched after it starts, for an exit at once.
+constexpr std::chrono::milliseconds kRunWatch{2000};
+} // namespace
 
 ImagesView::ImagesView(EngineService* engine, ImageModel* model, QWidget* parent)
     : TablePage(model, "imagesTable", parent), m_engine(engine), m_model(model)
@@ -82,48 +89,33 @@ void ImagesView::openRun()
             auto current = [this, request] {
                 return m_run && m_run->isVisible() && request == m_runRequest;
             };
-            m_run->setBusy(true, tr("Creating the container…"));
-            m_engine->request<std::string>(
-                this,
-                [spec](engine::Client& client, engine::Callback<std::string> done) {
-                    return client.createContainer(spec, std::move(done));
-                },
-                [this, current](engine::Result<std::string> created) {
+            runContainer(
+                *m_engine, this, spec, kRunWatch,
+                [this, current](RunStep step) {
                     if (!current())
                         return;
-                    if (!created) {
-                        m_run->showError(QString::fromStdString(created.error().message));
+                    m_run->setBusy(true, step == RunStep::Creating ? tr("Creating the container…")
+                                         : step == RunStep::Starting
+                                             ? tr("Starting the container…")
+                                             : tr("Started; checking that it keeps running…"));
+                },
+                [this, current, name = QString::fromStdString(spec.name)](const RunOutcome& outcome) {
+                    if (!outcome.started) {
+                        if (current())
+                            m_run->showError(outcome.id.isEmpty()
+                                                 ? outcome.error
+                                                 : tr("The container did not start, so it was removed: %1")
+                                                       .arg(outcome.error));
                         return;
                     }
-                    m_run->setBusy(true, tr("Starting the container…"));
-                    const auto id = *created;
-                    m_engine->act(
-                        this,
-                        [id](engine::Client& client, engine::Done done) {
-                            return client.startContainer(id, std::move(done));
-                        },
-                        [this, current, id](engine::Status started) {
-                            if (!started) {
-                                // Nothing half-made stays behind, and Run can be pressed again
-                                // with the same name once the cause is fixed.
-                                m_engine->act(
-                                    this,
-                                    [id](engine::Client& client, engine::Done done) {
-                                        return client.removeContainer(id, true, false, std::move(done));
-                                    },
-                                    [](engine::Status) {});
-                                if (current())
-                                    m_run->showError(
-                                        tr("The container did not start, so it was removed: %1")
-                                            .arg(QString::fromStdString(started.error().message)));
-                                return;
-                            }
-                            if (!current())
-                                return;
-                            m_run->setBusy(false, {});
-                            m_run->accept();
-                            emit containerStarted(QString::fromStdString(id));
-                        });
+                    if (current()) {
+                        m_run->setBusy(false, {});
+                        m_run->accept();
+                    }
+                    emit containerStarted(outcome.id);
+                    if (outcome.exitedAtOnce && outcome.exitCode.value_or(0) != 0)
+                        reportExitAtOnce(name.isEmpty() ? outcome.id.left(12) : name, *outcome.exitCode,
+                                         outcome.lastOutput);
                 });
         });
     }
@@ -138,6 +130,23 @@ void ImagesView::openRun()
     m_run->show();
     m_run->raise();
     m_run->activateWindow();
+}
+
+void ImagesView::reportExitAtOnce(const QString& name, int exitCode, const QString& lastOutput)
+{
+    auto* box = new QMessageBox(
+        QMessageBox::Warning, tr("Run"),
+        tr("The container %1 started, then exited at once with code %2.").arg(name).arg(exitCode),
+        QMessageBox::Ok, this);
+    box->setObjectName("runExitedAtOnce");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(
+        lastOutput.isEmpty()
+            ? tr("It printed nothing. Check its command and image; it is kept, stopped, "
+                 "in Containers.")
+            : tr("Its last output:\n%1\n\nIt is kept, stopped, in Containers, with its logs.")
+                  .arg(lastOutput));
+    box->open();
 }
 
 void ImagesView::tagSelected()

@@ -35,6 +35,8 @@ private:
     void tagSelected();
     void removeSelected();
     void prune();
+    // A box named "runExitedAtOnce" with the code and the last output.
+    void reportExitAtOnce(const QString& name, int exitCode, const QString& lastOutput);
 
     EngineService* m_engine;
     ImageModel* m_model;

@@ -4,6 +4,9 @@
 #include "Dialogs.h"
 #include "EngineService.h"
 #include "Format.h"
+#include "Workflows.h"
+
+#include <memory>
 
 #include <QDesktopServices>
 #include <QFile>
@@ -18,27 +21,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include <memory>
-
 namespace berth::app {
-
-namespace {
-
-QString qs(const std::string& s)
-{
-    return QString::fromStdString(s);
-}
-
-QString listed(const QStringList& names)
-{
-    const int shown = 8;
-    auto text = names.mid(0, shown).join(", ");
-    if (names.size() > shown)
-        text += QObject::tr(" and %1 more").arg(names.size() - shown);
-    return text;
-}
-
-} // namespace
 
 FileFollower::FileFollower(QStringList files, qint64 initialBytes, QObject* parent)
     : QObject(parent), m_initialBytes(initialBytes)
@@ -213,129 +196,56 @@ void TroubleshootPage::createDiagnostics()
     });
 }
 
-QString TroubleshootPage::CleanUp::summary() const
-{
-    QStringList lines;
-    if (!containers.isEmpty())
-        lines << tr("%1 (%2): %3")
-                     .arg(countText(containers.size(), tr("1 stopped container"), tr("%1 stopped containers")),
-                          bytesText(containersBytes), listed(containers));
-    if (!images.isEmpty())
-        lines << tr("%1 (%2): %3")
-                     .arg(countText(images.size(), tr("1 dangling image"), tr("%1 dangling images")),
-                          bytesText(imagesBytes), listed(images));
-    if (!volumes.isEmpty())
-        lines << tr("%1 (%2): %3")
-                     .arg(countText(volumes.size(), tr("1 unused volume"), tr("%1 unused volumes")),
-                          bytesText(volumesBytes), listed(volumes));
-    return lines.join('\n');
-}
-
 void TroubleshootPage::cleanUp()
 {
     m_cleanUp->setEnabled(false);
     showResult(tr("Looking for what is unused…"), false);
-    m_engine->request<engine::DiskUsage>(
-        this, [](engine::Client& client, engine::Callback<engine::DiskUsage> done) { return client.diskUsage(std::move(done)); },
-        [this](engine::Result<engine::DiskUsage> df) {
-            m_cleanUp->setEnabled(true);
-            if (!df) {
-                showResult(tr("Cannot clean up: %1").arg(qs(df.error().message)), true);
-                emit cleanUpFinished(false, qs(df.error().message));
-                return;
-            }
-            CleanUp plan;
-            for (const auto& c : df->containers)
-                if (c.state != "running" && c.state != "paused" && c.state != "restarting") {
-                    plan.containers << qs(c.name);
-                    plan.containersBytes += static_cast<quint64>(std::max<std::int64_t>(0, c.sizeRw.value_or(0)));
-                }
-            for (const auto& image : df->images)
-                if (image.dangling()) {
-                    plan.images << qs(image.id).remove("sha256:").left(12);
-                    plan.imagesBytes += static_cast<quint64>(std::max<std::int64_t>(0, image.size));
-                }
-            for (const auto& v : df->volumes)
-                if (v.refCount == 0) {
-                    plan.volumes << qs(v.name);
-                    plan.volumesBytes += static_cast<quint64>(std::max<std::int64_t>(0, v.size));
-                }
-            if (plan.empty()) {
-                showResult(tr("Nothing to clean up: no stopped containers, dangling images or unused volumes."),
-                           false);
-                emit cleanUpFinished(true, resultText());
-                return;
-            }
-            const auto total = plan.containersBytes + plan.imagesBytes + plan.volumesBytes;
-            auto* box = openConfirmation(
-                this, QMessageBox::Warning, "confirmCleanUp", tr("Clean up"),
-                tr("Delete these? This frees about %1.").arg(bytesText(total)), tr("Delete"),
-                [this, plan](QMessageBox*) { prune(plan); });
-            box->setInformativeText(plan.summary());
-            // A stopped container's data (not in a volume) goes with it.
-            box->setDetailedText(tr("Stopped containers are deleted with the files they wrote outside volumes. "
-                                    "Images that have a tag, and volumes a container uses, are kept."));
-        });
+    planCleanUp(*m_engine, this, [this](std::optional<CleanUpPlan> plan, const QString& error) {
+        m_cleanUp->setEnabled(true);
+        if (!plan) {
+            showResult(tr("Cannot clean up: %1").arg(error), true);
+            emit cleanUpFinished(false, error);
+            return;
+        }
+        if (plan->empty()) {
+            showResult(tr("Nothing to clean up: no stopped containers, dangling images or unused volumes."),
+                       false);
+            emit cleanUpFinished(true, resultText());
+            return;
+        }
+        auto* box =
+            openConfirmation(this, QMessageBox::Warning, "confirmCleanUp", tr("Clean up"),
+                             tr("Delete these? This frees about %1.").arg(bytesText(plan->bytes())),
+                             tr("Delete"), [this, plan = *plan](QMessageBox*) { deleteListed(plan); });
+        box->setInformativeText(plan->summary());
+        // A stopped container's data (not in a volume) goes with it.
+        box->setDetailedText(tr("Only what is listed is deleted: a container started meanwhile, or an image "
+                                "or volume that came into use, is kept. Stopped containers are deleted "
+                                "with the files they wrote outside volumes. Images that have a tag, and "
+                                "volumes a container uses, are kept."));
+    });
 }
 
-void TroubleshootPage::prune(const CleanUp& plan)
+void TroubleshootPage::deleteListed(const CleanUpPlan& plan)
 {
-    struct Tally
-    {
-        int pending = 0;
-        quint64 freed = 0;
-        int deleted = 0;
-        QStringList errors;
-    };
-    auto tally = std::make_shared<Tally>();
-    auto finishOne = [this, tally](engine::Result<engine::PruneReport> report) {
-        if (report) {
-            tally->freed += report->spaceReclaimed;
-            tally->deleted += static_cast<int>(report->deleted.size());
-        } else {
-            tally->errors << qs(report.error().message);
-        }
-        if (--tally->pending > 0)
-            return;
+    m_cleanUp->setEnabled(false);
+    showResult(tr("Cleaning up…"), false);
+    executeCleanUp(*m_engine, this, plan, [this](const CleanUpReport& report) {
         m_cleanUp->setEnabled(true);
-        if (!tally->errors.isEmpty()) {
-            showResult(tr("Clean-up did not finish: %1").arg(tally->errors.join("; ")), true);
+        if (!report.errors.isEmpty()) {
+            showResult(tr("Clean-up did not finish: %1").arg(report.errors.join("; ")), true);
             emit cleanUpFinished(false, resultText());
             return;
         }
-        showResult(tr("Cleaned up: deleted %1; %2 freed.")
-                       .arg(countText(tally->deleted, tr("1 object"), tr("%1 objects")), bytesText(tally->freed)),
-                   false);
+        auto text = tr("Cleaned up: deleted %1; %2 freed.")
+                        .arg(countText(report.deleted, tr("object"), tr("objects")), bytesText(report.freed));
+        if (!report.kept.isEmpty())
+            text +=
+                ' ' +
+                tr("Kept, because it came into use after the list was made: %1.").arg(report.kept.join("; "));
+        showResult(text, false);
         emit cleanUpFinished(true, resultText());
-    };
-    using Report = engine::PruneReport;
-    using Call = std::function<engine::Operation(engine::Client&, engine::Callback<Report>)>;
-    std::vector<Call> calls;
-    // Containers first, so that the images and volumes they held become unused.
-    if (!plan.containers.isEmpty())
-        calls.push_back([](engine::Client& c, engine::Callback<Report> done) { return c.pruneContainers({}, std::move(done)); });
-    if (!plan.images.isEmpty())
-        calls.push_back([](engine::Client& c, engine::Callback<Report> done) {
-            return c.pruneImages({{"dangling", {"true"}}}, std::move(done));
-        });
-    if (!plan.volumes.isEmpty())
-        calls.push_back([](engine::Client& c, engine::Callback<Report> done) { return c.pruneVolumes(true, {}, std::move(done)); });
-    m_cleanUp->setEnabled(false);
-    showResult(tr("Cleaning up…"), false);
-    tally->pending = static_cast<int>(calls.size());
-    // One after another: the engine's prunes take a lock each anyway.
-    // The chain holds itself only weakly; the request on its way keeps it alive, so it is freed
-    // after the last answer (or with this page).
-    auto runFrom = std::make_shared<std::function<void(std::size_t)>>();
-    *runFrom = [this, calls, finishOne, chain = std::weak_ptr(runFrom)](std::size_t i) {
-        if (i >= calls.size())
-            return;
-        m_engine->request<Report>(this, calls[i], [finishOne, next = chain.lock(), i](engine::Result<Report> r) {
-            finishOne(std::move(r));
-            (*next)(i + 1);
-        });
-    };
-    (*runFrom)(0);
+    });
 }
 
 void TroubleshootPage::factoryReset()

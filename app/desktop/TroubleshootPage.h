@@ -12,6 +12,7 @@ namespace berth::app {
 
 class AgentService;
 class EngineService;
+struct CleanUpPlan;
 class FileFollower;
 
 // Troubleshoot: restart the engine; the agent's log and the VM console, followed live; a
@@ -33,18 +34,10 @@ public:
     const QString& lastBundle() const { return m_bundle; }
     QString resultText() const;
 
-    // What a clean-up would delete, for its confirmation.
-    struct CleanUp
-    {
-        QStringList containers, images, volumes; // names
-        quint64 containersBytes = 0, imagesBytes = 0, volumesBytes = 0;
-        bool empty() const { return containers.isEmpty() && images.isEmpty() && volumes.isEmpty(); }
-        QString summary() const;
-    };
-
 public slots:
     void createDiagnostics();
-    // Looks at what is unused, then asks (a box named "confirmCleanUp") before deleting it.
+    // Looks at what is unused, then asks (a box named "confirmCleanUp") before deleting exactly
+    // what it listed.
     void cleanUp();
     // Asks (a box named "confirmFactoryReset") before resetting.
     void factoryReset();
@@ -58,7 +51,7 @@ protected:
 
 private:
     void showResult(const QString& text, bool error);
-    void prune(const CleanUp& plan);
+    void deleteListed(const CleanUpPlan& plan);
 
     AgentService* m_agent;
     EngineService* m_engine;

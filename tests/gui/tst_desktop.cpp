@@ -343,6 +343,54 @@ private slots:
         screenshot(window(), "desktop-containers");
     }
 
+    // A container from Run that exits at once: the dialog closes, a box gives its code and last
+    // output, and the row says "Exited (3) · just now". A container killed from a terminal says
+    // 137 the same way.
+    void runReportsAnExitAtOnce()
+    {
+        window()->showPage(MainWindow::Images);
+        QTest::mouseClick(test::child<QPushButton>(window()->imagesView(), "imagesRun"), Qt::LeftButton);
+        auto* dialog = window()->imagesView()->runDialog();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        test::child<QComboBox>(dialog, "runImage")->setCurrentText("bb:1");
+        for (const char* field : {"runName", "runPorts", "runCommand"})
+            test::child<QLineEdit>(dialog, field)->clear();
+        test::child<QPlainTextEdit>(dialog, "runEnv")->clear();
+        QTest::keyClicks(test::child<QLineEdit>(dialog, "runName"), "gui-fails");
+        QTest::keyClicks(test::child<QLineEdit>(dialog, "runCommand"),
+                         "sh -c 'echo starting; echo cannot-find-config.yml >&2; exit 3'");
+        auto* run = test::child<QPushButton>(dialog, "runButton");
+        QTRY_VERIFY(run->isEnabled());
+        QTest::mouseClick(run, Qt::LeftButton);
+
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((box = test::visibleWindow<QMessageBox>("runExitedAtOnce")) != nullptr,
+                                 kEngineTimeoutMs);
+        QVERIFY(!dialog->isVisible());
+        QVERIFY2(box->text().contains("gui-fails") && box->text().contains("code 3"),
+                 qPrintable(box->text()));
+        QVERIFY2(box->informativeText().contains("cannot-find-config.yml") &&
+                     box->informativeText().contains("starting"),
+                 qPrintable(box->informativeText()));
+        screenshot(box, "desktop-run-exited");
+        box->accept();
+        const auto stateText = [this](const QString& name) {
+            return containerRow(name).siblingAtColumn(ContainerModel::State).data().toString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(stateText("gui-fails"), QString::fromUtf8("Exited (3) \u00b7 just now"),
+                                  kEngineTimeoutMs);
+        QCOMPARE(containerRow("gui-fails").data(ContainerModel::ExitCodeRole).toInt(), 3);
+
+        QCOMPARE(docker({"run", "-d", "--name", "gui-killed", "bb:1", "sleep", "100000"}).exitCode, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(stateText("gui-killed"), QString("Running"), kEngineTimeoutMs);
+        QCOMPARE(docker({"kill", "gui-killed"}).exitCode, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(stateText("gui-killed"), QString::fromUtf8("Exited (137) \u00b7 just now"),
+                                  kEngineTimeoutMs);
+        QCOMPARE(docker({"rm", "gui-fails", "gui-killed"}).exitCode, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!containerRow("gui-killed").isValid(), kEngineTimeoutMs);
+    }
+
     // A port another program holds on this computer: the status strip says so, naming the
     // container, until the port is free and Berth publishes it.
     void takenHostPortShowsAWarning()

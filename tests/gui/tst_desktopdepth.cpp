@@ -490,25 +490,38 @@ private slots:
         QVERIFY(everything.contains("team=depth")); // an ordinary label is kept
         QFile::remove(bundle);
 
-        // Clean up: a stopped container and an unused volume are listed, then deleted; the running
-        // containers and the images in use stay.
+        // Clean up: a stopped container and an unused volume are listed, then exactly those are
+        // deleted. The running containers and the images in use stay; so do a listed container
+        // started again while the question was open, and whatever stopped or became unused then.
         QCOMPARE(docker({"create", "--name", "leftover", "bb:1", "true"}).exitCode, 0);
+        QCOMPARE(docker({"create", "--name", "revived", "bb:1", "sleep", "100000"}).exitCode, 0);
         QCOMPARE(docker({"volume", "create", "junk"}).exitCode, 0);
         QSignalSpy cleaned(page, &app::TroubleshootPage::cleanUpFinished);
         clickButton(page, "troubleCleanUp");
         QMessageBox* confirm = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT((confirm = test::visibleWindow<QMessageBox>("confirmCleanUp")) != nullptr, 30000);
-        QVERIFY2(confirm->informativeText().contains("leftover") && confirm->informativeText().contains("junk"),
-                 qPrintable(confirm->informativeText()));
+        for (const char* listed : {"leftover", "revived", "junk"})
+            QVERIFY2(confirm->informativeText().contains(listed), qPrintable(confirm->informativeText()));
         QVERIFY(confirm->text().contains("frees about"));
         QVERIFY(!confirm->informativeText().contains(QRegularExpression("\\bshell\\b")));
         screenshot(confirm, "desktop-cleanup");
+        QCOMPARE(docker({"start", "revived"}).exitCode, 0);
+        QCOMPARE(docker({"create", "--name", "newcomer", "bb:1", "true"}).exitCode, 0);
+        QCOMPARE(docker({"volume", "create", "late-junk"}).exitCode, 0);
         clickButton(confirm, "confirmCleanUpButton");
         QTRY_COMPARE_WITH_TIMEOUT(cleaned.count(), 1, 60000);
         QVERIFY2(cleaned.at(0).at(0).toBool(), qPrintable(cleaned.at(0).at(1).toString()));
+        QVERIFY2(page->resultText().contains("revived"), qPrintable(page->resultText()));
         const auto ps = docker({"ps", "-a", "--format", "{{.Names}}"});
-        QVERIFY(!ps.out.contains("leftover") && ps.out.contains("shell"));
-        QVERIFY(!docker({"volume", "ls", "-q"}).out.contains("junk"));
+        const auto left = QString::fromUtf8(ps.out).split('\n', Qt::SkipEmptyParts);
+        QVERIFY2(!left.contains("leftover"), qPrintable(left.join(' ')));
+        for (const char* kept : {"shell", "revived", "newcomer"})
+            QVERIFY2(left.contains(kept), qPrintable(left.join(' ') + " lacks " + kept));
+        const auto volumes =
+            QString::fromUtf8(docker({"volume", "ls", "-q"}).out).split('\n', Qt::SkipEmptyParts);
+        QVERIFY2(!volumes.contains("junk") && volumes.contains("late-junk"), qPrintable(volumes.join(' ')));
+        QCOMPARE(docker({"rm", "-f", "revived", "newcomer"}).exitCode, 0);
+        QCOMPARE(docker({"volume", "rm", "late-junk"}).exitCode, 0);
     }
 
     void aboutShowsVersions()
