@@ -123,6 +123,7 @@ void ContainerModel::reset(const QList<engine::Container>& containers)
     m_containers.clear();
     m_figures.clear();
     m_exitedAt.clear();
+    m_pending.clear();
     for (const auto& c : containers) {
         const auto id = text(c.id);
         const auto project = text(c.composeProject());
@@ -198,6 +199,7 @@ void ContainerModel::remove(const QString& id)
         return;
     const auto project = text(it->composeProject());
     m_exitedAt.remove(id);
+    m_pending.remove(id);
     if (project.isEmpty()) {
         const int row = topRowOfContainer(id);
         beginRemoveRows({}, row, row);
@@ -252,6 +254,20 @@ void ContainerModel::setState(const QString& id, const QString& state)
     if (!it->running())
         m_figures.remove(id);
     rowChanged(id, State, Memory);
+}
+
+void ContainerModel::setPending(const QString& id, const QString& text)
+{
+    if (!m_containers.contains(id) || m_pending.value(id) == text)
+        return;
+    m_pending.insert(id, text);
+    rowChanged(id, State, State);
+}
+
+void ContainerModel::clearPending(const QString& id)
+{
+    if (m_pending.remove(id) > 0)
+        rowChanged(id, State, State);
 }
 
 void ContainerModel::setStats(const QString& id, double cpuPercent, quint64 memoryUsage, quint64 memoryLimit)
@@ -392,6 +408,13 @@ QVariant ContainerModel::containerData(const engine::Container& c, int column, i
         return timeText(c.created);
     if (role == ExitCodeRole)
         return c.state == "exited" ? QVariant(c.exitCode) : QVariant();
+    const auto pending = m_pending.constFind(text(c.id));
+    if (role == PendingRole)
+        return pending != m_pending.constEnd() ? *pending : QString();
+    if (pending != m_pending.constEnd() && column == State && role == Qt::DecorationRole)
+        return QColor(0xd9, 0x96, 0x1a);
+    if (pending != m_pending.constEnd() && column == State && role == Qt::DisplayRole)
+        return *pending;
     if (role == Qt::DecorationRole && column == State)
         return stateColor(c.state, c.health);
     if (role == Qt::TextAlignmentRole && (column == Cpu || column == Memory))

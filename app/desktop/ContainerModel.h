@@ -38,6 +38,7 @@ public:
         StateRole,                 // the engine's state word ("running", "exited", …)
         PortLinksRole,             // QStringList of http://localhost:PORT for published TCP ports
         ExitCodeRole,              // an exited container's code (-1 while not yet known); else null
+        PendingRole,               // an action on its way ("Stopping…"); empty when none
     };
 
     explicit ContainerModel(QObject* parent = nullptr);
@@ -49,6 +50,10 @@ public:
     void clear();
     // The state an event implies, shown before the container's next list entry arrives.
     void setState(const QString& id, const QString& state);
+    // An action asked for and not yet answered: State shows `text` ("Stopping…") meanwhile, and
+    // the container's actions wait. Cleared by clearPending, or when the container goes.
+    void setPending(const QString& id, const QString& text);
+    void clearPending(const QString& id);
     // The latest stats sample of a running container.
     void setStats(const QString& id, double cpuPercent, quint64 memoryUsage, quint64 memoryLimit);
     // All container IDs of a row: the container's own, or a group's children.
@@ -99,6 +104,7 @@ private:
     QHash<QString, engine::Container> m_containers;
     QHash<QString, Figures> m_figures;
     QHash<QString, qint64> m_exitedAt; // seconds since the epoch, by container ID
+    QHash<QString, QString> m_pending; // by container ID
     QTimer m_clock;
     quintptr m_nextKey = 1;
 };

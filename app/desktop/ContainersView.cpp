@@ -233,9 +233,14 @@ bool ContainersView::reveal(const QString& id)
 void ContainersView::updateActions()
 {
     const auto ids = selectedIds();
-    bool anyRunning = false, anyStopped = false, anyPaused = false;
+    bool anyRunning = false, anyStopped = false, anyPaused = false, anyIdle = false;
     for (const auto& id : ids) {
-        const auto state = m_model->indexOf(id, 0).data(ContainerModel::StateRole).toString();
+        const auto row = m_model->indexOf(id, 0);
+        // A container with an action on its way takes no other until it is answered.
+        if (!row.data(ContainerModel::PendingRole).toString().isEmpty())
+            continue;
+        anyIdle = true;
+        const auto state = row.data(ContainerModel::StateRole).toString();
         anyRunning |= state == "running";
         anyPaused |= state == "paused";
         anyStopped |= state == "exited" || state == "created" || state == "dead";
@@ -243,10 +248,10 @@ void ContainersView::updateActions()
     const bool some = !ids.isEmpty();
     m_start->setEnabled(anyStopped);
     m_stop->setEnabled(anyRunning || anyPaused);
-    m_restart->setEnabled(some);
+    m_restart->setEnabled(anyIdle);
     m_pause->setEnabled(anyRunning);
     m_unpause->setEnabled(anyPaused);
-    m_delete->setEnabled(some);
+    m_delete->setEnabled(anyIdle);
     m_logs->setEnabled(some && ids.size() <= 4);
     m_terminal->setEnabled(anyRunning && ids.size() <= 4);
     m_stats->setEnabled(anyRunning && ids.size() <= 4);

@@ -35,6 +35,8 @@ Desktop::Desktop(vm::Instance instance, Options options, QObject* parent)
     connect(m_engine, &EngineService::containerRemoved, m_containers, &ContainerModel::remove);
     connect(m_engine, &EngineService::containerStateChanged, m_containers, &ContainerModel::setState);
     connect(m_engine, &EngineService::containerStats, m_containers, &ContainerModel::setStats);
+    connect(m_engine, &EngineService::containerActionStarted, m_containers, &ContainerModel::setPending);
+    connect(m_engine, &EngineService::containerActionFinished, m_containers, &ContainerModel::clearPending);
     connect(m_engine, &EngineService::imagesReset, m_images, &ImageModel::setImages);
     connect(m_engine, &EngineService::volumesReset, m_volumes, &VolumeModel::setItems);
     connect(m_engine, &EngineService::networksReset, m_networks, &NetworkModel::setItems);

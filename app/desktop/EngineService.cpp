@@ -732,10 +732,12 @@ void EngineService::act(QObject* context, std::function<engine::Operation(Client
     request<engine::Ok>(context, std::move(call), std::move(done));
 }
 
-void EngineService::containerAction(const QString& what,
+void EngineService::containerAction(const QString& id, const QString& what, const QString& pending,
                                     std::function<engine::Operation(Client&, engine::Done)> call)
 {
-    act(this, std::move(call), [this, what](Status status) {
+    emit containerActionStarted(id, pending);
+    act(this, std::move(call), [this, id, what](Status status) {
+        emit containerActionFinished(id);
         if (!status)
             emit operationFailed(what, qs(status.error().message));
     });
@@ -743,44 +745,47 @@ void EngineService::containerAction(const QString& what,
 
 void EngineService::startContainer(const QString& id)
 {
-    containerAction(tr("Start"), [id = id.toStdString()](Client& c, engine::Done done) {
+    containerAction(id, tr("Start"), tr("Starting…"), [id = id.toStdString()](Client& c, engine::Done done) {
         return c.startContainer(id, std::move(done));
     });
 }
 
 void EngineService::stopContainer(const QString& id)
 {
-    containerAction(tr("Stop"), [id = id.toStdString()](Client& c, engine::Done done) {
+    containerAction(id, tr("Stop"), tr("Stopping…"), [id = id.toStdString()](Client& c, engine::Done done) {
         return c.stopContainer(id, std::nullopt, std::move(done));
     });
 }
 
 void EngineService::restartContainer(const QString& id)
 {
-    containerAction(tr("Restart"), [id = id.toStdString()](Client& c, engine::Done done) {
-        return c.restartContainer(id, std::nullopt, std::move(done));
-    });
+    containerAction(id, tr("Restart"), tr("Restarting…"),
+                    [id = id.toStdString()](Client& c, engine::Done done) {
+                        return c.restartContainer(id, std::nullopt, std::move(done));
+                    });
 }
 
 void EngineService::pauseContainer(const QString& id)
 {
-    containerAction(tr("Pause"), [id = id.toStdString()](Client& c, engine::Done done) {
+    containerAction(id, tr("Pause"), tr("Pausing…"), [id = id.toStdString()](Client& c, engine::Done done) {
         return c.pauseContainer(id, std::move(done));
     });
 }
 
 void EngineService::unpauseContainer(const QString& id)
 {
-    containerAction(tr("Unpause"), [id = id.toStdString()](Client& c, engine::Done done) {
-        return c.unpauseContainer(id, std::move(done));
-    });
+    containerAction(id, tr("Unpause"), tr("Resuming…"),
+                    [id = id.toStdString()](Client& c, engine::Done done) {
+                        return c.unpauseContainer(id, std::move(done));
+                    });
 }
 
 void EngineService::removeContainer(const QString& id, bool force)
 {
-    containerAction(tr("Delete"), [id = id.toStdString(), force](Client& c, engine::Done done) {
-        return c.removeContainer(id, force, false, std::move(done));
-    });
+    containerAction(id, tr("Delete"), tr("Deleting…"),
+                    [id = id.toStdString(), force](Client& c, engine::Done done) {
+                        return c.removeContainer(id, force, false, std::move(done));
+                    });
 }
 
 namespace {

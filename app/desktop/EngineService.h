@@ -98,6 +98,10 @@ signals:
     void volumesReset(const QList<berth::engine::Volume>& volumes);
     void networksReset(const QList<berth::engine::Network>& networks);
     void operationFailed(const QString& what, const QString& message);
+    // A container action asked for here is on its way ("Stopping…"), and has ended (a failure
+    // also comes through operationFailed). A stop may take the container's whole grace time.
+    void containerActionStarted(const QString& id, const QString& pending);
+    void containerActionFinished(const QString& id);
 
     void logLines(int token, const QVector<berth::app::LogLine>& lines);
     void logEnded(int token, const QString& reason);
@@ -135,7 +139,7 @@ private:
     void settle(int kind);
     void updateStatsStreams();
     void flushLogs(LogStream& stream);
-    void containerAction(const QString& what,
+    void containerAction(const QString& id, const QString& what, const QString& pending,
                          std::function<engine::Operation(engine::Client&, engine::Done)> call);
 
     std::unique_ptr<Io> m_io; // touched only on the I/O thread once started

@@ -6,6 +6,7 @@
 #include "EngineService.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QFile>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -125,6 +126,25 @@ private slots:
         m_model->upsert(
             variant(busy, busy["Id"].get<std::string>(), "busy", "Exited (3) Less than a second ago"));
         QCOMPARE(cell("busy", ContainerModel::State), QString::fromUtf8("Exited (3) \u00b7 just now"));
+    }
+
+    // An action on its way shows in State ("Stopping…") and holds the container's other actions.
+    void pendingActionShowsAndHoldsActions()
+    {
+        auto* stop = m_view->findChild<QAction*>("containersStop");
+        auto* remove = m_view->findChild<QAction*>("containersDelete");
+        QVERIFY(stop && remove);
+        tree()->selectionModel()->select(row("busy"),
+                                         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QVERIFY(stop->isEnabled() && remove->isEnabled());
+        const auto id = row("busy").data(ContainerModel::IdRole).toString();
+        m_model->setPending(id, "Stopping…");
+        QCOMPARE(cell("busy", ContainerModel::State), QString("Stopping…"));
+        QCOMPARE(row("busy").data(ContainerModel::StateRole).toString(), QString("running"));
+        QVERIFY(!stop->isEnabled() && !remove->isEnabled());
+        m_model->clearPending(id);
+        QCOMPARE(cell("busy", ContainerModel::State), QString("Running"));
+        QVERIFY(stop->isEnabled() && remove->isEnabled());
     }
 
     // Filtering for a Compose project leaves its rows as tall as any other.

@@ -451,8 +451,22 @@ private slots:
         auto* stop = containerAction("containersStop");
         QTRY_VERIFY(stop->isEnabled());
         stop->trigger();
+        // Its shell ignores SIGTERM, so the engine waits 10 s before SIGKILL: meanwhile the row
+        // says so, and the container takes no other action.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            containerRow("gui-web").siblingAtColumn(ContainerModel::State).data().toString(),
+            QString::fromUtf8("Stopping\u2026"), 2000);
+        QVERIFY(!stop->isEnabled());
+        QVERIFY(!containerAction("containersRestart")->isEnabled());
+        QVERIFY(!containerAction("containersDelete")->isEnabled());
+        QCOMPARE(containerState("gui-web"), QString("running"));
         QTRY_COMPARE_WITH_TIMEOUT(containerState("gui-web"), QString("exited"), kEngineTimeoutMs);
         QTRY_VERIFY(containerAction("containersStart")->isEnabled());
+        QTRY_VERIFY(containerRow("gui-web")
+                        .siblingAtColumn(ContainerModel::State)
+                        .data()
+                        .toString()
+                        .startsWith("Exited (137)"));
         const auto inspect = docker({"inspect", "-f", "{{.State.Status}}", "gui-web"});
         QCOMPARE(QString::fromUtf8(inspect.out).trimmed(), QString("exited"));
     }
