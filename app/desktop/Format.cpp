@@ -61,4 +61,39 @@ QString agoText(qint64 secondsSinceEpoch)
     return agoText(secondsSinceEpoch, QDateTime::currentSecsSinceEpoch());
 }
 
+QString plainTerminalText(const QString& text)
+{
+    QString plain;
+    plain.reserve(text.size());
+    const auto n = text.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        const auto c = text.at(i).unicode();
+        if (c == 0x1b && i + 1 < n) {
+            const auto kind = text.at(i + 1).unicode();
+            if (kind == '[') { // CSI: parameters and intermediates, then one final byte 0x40–0x7e
+                i += 2;
+                while (i < n && !(text.at(i).unicode() >= 0x40 && text.at(i).unicode() <= 0x7e))
+                    ++i;
+            } else if (kind == ']' || kind == 'P' || kind == '_' || kind == '^') {
+                // OSC, DCS, APC, PM: a string up to BEL or ESC \ (ST).
+                i += 2;
+                while (i < n && text.at(i).unicode() != 0x07 &&
+                       !(text.at(i).unicode() == 0x1b && i + 1 < n && text.at(i + 1) == u'\\'))
+                    ++i;
+                if (i < n && text.at(i).unicode() == 0x1b)
+                    ++i;
+            } else if (kind == '(' || kind == ')' || kind == '#' || kind == '%') {
+                i += 2; // a character-set choice: one more byte
+            } else {
+                i += 1; // a two-byte sequence (ESC 7, ESC M, …)
+            }
+            continue;
+        }
+        if (c == '\r' || c == 0x07 || c == 0x1b)
+            continue;
+        plain.append(text.at(i));
+    }
+    return plain;
+}
+
 } // namespace berth::app

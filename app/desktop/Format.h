@@ -18,5 +18,9 @@ QString timeText(const QString& rfc3339);
 QString agoText(qint64 secondsSinceEpoch, qint64 now);
 // The same against the clock.
 QString agoText(qint64 secondsSinceEpoch);
+// What a terminal would show of `text`, as plain text: escape sequences (colours, cursor
+// movement, window titles) and carriage returns taken out. For logs written for a terminal,
+// such as the guest's console.
+QString plainTerminalText(const QString& text);
 
 } // namespace berth::app

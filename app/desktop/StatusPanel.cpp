@@ -8,6 +8,29 @@
 
 namespace berth::app {
 
+QString emulationExplained(const QString& reason)
+{
+    auto text = QObject::tr("No hardware acceleration: the VM runs under QEMU's software emulator (TCG), "
+                            "which is several times slower. Containers work, but start and build slowly.");
+    if (reason.isEmpty())
+        return text + "\n\n" + QObject::tr("No hypervisor (KVM, HVF or WHPX) was usable on this computer.");
+    QString why;
+    if (reason.contains("Permission denied", Qt::CaseInsensitive) || reason.contains("EACCES"))
+        why = QObject::tr("Your account may not use /dev/kvm: add it to the kvm group, log in again, and "
+                          "restart the engine.");
+    else if (reason.contains("No such file", Qt::CaseInsensitive) || reason.contains("not available"))
+        why = QObject::tr("KVM is not available: turn on virtualization (VT-x or AMD-V) in the firmware "
+                          "settings, or load the kvm module.");
+    else
+        why = QObject::tr("KVM is present but could not run the VM. This happens inside another VM "
+                          "without nested virtualization. Berth remembers it and uses the emulator.");
+    // QEMU's own words (often an assertion) as a detail, shortened.
+    auto detail = reason.simplified();
+    if (detail.size() > 240)
+        detail = detail.left(239) + QChar(0x2026);
+    return text + "\n\n" + why + "\n\n" + QObject::tr("Details: %1").arg(detail);
+}
+
 QString stateName(const vm::AgentStatus& status)
 {
     return QString::fromStdString(vm::toString(status.state));
@@ -115,10 +138,7 @@ void StatusPanel::setStatus(const vm::AgentStatus& status, bool reachable, bool 
         m_accelerator->setToolTip({});
     } else if (accel == "tcg") {
         m_accelerator->setText(tr("⚠ TCG (software emulation, slower)"));
-        m_accelerator->setToolTip(
-            status.acceleratorReason.empty()
-                ? tr("No hardware accelerator was usable, so the VM runs under QEMU's emulator.")
-                : QString::fromStdString(status.acceleratorReason));
+        m_accelerator->setToolTip(emulationExplained(QString::fromStdString(status.acceleratorReason)));
     } else {
         m_accelerator->setText(accel.toUpper());
         m_accelerator->setToolTip(tr("Hardware-accelerated VM"));

@@ -45,6 +45,10 @@ QString stateName(const vm::AgentStatus& status);
 // `reachable`: whether the engine answers yet (a running VM may still be connecting).
 QString engineStateText(const vm::AgentStatus& status, bool reachable);
 
+// The accelerator's tooltip under TCG: what it means and why, in plain words, with the
+// accelerator trial's own text (often a QEMU assertion) shortened, as a detail at the end.
+QString emulationExplained(const QString& reason);
+
 // Which of Start, Stop and Restart make sense now (the panel's buttons, the tray's menu).
 struct EngineActions
 {

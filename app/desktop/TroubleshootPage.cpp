@@ -109,7 +109,9 @@ TroubleshootPage::TroubleshootPage(AgentService* agent, EngineService* engine, Q
         log->setObjectName(name);
         log->setReadOnly(true);
         log->setMaximumBlockCount(20000);
-        log->setLineWrapMode(QPlainTextEdit::NoWrap);
+        // Wrapped: a long line is read whole without scrolling sideways.
+        log->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+        log->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
         log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
         return log;
     };
@@ -154,7 +156,8 @@ void TroubleshootPage::showEvent(QShowEvent* event)
     connect(&m_thread, &QThread::finished, m_follower, &QObject::deleteLater);
     connect(m_follower, &FileFollower::appended, this, [this](int file, const QString& text) {
         auto* log = file == 0 ? m_agentLog : m_consoleLog;
-        log->appendPlainText(text);
+        // The guest's console is written for a terminal: its colours are escape sequences.
+        log->appendPlainText(plainTerminalText(text));
     });
     m_thread.setObjectName("berth-log-follow");
     m_thread.start();

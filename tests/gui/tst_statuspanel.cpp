@@ -39,6 +39,38 @@ private slots:
         QVERIFY(warnings->toolTip().contains("The data disk is full"));
         QVERIFY(warnings->toolTip().contains("Port 8080"));
     }
+
+    // Under TCG the tooltip says what that means and why in plain words; QEMU's assertion is
+    // only a shortened detail at the end.
+    void emulationIsExplainedInPlainWords()
+    {
+        StatusPanel panel;
+        berth::vm::AgentStatus status;
+        status.state = berth::vm::EngineState::Running;
+        status.accelerator = "tcg";
+        status.acceleratorReason =
+            "KVM failed on this host before (QEMU stopped under KVM: qemu-system-x86_64: "
+            "../accel/kvm/kvm-all.c:1756: kvm_irqchip_commit_routes: Assertion `ret == 0' failed.); fell "
+            "back "
+            "to TCG (emulation, slower)" +
+            std::string(400, '.');
+        panel.setStatus(status, true, false);
+        auto* accelerator = panel.findChild<QLabel*>("statusAccelerator");
+        QVERIFY(accelerator);
+        const auto tip = accelerator->toolTip();
+        const auto paragraphs = tip.split("\n\n");
+        QVERIFY2(paragraphs.size() == 3, qPrintable(tip));
+        QVERIFY2(paragraphs[0].contains("software emulator") && paragraphs[0].contains("slower"),
+                 qPrintable(tip));
+        QVERIFY2(paragraphs[1].contains("nested virtualization") && !paragraphs[1].contains("Assertion"),
+                 qPrintable(tip));
+        QVERIFY2(paragraphs[2].startsWith("Details: KVM failed") && paragraphs[2].size() <= 260,
+                 qPrintable(tip));
+
+        status.acceleratorReason = "Could not access KVM kernel module: Permission denied";
+        panel.setStatus(status, true, false);
+        QVERIFY2(accelerator->toolTip().contains("kvm group"), qPrintable(accelerator->toolTip()));
+    }
 };
 
 QTEST_MAIN(TestStatusPanel)
