@@ -96,4 +96,54 @@ QString plainTerminalText(const QString& text)
     return plain;
 }
 
+QString registryOf(const QString& reference)
+{
+    // A first component with a dot or a port, or "localhost", is a registry host (as the
+    // docker CLI reads references); anything else is on Docker Hub.
+    const auto slash = reference.indexOf('/');
+    if (slash > 0) {
+        const auto first = reference.left(slash);
+        if (first.contains('.') || first.contains(':') || first == "localhost")
+            return first;
+    }
+    return QStringLiteral("Docker Hub");
+}
+
+QString pullErrorText(const QString& reference, const QString& engineMessage)
+{
+    const auto registry = registryOf(reference);
+    auto has = [&engineMessage](const char* words) {
+        return engineMessage.contains(QLatin1String(words), Qt::CaseInsensitive);
+    };
+    QString plain;
+    if (has("no such host"))
+        plain =
+            QObject::tr("Cannot reach %1: its name could not be looked up. Check this computer's internet "
+                        "connection (and proxy or VPN), and the registry's name.")
+                .arg(registry);
+    else if (has("dial tcp") || has("i/o timeout") || has("connection refused") ||
+             has("network is unreachable") || has("tls handshake timeout") || has("client.timeout") ||
+             has("deadline exceeded"))
+        plain =
+            QObject::tr("Cannot reach %1. Check this computer's internet connection (and proxy or VPN), and "
+                        "that the registry is up.")
+                .arg(registry);
+    else if (has("server gave http response to https client"))
+        plain = QObject::tr("%1 answers over plain HTTP. To use it, add it to the insecure registries in "
+                            "Settings → Engine, then restart the engine.")
+                    .arg(registry);
+    else if (has("toomanyrequests") || has("rate limit"))
+        plain = QObject::tr("%1 refused more pulls for now (a rate limit). Sign in, or try again later.")
+                    .arg(registry);
+    else if (has("unauthorized") || has("authentication required") || has("denied") || has("401"))
+        plain = QObject::tr("%1 refused access to %2: sign in to %1 first (docker login), or check the name.")
+                    .arg(registry, reference);
+    else if (has("manifest unknown") || has("not found") || has("does not exist"))
+        plain = QObject::tr("%1 was not found in %2: check the name and the tag.").arg(reference, registry);
+    else
+        plain = QObject::tr("Pulling %1 failed.").arg(reference);
+    return engineMessage.isEmpty() ? plain
+                                   : plain + "\n" + QObject::tr("The engine said: %1").arg(engineMessage);
+}
+
 } // namespace berth::app

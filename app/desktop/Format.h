@@ -18,6 +18,14 @@ QString timeText(const QString& rfc3339);
 QString agoText(qint64 secondsSinceEpoch, qint64 now);
 // The same against the clock.
 QString agoText(qint64 secondsSinceEpoch);
+// A failed pull of `reference` in words a person can act on ("Cannot reach Docker Hub…",
+// "sign in to REGISTRY first", "not found in REGISTRY"), from the engine's message, which
+// follows on a line of its own.
+QString pullErrorText(const QString& reference, const QString& engineMessage);
+// The registry a reference names: its host ("registry.example.com:5000", "localhost:5000"),
+// or "Docker Hub".
+QString registryOf(const QString& reference);
+
 // What a terminal would show of `text`, as plain text: escape sequences (colours, cursor
 // movement, window titles) and carriage returns taken out. For logs written for a terminal,
 // such as the guest's console.

@@ -1,5 +1,7 @@
 #include "PullDialog.h"
 
+#include "Format.h"
+
 #include <algorithm>
 
 #include <QDialogButtonBox>
@@ -231,7 +233,7 @@ void PullDialog::finished(bool ok, const QString& error)
         // The user asked for this: the engine's words, but not as an error.
         setStatus(error.isEmpty() ? tr("Cancelled") : error, false);
     else
-        setStatus(error.isEmpty() ? tr("Pulling %1 failed").arg(m_pulled) : error, true);
+        setStatus(pullErrorText(m_pulled, error), true);
 }
 
 } // namespace berth::app

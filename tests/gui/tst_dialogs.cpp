@@ -1,5 +1,6 @@
 // RunDialog and PullDialog driven through their widgets: typing, clicking, and the signals the
 // owner (the main window) relies on. No engine: the test plays the owner's part.
+#include "Format.h"
 #include "PullDialog.h"
 #include "RunDialog.h"
 
@@ -324,7 +325,9 @@ private slots:
         dialog.finished(false, error);
         QVERIFY(!dialog.isPulling());
         QVERIFY(status->isVisible());
-        QCOMPARE(status->text(), error);
+        QCOMPARE(status->text(),
+                 QString("registry.example:5000/nope:1 was not found in registry.example:5000: check "
+                         "the name and the tag.\nThe engine said: manifest unknown"));
         QVERIFY(looksRed(status));
         QVERIFY(pull->isEnabled());
         QVERIFY(reference->isEnabled());
@@ -336,6 +339,42 @@ private slots:
         QCOMPARE(layers->topLevelItemCount(), 0);
         QVERIFY(!looksRed(status));
         QVERIFY(dialog.isPulling());
+    }
+
+    // The engine's errors in words a person can act on, its own words kept below.
+    void pullErrorsInPlainWords()
+    {
+        using berth::app::pullErrorText;
+        const QString offline =
+            "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on "
+            "10.0.2.3:53: no such host";
+        const auto text = pullErrorText("busybox:latest", offline);
+        QVERIFY2(text.startsWith("Cannot reach Docker Hub: its name could not be looked up."),
+                 qPrintable(text));
+        QVERIFY(text.endsWith("The engine said: " + offline));
+        QVERIFY(pullErrorText("localhost:5000/app:1",
+                              "Get \"https://localhost:5000/v2/\": dial tcp 127.0.0.1:5000: "
+                              "connect: connection refused")
+                    .startsWith("Cannot reach localhost:5000."));
+        QVERIFY(pullErrorText("reg.example.com/team/app:1", "unauthorized: authentication required")
+                    .startsWith("reg.example.com refused access to reg.example.com/team/app:1: sign in to "
+                                "reg.example.com first"));
+        QVERIFY(pullErrorText("10.0.2.2:5000/x:1",
+                              "Get \"https://10.0.2.2:5000/v2/\": http: server gave HTTP "
+                              "response to HTTPS client")
+                    .contains("insecure registries"));
+        QCOMPARE(pullErrorText("x/y:1", ""), QString("Pulling x/y:1 failed."));
+
+        PullDialog dialog;
+        dialog.setReference("busybox:latest");
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTest::mouseClick(child<QPushButton>(dialog, "pullButton"), Qt::LeftButton);
+        dialog.finished(false, offline);
+        auto* status = child<QLabel>(dialog, "pullStatus");
+        QCOMPARE(status->text(), text);
+        QVERIFY(status->wordWrap());
+        QVERIFY(looksRed(status));
     }
 
     void pullDialogCancels()
