@@ -81,10 +81,16 @@ QString withFieldLabel(const std::string& message)
         {"'https_proxy'", QT_TRANSLATE_NOOP("berth::app::SettingsPage", "HTTPS proxy")},
         {"'no_proxy'", QT_TRANSLATE_NOOP("berth::app::SettingsPage", "No proxy for")},
     };
+    // "'memory_mib' is 9999999 MiB; it must be …" becomes "Memory: 9999999 MiB; it must be …".
     const auto text = QString::fromStdString(message);
     for (const auto& [field, label] : kLabels) {
-        if (text.startsWith(QLatin1String(field)))
-            return QCoreApplication::translate("berth::app::SettingsPage", label) + ": " + text;
+        const QString quoted = QLatin1String(field);
+        if (!text.startsWith(quoted))
+            continue;
+        auto rest = text.mid(quoted.size());
+        if (rest.startsWith(" is "))
+            rest = rest.mid(4);
+        return QCoreApplication::translate("berth::app::SettingsPage", label) + ": " + rest.trimmed();
     }
     return text;
 }
@@ -114,15 +120,17 @@ SettingsPage::SettingsPage(AgentService* agent, QWidget* parent) : QWidget(paren
     m_cpus = numberBox("settingsCpus", 1024, {}, resources);
     m_memory = numberBox("settingsMemory", 16777216, tr(" MiB"), resources);
     m_disk = numberBox("settingsDisk", 65536, tr(" GiB"), resources);
-    auto* cpuHint = hintLabel(resources);
-    cpuHint->setText(tr("from %1 to %2 on this computer").arg(limits.minCpus).arg(limits.maxCpus));
-    auto* memoryHint = hintLabel(resources);
-    memoryHint->setText(
+    m_cpuHint = hintLabel(resources);
+    m_cpuHint->setObjectName("settingsCpusHint");
+    m_cpuHint->setText(tr("from %1 to %2 on this computer").arg(limits.minCpus).arg(limits.maxCpus));
+    m_memoryHint = hintLabel(resources);
+    m_memoryHint->setObjectName("settingsMemoryHint");
+    m_memoryHint->setText(
         tr("from %1 to %2 MiB on this computer").arg(limits.minMemoryMiB).arg(limits.maxMemoryMiB));
     m_diskHint = hintLabel(resources);
     m_diskHint->setObjectName("settingsDiskHint");
-    resourceForm->addRow(tr("CPUs:"), withHint(m_cpus, cpuHint, resources));
-    resourceForm->addRow(tr("Memory:"), withHint(m_memory, memoryHint, resources));
+    resourceForm->addRow(tr("CPUs:"), withHint(m_cpus, m_cpuHint, resources));
+    resourceForm->addRow(tr("Memory:"), withHint(m_memory, m_memoryHint, resources));
     resourceForm->addRow(tr("Data disk:"), withHint(m_disk, m_diskHint, resources));
     sections->addWidget(resources);
 
@@ -219,6 +227,10 @@ SettingsPage::SettingsPage(AgentService* agent, QWidget* parent) : QWidget(paren
     m_message->setWordWrap(true);
     m_message->setTextFormat(Qt::PlainText); // messages quote paths
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_unsaved = new QLabel(tr("\u25cf Unsaved changes"), this);
+    m_unsaved->setObjectName("settingsUnsaved");
+    m_unsaved->setToolTip(tr("Apply saves them; Revert goes back to what is saved."));
+    m_unsaved->hide();
     m_revert = new QPushButton(tr("Revert"), this);
     m_revert->setObjectName("settingsRevert");
     m_apply = new QPushButton(tr("Apply"), this);
@@ -226,6 +238,7 @@ SettingsPage::SettingsPage(AgentService* agent, QWidget* parent) : QWidget(paren
     m_apply->setDefault(true);
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_message, 1);
+    bar->addWidget(m_unsaved);
     bar->addWidget(m_revert);
     bar->addWidget(m_apply);
 
@@ -240,11 +253,63 @@ SettingsPage::SettingsPage(AgentService* agent, QWidget* parent) : QWidget(paren
     connect(m_revert, &QPushButton::clicked, this, &SettingsPage::reload);
     connect(m_apply, &QPushButton::clicked, this, &SettingsPage::apply);
 
+    // Every edit marks the form unsaved until Apply or Revert; a number out of this computer's
+    // range is marked on its field as it is typed.
+    auto edited = [this] {
+        setUnsaved(true);
+    };
+    for (auto* box : {m_cpus, m_memory, m_disk})
+        connect(box, &QSpinBox::valueChanged, this, [this, edited] {
+            edited();
+            markRanges();
+        });
+    for (auto* check : {m_hostAccess, m_hostRegistries, m_containerdStore, m_autostart, m_startEngine})
+        connect(check, &QCheckBox::toggled, this, edited);
+    for (auto* line : {m_httpProxy, m_httpsProxy, m_noProxy})
+        connect(line, &QLineEdit::textEdited, this, edited);
+    connect(m_bindAddress, &QComboBox::activated, this, edited);
+    connect(m_shares, &QTableWidget::itemChanged, this, edited);
+    connect(m_shares->model(), &QAbstractItemModel::rowsInserted, this, edited);
+    connect(m_shares->model(), &QAbstractItemModel::rowsRemoved, this, edited);
+
     reload();
+}
+
+void SettingsPage::setUnsaved(bool unsaved)
+{
+    if (m_loading)
+        return;
+    m_isUnsaved = unsaved;
+    m_unsaved->setVisible(unsaved);
+    m_revert->setEnabled(unsaved);
+}
+
+void SettingsPage::markRanges()
+{
+    const auto limits = vm::Settings::limits();
+    const int floor = std::max(limits.minDiskGiB, dataDiskFloor());
+    auto mark = [](QSpinBox* box, QLabel* hint, bool bad) {
+        QPalette boxPalette; // empty: the style's own colours
+        QPalette hintPalette;
+        if (bad) {
+            boxPalette.setColor(QPalette::Text, QColor(0xd3, 0x2f, 0x2f));
+            hintPalette.setColor(QPalette::WindowText, QColor(0xd3, 0x2f, 0x2f));
+            hintPalette.setColor(QPalette::PlaceholderText, QColor(0xd3, 0x2f, 0x2f));
+        }
+        box->setPalette(boxPalette);
+        hint->setPalette(hintPalette);
+        box->setProperty("outOfRange", bad);
+        hint->setForegroundRole(bad ? QPalette::WindowText : QPalette::PlaceholderText);
+    };
+    mark(m_cpus, m_cpuHint, m_cpus->value() < limits.minCpus || m_cpus->value() > limits.maxCpus);
+    mark(m_memory, m_memoryHint,
+         m_memory->value() < limits.minMemoryMiB || m_memory->value() > limits.maxMemoryMiB);
+    mark(m_disk, m_diskHint, m_disk->value() < floor || m_disk->value() > limits.maxDiskGiB);
 }
 
 void SettingsPage::reload()
 {
+    m_loading = true;
     const auto& instance = m_agent->instance();
     QStringList problems;
     vm::Settings settings;
@@ -277,6 +342,9 @@ void SettingsPage::reload()
     m_autostart->setChecked(Autostart::enabled());
     updateDiskHint();
     setMessage(problems.join('\n'), !problems.isEmpty());
+    m_loading = false;
+    setUnsaved(false);
+    markRanges();
 }
 
 void SettingsPage::addShare(const QString& path, bool readOnly)
@@ -456,6 +524,7 @@ void SettingsPage::apply()
         return;
     }
     updateDiskHint();
+    setUnsaved(false);
 
     const bool running = m_agent->status().state == vm::EngineState::Running;
     if (!vmChanged)

@@ -34,6 +34,8 @@ public:
     void addShare(const QString& path, bool readOnly);
     // The text of the message line: the last error or result.
     QString message() const;
+    // Edits not yet applied (shown as "● Unsaved changes" beside Revert and Apply).
+    bool unsaved() const { return m_isUnsaved; }
 
 public slots:
     void apply();
@@ -50,12 +52,20 @@ private:
     // What keeps the disk from shrinking: the data disk's size in GiB, 0 when there is none yet.
     int dataDiskFloor() const;
     void updateDiskHint();
+    void setUnsaved(bool unsaved);
+    // Marks the number fields whose value this computer does not allow, and their hints.
+    void markRanges();
 
     AgentService* m_agent;
     QSpinBox* m_cpus;
     QSpinBox* m_memory;
     QSpinBox* m_disk;
+    QLabel* m_cpuHint;
+    QLabel* m_memoryHint;
     QLabel* m_diskHint;
+    QLabel* m_unsaved;
+    bool m_loading = false;
+    bool m_isUnsaved = false;
     QTableWidget* m_shares;
     QPushButton* m_removeShare;
     QComboBox* m_bindAddress;

@@ -144,17 +144,28 @@ private slots:
             page.show();
             QVERIFY(QTest::qWaitForWindowExposed(&page));
             QCOMPARE(page.objectName(), QString("settingsPage"));
+            QVERIFY(!page.unsaved());
+            QVERIFY(!child<QLabel>(page, "settingsUnsaved")->isVisible());
             // Everything that would be written on success is changed too.
             toggle(child<QCheckBox>(page, "settingsAutostart"));
             toggle(child<QCheckBox>(page, "settingsStartEngine"));
             auto* memory = child<QSpinBox>(page, "settingsMemory");
+            QVERIFY(!memory->property("outOfRange").toBool());
             typeInto(memory, "9999999");
             QCOMPARE(memory->value(), 9999999); // the box takes it; Apply judges it
+            // Marked at once, on the field and its hint, before any Apply; the form says it is
+            // not saved.
+            QVERIFY(memory->property("outOfRange").toBool());
+            QVERIFY(looksRed(child<QLabel>(page, "settingsMemoryHint")));
+            QVERIFY(!child<QSpinBox>(page, "settingsCpus")->property("outOfRange").toBool());
+            QVERIFY(page.unsaved());
+            QVERIFY(child<QLabel>(page, "settingsUnsaved")->isVisible());
             QSignalSpy applied(&page, &SettingsPage::applied);
             QTest::mouseClick(child<QPushButton>(page, "settingsApply"), Qt::LeftButton);
 
             const auto message = page.message();
-            QVERIFY2(message.startsWith("Memory: 'memory_mib' is 9999999 MiB"), qPrintable(message));
+            QVERIFY2(message.startsWith("Memory: 9999999 MiB"), qPrintable(message));
+            QVERIFY2(!message.contains("memory_mib"), qPrintable(message));
             QVERIFY2(message.contains(QString("from %1 to %2 MiB").arg(limits.minMemoryMiB).arg(limits.maxMemoryMiB)),
                      qPrintable(message));
             QCOMPARE(child<QLabel>(page, "settingsMessage")->text(), message);
@@ -178,8 +189,9 @@ private slots:
         typeInto(child<QSpinBox>(page, "settingsMemory"), "9999999");
         typeInto(child<QSpinBox>(page, "settingsCpus"), "999"); // both are reported
         QTest::mouseClick(child<QPushButton>(page, "settingsApply"), Qt::LeftButton);
-        QVERIFY2(page.message().contains("CPUs: 'cpus' is 999"), qPrintable(page.message()));
-        QVERIFY2(page.message().contains("Memory: 'memory_mib'"), qPrintable(page.message()));
+        QVERIFY2(page.message().contains("CPUs: 999"), qPrintable(page.message()));
+        QVERIFY2(page.message().contains("Memory: 9999999"), qPrintable(page.message()));
+        QVERIFY(page.unsaved()); // a refused Apply saves nothing
         QCOMPARE(contents(inst.settingsFile()), before);
     }
 
@@ -362,7 +374,7 @@ private slots:
             toggle(access);
             child<QLineEdit>(page, "settingsHttpProxy")->setText("proxy.example:3128");
             QTest::mouseClick(child<QPushButton>(page, "settingsApply"), Qt::LeftButton);
-            QVERIFY2(page.message().startsWith("HTTP proxy: 'http_proxy' is 'proxy.example:3128'; it must start with"),
+            QVERIFY2(page.message().startsWith("HTTP proxy: 'proxy.example:3128'; it must start with"),
                      qPrintable(page.message()));
             QVERIFY(!fileExists(inst.settingsFile()));
 
@@ -445,7 +457,17 @@ private slots:
         bind->setCurrentIndex(bind->findData(QString("0.0.0.0")));
         page.addShare("/nonexistent-berth-share", false);
         toggle(autostart);
+        QVERIFY(page.unsaved());
+        // Leaving the page and coming back: the edits and the sign are still there.
+        page.hide();
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QVERIFY(child<QLabel>(page, "settingsUnsaved")->isVisible());
+        QCOMPARE(cpus->value(), 2);
         QTest::mouseClick(child<QPushButton>(page, "settingsRevert"), Qt::LeftButton);
+        QVERIFY(!page.unsaved());
+        QVERIFY(!child<QLabel>(page, "settingsUnsaved")->isVisible());
+        QVERIFY(!child<QPushButton>(page, "settingsRevert")->isEnabled());
 
         QCOMPARE(cpus->value(), 1);
         QCOMPARE(memory->value(), 1024);
