@@ -32,6 +32,15 @@ constexpr int kMinColumns = 10;
 constexpr char32_t kWideTail = 0xffffffffu;
 constexpr QRgb kDefaultForeground = qRgb(0xd4, 0xd4, 0xd4);
 constexpr QRgb kDefaultBackground = qRgb(0x1e, 0x1e, 0x1e);
+// The 16 ANSI colours, chosen for this background: each of 1–15 has a contrast of at least
+// 4.5:1 against it (WCAG AA), where xterm's and libvterm's blue (0,0,224 or so) has 1.7:1
+// and `ls --color` directories could not be read. Black stays black: it is mostly a background.
+constexpr QRgb kAnsiColours[16] = {
+    qRgb(0x00, 0x00, 0x00), qRgb(0xf0, 0x52, 0x4f), qRgb(0x5c, 0xc2, 0x5c), qRgb(0xe5, 0xc0, 0x7b),
+    qRgb(0x4a, 0x9d, 0xf8), qRgb(0xd6, 0x70, 0xd6), qRgb(0x29, 0xb8, 0xdb), qRgb(0xd4, 0xd4, 0xd4),
+    qRgb(0x8a, 0x8a, 0x8a), qRgb(0xff, 0x6e, 0x6e), qRgb(0x7e, 0xe7, 0x87), qRgb(0xf5, 0xe3, 0x7a),
+    qRgb(0x7a, 0xb7, 0xff), qRgb(0xf0, 0x8c, 0xf0), qRgb(0x6e, 0xe0, 0xf0), qRgb(0xff, 0xff, 0xff),
+};
 
 enum CellAttr : quint16 {
     DefaultFg = 1 << 0,
@@ -406,6 +415,11 @@ TerminalWidget::TerminalWidget(QWidget* parent)
     vterm_color_rgb(&fg, qRed(kDefaultForeground), qGreen(kDefaultForeground), qBlue(kDefaultForeground));
     vterm_color_rgb(&bg, qRed(kDefaultBackground), qGreen(kDefaultBackground), qBlue(kDefaultBackground));
     vterm_state_set_default_colors(vterm_obtain_state(m_vt), &fg, &bg);
+    for (int i = 0; i < 16; ++i) {
+        VTermColor colour;
+        vterm_color_rgb(&colour, qRed(kAnsiColours[i]), qGreen(kAnsiColours[i]), qBlue(kAnsiColours[i]));
+        vterm_state_set_palette_color(vterm_obtain_state(m_vt), i, &colour);
+    }
     vterm_screen_reset(m_screen, 1);
 
     setFocusPolicy(Qt::StrongFocus);

@@ -2,6 +2,7 @@
 // would use: what lands on the screen, in the scrollback, on the clipboard and back on input().
 #include "TerminalWidget.h"
 
+#include <cmath>
 #include <memory>
 
 #include <QApplication>
@@ -122,7 +123,7 @@ private slots:
         const QColor defaultBg = m_term->backgroundAt(0, 0);
         QVERIFY(defaultFg.isValid());
         QVERIFY(defaultFg != defaultBg);
-        QCOMPARE(m_term->foregroundAt(0, 1), QColor(224, 0, 0)); // palette red
+        QCOMPARE(m_term->foregroundAt(0, 1), QColor(0xf0, 0x52, 0x4f)); // palette red
         QCOMPARE(m_term->foregroundAt(0, 2), QColor(255, 0, 0)); // 256-colour cube
         QCOMPARE(m_term->foregroundAt(0, 3), QColor(10, 20, 30)); // truecolour
         QCOMPARE(m_term->foregroundAt(0, 4), QColor(10, 20, 30));
@@ -135,6 +136,30 @@ private slots:
         QVERIFY(!m_term->foregroundAt(0, m_term->columns()).isValid());
         // Painting every kind of cell must not trip over anything.
         QVERIFY(!m_term->grab().isNull());
+    }
+
+    // Every ANSI colour but black (30–37, 90–97) can be read on the default background: a
+    // contrast of at least 4.5:1 (WCAG AA). `ls --color` paints directories blue.
+    void ansiColoursCanBeReadOnTheBackground()
+    {
+        QByteArray line;
+        for (int code : {31, 32, 33, 34, 35, 36, 37, 90, 91, 92, 93, 94, 95, 96, 97})
+            line += "\x1b[" + QByteArray::number(code) + "mX";
+        m_term->feed(line + "\x1b[0m");
+        auto luminance = [](const QColor& c) {
+            auto channel = [](double v) {
+                return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+            };
+            return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+        };
+        const auto background = luminance(m_term->backgroundAt(0, 0));
+        for (int column = 0; column < 15; ++column) {
+            const auto fg = m_term->foregroundAt(0, column);
+            const auto contrast =
+                (std::max(luminance(fg), background) + 0.05) / (std::min(luminance(fg), background) + 0.05);
+            QVERIFY2(contrast >= 4.5,
+                     qPrintable(QString("colour %1 (%2): %3:1").arg(column).arg(fg.name()).arg(contrast)));
+        }
     }
 
     void alternateScreenRestoresTheMainScreen()
