@@ -321,12 +321,14 @@ void ContainerStatsView::addSample(const engine::Stats& sample)
     trim(time - kWindowMs);
     updateAxes(time);
 
-    m_figures = QStringList{
-        tr("CPU %1 %").arg(QString::number(sample.cpuPercent, 'f', 1)),
-        tr("Memory %1 of %2").arg(bytesText(sample.memoryUsage), bytesText(sample.memoryLimit)),
-        tr("Net \u2193%1 \u2191%2").arg(rateText(rx), rateText(tx)),
-        tr("Disk r %1 w %2").arg(rateText(read), rateText(written)),
-    }.join(kSeparator);
+    m_figures =
+        QStringList{
+            tr("CPU %1 %").arg(QString::number(sample.cpuPercent, 'f', 1)),
+            tr("Memory %1 of %2 usable").arg(bytesText(sample.memoryUsage), bytesText(sample.memoryLimit)),
+            tr("Net \u2193%1 \u2191%2").arg(rateText(rx), rateText(tx)),
+            tr("Disk r %1 w %2").arg(rateText(read), rateText(written)),
+        }
+            .join(kSeparator);
     updateText();
 }
 
@@ -344,7 +346,13 @@ void ContainerStatsView::updateAxes(qint64 end)
     for (auto* axis : m_timeAxes)
         axis->setRange(from, to);
     setPercentAxis(m_cpuAxis, maxY(m_series[Cpu]));
-    setByteAxis(m_memoryAxis, std::max(maxY(m_series[Memory]), maxY(m_limit)), kKiB * kKiB, {});
+    // Scaled to what the container uses, not to the VM's whole memory, which drew a small
+    // container as a flat line; the limit's line shows once the use comes within half of it.
+    const auto used = maxY(m_series[Memory]);
+    const auto limit = maxY(m_limit);
+    const bool nearLimit = limit > 0 && used * 2 >= limit;
+    m_limit->setVisible(nearLimit);
+    setByteAxis(m_memoryAxis, nearLimit ? std::max(used, limit) : used * 1.25, kKiB * kKiB, {});
     setByteAxis(m_networkAxis, std::max(maxY(m_series[NetworkRx]), maxY(m_series[NetworkTx])), kKiB, "/s");
     setByteAxis(m_diskAxis, std::max(maxY(m_series[BlockRead]), maxY(m_series[BlockWrite])), kKiB, "/s");
 }
@@ -549,8 +557,9 @@ void StatsOverview::refresh()
     m_totals->setText(QStringList{
         countText(m_entries.size(), tr("container"), tr("containers")),
         tr("CPU %1 %").arg(QString::number(cpuTotal, 'f', 1)),
-        tr("Memory %1 of %2").arg(bytesText(memoryTotal), bytesText(vmMemory)),
-    }.join(kSeparator));
+        tr("Memory %1 of %2 usable").arg(bytesText(memoryTotal), bytesText(vmMemory)),
+    }
+                          .join(kSeparator));
 }
 
 } // namespace berth::app

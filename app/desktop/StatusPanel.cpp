@@ -143,6 +143,11 @@ void StatusPanel::setStatus(const vm::AgentStatus& status, bool reachable, bool 
         m_accelerator->setText(accel.toUpper());
         m_accelerator->setToolTip(tr("Hardware-accelerated VM"));
     }
+    m_resources->setToolTip(status.cpus > 0
+                                ? tr("Assigned to the VM. Its kernel keeps part of the memory for "
+                                     "itself, so containers together can use a little less: Stats "
+                                     "shows how much.")
+                                : QString());
     m_resources->setText(status.cpus > 0 ? tr("%1 · %2 GiB")
                                                .arg(countText(status.cpus, tr("CPU"), tr("CPUs")),
                                                     QString::number(status.memoryMiB / 1024.0, 'f', 1))
