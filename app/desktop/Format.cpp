@@ -146,4 +146,22 @@ QString pullErrorText(const QString& reference, const QString& engineMessage)
                                    : plain + "\n" + QObject::tr("The engine said: %1").arg(engineMessage);
 }
 
+QString layerInstruction(const QString& createdBy)
+{
+    auto text = createdBy.trimmed();
+    if (text.endsWith(QLatin1String("# buildkit")))
+        text = text.chopped(10).trimmed();
+    const QString shellForm = QStringLiteral("/bin/sh -c ");
+    const QString runShell = QStringLiteral("RUN /bin/sh -c ");
+    if (text.startsWith(runShell))
+        return QStringLiteral("RUN ") + text.mid(runShell.size()).trimmed();
+    if (text.startsWith(shellForm)) {
+        auto rest = text.mid(shellForm.size()).trimmed();
+        if (rest.startsWith(QLatin1String("#(nop)")))
+            return rest.mid(6).trimmed(); // metadata: CMD, ENV, LABEL, COPY …
+        return QStringLiteral("RUN ") + rest;
+    }
+    return text;
+}
+
 } // namespace berth::app

@@ -26,6 +26,11 @@ QString pullErrorText(const QString& reference, const QString& engineMessage);
 // or "Docker Hub".
 QString registryOf(const QString& reference);
 
+// The Dockerfile instruction that made an image layer, from its history's CreatedBy: "RUN apk
+// add curl" for "/bin/sh -c apk add curl", "CMD [\"sh\"]" for "/bin/sh -c #(nop)  CMD [\"sh\"]";
+// BuildKit's "# buildkit" mark dropped; anything else as it is.
+QString layerInstruction(const QString& createdBy);
+
 // What a terminal would show of `text`, as plain text: escape sequences (colours, cursor
 // movement, window titles) and carriage returns taken out. For logs written for a terminal,
 // such as the guest's console.

@@ -1,6 +1,7 @@
 #include "InspectView.h"
 
 #include "EngineService.h"
+#include "Format.h"
 #include "JsonTreeModel.h"
 #include "RunCommand.h"
 #include "berth/vm/Diagnostics.h"
@@ -18,6 +19,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTreeView>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace berth::app {
@@ -213,6 +215,30 @@ InspectView::InspectView(EngineService* engine, Kind kind, const QString& id, co
         scroll->setWidget(m_summary);
         m_tabs->addTab(scroll, tr("Summary"));
     }
+    if (kind == Kind::Image) {
+        auto* page = new QWidget(this);
+        m_imageUsers = new QLabel(page);
+        m_imageUsers->setObjectName("inspectImageUsers");
+        m_imageUsers->setWordWrap(true);
+        m_layers = new QTreeWidget(page);
+        m_layers->setObjectName("inspectLayers");
+        m_layers->setRootIsDecorated(false);
+        m_layers->setUniformRowHeights(true);
+        m_layers->setHeaderLabels({tr("Size"), tr("Created"), tr("Instruction")});
+        m_layers->header()->setStretchLastSection(true);
+        auto* hint =
+            new QLabel(tr("An image is a stack of read-only layers, one per instruction that changed "
+                          "files; the newest is on top. Instructions that only set metadata "
+                          "(CMD, ENV, LABEL) add a layer of 0 B."),
+                       page);
+        hint->setWordWrap(true);
+        hint->setForegroundRole(QPalette::PlaceholderText);
+        auto* pageLayout = new QVBoxLayout(page);
+        pageLayout->addWidget(m_imageUsers);
+        pageLayout->addWidget(m_layers, 1);
+        pageLayout->addWidget(hint);
+        m_tabs->addTab(page, tr("Layers"));
+    }
     m_tabs->addTab(jsonPage, tr("Inspect"));
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs);
@@ -273,6 +299,7 @@ void InspectView::refresh()
         break;
     case Kind::Image:
         load<engine::Image>([id](engine::Client& c, auto done) { return c.inspectImage(id, std::move(done)); });
+        loadLayers();
         break;
     case Kind::Volume:
         load<engine::Volume>([id](engine::Client& c, auto done) { return c.inspectVolume(id, std::move(done)); });
@@ -281,6 +308,54 @@ void InspectView::refresh()
         load<engine::Network>([id](engine::Client& c, auto done) { return c.inspectNetwork(id, std::move(done)); });
         break;
     }
+}
+
+void InspectView::loadLayers()
+{
+    const auto id = m_id.toStdString();
+    m_engine->request<std::vector<engine::ImageHistoryEntry>>(
+        this,
+        [id](engine::Client& c, engine::Callback<std::vector<engine::ImageHistoryEntry>> done) {
+            return c.imageHistory(id, std::move(done));
+        },
+        [this](engine::Result<std::vector<engine::ImageHistoryEntry>> history) {
+            m_layers->clear();
+            if (!history) {
+                m_imageUsers->setText(tr("Cannot read the layers: %1").arg(qs(history.error().message)));
+                return;
+            }
+            for (const auto& layer : *history) {
+                auto* item = new QTreeWidgetItem(
+                    m_layers, {bytesText(static_cast<quint64>(std::max<std::int64_t>(0, layer.size))),
+                               agoText(layer.created), layerInstruction(qs(layer.createdBy))});
+                item->setTextAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
+                item->setToolTip(2, qs(layer.createdBy));
+                item->setToolTip(1, timeText(layer.created));
+            }
+            m_layers->resizeColumnToContents(0);
+            m_layers->resizeColumnToContents(1);
+        });
+    engine::ListContainersOptions users;
+    users.all = true;
+    users.filters = {{"ancestor", {id}}};
+    m_engine->request<std::vector<engine::Container>>(
+        this,
+        [users](engine::Client& c, engine::Callback<std::vector<engine::Container>> done) {
+            return c.listContainers(users, std::move(done));
+        },
+        [this](engine::Result<std::vector<engine::Container>> containers) {
+            if (!containers)
+                return; // the layers' answer says what is wrong
+            QStringList names;
+            for (const auto& c : *containers)
+                names << qs(c.name);
+            names.sort();
+            m_imageUsers->setText(
+                names.isEmpty()
+                    ? tr("No container uses this image.")
+                    : tr("Used by %1: %2")
+                          .arg(countText(names.size(), tr("container"), tr("containers")), names.join(", ")));
+        });
 }
 
 void InspectView::setDocument(nlohmann::json document)

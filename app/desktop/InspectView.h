@@ -14,6 +14,7 @@ class QLineEdit;
 class QTabWidget;
 class QTableWidget;
 class QTreeView;
+class QTreeWidget;
 class QVBoxLayout;
 
 namespace berth::app {
@@ -49,6 +50,10 @@ public:
     QTreeView* tree() const { return m_tree; }
     QTabWidget* tabs() const { return m_tabs; }
     QTableWidget* environment() const { return m_env; }
+    // An image's Layers page: one row per layer, newest first (size, age, the instruction that
+    // made it), and the containers made from it.
+    QTreeWidget* layers() const { return m_layers; }
+    QLabel* imageUsers() const { return m_imageUsers; }
     // The search box's matches: "2 of 17", "No matches", or empty without a search.
     QString matchText() const;
     // The selected node's jq path and value, as the copy actions give them.
@@ -75,6 +80,7 @@ private:
     template <typename T>
     void load(std::function<engine::Operation(engine::Client&, engine::Callback<T>)> call);
     void setDocument(nlohmann::json document);
+    void loadLayers();
     void buildSummary(const nlohmann::json& container);
     void selectMatch(int index);
 
@@ -89,6 +95,8 @@ private:
     QLabel* m_matches;
     QLabel* m_error;
     QWidget* m_summary = nullptr;
+    QTreeWidget* m_layers = nullptr;
+    QLabel* m_imageUsers = nullptr;
     QVBoxLayout* m_summaryLayout = nullptr;
     QTableWidget* m_env = nullptr;
     QModelIndexList m_found;

@@ -11,6 +11,7 @@
 #include "GuiSupport.h"
 #include "EngineService.h"
 #include "ImagesView.h"
+#include "InspectView.h"
 #include "LocalRegistry.h"
 #include "LogsView.h"
 #include "MainWindow.h"
@@ -584,6 +585,24 @@ private slots:
         }
         screenshot(dialog, "desktop-pull");
         QTRY_VERIFY_WITH_TIMEOUT(imageRow(remote) >= 0, kEngineTimeoutMs);
+        // Its layers: the committed one on top (3 MB, made by the container's command) over
+        // the imported one; no container uses it.
+        auto* imagesTable = test::child<QTableView>(window()->imagesView(), "imagesTable");
+        selectTableRow(imagesTable, imageRow(remote));
+        const auto imageId =
+            imagesTable->model()->index(imageRow(remote), 0).data(ImageModel::IdRole).toString();
+        QTest::mouseClick(test::child<QPushButton>(window()->imagesView(), "imagesInspect"), Qt::LeftButton);
+        app::InspectView* inspect = nullptr;
+        QTRY_VERIFY((inspect = window()->inspectView(imageId)) != nullptr);
+        QVERIFY(inspect->layers());
+        QCOMPARE(inspect->tabs()->tabText(0), QString("Layers"));
+        QTRY_COMPARE_WITH_TIMEOUT(inspect->layers()->topLevelItemCount(), 2, kEngineTimeoutMs);
+        const auto* top = inspect->layers()->topLevelItem(0);
+        QVERIFY2(top->text(2).contains("head -c 3000000"), qPrintable(top->text(2)));
+        QVERIFY2(top->text(0).endsWith("MiB"), qPrintable(top->text(0)));
+        QTRY_COMPARE(inspect->imageUsers()->text(), QString("No container uses this image."));
+        screenshot(inspect, "desktop-image-layers");
+        inspect->close();
         dialog->close();
         screenshot(window(), "desktop-images");
     }

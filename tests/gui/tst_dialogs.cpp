@@ -377,6 +377,20 @@ private slots:
         QVERIFY(looksRed(status));
     }
 
+    void layerInstructionsReadAsDockerfileLines()
+    {
+        using berth::app::layerInstruction;
+        QCOMPARE(layerInstruction("/bin/sh -c #(nop)  CMD [\"sh\"]"), QString("CMD [\"sh\"]"));
+        QCOMPARE(layerInstruction("/bin/sh -c #(nop) ADD file:0e1d in / "), QString("ADD file:0e1d in /"));
+        QCOMPARE(layerInstruction("/bin/sh -c apk add --no-cache curl"),
+                 QString("RUN apk add --no-cache curl"));
+        QCOMPARE(layerInstruction("RUN /bin/sh -c echo hi > /x # buildkit"), QString("RUN echo hi > /x"));
+        QCOMPARE(layerInstruction("COPY app /app # buildkit"), QString("COPY app /app"));
+        QCOMPARE(layerInstruction("sh -c head -c 3000000 /dev/urandom >/blob"),
+                 QString("sh -c head -c 3000000 /dev/urandom >/blob"));
+        QCOMPARE(layerInstruction(""), QString());
+    }
+
     void pullDialogCancels()
     {
         PullDialog dialog;
