@@ -1,6 +1,13 @@
 #include "Dialogs.h"
 
+#include <algorithm>
+
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QVBoxLayout>
 
 namespace berth::app {
 
@@ -32,6 +39,75 @@ QMessageBox* openConfirmation(QWidget* parent, QMessageBox::Icon icon, const QSt
                      });
     box->open();
     return box;
+}
+
+TextDialog::TextDialog(QWidget* parent, const QString& name, const QString& title, const QString& label,
+                       std::function<QString(const QString&)> problem)
+    : QDialog(parent), m_check(std::move(problem))
+{
+    setObjectName(name);
+    setWindowTitle(title);
+    setAttribute(Qt::WA_DeleteOnClose);
+    auto* prompt = new QLabel(label, this);
+    prompt->setWordWrap(true);
+    m_field = new QLineEdit(this);
+    m_field->setObjectName(name + "Field");
+    prompt->setBuddy(m_field);
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(name + "Problem");
+    m_problem->setWordWrap(true);
+    QPalette red;
+    red.setColor(QPalette::WindowText, QColor(0xd3, 0x2f, 0x2f));
+    m_problem->setPalette(red);
+    m_problem->hide();
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_ok = buttons->button(QDialogButtonBox::Ok);
+    m_ok->setObjectName(name + "Ok");
+    m_ok->setEnabled(false);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(prompt);
+    layout->addWidget(m_field);
+    layout->addWidget(m_problem);
+    layout->addWidget(buttons);
+    // Wide enough for its title in the window's title bar, and for a sentence of a problem.
+    setMinimumWidth(std::max(420, fontMetrics().horizontalAdvance(title) + 160));
+    connect(m_field, &QLineEdit::textChanged, this, &TextDialog::check);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (!m_ok->isEnabled())
+            return; // Enter on a text with a problem: it stays, with the problem shown
+        emit textAccepted(text());
+        accept();
+    });
+}
+
+QString TextDialog::text() const
+{
+    return m_field->text().trimmed();
+}
+
+void TextDialog::setText(const QString& text)
+{
+    m_field->setText(text);
+}
+
+void TextDialog::check()
+{
+    const auto value = text();
+    const auto problem = value.isEmpty() ? QString() : (m_check ? m_check(value) : QString());
+    m_problem->setText(problem);
+    m_problem->setVisible(!problem.isEmpty());
+    m_ok->setEnabled(!value.isEmpty() && problem.isEmpty());
+}
+
+QString objectNameProblem(const QString& name)
+{
+    static const QRegularExpression kValid("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
+    if (kValid.match(name).hasMatch())
+        return {};
+    return QObject::tr("\"%1\" is not a valid name: use at least two letters, digits, '_', '.' or '-', "
+                       "starting with a letter or digit.")
+        .arg(name);
 }
 
 } // namespace berth::app

@@ -2,7 +2,12 @@
 
 #include <functional>
 
+#include <QDialog>
 #include <QMessageBox>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
 
 namespace berth::app {
 
@@ -17,5 +22,40 @@ QMessageBox* openMessage(QWidget* parent, QMessageBox::Icon icon, const QString&
 QMessageBox* openConfirmation(QWidget* parent, QMessageBox::Icon icon, const QString& name,
                               const QString& title, const QString& text, const QString& action,
                               std::function<void(QMessageBox*)> onYes);
+
+// A one-line question that checks what is typed as it is typed: `problem` says what is wrong
+// with the text (empty when nothing is), shown under the field, and OK waits until there is
+// nothing wrong. What was typed is never thrown away; Cancel is the only way to drop it.
+// Opened with open(); deleted when closed.
+class TextDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    TextDialog(QWidget* parent, const QString& name, const QString& title, const QString& label,
+               std::function<QString(const QString&)> problem);
+
+    QString text() const; // trimmed
+    void setText(const QString& text);
+    QLineEdit* field() const { return m_field; }
+    QLabel* problemLabel() const { return m_problem; }
+    QPushButton* okButton() const { return m_ok; }
+
+signals:
+    void textAccepted(const QString& text);
+
+private:
+    void check();
+
+    std::function<QString(const QString&)> m_check;
+    QLineEdit* m_field;
+    QLabel* m_problem;
+    QPushButton* m_ok;
+};
+
+// What is wrong with a volume's or a network's name, as the engine judges them (at least two
+// characters of letters, digits, '_', '.' or '-', the first a letter or digit); empty when
+// nothing is.
+QString objectNameProblem(const QString& name);
 
 } // namespace berth::app

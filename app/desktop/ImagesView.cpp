@@ -14,6 +14,7 @@
 #include <QInputDialog>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -155,23 +156,30 @@ void ImagesView::tagSelected()
     const auto reference = selected(ImageModel::ReferenceRole).toString();
     if (id.isEmpty())
         return;
-    askText("tagDialog", tr("Tag image"), tr("New name for %1 (repository[:tag]):").arg(reference),
-            [this, id](const QString& value) {
-                const auto text = value.trimmed();
-                // The tag follows the last ':' that is not a registry's host:port.
-                QString repository = text, tag = "latest";
-                const auto colon = text.lastIndexOf(':');
-                if (colon > text.lastIndexOf('/')) {
-                    repository = text.left(colon);
-                    tag = text.mid(colon + 1);
-                }
-                if (repository.isEmpty() || tag.isEmpty() || text.contains(' ')) {
-                    showError(
-                        tr("Tag image"),
-                        tr("\"%1\" is not a valid name; write repository or repository:tag, e.g. myapp:1.0")
-                            .arg(text));
-                    return;
-                }
+    // The tag follows the last ':' that is not a registry's host:port.
+    auto split = [](const QString& text) {
+        QString repository = text, tag = "latest";
+        const auto colon = text.lastIndexOf(':');
+        if (colon > text.lastIndexOf('/')) {
+            repository = text.left(colon);
+            tag = text.mid(colon + 1);
+        }
+        return std::pair{repository, tag};
+    };
+    auto problem = [split](const QString& text) {
+        const auto [repository, tag] = split(text);
+        static const QRegularExpression kTag("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$");
+        if (repository.isEmpty() || text.contains(' ') || repository != repository.toLower())
+            return tr("\"%1\" is not a valid name: write repository or repository:tag in lower case, "
+                      "e.g. myapp:1.0")
+                .arg(text);
+        if (!kTag.match(tag).hasMatch())
+            return tr("\"%1\" is not a valid tag: letters, digits, '_', '.' and '-', up to 128").arg(tag);
+        return QString();
+    };
+    askText("tagDialog", tr("Tag image"), tr("New name for %1 (repository[:tag]):").arg(reference), problem,
+            [this, id, split](const QString& text) {
+                const auto [repository, tag] = split(text);
                 m_engine->act(
                     this,
                     [id = id.toStdString(), repository = repository.toStdString(),

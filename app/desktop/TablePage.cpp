@@ -5,7 +5,6 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
@@ -98,32 +97,18 @@ void TablePage::confirm(const QString& name, const QString& title, const QString
 }
 
 void TablePage::askText(const QString& name, const QString& title, const QString& label,
+                        std::function<QString(const QString&)> problem,
                         std::function<void(const QString&)> onText)
 {
-    auto* input = new QInputDialog(this);
-    input->setObjectName(name);
-    input->setAttribute(Qt::WA_DeleteOnClose);
-    input->setWindowTitle(title);
-    input->setLabelText(label);
-    connect(input, &QInputDialog::textValueSelected, this, std::move(onText));
-    input->open();
+    auto* dialog = new TextDialog(this, name, title, label, std::move(problem));
+    connect(dialog, &TextDialog::textAccepted, this, std::move(onText));
+    dialog->open();
 }
 
 void TablePage::askName(const QString& name, const QString& title, const QString& label,
                         std::function<void(const QString&)> onName)
 {
-    askText(name, title, label, [this, title, onName = std::move(onName)](const QString& value) {
-        const auto text = value.trimmed();
-        static const QRegularExpression kValid("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
-        if (!kValid.match(text).hasMatch()) {
-            showError(title,
-                      tr("\"%1\" is not a valid name: use at least two letters, digits, '_', '.' or '-', "
-                         "starting with a letter or digit.")
-                          .arg(text));
-            return;
-        }
-        onName(text);
-    });
+    askText(name, title, label, objectNameProblem, std::move(onName));
 }
 
 void TablePage::showPruned(const QString& title, const engine::PruneReport& report, const QString& one,

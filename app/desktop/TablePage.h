@@ -43,11 +43,12 @@ protected:
     // A question with Cancel and a destructive `action` button; `onYes` runs if it is chosen.
     void confirm(const QString& name, const QString& title, const QString& text, const QString& action,
                  std::function<void()> onYes);
-    // One line of text; `onText` runs with it when OK is chosen.
+    // One line of text, checked as it is typed (`problem`, as TextDialog takes it); `onText`
+    // runs with it when OK is chosen.
     void askText(const QString& name, const QString& title, const QString& label,
-                 std::function<void(const QString&)> onText);
+                 std::function<QString(const QString&)> problem, std::function<void(const QString&)> onText);
     // A name for a new volume or network, as the engine accepts them (letters, digits, '_', '.'
-    // and '-', starting with a letter or digit); anything else gets an error that says so.
+    // and '-', starting with a letter or digit); anything else is marked while it is typed.
     void askName(const QString& name, const QString& title, const QString& label,
                  std::function<void(const QString&)> onName);
     // "Removed 3 volumes; 12.0 MiB freed." after a prune.

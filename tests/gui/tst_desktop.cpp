@@ -7,9 +7,10 @@
 #include "ContainerModel.h"
 #include "ContainersView.h"
 #include "Desktop.h"
+#include "Dialogs.h"
 #include "EngineGate.h"
-#include "GuiSupport.h"
 #include "EngineService.h"
+#include "GuiSupport.h"
 #include "ImagesView.h"
 #include "InspectView.h"
 #include "LocalRegistry.h"
@@ -37,7 +38,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -614,10 +614,17 @@ private slots:
         auto* view = window()->volumesView();
         auto* table = test::child<QTableView>(view, "volumesTable");
         QTest::mouseClick(test::child<QPushButton>(view, "volumesCreate"), Qt::LeftButton);
-        QInputDialog* input = nullptr;
-        QTRY_VERIFY((input = test::visibleWindow<QInputDialog>("createVolume")) != nullptr);
-        input->setTextValue("gui-volume");
-        input->accept();
+        app::TextDialog* input = nullptr;
+        QTRY_VERIFY((input = test::visibleWindow<app::TextDialog>("createVolume")) != nullptr);
+        // An invalid name is marked as typed, and kept to be corrected.
+        QTest::keyClicks(input->field(), "gui volume");
+        QVERIFY(!input->okButton()->isEnabled());
+        QVERIFY(input->problemLabel()->isVisible());
+        QTest::keyClick(input->field(), Qt::Key_Return);
+        QVERIFY(input->isVisible());
+        input->field()->setText("gui-volume");
+        QVERIFY(input->okButton()->isEnabled());
+        QTest::mouseClick(input->okButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(table, "gui-volume") >= 0, kEngineTimeoutMs);
         QVERIFY(docker({"volume", "inspect", "gui-volume"}).exitCode == 0);
 
@@ -661,10 +668,10 @@ private slots:
         auto* view = window()->networksView();
         auto* table = test::child<QTableView>(view, "networksTable");
         QTest::mouseClick(test::child<QPushButton>(view, "networksCreate"), Qt::LeftButton);
-        QInputDialog* input = nullptr;
-        QTRY_VERIFY((input = test::visibleWindow<QInputDialog>("createNetwork")) != nullptr);
-        input->setTextValue("gui-net");
-        input->accept();
+        app::TextDialog* input = nullptr;
+        QTRY_VERIFY((input = test::visibleWindow<app::TextDialog>("createNetwork")) != nullptr);
+        input->field()->setText("gui-net");
+        QTest::mouseClick(input->okButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(tableRow(table, "gui-net") >= 0, kEngineTimeoutMs);
         QVERIFY(!table->model()
                      ->index(tableRow(table, "gui-net"), app::NetworkModel::Subnet)

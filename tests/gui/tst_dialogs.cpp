@@ -1,5 +1,6 @@
 // RunDialog and PullDialog driven through their widgets: typing, clicking, and the signals the
 // owner (the main window) relies on. No engine: the test plays the owner's part.
+#include "Dialogs.h"
 #include "Format.h"
 #include "PullDialog.h"
 #include "RunDialog.h"
@@ -375,6 +376,45 @@ private slots:
         QCOMPARE(status->text(), text);
         QVERIFY(status->wordWrap());
         QVERIFY(looksRed(status));
+    }
+
+    // A name is checked as it is typed; nothing typed is thrown away, and OK waits for a good one.
+    void textDialogChecksAsItIsTyped()
+    {
+        QWidget parent;
+        auto* dialog = new berth::app::TextDialog(&parent, "createVolume", "Create volume",
+                                                  "Name of the new volume:", berth::app::objectNameProblem);
+        QSignalSpy accepted(dialog, &berth::app::TextDialog::textAccepted);
+        dialog->open();
+        QVERIFY(QTest::qWaitForWindowExposed(dialog));
+        QVERIFY(dialog->width() >= dialog->fontMetrics().horizontalAdvance("Create volume") + 100);
+        QVERIFY(!dialog->okButton()->isEnabled());
+        QVERIFY(!dialog->problemLabel()->isVisible()); // nothing typed is not wrong yet
+
+        QTest::keyClicks(dialog->field(), "my volume");
+        QVERIFY(!dialog->okButton()->isEnabled());
+        QVERIFY(dialog->problemLabel()->isVisible());
+        QVERIFY2(dialog->problemLabel()->text().contains("\"my volume\" is not a valid name"),
+                 qPrintable(dialog->problemLabel()->text()));
+        QTest::keyClick(dialog->field(), Qt::Key_Return);
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(accepted.count(), 0);
+        QCOMPARE(dialog->field()->text(), QString("my volume")); // kept, to be corrected
+
+        QTest::keyClick(dialog->field(), Qt::Key_Home);
+        QTest::keyClick(dialog->field(), Qt::Key_Right);
+        QTest::keyClick(dialog->field(), Qt::Key_Right);
+        QTest::keyClick(dialog->field(), Qt::Key_Delete);
+        QTest::keyClicks(dialog->field(), "-");
+        QCOMPARE(dialog->field()->text(), QString("my-volume"));
+        QVERIFY(dialog->okButton()->isEnabled());
+        QVERIFY(!dialog->problemLabel()->isVisible());
+        QTest::keyClick(dialog->field(), Qt::Key_Return);
+        QCOMPARE(accepted.count(), 1);
+        QCOMPARE(accepted.at(0).at(0).toString(), QString("my-volume"));
+        QVERIFY(berth::app::objectNameProblem("x").contains("at least two"));
+        QVERIFY(berth::app::objectNameProblem("_x").size() > 0);
+        QVERIFY(berth::app::objectNameProblem("a.b_c-1").isEmpty());
     }
 
     void layerInstructionsReadAsDockerfileLines()
