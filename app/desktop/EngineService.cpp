@@ -654,7 +654,7 @@ void EngineService::followLogs(int token, const QString& id, bool timestamps, in
                 for (int which = 0; which < 2; ++which)
                     if (!s->partial[which].empty())
                         s->batch.push_back(
-                            LogLine{{}, QString::fromStdString(s->partial[which]), which == 1});
+                            LogLine{{}, QString::fromStdString(s->partial[which]), which == 1, {}});
                 flushLogs(*s);
                 s->timer.cancel();
                 const QString reason = status ? tr("the container stopped") : qs(status.error().message);

@@ -12,6 +12,7 @@ struct LogLine
     QString timestamp; // RFC 3339 from the engine when timestamps were asked for; else empty
     QString text;      // without its line ending
     bool isStderr = false;
+    QString source; // in a window of several containers, the one that printed it ("web-1")
 };
 
 } // namespace berth::app

@@ -1,6 +1,7 @@
 #include "LogsView.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include <QCheckBox>
@@ -233,6 +234,22 @@ void LogsView::setContainer(const QString& id, const QString& name)
     updateStatus();
 }
 
+void LogsView::setSources(const QStringList& sources)
+{
+    // Readable on light and dark backgrounds alike.
+    static const QColor kColours[] = {QColor(0x1f, 0x8f, 0xbf), QColor(0xb8, 0x86, 0x0b),
+                                      QColor(0x2e, 0x9e, 0x4a), QColor(0xb0, 0x40, 0x9f),
+                                      QColor(0x3a, 0x6f, 0xd8), QColor(0xc0, 0x5a, 0x2b)};
+    m_sourceFormats.clear();
+    m_sourceWidth = 0;
+    for (int i = 0; i < sources.size(); ++i) {
+        QTextCharFormat format;
+        format.setForeground(kColours[i % std::size(kColours)]);
+        m_sourceFormats.insert(sources[i], format);
+        m_sourceWidth = std::max(m_sourceWidth, static_cast<int>(sources[i].size()));
+    }
+}
+
 void LogsView::appendLines(const QVector<LogLine>& lines)
 {
     if (lines.isEmpty())
@@ -301,6 +318,9 @@ void LogsView::flush()
         if (m_hasLines)
             cursor.insertBlock();
         m_hasLines = true;
+        if (!line->source.isEmpty())
+            cursor.insertText(line->source.leftJustified(m_sourceWidth) + QStringLiteral(" | "),
+                              m_sourceFormats.value(line->source, m_timestampFormat));
         if (m_timestampsShown && !line->timestamp.isEmpty())
             cursor.insertText(oneLine(line->timestamp) + u' ', m_timestampFormat);
         cursor.insertText(oneLine(line->text), line->isStderr ? m_stderrFormat : m_stdoutFormat);

@@ -4,6 +4,7 @@
 
 #include <deque>
 
+#include <QHash>
 #include <QList>
 #include <QPointer>
 #include <QString>
@@ -39,6 +40,9 @@ public:
     // lines, names it in the header and resumes if paused. Keeps the search text and the
     // timestamps choice, so that re-opening the stream after timestampsToggled keeps both.
     void setContainer(const QString& id, const QString& name);
+    // For a window of several containers: their names, which prefix their lines ("web-1 | …",
+    // padded to the longest, a colour each), as `docker compose logs` prints them.
+    void setSources(const QStringList& sources);
     QString containerId() const { return m_containerId; }
     bool timestampsShown() const { return m_timestampsShown; }
 
@@ -106,6 +110,8 @@ private:
     QString m_containerId;
     QString m_containerName;
     bool m_timestampsShown = false;
+    int m_sourceWidth = 0;
+    QHash<QString, QTextCharFormat> m_sourceFormats;
 
     // Lines received but not shown yet: the next flush's, or all of them while paused.
     std::deque<LogLine> m_queue;

@@ -34,12 +34,12 @@ constexpr int kMax = LogsView::kMaxLines;
 
 LogLine out(const QString& text, const QString& timestamp = {})
 {
-    return {timestamp, text, false};
+    return {timestamp, text, false, {}};
 }
 
 LogLine err(const QString& text, const QString& timestamp = {})
 {
-    return {timestamp, text, true};
+    return {timestamp, text, true, {}};
 }
 
 // "line <from>" … "line <from + count - 1>", on stdout.
@@ -209,6 +209,29 @@ private slots:
         QTRY_COMPARE(matches(), current);
         QTest::keyClick(search(), Qt::Key_Return);
         QCOMPARE(matches(), QString("%1 of 8").arg(ordinal % 8 + 1));
+    }
+
+    // Several containers in one window: each line has its container's name in front, padded
+    // to the longest and coloured per container, as `docker compose logs` prints them.
+    void sourcesPrefixTheirLines()
+    {
+        m_view->setSources({"web-1", "db-1"});
+        auto line = [](const QString& text, const QString& source) {
+            auto l = out(text);
+            l.source = source;
+            return l;
+        };
+        m_view->appendLines({line("listening", "web-1"), line("ready", "db-1"), out("plain")});
+        QTRY_COMPARE(lines(), 3);
+        QCOMPARE(lineAt(0), QString("web-1 | listening"));
+        QCOMPARE(lineAt(1), QString("db-1  | ready"));
+        QCOMPARE(lineAt(2), QString("plain"));
+        const auto prefixColour = [this](int block) {
+            return doc()->findBlockByNumber(block).begin().fragment().charFormat().foreground().color();
+        };
+        QVERIFY(prefixColour(0) != prefixColour(1));
+        QTest::keyClicks(search(), "db-1");
+        QTRY_COMPARE(matches(), QString("1 of 1")); // in view, so the current one
     }
 
     void followsTheStreamOnlyFromTheBottom()
