@@ -363,6 +363,9 @@ QVariant ContainerModel::groupData(const TopRow& group, int column, int role) co
         return QString();
     if (role == StateRole)
         return QString();
+    // Aligned as its containers' figures are, so the sums line up under them.
+    if (role == Qt::TextAlignmentRole && (column == Cpu || column == Memory))
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};
     int running = 0;

@@ -3,8 +3,10 @@
 #include "ContainerModel.h"
 #include "Dialogs.h"
 #include "EngineService.h"
+#include "Format.h"
 #include "PortLinkDelegate.h"
 #include "RunCommand.h"
+#include "Theme.h"
 
 #include <algorithm>
 
@@ -12,10 +14,12 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDesktopServices>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
+#include <QPainter>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QStyledItemDelegate>
@@ -33,8 +37,14 @@ QToolButton* button(QAction* action, QWidget* parent)
     auto* b = new QToolButton(parent);
     b->setDefaultAction(action);
     b->setObjectName(action->objectName() + "Button");
-    b->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    b->setAutoRaise(true);
+    // An icon in a frame, a button that reads as one, with its word in the tooltip (and in the
+    // row's context menu): ten words beside their icons would keep the window over 1,200 px wide.
+    b->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    b->setAutoRaise(false);
+    b->setToolTip(
+        action->shortcut().isEmpty()
+            ? action->text()
+            : QString("%1 (%2)").arg(action->text(), action->shortcut().toString(QKeySequence::NativeText)));
     return b;
 }
 
@@ -52,6 +62,49 @@ public:
         const int icon = view ? view->style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, view) : 16;
         size.setHeight(std::max({size.height(), option.fontMetrics.height() + 8, icon + 6}));
         return size;
+    }
+};
+
+// The State column as a pill: the state's colour behind the words ("Exited (137) · 2 min ago"),
+// so that a running, a stopped and a failing container tell apart at a glance.
+class StatePillDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        const auto colour = index.data(Qt::DecorationRole).value<QColor>();
+        if (!colour.isValid() || index.data(ContainerModel::IdRole).toString().isEmpty()) {
+            QStyledItemDelegate::paint(painter, option, index);
+            return;
+        }
+        QStyleOptionViewItem plain = option;
+        initStyleOption(&plain, index);
+        plain.text.clear();
+        plain.icon = {};
+        plain.features &= ~QStyleOptionViewItem::HasDecoration;
+        option.widget->style()->drawControl(QStyle::CE_ItemViewItem, &plain, painter, option.widget);
+
+        const auto text = index.data().toString();
+        const auto metrics = option.fontMetrics;
+        const int height = metrics.height() + 4;
+        const int width = std::min(option.rect.width() - 8, metrics.horizontalAdvance(text) + 26);
+        const QRect pill(option.rect.left() + 4, option.rect.center().y() - height / 2, width, height);
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing);
+        auto fill = colour;
+        fill.setAlpha(48);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(fill);
+        painter->drawRoundedRect(pill, height / 2.0, height / 2.0);
+        painter->setBrush(colour);
+        painter->drawEllipse(QPointF(pill.left() + 10, pill.center().y() + 0.5), 3.5, 3.5);
+        painter->setPen(option.palette.color(option.state & QStyle::State_Selected ? QPalette::HighlightedText
+                                                                                   : QPalette::Text));
+        painter->drawText(pill.adjusted(18, 0, -6, 0), Qt::AlignLeft | Qt::AlignVCenter,
+                          metrics.elidedText(text, Qt::ElideRight, pill.width() - 24));
+        painter->restore();
     }
 };
 
@@ -82,6 +135,7 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
     m_inspect = make("containersInspect", tr("Inspect"));
     m_copyId = make("containersCopyId", tr("Copy ID"));
     m_copyRun = make("containersCopyRun", tr("Copy docker run command"));
+    updateIcons();
 
     m_filter = new QLineEdit(this);
     m_filter->setObjectName("containersFilter");
@@ -108,21 +162,42 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
     m_tree->setAlternatingRowColors(true);
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     m_tree->setMouseTracking(true);
-    m_tree->header()->setStretchLastSection(false);
-    m_tree->header()->setSectionResizeMode(ContainerModel::Name, QHeaderView::Stretch);
-    m_tree->setColumnWidth(ContainerModel::Image, 160);
-    m_tree->setColumnWidth(ContainerModel::State, 130);
-    m_tree->setColumnWidth(ContainerModel::Ports, 170);
+    // Columns: the short ones as wide as their longest usual text, so that nothing is clipped;
+    // Name, Image and Ports share the rest equally and give way first when the window narrows,
+    // so State, CPU, Memory and Created stay in sight at 900 px.
+    auto* header = m_tree->header();
+    header->setStretchLastSection(false);
+    header->setMinimumSectionSize(48);
+    for (int column : {int(ContainerModel::Name), int(ContainerModel::Image), int(ContainerModel::Ports)})
+        header->setSectionResizeMode(column, QHeaderView::Stretch);
+    const auto fits = [this](const QString& sample) {
+        return m_tree->fontMetrics().horizontalAdvance(sample) + 28;
+    };
+    m_tree->setColumnWidth(ContainerModel::State,
+                           fits(QString::fromUtf8("Exited (137) \u00b7 59 min ago")) + 16);
+    m_tree->setColumnWidth(ContainerModel::Cpu, fits("100.0 %"));
+    m_tree->setColumnWidth(ContainerModel::Memory, fits("1023.9 MiB"));
+    m_tree->setColumnWidth(ContainerModel::Created, fits("11 months ago"));
+    m_tree->setItemDelegateForColumn(ContainerModel::State, new StatePillDelegate(m_tree));
     auto* links = new PortLinkDelegate(m_tree);
     m_tree->setItemDelegateForColumn(ContainerModel::Ports, links);
-    connect(links, &PortLinkDelegate::linkActivated, this,
-            [](const QUrl& url) { QDesktopServices::openUrl(url); });
+    connect(links, &PortLinkDelegate::linkActivated, this, [this](const QUrl& url) {
+        if (QDesktopServices::openUrl(url))
+            return;
+        // No browser could be started (no xdg-open, say): the address goes to the clipboard.
+        QGuiApplication::clipboard()->setText(url.toString());
+        openMessage(this, QMessageBox::Information, "portLinkNotOpened", tr("Open in browser"),
+                    tr("No web browser could be started to open %1. The address is copied: paste it into "
+                       "a browser.")
+                        .arg(url.toString()));
+    });
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_filter, 1);
     for (auto* action : {m_start, m_stop, m_restart, m_pause, m_unpause, m_logs, m_terminal, m_stats, m_inspect,
                          m_delete})
         bar->addWidget(button(action, this));
+    findChild<QToolButton*>("containersDeleteButton")->setProperty("destructive", true);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
@@ -195,7 +270,23 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
                 emit(this->*signal)(id, m_model->indexOf(id, ContainerModel::Name).data().toString());
         };
     };
-    connect(m_logs, &QAction::triggered, this, open(&ContainersView::logsRequested));
+    // Logs: a window per container, or one per Compose project selected as a whole.
+    connect(m_logs, &QAction::triggered, this, [this] {
+        QStringList inProjects;
+        for (const auto& row : m_tree->selectionModel()->selectedRows()) {
+            if (!row.data(ContainerModel::IdRole).toString().isEmpty())
+                continue;
+            const auto ids = m_model->containerIds(m_proxy->mapToSource(row));
+            QStringList names;
+            for (const auto& id : ids)
+                names << m_model->indexOf(id, ContainerModel::Name).data().toString();
+            inProjects << ids;
+            emit projectLogsRequested(row.data(ContainerModel::ProjectRole).toString(), ids, names);
+        }
+        for (const auto& id : selectedIds())
+            if (!inProjects.contains(id))
+                emit logsRequested(id, m_model->indexOf(id, ContainerModel::Name).data().toString());
+    });
     connect(m_terminal, &QAction::triggered, this, open(&ContainersView::terminalRequested));
     connect(m_stats, &QAction::triggered, this, open(&ContainersView::statsRequested));
     connect(m_inspect, &QAction::triggered, this, open(&ContainersView::inspectRequested));
@@ -203,6 +294,23 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
             [this] { QGuiApplication::clipboard()->setText(selectedIds().join('\n')); });
     connect(m_copyRun, &QAction::triggered, this, &ContainersView::copyRunCommand);
     updateActions();
+}
+
+void ContainersView::updateIcons()
+{
+    const std::pair<QAction*, const char*> icons[] = {
+        {m_start, "start"},   {m_stop, "stop"},      {m_restart, "restart"}, {m_pause, "pause"},
+        {m_unpause, "start"}, {m_delete, "delete"},  {m_logs, "logs"},       {m_terminal, "terminal"},
+        {m_stats, "stats"},   {m_inspect, "inspect"}};
+    for (const auto& [action, name] : icons)
+        action->setIcon(themedIcon(name));
+}
+
+void ContainersView::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        updateIcons();
+    QWidget::changeEvent(event);
 }
 
 QStringList ContainersView::selectedIds() const
@@ -246,15 +354,30 @@ void ContainersView::updateActions()
         anyStopped |= state == "exited" || state == "created" || state == "dead";
     }
     const bool some = !ids.isEmpty();
+    // A Compose project selected as a whole: a terminal or a chart belongs to one container.
+    bool groupSelected = false;
+    for (const auto& row : m_tree->selectionModel()->selectedRows())
+        groupSelected |= !row.data(ContainerModel::ProjectRole).toString().isEmpty() &&
+                         row.data(ContainerModel::IdRole).toString().isEmpty();
     m_start->setEnabled(anyStopped);
     m_stop->setEnabled(anyRunning || anyPaused);
     m_restart->setEnabled(anyIdle);
     m_pause->setEnabled(anyRunning);
     m_unpause->setEnabled(anyPaused);
     m_delete->setEnabled(anyIdle);
-    m_logs->setEnabled(some && ids.size() <= 4);
-    m_terminal->setEnabled(anyRunning && ids.size() <= 4);
-    m_stats->setEnabled(anyRunning && ids.size() <= 4);
+    // At most four windows at once: a project selected as a whole is one.
+    int windows = 0;
+    QStringList inGroups;
+    for (const auto& row : m_tree->selectionModel()->selectedRows())
+        if (row.data(ContainerModel::IdRole).toString().isEmpty()) {
+            ++windows;
+            inGroups << m_model->containerIds(m_proxy->mapToSource(row));
+        }
+    for (const auto& id : ids)
+        windows += inGroups.contains(id) ? 0 : 1;
+    m_logs->setEnabled(some && windows <= 4);
+    m_terminal->setEnabled(anyRunning && ids.size() <= 4 && !groupSelected);
+    m_stats->setEnabled(anyRunning && ids.size() <= 4 && !groupSelected);
     m_inspect->setEnabled(some && ids.size() <= 4);
     m_copyId->setEnabled(some);
     m_copyRun->setEnabled(ids.size() == 1);
@@ -265,7 +388,7 @@ void ContainersView::confirmDelete()
     const auto ids = selectedIds();
     if (ids.isEmpty())
         return;
-    QStringList names;
+    QStringList names, projects;
     bool anyRunning = false;
     for (const auto& id : ids) {
         const auto index = m_model->indexOf(id, ContainerModel::Name);
@@ -273,17 +396,33 @@ void ContainersView::confirmDelete()
         const auto state = index.data(ContainerModel::StateRole).toString();
         anyRunning |= state == "running" || state == "paused" || state == "restarting";
     }
+    // Whole Compose projects selected: the question names them and their containers.
+    for (const auto& row : m_tree->selectionModel()->selectedRows())
+        if (row.data(ContainerModel::IdRole).toString().isEmpty())
+            projects << row.data(ContainerModel::ProjectRole).toString();
+    QString question;
+    if (projects.size() == 1)
+        question = tr("Delete the Compose project %1: %2?")
+                       .arg(projects.front(), countText(ids.size(), tr("container"), tr("containers")));
+    else if (!projects.isEmpty())
+        question = tr("Delete the Compose projects %1: %2?")
+                       .arg(projects.join(", "), countText(ids.size(), tr("container"), tr("containers")));
+    else
+        question = ids.size() == 1 ? tr("Delete the container %1?").arg(names.front())
+                                   : tr("Delete %1 containers?").arg(ids.size());
+    constexpr int kNamed = 8;
+    const auto named = names.mid(0, kNamed).join(", ") +
+                       (names.size() > kNamed ? tr(" and %1 more").arg(names.size() - kNamed) : QString());
     auto* box = openConfirmation(this, QMessageBox::Warning, "confirmDelete", tr("Delete containers"),
-                                 ids.size() == 1 ? tr("Delete the container %1?").arg(names.front())
-                                                 : tr("Delete %1 containers?").arg(ids.size()),
-                                 tr("Delete"), [this, ids, anyRunning](QMessageBox*) {
+                                 question, tr("Delete"), [this, ids, anyRunning](QMessageBox*) {
                                      for (const auto& id : ids)
                                          m_engine->removeContainer(id, anyRunning);
                                  });
-    box->setInformativeText(anyRunning
-                                ? tr("Running containers are stopped first. Their data that is not in a "
-                                     "volume is lost.")
-                                : tr("Their data that is not in a volume is lost."));
+    auto consequence = anyRunning ? tr("Running containers are stopped first. Their data that is not in a "
+                                       "volume is lost.")
+                                  : tr("Their data that is not in a volume is lost.");
+    box->setInformativeText(ids.size() > 1 || !projects.isEmpty() ? named + "\n\n" + consequence
+                                                                  : consequence);
     box->setDetailedText(names.join('\n'));
 }
 

@@ -30,11 +30,17 @@ public:
 
 signals:
     void logsRequested(const QString& id, const QString& name);
+    // Logs on a Compose project's row: one window for all its containers.
+    void projectLogsRequested(const QString& project, const QStringList& ids, const QStringList& names);
     void terminalRequested(const QString& id, const QString& name);
     void statsRequested(const QString& id, const QString& name);
     void inspectRequested(const QString& id, const QString& name);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void updateIcons();
     QStringList selectedIds() const;
     void updateActions();
     void confirmDelete();

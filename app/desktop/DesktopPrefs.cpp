@@ -42,12 +42,17 @@ DesktopPrefs DesktopPrefs::load(const vm::Instance& instance)
         }
         prefs.startEngine = value.toBool();
     }
+    // A damaged geometry only costs the window its last size: it is not worth an error.
+    if (const auto geometry = object.value("window_geometry"); geometry.isString())
+        prefs.windowGeometry = QByteArray::fromBase64(geometry.toString().toLatin1());
     return prefs;
 }
 
 QString DesktopPrefs::save(const vm::Instance& instance) const
 {
-    const QJsonObject object{{"start_engine", startEngine}};
+    QJsonObject object{{"start_engine", startEngine}};
+    if (!windowGeometry.isEmpty())
+        object.insert("window_geometry", QString::fromLatin1(windowGeometry.toBase64()));
     const auto json = QJsonDocument(object).toJson(QJsonDocument::Indented).toStdString();
     if (auto written = vm::writeFileAtomically(file(instance), json, 0600); !written)
         return QString::fromStdString(written.error().message);

@@ -4,16 +4,21 @@
 
 #include <filesystem>
 
+#include <QByteArray>
 #include <QString>
 
 namespace berth::app {
 
 // The desktop app's own preferences of an instance, beside the VM's settings: desktop.json in
-// the instance's folder ({"start_engine": true}). The `berth` CLI never reads it.
+// the instance's folder ({"start_engine": true, "window_geometry": "base64…"}). The `berth` CLI never reads
+// it.
 class DesktopPrefs final
 {
 public:
     bool startEngine = true; // berth-desktop starts the engine when none is running
+    // The main window's size and place when it was last closed (QWidget::saveGeometry); empty
+    // for the first start.
+    QByteArray windowGeometry;
 
     // Set by load() when the file could not be read or understood; the values are then the
     // defaults. Names the file and what to do.

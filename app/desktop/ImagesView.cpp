@@ -50,6 +50,7 @@ ImagesView::ImagesView(EngineService* engine, ImageModel* model, QWidget* parent
         if (m_pull && token == m_pullToken)
             m_pull->finished(ok, error);
     });
+    markDestructive({"imagesRemove", "imagesPrune"});
 }
 
 PullDialog* ImagesView::pullDialog() const

@@ -4,6 +4,7 @@
 #include "AgentService.h"
 #include "ContainerModel.h"
 #include "ContainersView.h"
+#include "DesktopPrefs.h"
 #include "Dialogs.h"
 #include "EngineGate.h"
 #include "EngineService.h"
@@ -11,10 +12,12 @@
 #include "InspectView.h"
 #include "LogsView.h"
 #include "NetworksView.h"
+#include "ResourceModels.h"
 #include "SettingsPage.h"
 #include "StatsView.h"
 #include "StatusPanel.h"
 #include "TerminalView.h"
+#include "Theme.h"
 #include "TroubleshootPage.h"
 #include "VolumesView.h"
 
@@ -22,8 +25,10 @@
 #include <QHBoxLayout>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPainter>
 #include <QShortcut>
 #include <QStackedWidget>
+#include <QStyledItemDelegate>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -31,6 +36,30 @@
 namespace berth::app {
 
 namespace {
+
+constexpr int kCountRole = Qt::UserRole + 1;
+
+// A sidebar entry: its icon and title, and the number of objects on that page right-aligned.
+class SidebarDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::paint(painter, option, index);
+        const auto count = index.data(kCountRole);
+        if (!count.isValid())
+            return;
+        painter->save();
+        const bool selected = option.state & QStyle::State_Selected;
+        painter->setPen(
+            option.palette.color(selected ? QPalette::HighlightedText : QPalette::PlaceholderText));
+        painter->drawText(option.rect.adjusted(0, 0, -10, 0), Qt::AlignRight | Qt::AlignVCenter,
+                          QString::number(count.toInt()));
+        painter->restore();
+    }
+};
 
 // A secondary window closes as any does: Ctrl+W (Cmd+W), and Escape. A terminal keeps both for
 // the program in it (Escape for vi, Ctrl+W to delete a word) and closes with Ctrl+Shift+W.
@@ -58,7 +87,9 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
     setObjectName("mainWindow");
     setWindowTitle(tr("Berth"));
     setWindowIcon(QIcon(":/icons/berth.svg"));
-    resize(1100, 680);
+    // The size and place it had when it was last closed.
+    if (const auto prefs = DesktopPrefs::load(agent->instance()); !restoreGeometry(prefs.windowGeometry))
+        resize(1100, 680);
 
     m_sidebar = new QListWidget(this);
     m_sidebar->setObjectName("sidebar");
@@ -68,6 +99,22 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
     for (const auto& title : {tr("Containers"), tr("Images"), tr("Volumes"), tr("Networks"), tr("Activity"),
                               tr("Settings"), tr("Troubleshoot")})
         m_sidebar->addItem(title);
+    m_sidebar->setItemDelegate(new SidebarDelegate(m_sidebar));
+    updateIcons();
+    // Counts beside Containers, Images, Volumes and Networks, from the models.
+    auto count = [this](Page page, QAbstractItemModel* model, std::function<int()> number) {
+        auto update = [this, page, number] {
+            m_sidebar->item(page)->setData(kCountRole, number());
+        };
+        connect(model, &QAbstractItemModel::rowsInserted, this, update);
+        connect(model, &QAbstractItemModel::rowsRemoved, this, update);
+        connect(model, &QAbstractItemModel::modelReset, this, update);
+        update();
+    };
+    count(Containers, models.containers, [c = models.containers] { return c->containerCount(); });
+    count(Images, models.images, [m = models.images] { return m->rowCount(); });
+    count(Volumes, models.volumes, [m = models.volumes] { return m->rowCount(); });
+    count(Networks, models.networks, [m = models.networks] { return m->rowCount(); });
     auto sidebarFont = m_sidebar->font();
     sidebarFont.setPointSizeF(sidebarFont.pointSizeF() * 1.1);
     m_sidebar->setFont(sidebarFont);
@@ -117,6 +164,7 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
     m_sidebar->setCurrentRow(Containers);
 
     connect(m_containers, &ContainersView::logsRequested, this, &MainWindow::openLogs);
+    connect(m_containers, &ContainersView::projectLogsRequested, this, &MainWindow::openProjectLogs);
     connect(m_containers, &ContainersView::terminalRequested, this, &MainWindow::openTerminal);
     connect(m_containers, &ContainersView::statsRequested, this, &MainWindow::openStats);
     connect(m_containers, &ContainersView::inspectRequested, this, [this](const QString& id, const QString& name) {
@@ -144,8 +192,17 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
         }
     });
     connect(engine, &EngineService::logLines, this, [this](int token, const QVector<LogLine>& lines) {
-        if (auto view = m_logs.value(token).view)
-            view->appendLines(lines);
+        const auto open = m_logs.value(token);
+        if (!open.view)
+            return;
+        if (open.source.isEmpty()) {
+            open.view->appendLines(lines);
+            return;
+        }
+        auto marked = lines;
+        for (auto& line : marked)
+            line.source = open.source;
+        open.view->appendLines(marked);
     });
     connect(engine, &EngineService::logEnded, this, [this](int token, const QString& reason) {
         if (auto view = m_logs.value(token).view)
@@ -155,12 +212,12 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
     connect(engine, &EngineService::engineReachable, this, [this](bool reachable) {
         if (!reachable)
             return;
-        const auto open = m_logs.values();
-        for (const auto& logs : open)
-            if (logs.view) {
-                logs.view->setContainer(logs.id, logs.name);
-                follow(logs.view, logs.id, logs.name);
-            }
+        const auto open = m_logsTargets.keys();
+        for (auto* view : open) {
+            const auto& shown = m_logsTargets[view];
+            view->setContainer(shown.key, shown.title);
+            follow(view);
+        }
     });
     connect(
         engine, &EngineService::operationFailed, this, [this](const QString& what, const QString& message) {
@@ -196,24 +253,24 @@ MainWindow::~MainWindow()
         }
     // The logs windows are children; their destroyed() handler must not run into a half-gone
     // window.
-    const auto open = m_logs.values();
+    const auto views = m_logsTargets.keys();
     m_logs.clear();
-    for (const auto& logs : open)
-        if (logs.view) {
-            disconnect(logs.view, nullptr, this, nullptr);
-            delete logs.view;
-        }
+    m_logsTargets.clear();
+    for (auto* view : views) {
+        disconnect(view, nullptr, this, nullptr);
+        delete view;
+    }
 }
 
 LogsView* MainWindow::logsView(const QString& id) const
 {
-    for (const auto& logs : m_logs)
-        if (logs.view && logs.id == id)
-            return logs.view;
+    for (auto it = m_logsTargets.cbegin(); it != m_logsTargets.cend(); ++it)
+        if (it->key == id)
+            return it.key();
     return nullptr;
 }
 
-void MainWindow::follow(LogsView* view, const QString& id, const QString& name)
+void MainWindow::follow(LogsView* view)
 {
     for (auto it = m_logs.begin(); it != m_logs.end();) {
         if (it->view == view) {
@@ -223,28 +280,49 @@ void MainWindow::follow(LogsView* view, const QString& id, const QString& name)
             ++it;
         }
     }
-    const int token = m_nextLogToken++;
-    m_logs.insert(token, {view, id, name});
-    m_engine->followLogs(token, id, view->timestampsShown(), LogsView::kMaxLines);
+    const auto& target = m_logsTargets[view];
+    for (int i = 0; i < target.ids.size(); ++i) {
+        const int token = m_nextLogToken++;
+        m_logs.insert(token, {view, target.sources.value(i)});
+        m_engine->followLogs(token, target.ids[i], view->timestampsShown(), LogsView::kMaxLines);
+    }
 }
 
 void MainWindow::openLogs(const QString& id, const QString& name)
 {
-    if (auto* open = logsView(id)) {
+    openLogsWindow({id, name, {id}, {}});
+}
+
+void MainWindow::openProjectLogs(const QString& project, const QStringList& ids, const QStringList& names)
+{
+    // The prefix is the container's name without the project's ("web-1" for "shop-web-1").
+    QStringList sources;
+    for (const auto& name : names)
+        sources << (name.startsWith(project + '-') ? name.mid(project.size() + 1) : name);
+    openLogsWindow({"project:" + project, project, ids, sources});
+}
+
+LogsView* MainWindow::openLogsWindow(const LogsTarget& target)
+{
+    if (auto* open = logsView(target.key)) {
         open->show();
         open->raise();
         open->activateWindow();
-        return;
+        return open;
     }
     auto* view = new LogsView(this);
     view->setWindowFlag(Qt::Window);
     view->setAttribute(Qt::WA_DeleteOnClose);
     view->setObjectName("logsView");
-    view->setWindowTitle(tr("Logs — %1").arg(name));
+    view->setWindowTitle(tr("Logs — %1").arg(target.title));
     view->resize(900, 560);
     closeOnKeys(view, false);
-    view->setContainer(id, name);
+    view->setSources(target.sources);
+    view->setContainer(target.key, target.title);
+    m_logsTargets.insert(view, target);
     connect(view, &QObject::destroyed, this, [this](QObject* gone) {
+        for (auto it = m_logsTargets.begin(); it != m_logsTargets.end();)
+            it = static_cast<QObject*>(it.key()) == gone ? m_logsTargets.erase(it) : std::next(it);
         for (auto it = m_logs.begin(); it != m_logs.end();) {
             if (!it->view || it->view == gone) {
                 m_engine->stopLogs(it.key());
@@ -254,12 +332,14 @@ void MainWindow::openLogs(const QString& id, const QString& name)
             }
         }
     });
-    connect(view, &LogsView::timestampsToggled, this, [this, view, id, name] {
-        view->setContainer(id, name);
-        follow(view, id, name);
+    connect(view, &LogsView::timestampsToggled, this, [this, view] {
+        const auto& shown = m_logsTargets[view];
+        view->setContainer(shown.key, shown.title);
+        follow(view);
     });
-    follow(view, id, name);
+    follow(view);
     view->show();
+    return view;
 }
 
 QWidget* MainWindow::openWindow(const QString& key, const std::function<QWidget*()>& make)
@@ -334,17 +414,43 @@ void MainWindow::openAbout()
     m_about->activateWindow();
 }
 
+void MainWindow::updateIcons()
+{
+    const char* names[] = {"containers", "images",   "volumes",     "networks",
+                           "activity",   "settings", "troubleshoot"};
+    for (int page = 0; page < m_sidebar->count(); ++page)
+        m_sidebar->item(page)->setIcon(themedIcon(names[page]));
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        updateIcons();
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::saveWindowGeometry()
+{
+    auto prefs = DesktopPrefs::load(m_agent->instance());
+    if (!prefs.loadError.isEmpty())
+        return; // a damaged file is left for Settings to report, not overwritten from here
+    prefs.windowGeometry = saveGeometry();
+    if (const auto error = prefs.save(m_agent->instance()); !error.isEmpty())
+        qWarning("%s", qPrintable(error));
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    saveWindowGeometry();
     if (m_keepInTray) {
         hide();
         event->ignore();
         return;
     }
     // Quitting like any app: its other windows go with it.
-    for (const auto& logs : m_logs)
-        if (logs.view)
-            logs.view->close();
+    const auto views = m_logsTargets.keys();
+    for (auto* view : views)
+        view->close();
     for (const auto& window : std::as_const(m_windows))
         if (window)
             window->close();

@@ -80,7 +80,7 @@ public:
     SettingsPage* settingsPage() const { return m_settings; }
     TroubleshootPage* troubleshootPage() const { return m_troubleshoot; }
     EngineGate* gate(Page page) const { return page < GatedPageCount ? m_gates[page] : nullptr; }
-    // The logs window of a container, if open.
+    // The logs window of a container, or of a Compose project ("project:NAME"), if open.
     LogsView* logsView(const QString& id) const;
     // The open terminal, stats or inspect window of an object, if any.
     TerminalView* terminalView(const QString& containerId) const;
@@ -89,6 +89,9 @@ public:
 
 public slots:
     void openLogs(const QString& id, const QString& name);
+    // One window for a Compose project's containers, their lines merged as `docker compose
+    // logs` shows them: "web-1 | …", a colour per container.
+    void openProjectLogs(const QString& project, const QStringList& ids, const QStringList& names);
     void openTerminal(const QString& id, const QString& name);
     void openStats(const QString& id, const QString& name);
     void openInspect(int kind, const QString& id, const QString& name); // kind: InspectView::Kind
@@ -101,17 +104,31 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
+    // The sidebar's icons, in the theme's colours.
+    void updateIcons();
+    // Into desktop.json, for the next start.
+    void saveWindowGeometry();
+    // A logs window: what it shows (a container, or a project's containers, each with the
+    // prefix its lines get) and the stream of each, by token.
+    struct LogsTarget
+    {
+        QString key;   // a container ID, or "project:NAME"
+        QString title; // the container's or the project's name
+        QStringList ids;
+        QStringList sources; // the prefix of each container's lines; empty for one container
+    };
     struct OpenLogs
     {
         QPointer<LogsView> view;
-        QString id;
-        QString name;
+        QString source;
     };
-    // (Re)starts the stream of a logs window under a new token, so that batches still queued
-    // from its previous stream are told apart and dropped.
-    void follow(LogsView* view, const QString& id, const QString& name);
+    LogsView* openLogsWindow(const LogsTarget& target);
+    // (Re)starts the streams of a logs window under new tokens, so that batches still queued
+    // from its previous streams are told apart and dropped.
+    void follow(LogsView* view);
     // Raises the window open under `key`, or makes one with `make`, shows it and keeps it there.
     QWidget* openWindow(const QString& key, const std::function<QWidget*()>& make);
 
@@ -132,7 +149,8 @@ private:
     QHash<QString, QPointer<QWidget>> m_windows; // "terminal:ID", "stats:ID", "inspect:ID"
     bool m_keepInTray = false;
     int m_nextLogToken = 1;
-    QHash<int, OpenLogs> m_logs; // by stream token
+    QHash<int, OpenLogs> m_logs;                // by stream token
+    QHash<LogsView*, LogsTarget> m_logsTargets; // by window
 };
 
 } // namespace berth::app

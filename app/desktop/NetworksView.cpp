@@ -17,6 +17,7 @@ NetworksView::NetworksView(EngineService* engine, NetworkModel* model, QWidget* 
             &NetworksView::removeSelected);
     addInspectButton("networksInspect", NetworkModel::IdRole, NetworkModel::NameRole);
     addStretch();
+    markDestructive({"networksRemove"});
 }
 
 void NetworksView::create()

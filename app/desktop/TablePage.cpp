@@ -58,6 +58,13 @@ QPushButton* TablePage::addButton(const QString& name, const QString& text, bool
     return button;
 }
 
+void TablePage::markDestructive(const QStringList& names)
+{
+    for (const auto& name : names)
+        if (auto* button = findChild<QPushButton*>(name))
+            button->setProperty("destructive", true);
+}
+
 void TablePage::addInspectButton(const QString& name, int idRole, int nameRole)
 {
     connect(addButton(name, tr("Inspect"), true), &QPushButton::clicked, this, [this, idRole, nameRole] {

@@ -34,6 +34,8 @@ signals:
 protected:
     // A button in the bar, enabled only with a selection when `needsSelection`.
     QPushButton* addButton(const QString& name, const QString& text, bool needsSelection);
+    // Buttons that delete something look it (the theme's danger colour).
+    void markDestructive(const QStringList& names);
     void addStretch();
     // An Inspect button for the selected row, whose ID and name are the model's `idRole` and
     // `nameRole`; it emits inspectRequested.

@@ -97,11 +97,19 @@ TroubleshootPage::TroubleshootPage(AgentService* agent, EngineService* engine, Q
 
     auto* actions = new QGroupBox(tr("Troubleshoot"), this);
     auto* row = new QHBoxLayout;
-    for (auto* b : {restart, m_diagnostics, m_showBundle, m_cleanUp, reset})
+    m_cleanUp->setProperty("destructive", true);
+    reset->setProperty("destructive", true);
+    // Two rows, what helps and what deletes, so that the page fits a window 900 px wide.
+    for (auto* b : {restart, m_diagnostics, m_showBundle})
         row->addWidget(b);
     row->addStretch(1);
+    auto* deleting = new QHBoxLayout;
+    for (auto* b : {m_cleanUp, reset})
+        deleting->addWidget(b);
+    deleting->addStretch(1);
     auto* actionsLayout = new QVBoxLayout(actions);
     actionsLayout->addLayout(row);
+    actionsLayout->addLayout(deleting);
     actionsLayout->addWidget(m_result);
 
     auto makeLog = [this](const QString& name) {

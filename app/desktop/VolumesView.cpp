@@ -19,6 +19,7 @@ VolumesView::VolumesView(EngineService* engine, VolumeModel* model, QWidget* par
     addStretch();
     connect(addButton("volumesPrune", tr("Prune unused…"), false), &QPushButton::clicked, this,
             &VolumesView::prune);
+    markDestructive({"volumesRemove", "volumesPrune"});
 }
 
 void VolumesView::create()

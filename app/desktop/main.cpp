@@ -1,6 +1,7 @@
 // berth-desktop: the dashboard and tray icon (see Desktop.h).
 #include "Desktop.h"
 #include "DesktopPrefs.h"
+#include "Theme.h"
 #include "berth/vm/Instance.h"
 
 #include <QApplication>
@@ -16,6 +17,8 @@ int main(int argc, char** argv)
     QApplication::setApplicationVersion(BERTH_VERSION);
     QApplication::setDesktopFileName("berth");
     QApplication::setWindowIcon(QIcon(":/icons/berth.svg"));
+    // Light or dark as the desktop is; BERTH_THEME=light|dark chooses.
+    berth::app::applyTheme(berth::app::systemPrefersDark());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

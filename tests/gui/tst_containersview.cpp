@@ -4,11 +4,17 @@
 #include "ContainerModel.h"
 #include "ContainersView.h"
 #include "EngineService.h"
+#include "PortLinkDelegate.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QClipboard>
 #include <QFile>
+#include <QGuiApplication>
+#include <QHeaderView>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTreeView>
@@ -85,7 +91,9 @@ private slots:
         for (const auto& entry : list)
             containers.push_back(Container::fromSummary(entry));
         const std::map<std::string, std::string> shop{{"com.docker.compose.project", "shop"}};
-        containers.push_back(variant(list[0], "a1", "shop-web-1", "Up 2 minutes", shop));
+        auto web = variant(list[0], "a1", "shop-web-1", "Up 2 minutes", shop);
+        web.ports.push_back({"0.0.0.0", 80, 8080, "tcp"});
+        containers.push_back(web);
         containers.push_back(variant(list[0], "a2", "shop-db-1", "Exited (137) 5 minutes ago", shop));
         m_model->reset(containers);
         m_view = std::make_unique<ContainersView>(m_engine.get(), m_model.get());
@@ -145,6 +153,88 @@ private slots:
         m_model->clearPending(id);
         QCOMPARE(cell("busy", ContainerModel::State), QString("Running"));
         QVERIFY(stop->isEnabled() && remove->isEnabled());
+    }
+
+    // A Compose project's row: figures aligned with its containers', no terminal or chart for
+    // the whole project, and a delete question that names the project and its containers.
+    void composeGroupRow()
+    {
+        const auto group = row("shop");
+        const auto child = row("shop-web-1");
+        for (int column : {int(ContainerModel::Cpu), int(ContainerModel::Memory)})
+            QCOMPARE(group.siblingAtColumn(column).data(Qt::TextAlignmentRole),
+                     child.siblingAtColumn(column).data(Qt::TextAlignmentRole));
+        tree()->selectionModel()->select(group,
+                                         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        auto* terminal = m_view->findChild<QAction*>("containersTerminal");
+        auto* stats = m_view->findChild<QAction*>("containersStats");
+        QVERIFY(!terminal->isEnabled() && !stats->isEnabled());
+        tree()->selectionModel()->select(child,
+                                         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QVERIFY(terminal->isEnabled() && stats->isEnabled());
+
+        tree()->selectionModel()->select(group,
+                                         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_view->findChild<QAction*>("containersDelete")->trigger();
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = m_view->findChild<QMessageBox*>("confirmDelete")) != nullptr && box->isVisible());
+        QCOMPARE(box->text(), QString("Delete the Compose project shop: 2 containers?"));
+        QVERIFY2(box->informativeText().startsWith("shop-web-1, shop-db-1") ||
+                     box->informativeText().startsWith("shop-db-1, shop-web-1"),
+                 qPrintable(box->informativeText()));
+        QVERIFY(box->informativeText().contains("stopped first")); // one of them runs
+        box->reject();
+    }
+
+    // Columns: at the width the tree has in a 900 px window every column is in sight and
+    // Created is not clipped; wide, Name does not take all the spare width.
+    void columnsFit()
+    {
+        auto* header = tree()->header();
+        const auto clipped = [this, header](const QString& name, int column) {
+            const auto text = cell(name, column);
+            return tree()->fontMetrics().horizontalAdvance(text) + 12 > header->sectionSize(column);
+        };
+        m_view->resize(720, 500);
+        QCoreApplication::processEvents();
+        const int last =
+            header->sectionPosition(ContainerModel::Created) + header->sectionSize(ContainerModel::Created);
+        QVERIFY2(last <= tree()->viewport()->width(),
+                 qPrintable(QString("%1 > %2").arg(last).arg(tree()->viewport()->width())));
+        QCOMPARE(tree()->horizontalScrollBar()->maximum(), 0);
+        for (const auto* name : {"busy", "tty", "shop-db-1"}) {
+            QVERIFY2(!clipped(name, ContainerModel::Created), name);
+            QVERIFY2(!clipped(name, ContainerModel::State), name);
+        }
+
+        m_view->resize(1600, 600);
+        QCoreApplication::processEvents();
+        QVERIFY2(header->sectionSize(ContainerModel::Name) < tree()->viewport()->width() / 2,
+                 qPrintable(QString::number(header->sectionSize(ContainerModel::Name))));
+        QVERIFY(qAbs(header->sectionSize(ContainerModel::Name) -
+                     header->sectionSize(ContainerModel::Ports)) <= 1);
+    }
+
+    // A port link with no browser to open it: said so, and the address is on the clipboard.
+    void portLinkWithoutABrowser()
+    {
+        qputenv("PATH", "/nonexistent");
+        qunsetenv("BROWSER");
+        auto* links =
+            qobject_cast<berth::app::PortLinkDelegate*>(tree()->itemDelegateForColumn(ContainerModel::Ports));
+        QVERIFY(links);
+        QCOMPARE(row("shop-web-1")
+                     .siblingAtColumn(ContainerModel::Ports)
+                     .data(ContainerModel::PortLinksRole)
+                     .toStringList(),
+                 QStringList{"http://localhost:8080"});
+        emit links->linkActivated(QUrl("http://localhost:8080"));
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = m_view->findChild<QMessageBox*>("portLinkNotOpened")) != nullptr &&
+                    box->isVisible());
+        QVERIFY2(box->text().contains("http://localhost:8080"), qPrintable(box->text()));
+        QCOMPARE(QGuiApplication::clipboard()->text(), QString("http://localhost:8080"));
+        box->accept();
     }
 
     // Filtering for a Compose project leaves its rows as tall as any other.

@@ -501,7 +501,8 @@ private slots:
         for (const auto& service : {QString("web"), QString("db")}) {
             const auto made = docker({"create", "--name", "guiproj-" + service, "--label",
                                       "com.docker.compose.project=guiproj", "--label",
-                                      "com.docker.compose.service=" + service, "bb:1", "sleep", "100000"});
+                                      "com.docker.compose.service=" + service, "bb:1", "sh", "-c",
+                                      "echo hello-from-" + service + "; exec sleep 100000"});
             QVERIFY2(made.exitCode == 0, qPrintable(test::describe(made)));
         }
         window()->showPage(MainWindow::Containers);
@@ -534,8 +535,35 @@ private slots:
         screenshot(window(), "desktop-compose-group");
         filter->clear();
 
-        const auto removed = docker({"rm", "-f", "guiproj-web", "guiproj-db"});
-        QVERIFY2(removed.exitCode == 0, qPrintable(test::describe(removed)));
+        // The project as a whole: one logs window with both containers' lines, prefixed as
+        // `docker compose logs` does; no terminal or chart for it; and Delete names it and its
+        // containers before deleting them.
+        QTRY_VERIFY(group.isValid());
+        tree->selectionModel()->select(group,
+                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QTRY_VERIFY(containerAction("containersLogs")->isEnabled());
+        containerAction("containersLogs")->trigger();
+        app::LogsView* logs = nullptr;
+        QTRY_VERIFY((logs = window()->logsView("project:guiproj")) != nullptr);
+        QVERIFY(!window()->logsView(containerRow("guiproj-web").data(ContainerModel::IdRole).toString()));
+        auto* text = test::child<QPlainTextEdit>(logs, "logsText");
+        QTRY_VERIFY_WITH_TIMEOUT(text->toPlainText().contains("web | hello-from-web") &&
+                                     text->toPlainText().contains("db  | hello-from-db"),
+                                 kEngineTimeoutMs);
+        screenshot(logs, "desktop-compose-logs");
+        logs->close();
+        QTRY_VERIFY(containerAction("containersDelete")->isEnabled());
+        QVERIFY(!containerAction("containersTerminal")->isEnabled());
+        QVERIFY(!containerAction("containersStats")->isEnabled());
+        containerAction("containersDelete")->trigger();
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = test::visibleWindow<QMessageBox>("confirmDelete")) != nullptr);
+        QVERIFY2(box->text().contains("Compose project guiproj") && box->text().contains("2 containers"),
+                 qPrintable(box->text()));
+        QVERIFY2(box->informativeText().contains("guiproj-web") &&
+                     box->informativeText().contains("guiproj-db"),
+                 qPrintable(box->informativeText()));
+        clickDialogButton(box, "confirmDeleteButton");
         QTRY_VERIFY_WITH_TIMEOUT(!containerRow("guiproj-web").isValid() &&
                                      !containerRow("guiproj-db").isValid(),
                                  kEngineTimeoutMs);
