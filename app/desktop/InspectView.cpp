@@ -326,8 +326,11 @@ void InspectView::loadLayers()
             }
             for (const auto& layer : *history) {
                 auto* item = new QTreeWidgetItem(
-                    m_layers, {bytesText(static_cast<quint64>(std::max<std::int64_t>(0, layer.size))),
-                               agoText(layer.created), layerInstruction(qs(layer.createdBy))});
+                    m_layers,
+                    {bytesText(static_cast<quint64>(std::max<std::int64_t>(0, layer.size))),
+                     agoText(layer.created),
+                     // docker import leaves no instruction, only its comment
+                     layer.createdBy.empty() ? qs(layer.comment) : layerInstruction(qs(layer.createdBy))});
                 item->setTextAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
                 item->setToolTip(2, qs(layer.createdBy));
                 item->setToolTip(1, timeText(layer.created));

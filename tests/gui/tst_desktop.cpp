@@ -628,6 +628,7 @@ private slots:
         const auto* top = inspect->layers()->topLevelItem(0);
         QVERIFY2(top->text(2).contains("head -c 3000000"), qPrintable(top->text(2)));
         QVERIFY2(top->text(0).endsWith("MiB"), qPrintable(top->text(0)));
+        QCOMPARE(inspect->layers()->topLevelItem(1)->text(2), QString("Imported from -"));
         QTRY_COMPARE(inspect->imageUsers()->text(), QString("No container uses this image."));
         screenshot(inspect, "desktop-image-layers");
         inspect->close();
