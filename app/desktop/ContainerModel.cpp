@@ -41,6 +41,9 @@ QStringList portLinks(const engine::Container& c)
     return links;
 }
 
+// Amber: starting, paused, restarting, or an action on its way.
+const QColor kBusyColour(0xd9, 0x96, 0x1a);
+
 QColor stateColor(const std::string& state, const std::string& health)
 {
     if (health == "unhealthy" || state == "dead")
@@ -48,7 +51,7 @@ QColor stateColor(const std::string& state, const std::string& health)
     if (state == "running")
         return QColor(0x2e, 0xa0, 0x43);
     if (state == "paused" || state == "restarting" || health == "starting")
-        return QColor(0xd9, 0x96, 0x1a);
+        return kBusyColour;
     return QColor(0x8a, 0x8f, 0x98);
 }
 
@@ -415,7 +418,7 @@ QVariant ContainerModel::containerData(const engine::Container& c, int column, i
     if (role == PendingRole)
         return pending != m_pending.constEnd() ? *pending : QString();
     if (pending != m_pending.constEnd() && column == State && role == Qt::DecorationRole)
-        return QColor(0xd9, 0x96, 0x1a);
+        return kBusyColour;
     if (pending != m_pending.constEnd() && column == State && role == Qt::DisplayRole)
         return *pending;
     if (role == Qt::DecorationRole && column == State)

@@ -273,9 +273,7 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
     // Logs: a window per container, or one per Compose project selected as a whole.
     connect(m_logs, &QAction::triggered, this, [this] {
         QStringList inProjects;
-        for (const auto& row : m_tree->selectionModel()->selectedRows()) {
-            if (!row.data(ContainerModel::IdRole).toString().isEmpty())
-                continue;
+        for (const auto& row : selectedProjectRows()) {
             const auto ids = m_model->containerIds(m_proxy->mapToSource(row));
             QStringList names;
             for (const auto& id : ids)
@@ -311,6 +309,15 @@ void ContainersView::changeEvent(QEvent* event)
     if (event->type() == QEvent::PaletteChange)
         updateIcons();
     QWidget::changeEvent(event);
+}
+
+QModelIndexList ContainersView::selectedProjectRows() const
+{
+    QModelIndexList rows;
+    for (const auto& row : m_tree->selectionModel()->selectedRows())
+        if (row.data(ContainerModel::IdRole).toString().isEmpty()) // a group row has no ID
+            rows << row;
+    return rows;
 }
 
 QStringList ContainersView::selectedIds() const
@@ -355,10 +362,8 @@ void ContainersView::updateActions()
     }
     const bool some = !ids.isEmpty();
     // A Compose project selected as a whole: a terminal or a chart belongs to one container.
-    bool groupSelected = false;
-    for (const auto& row : m_tree->selectionModel()->selectedRows())
-        groupSelected |= !row.data(ContainerModel::ProjectRole).toString().isEmpty() &&
-                         row.data(ContainerModel::IdRole).toString().isEmpty();
+    const auto projects = selectedProjectRows();
+    const bool groupSelected = !projects.isEmpty();
     m_start->setEnabled(anyStopped);
     m_stop->setEnabled(anyRunning || anyPaused);
     m_restart->setEnabled(anyIdle);
@@ -366,13 +371,10 @@ void ContainersView::updateActions()
     m_unpause->setEnabled(anyPaused);
     m_delete->setEnabled(anyIdle);
     // At most four windows at once: a project selected as a whole is one.
-    int windows = 0;
+    int windows = static_cast<int>(projects.size());
     QStringList inGroups;
-    for (const auto& row : m_tree->selectionModel()->selectedRows())
-        if (row.data(ContainerModel::IdRole).toString().isEmpty()) {
-            ++windows;
-            inGroups << m_model->containerIds(m_proxy->mapToSource(row));
-        }
+    for (const auto& row : projects)
+        inGroups << m_model->containerIds(m_proxy->mapToSource(row));
     for (const auto& id : ids)
         windows += inGroups.contains(id) ? 0 : 1;
     m_logs->setEnabled(some && windows <= 4);
@@ -397,9 +399,8 @@ void ContainersView::confirmDelete()
         anyRunning |= state == "running" || state == "paused" || state == "restarting";
     }
     // Whole Compose projects selected: the question names them and their containers.
-    for (const auto& row : m_tree->selectionModel()->selectedRows())
-        if (row.data(ContainerModel::IdRole).toString().isEmpty())
-            projects << row.data(ContainerModel::ProjectRole).toString();
+    for (const auto& row : selectedProjectRows())
+        projects << row.data(ContainerModel::ProjectRole).toString();
     QString question;
     if (projects.size() == 1)
         question = tr("Delete the Compose project %1: %2?")

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QModelIndex>
 #include <QWidget>
 
 class QAction;
@@ -42,6 +43,8 @@ protected:
 private:
     void updateIcons();
     QStringList selectedIds() const;
+    // The selected rows that are Compose projects as a whole (group rows, in the proxy).
+    QModelIndexList selectedProjectRows() const;
     void updateActions();
     void confirmDelete();
     void copyRunCommand();

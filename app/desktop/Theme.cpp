@@ -98,16 +98,6 @@ QColor dangerColour()
     return g_dark ? QColor(0xf8, 0x71, 0x71) : QColor(0xc6, 0x28, 0x28);
 }
 
-QColor successColour()
-{
-    return g_dark ? QColor(0x4a, 0xde, 0x80) : QColor(0x1a, 0x7f, 0x37);
-}
-
-QColor warningColour()
-{
-    return g_dark ? QColor(0xfb, 0xbf, 0x24) : QColor(0xb0, 0x6d, 0x00);
-}
-
 QIcon themedIcon(const QString& name)
 {
     QFile file(QStringLiteral(":/icons/ui-%1.svg").arg(name));

@@ -14,10 +14,8 @@ bool systemPrefersDark();
 // Sets the style, the palette and the style sheet for the whole application.
 void applyTheme(bool dark);
 bool darkThemeActive();
-// The colours the views draw with beyond the palette.
-QColor dangerColour();  // destructive buttons, errors
-QColor successColour(); // running
-QColor warningColour(); // starting, paused, an action on its way
+// The colour of destructive buttons, beyond the palette.
+QColor dangerColour();
 
 // An icon from resources/icons/ui-NAME.svg drawn in the palette's text colour (the SVGs say
 // currentColor), so that it reads on either theme; drawn again when the theme changes.
