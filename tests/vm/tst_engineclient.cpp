@@ -101,17 +101,34 @@ private:
         spec.tty = tty;
         spec.cmd = {"sh", "-c", script};
         const auto id = createContainer(spec);
-        if (id.empty())
+        if (id.empty()) {
+            qWarning("runToEnd(%s): create failed", name.c_str());
             return {};
+        }
+        return startAndWait(id) ? id : std::string{};
+    }
+    // Starts a created container and waits for it to stop. The wait is asked for after the start
+    // has returned, with "not-running": a "next-exit" wait sent beside the start can reach the
+    // daemon after a short-lived container has already exited, and then never returns.
+    bool startAndWait(const std::string& id)
+    {
+        const auto started = runStatus([&](Done cb) { return m_client->startContainer(id, cb); });
+        if (!started) {
+            qWarning("start of %s failed: %s", id.c_str(), started.error().message.c_str());
+            return false;
+        }
         auto waited = std::make_shared<std::optional<Result<int>>>();
-        m_client->waitContainer(id, "next-exit", [waited](Result<int> code) { *waited = std::move(code); });
-        if (!runStatus([&](Done cb) { return m_client->startContainer(id, cb); }))
-            return {};
+        m_client->waitContainer(id, "not-running", [waited](Result<int> code) { *waited = std::move(code); });
         if (!runUntil(
-                m_io, [&] { return waited->has_value(); }, std::chrono::minutes(2)) ||
-            !**waited)
-            return {};
-        return id;
+                m_io, [&] { return waited->has_value(); }, std::chrono::minutes(2))) {
+            qWarning("%s did not stop within 2 minutes", id.c_str());
+            return false;
+        }
+        if (!**waited) {
+            qWarning("wait for %s failed: %s", id.c_str(), (*waited)->error().message.c_str());
+            return false;
+        }
+        return true;
     }
     Output collectLogs(const std::string& id, const LogsOptions& options, Client* client = nullptr)
     {
@@ -872,11 +889,7 @@ private slots:
         spec.labels = {{"berth.test", "events"}};
         spec.cmd = {"true"};
         const auto id = createContainer(spec);
-        auto waited = std::make_shared<std::optional<Result<int>>>();
-        m_client->waitContainer(id, "next-exit", [waited](Result<int> code) { *waited = std::move(code); });
-        VERIFY_OK(runStatus([&](Done cb) { return m_client->startContainer(id, cb); }));
-        QVERIFY(runUntil(
-            m_io, [&] { return waited->has_value(); }, std::chrono::minutes(1)));
+        QVERIFY(startAndWait(id));
         VERIFY_OK(runStatus([&](Done cb) { return m_client->removeContainer(id, false, false, cb); }));
         QVERIFY(runUntil(
             m_io,
