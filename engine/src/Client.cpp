@@ -155,6 +155,19 @@ std::function<void(Status)> finishWith(const State& state, Done done)
     };
 }
 
+// A streamed answer whose body goes to `onData` as it comes (a tar stream, say).
+Operation bytesCall(Client::Impl& impl, Request request, ByteSink onData, Done done)
+{
+    auto state = impl.newOperation();
+    streamCall(
+        impl, std::move(request), state, {},
+        [state, onData = std::move(onData)](std::string_view data) -> Status {
+            return state->cancelled ? Status(Ok{}) : onData(data);
+        },
+        {}, finishWith(state, std::move(done)));
+    return Operation(state);
+}
+
 // Reads a JSON-lines answer: each value is parsed into a T, which goes to `deliver`; a value
 // `parse` rejects (by throwing) ends the stream as malformed. Only the parse is inside the try:
 // `deliver` runs the user's callback, whose exceptions are not the engine's fault.
@@ -844,16 +857,21 @@ Operation Client::saveImages(const std::vector<std::string>& names, DataSink onD
     Query query;
     for (const auto& name : names)
         query.add("names", name);
-    auto state = m_impl->newOperation();
-    streamCall(
-        *m_impl, make("GET", "/images/get" + query.str()), state, {},
-        [state, onData = std::move(onData)](std::string_view data) -> Status {
-            if (!state->cancelled)
-                onData(data);
+    return bytesCall(
+        *m_impl, make("GET", "/images/get" + query.str()),
+        [onData = std::move(onData)](std::string_view data) -> Status {
+            onData(data);
             return Ok{};
         },
-        {}, finishWith(state, std::move(done)));
-    return Operation(state);
+        std::move(done));
+}
+
+Operation Client::copyFromContainer(const std::string& id, const std::string& path, ByteSink onData,
+                                    Done done)
+{
+    return bytesCall(
+        *m_impl, make("GET", "/containers/" + pathSegment(id) + "/archive" + Query().add("path", path).str()),
+        std::move(onData), std::move(done));
 }
 
 Operation Client::loadImages(BodySource source, Callback<std::vector<std::string>> done)

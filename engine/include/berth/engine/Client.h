@@ -32,6 +32,8 @@ using Done = std::function<void(Status)>;
 using OutputSink = std::function<void(StreamKind, std::string_view)>;
 using ProgressSink = std::function<void(const ProgressMessage&)>;
 using DataSink = std::function<void(std::string_view)>;
+// Takes a stream's bytes as they come; an error it returns ends the stream with that error.
+using ByteSink = std::function<Status(std::string_view)>;
 // Supplies an upload's body piece by piece: the next bytes, an empty string at the end, or an
 // error that aborts the upload.
 using BodySource = std::function<Result<std::string>()>;
@@ -119,6 +121,9 @@ public:
     Operation attach(const std::string& id, const AttachOptions& options,
                      Callback<std::shared_ptr<HijackedStream>> done);
     Operation resizeContainerTty(const std::string& id, int rows, int columns, Done done);
+    // A path in the container's filesystem as a tar stream (`docker cp CONTAINER:PATH -`): a
+    // file, or a directory with everything under it. Read it with TarReader.
+    Operation copyFromContainer(const std::string& id, const std::string& path, ByteSink onData, Done done);
 
     // --- Exec
     Operation createExec(const std::string& containerId, const ExecSpec& spec, Callback<std::string> done);
