@@ -124,11 +124,12 @@ Status TarReader::record()
 {
     const auto kind = m_pending;
     m_pending = Pending::None;
-    auto text = std::move(m_record);
-    m_record.clear();
+    std::string text;
+    text.swap(m_record);
     if (kind == Pending::LongName || kind == Pending::LongLink) {
-        text.resize(std::min(text.find('\0'), text.size()));
-        (kind == Pending::LongName ? m_longName : m_longLink) = std::move(text);
+        // A GNU long name ends with a NUL.
+        const std::string_view name(text.data(), std::min(text.find('\0'), text.size()));
+        (kind == Pending::LongName ? m_longName : m_longLink) = std::string(name);
         return Ok{};
     }
     // PAX: "LENGTH KEY=VALUE\n", one after the other; LENGTH counts the whole record.
