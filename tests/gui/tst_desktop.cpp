@@ -84,7 +84,7 @@ private:
 
     void screenshot(QWidget* widget, const QString& name)
     {
-        QVERIFY2(test::saveScreenshot(widget, m_artifacts, name), qPrintable("cannot save " + name));
+        QVERIFY2(test::saveThemedScreenshots(widget, m_artifacts, name), qPrintable("cannot save " + name));
     }
 
     QString registry() const { return QString("10.0.2.2:%1").arg(m_registry->port()); }

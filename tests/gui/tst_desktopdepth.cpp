@@ -88,7 +88,7 @@ private:
 
     void screenshot(QWidget* widget, const QString& name)
     {
-        QVERIFY2(test::saveScreenshot(widget, m_artifacts, name), qPrintable("cannot save " + name));
+        QVERIFY2(test::saveThemedScreenshots(widget, m_artifacts, name), qPrintable("cannot save " + name));
     }
 
     QString containerId(const QString& name)

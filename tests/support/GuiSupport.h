@@ -1,6 +1,8 @@
 #pragma once
 
 // Small helpers the GUI tests share; header-only, since the support library links no widgets.
+#include "Theme.h"
+
 #include <QApplication>
 #include <QDebug>
 #include <QDir>
@@ -36,6 +38,16 @@ inline bool saveScreenshot(QWidget* widget, const QString& dir, const QString& n
         return false;
     qInfo() << "screenshot:" << path;
     return true;
+}
+
+// Saves `widget` in Berth's light theme as NAME.png and in its dark theme as NAME-dark.png,
+// and leaves the light theme on.
+inline bool saveThemedScreenshots(QWidget* widget, const QString& dir, const QString& name)
+{
+    app::applyTheme(true);
+    const bool dark = saveScreenshot(widget, dir, name + "-dark");
+    app::applyTheme(false);
+    return saveScreenshot(widget, dir, name) && dark;
 }
 
 } // namespace berth::test
