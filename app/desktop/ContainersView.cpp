@@ -220,23 +220,29 @@ ContainersView::ContainersView(EngineService* engine, ContainerModel* model, QWi
             &ContainersView::updateActions);
     connect(m_proxy, &QAbstractItemModel::dataChanged, this, &ContainersView::updateActions);
     connect(m_tree, &QTreeView::customContextMenuRequested, this, &ContainersView::showMenu);
-    connect(m_tree, &QTreeView::doubleClicked, this, [this](const QModelIndex& index) {
-        if (index.column() != ContainerModel::Ports &&
-            !index.data(ContainerModel::IdRole).toString().isEmpty())
-            m_logs->trigger();
+    // A double click on a container opens it in the detail view (not on a port link, which opens
+    // the port).
+    auto openRow = [this](const QModelIndex& index) {
+        const auto id = index.data(ContainerModel::IdRole).toString();
+        if (!id.isEmpty())
+            emit openRequested(id, m_model->indexOf(id, ContainerModel::Name).data().toString());
+    };
+    connect(m_tree, &QTreeView::doubleClicked, this, [openRow](const QModelIndex& index) {
+        if (index.column() != ContainerModel::Ports)
+            openRow(index);
     });
     // Enter on a container opens it, as a double click does; on a group it folds or unfolds.
     for (const auto key : {Qt::Key_Return, Qt::Key_Enter}) {
-        auto* open = new QShortcut(QKeySequence(key), m_tree, nullptr, nullptr, Qt::WidgetShortcut);
-        connect(open, &QShortcut::activated, this, [this] {
+        auto* enter = new QShortcut(QKeySequence(key), m_tree, nullptr, nullptr, Qt::WidgetShortcut);
+        connect(enter, &QShortcut::activated, this, [this, openRow] {
             const auto current = m_tree->currentIndex();
             if (!current.isValid())
                 return;
             if (current.data(ContainerModel::IdRole).toString().isEmpty())
                 m_tree->setExpanded(current.siblingAtColumn(0),
                                     !m_tree->isExpanded(current.siblingAtColumn(0)));
-            else if (m_logs->isEnabled())
-                m_logs->trigger();
+            else
+                openRow(current);
         });
     }
     // Ctrl+F goes to the filter; Escape there clears it and goes back to the list.

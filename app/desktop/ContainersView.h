@@ -30,6 +30,8 @@ public:
     bool reveal(const QString& id);
 
 signals:
+    // A container opened (double click, Enter): its detail view.
+    void openRequested(const QString& id, const QString& name);
     void logsRequested(const QString& id, const QString& name);
     // Logs on a Compose project's row: one window for all its containers.
     void projectLogsRequested(const QString& project, const QStringList& ids, const QStringList& names);

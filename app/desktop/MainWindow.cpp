@@ -2,12 +2,14 @@
 
 #include "AboutDialog.h"
 #include "AgentService.h"
+#include "ContainerDetailView.h"
 #include "ContainerModel.h"
 #include "ContainersView.h"
 #include "DesktopPrefs.h"
 #include "Dialogs.h"
 #include "EngineGate.h"
 #include "EngineService.h"
+#include "FilesView.h"
 #include "ImagesView.h"
 #include "InspectView.h"
 #include "LogsView.h"
@@ -137,6 +139,36 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
     // Settings and Troubleshoot work with the engine stopped too.
     m_pages->addWidget(m_settings);
     m_pages->addWidget(m_troubleshoot);
+    m_detail = new ContainerDetailView(engine, models.containers,
+                                       [this](LogsView* view, const QString& id, const QString& name) {
+                                           attachLogs(view, {id, name, {id}, {}, false});
+                                       });
+    m_detailGate = new EngineGate(m_detail, m_pages);
+    m_pages->addWidget(m_detailGate);
+    connect(m_detailGate, &EngineGate::startRequested, this, &MainWindow::startRequested);
+    connect(m_detail, &ContainerDetailView::backRequested, this, [this] { showPage(Containers); });
+    connect(m_detail, &ContainerDetailView::openInWindowRequested, this,
+            [this](int tab, const QString& id, const QString& name) {
+                switch (tab) {
+                case ContainerDetailView::Logs:
+                    openLogs(id, name);
+                    break;
+                case ContainerDetailView::Inspect:
+                    openInspect(static_cast<int>(InspectView::Kind::Container), id, name);
+                    break;
+                case ContainerDetailView::Terminal:
+                    openTerminal(id, name);
+                    break;
+                case ContainerDetailView::Files:
+                    openFiles(id, name);
+                    break;
+                case ContainerDetailView::Stats:
+                    openStats(id, name);
+                    break;
+                default:
+                    break;
+                }
+            });
     connect(engine, &EngineService::containerStats, m_activity, &StatsOverview::addSample);
 
     auto* help = menuBar()->addMenu(tr("&Help"));
@@ -161,8 +193,13 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
     setCentralWidget(central);
 
     connect(m_sidebar, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+    // A click on Containers while a container's detail view shows goes back to the list.
+    connect(m_sidebar, &QListWidget::itemClicked, this,
+            [this](QListWidgetItem* item) { m_pages->setCurrentIndex(m_sidebar->row(item)); });
     m_sidebar->setCurrentRow(Containers);
 
+    connect(m_containers, &ContainersView::openRequested, this,
+            [this](const QString& id, const QString& name) { openContainer(id, name); });
     connect(m_containers, &ContainersView::logsRequested, this, &MainWindow::openLogs);
     connect(m_containers, &ContainersView::projectLogsRequested, this, &MainWindow::openProjectLogs);
     connect(m_containers, &ContainersView::terminalRequested, this, &MainWindow::openTerminal);
@@ -227,7 +264,19 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
 
 void MainWindow::showPage(Page page)
 {
+    if (page == ContainerDetail) {
+        m_sidebar->setCurrentRow(Containers);
+        m_pages->setCurrentWidget(m_detailGate);
+        return;
+    }
     m_sidebar->setCurrentRow(page);
+    m_pages->setCurrentIndex(page);
+}
+
+void MainWindow::openContainer(const QString& id, const QString& name, int tab)
+{
+    m_detail->showContainer(id, name, static_cast<ContainerDetailView::Tab>(tab));
+    showPage(ContainerDetail);
 }
 
 MainWindow::Page MainWindow::currentPage() const
@@ -239,6 +288,7 @@ void MainWindow::setEngineStatus(const vm::AgentStatus& status, bool reachable, 
 {
     for (auto* gate : m_gates)
         gate->setEngineState(status, reachable, busy);
+    m_detailGate->setEngineState(status, reachable, busy);
     m_status->setStatus(status, reachable, busy);
 }
 
@@ -265,7 +315,7 @@ MainWindow::~MainWindow()
 LogsView* MainWindow::logsView(const QString& id) const
 {
     for (auto it = m_logsTargets.cbegin(); it != m_logsTargets.cend(); ++it)
-        if (it->key == id)
+        if (it->key == id && it->inWindow)
             return it.key();
     return nullptr;
 }
@@ -317,6 +367,13 @@ LogsView* MainWindow::openLogsWindow(const LogsTarget& target)
     view->setWindowTitle(tr("Logs — %1").arg(target.title));
     view->resize(900, 560);
     closeOnKeys(view, false);
+    attachLogs(view, target);
+    view->show();
+    return view;
+}
+
+void MainWindow::attachLogs(LogsView* view, const LogsTarget& target)
+{
     view->setSources(target.sources);
     view->setContainer(target.key, target.title);
     m_logsTargets.insert(view, target);
@@ -338,8 +395,6 @@ LogsView* MainWindow::openLogsWindow(const LogsTarget& target)
         follow(view);
     });
     follow(view);
-    view->show();
-    return view;
 }
 
 QWidget* MainWindow::openWindow(const QString& key, const std::function<QWidget*()>& make)
@@ -386,6 +441,20 @@ void MainWindow::openInspect(int kind, const QString& id, const QString& name)
         view->resize(820, 640);
         return view;
     });
+}
+
+void MainWindow::openFiles(const QString& id, const QString& name)
+{
+    openWindow("files:" + id, [&] {
+        auto* view = new FilesView(m_engine, id, name);
+        view->resize(820, 560);
+        return view;
+    });
+}
+
+FilesView* MainWindow::filesView(const QString& containerId) const
+{
+    return qobject_cast<FilesView*>(m_windows.value("files:" + containerId).data());
 }
 
 TerminalView* MainWindow::terminalView(const QString& containerId) const

@@ -22,6 +22,8 @@ class StatsOverview;
 class TerminalView;
 class TroubleshootPage;
 class ContainersView;
+class ContainerDetailView;
+class FilesView;
 class EngineGate;
 class EngineService;
 class ImageModel;
@@ -47,11 +49,13 @@ public:
         Images,
         Volumes,
         Networks,
-        Activity, // every running container's CPU and memory
+        Activity,       // every running container's CPU and memory
         GatedPageCount, // the pages above show the engine's objects and need it running
         Settings = GatedPageCount,
         Troubleshoot,
-        PageCount
+        PageCount,
+        // Not in the sidebar: one container's tabs, opened from the Containers page.
+        ContainerDetail = PageCount,
     };
 
     struct Models
@@ -75,6 +79,7 @@ public:
     ImagesView* imagesView() const { return m_images; }
     VolumesView* volumesView() const { return m_volumes; }
     NetworksView* networksView() const { return m_networks; }
+    ContainerDetailView* detailView() const { return m_detail; }
     StatusPanel* statusPanel() const { return m_status; }
     StatsOverview* statsOverview() const { return m_activity; }
     SettingsPage* settingsPage() const { return m_settings; }
@@ -85,6 +90,7 @@ public:
     // The open terminal, stats or inspect window of an object, if any.
     TerminalView* terminalView(const QString& containerId) const;
     QWidget* statsView(const QString& containerId) const;
+    FilesView* filesView(const QString& containerId) const;
     InspectView* inspectView(const QString& id) const;
 
 public slots:
@@ -95,6 +101,9 @@ public slots:
     void openTerminal(const QString& id, const QString& name);
     void openStats(const QString& id, const QString& name);
     void openInspect(int kind, const QString& id, const QString& name); // kind: InspectView::Kind
+    void openFiles(const QString& id, const QString& name);
+    // The container's detail view in this window, on `tab` (ContainerDetailView::Tab).
+    void openContainer(const QString& id, const QString& name, int tab = 0);
     void openAbout();
 
 signals:
@@ -119,6 +128,7 @@ private:
         QString title; // the container's or the project's name
         QStringList ids;
         QStringList sources; // the prefix of each container's lines; empty for one container
+        bool inWindow = true; // false: the Logs tab of the detail view
     };
     struct OpenLogs
     {
@@ -126,6 +136,8 @@ private:
         QString source;
     };
     LogsView* openLogsWindow(const LogsTarget& target);
+    // Registers a logs view (a window's or the detail view's) and starts its streams.
+    void attachLogs(LogsView* view, const LogsTarget& target);
     // (Re)starts the streams of a logs window under new tokens, so that batches still queued
     // from its previous streams are told apart and dropped.
     void follow(LogsView* view);
@@ -137,6 +149,8 @@ private:
     QStackedWidget* m_pages;
     EngineGate* m_gates[GatedPageCount] = {};
     ContainersView* m_containers;
+    ContainerDetailView* m_detail;
+    EngineGate* m_detailGate;
     ImagesView* m_images;
     VolumesView* m_volumes;
     NetworksView* m_networks;
@@ -146,7 +160,7 @@ private:
     TroubleshootPage* m_troubleshoot;
     AgentService* m_agent;
     QPointer<AboutDialog> m_about;
-    QHash<QString, QPointer<QWidget>> m_windows; // "terminal:ID", "stats:ID", "inspect:ID"
+    QHash<QString, QPointer<QWidget>> m_windows; // "terminal:ID", "stats:ID", "inspect:ID", "files:ID"
     bool m_keepInTray = false;
     int m_nextLogToken = 1;
     QHash<int, OpenLogs> m_logs;                // by stream token

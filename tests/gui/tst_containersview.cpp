@@ -263,11 +263,12 @@ private slots:
         QVERIFY(filter()->text().isEmpty());
         QVERIFY(tree()->hasFocus());
 
-        QSignalSpy logs(m_view.get(), &ContainersView::logsRequested);
+        QSignalSpy opened(m_view.get(), &ContainersView::openRequested);
         tree()->setCurrentIndex(row("tty"));
         QTest::keyClick(tree(), Qt::Key_Return);
-        QCOMPARE(logs.size(), 1);
-        QCOMPARE(logs.at(0).at(1).toString(), QString("tty"));
+        QCOMPARE(opened.size(), 1);
+        QCOMPARE(opened.at(0).at(1).toString(), QString("tty"));
+        QVERIFY(!opened.at(0).at(0).toString().isEmpty());
 
         const auto group = row("shop");
         QVERIFY(tree()->isExpanded(group));
@@ -276,7 +277,12 @@ private slots:
         QVERIFY(!tree()->isExpanded(group));
         QTest::keyClick(tree(), Qt::Key_Enter);
         QVERIFY(tree()->isExpanded(group));
-        QCOMPARE(logs.size(), 1);
+        QCOMPARE(opened.size(), 1); // a group only folds
+        // A double click opens a container too.
+        const auto at = tree()->visualRect(row("tty")).center();
+        QTest::mouseClick(tree()->viewport(), Qt::LeftButton, {}, at); // the press a double click follows
+        QTest::mouseDClick(tree()->viewport(), Qt::LeftButton, {}, at);
+        QCOMPARE(opened.size(), 2);
     }
 };
 

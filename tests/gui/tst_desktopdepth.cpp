@@ -6,12 +6,14 @@
 #include "AboutDialog.h"
 #include "AgentService.h"
 #include "BerthHome.h"
+#include "ContainerDetailView.h"
 #include "ContainerModel.h"
 #include "ContainersView.h"
 #include "Desktop.h"
 #include "EngineGate.h"
-#include "GuiSupport.h"
 #include "EngineService.h"
+#include "FilesView.h"
+#include "GuiSupport.h"
 #include "ImagesView.h"
 #include "InspectView.h"
 #include "JsonTreeModel.h"
@@ -23,7 +25,6 @@
 #include "TerminalWidget.h"
 #include "TestPaths.h"
 #include "TroubleshootPage.h"
-
 #include "berth/vm/Settings.h"
 
 #include <algorithm>
@@ -32,6 +33,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -42,15 +44,17 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeView>
+#include <QTreeWidget>
 
 using namespace berth;
 using app::ContainerModel;
@@ -321,6 +325,129 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(overview->seriesCount() >= 2, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(overview->pointCount(m_busyId) >= 3, 30000);
         screenshot(window(), "desktop-activity");
+    }
+
+    // Enter on a container opens it inside the window. Its Files tab reads the container's
+    // filesystem through the archive API: folders, a file and a folder downloaded, a link
+    // followed, a missing path named; the other tabs and "Open in new window" work too.
+    void containerDetailViewAndFiles()
+    {
+        const auto made =
+            docker({"exec", "shell", "sh", "-c",
+                    "mkdir -p /srv/data/deep && printf 'hello-files\n' > /srv/data/greeting.txt && "
+                    "ln -s greeting.txt /srv/data/link && echo inner > /srv/data/deep/inner.txt && "
+                    "head -c 300000 /dev/urandom > /srv/data/blob && md5sum /srv/data/blob"});
+        QVERIFY2(made.exitCode == 0, qPrintable(test::describe(made)));
+        const auto blobSum = made.out.split(' ').first().trimmed();
+
+        window()->showPage(MainWindow::Containers);
+        auto* containers = window()->containersView();
+        QVERIFY(containers->reveal(m_shellId));
+        window()->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window()));
+        containers->tree()->setFocus();
+        QTest::keyClick(containers->tree(), Qt::Key_Return);
+        QCOMPARE(int(window()->currentPage()), int(MainWindow::ContainerDetail));
+        auto* detail = window()->detailView();
+        QCOMPARE(detail->containerId(), m_shellId);
+        QVERIFY2(detail->stateText().contains("Running"), qPrintable(detail->stateText()));
+        QVERIFY(detail->logsView());
+
+        detail->tabs()->setCurrentIndex(app::ContainerDetailView::Files);
+        auto* files = detail->filesView();
+        QVERIFY(files);
+        QSignalSpy shown(files, &app::FilesView::folderShown);
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 60000);
+        QCOMPARE(shown.last().at(1).toString(), QString());
+        auto names = [files] {
+            QStringList out;
+            for (int row = 0; row < files->list()->topLevelItemCount(); ++row)
+                out << files->list()->topLevelItem(row)->text(app::FilesView::Name);
+            return out;
+        };
+        QVERIFY2(names().contains("etc") && names().contains("srv") && names().contains("bin"),
+                 qPrintable(names().join(' ')));
+
+        // Typed into the path field; /srv/data came with "/" and needs no second read.
+        auto* path = test::child<QLineEdit>(files, "filesPath");
+        QVERIFY(path);
+        path->selectAll();
+        QTest::keyClicks(path, "/srv/data/");
+        QTest::keyClick(path, Qt::Key_Return);
+        QCOMPARE(files->folder(), QString("/srv/data"));
+        QCOMPARE(names(), (QStringList{"deep", "blob", "greeting.txt", "link"})); // folders first
+        QCOMPARE(files->list()->topLevelItem(3)->text(app::FilesView::Link), QString("greeting.txt"));
+        QCOMPARE(files->list()->topLevelItem(1)->text(app::FilesView::Mode).left(1), QString("-"));
+        screenshot(window(), "desktop-container-files");
+
+        QTemporaryDir saved;
+        QVERIFY(saved.isValid());
+        QSignalSpy downloaded(files, &app::FilesView::downloadFinished);
+        auto download = [&](const QString& name, const QString& as) {
+            const auto before = downloaded.size();
+            files->download(name, saved.filePath(as));
+            if (!QTest::qWaitFor([&] { return downloaded.size() > before; }, 60000))
+                return QString("no end of the download of %1").arg(name);
+            return downloaded.last().at(1).toString();
+        };
+        auto read = [&](const QString& name) {
+            QFile file(saved.filePath(name));
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
+        };
+        QCOMPARE(download("greeting.txt", "greeting.txt"), QString());
+        QCOMPARE(read("greeting.txt"), QByteArray("hello-files\n"));
+        QCOMPARE(download("link", "via-link.txt"), QString()); // the file the link names
+        QCOMPARE(read("via-link.txt"), QByteArray("hello-files\n"));
+        QCOMPARE(download("blob", "blob"), QString());
+        QCOMPARE(QCryptographicHash::hash(read("blob"), QCryptographicHash::Md5).toHex(), blobSum);
+        QCOMPARE(download("deep", "deep.tar"), QString());
+        const auto listing = test::runProcess("tar", {"-tf", saved.filePath("deep.tar")});
+        QVERIFY2(listing.exitCode == 0 && listing.out.contains("deep/inner.txt"),
+                 qPrintable(test::describe(listing)));
+        QVERIFY(QDir(saved.path()).entryList({"*.part"}, QDir::Files).isEmpty());
+
+        // A folder that is not there: the daemon's words, and the list stays where it was.
+        shown.clear();
+        files->openFolder("/no/such/place");
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 30000);
+        QCOMPARE(shown.last().at(0).toString(), QString("/no/such/place"));
+        QVERIFY(!shown.last().at(1).toString().isEmpty());
+        QVERIFY2(files->stateText().contains("not find", Qt::CaseInsensitive) ||
+                     files->stateText().contains("no such", Qt::CaseInsensitive),
+                 qPrintable(files->stateText()));
+        QCOMPARE(files->folder(), QString("/srv/data"));
+        // Refresh reads again and sees what changed.
+        QCOMPARE(docker({"exec", "shell", "touch", "/srv/data/added"}).exitCode, 0);
+        shown.clear();
+        test::child<QToolButton>(files, "filesRefresh")->click();
+        QTRY_VERIFY_WITH_TIMEOUT(names().contains("added"), 60000);
+
+        // The terminal tab runs a shell; the stats tab draws.
+        detail->tabs()->setCurrentIndex(app::ContainerDetailView::Terminal);
+        auto* tab = detail->terminalView();
+        QVERIFY(tab);
+        auto* terminal = tab->terminal();
+        QTRY_VERIFY2_WITH_TIMEOUT(tab->running() && terminal->screenText().contains("#"),
+                                  qPrintable(tab->endMessage() + " / screen: " + terminal->screenText()),
+                                  30000);
+        typeLine(terminal, "echo detail-$((6*7))");
+        QTRY_VERIFY_WITH_TIMEOUT(screenHasLine(terminal, "detail-42"), 30000);
+        detail->tabs()->setCurrentIndex(app::ContainerDetailView::Stats);
+        auto* stats = qobject_cast<app::ContainerStatsView*>(detail->statsView());
+        QVERIFY(stats);
+        QTRY_VERIFY_WITH_TIMEOUT(stats->pointCount(app::ContainerStatsView::Memory) >= 2, 60000);
+        screenshot(window(), "desktop-container-stats-tab");
+
+        // Files in a window of its own, beside the tab.
+        detail->tabs()->setCurrentIndex(app::ContainerDetailView::Files);
+        test::child<QToolButton>(detail, "detailOpenWindow")->click();
+        auto* own = window()->filesView(m_shellId);
+        QVERIFY(own && own->isVisible() && own != files);
+        QSignalSpy ownShown(own, &app::FilesView::folderShown);
+        QTRY_VERIFY_WITH_TIMEOUT(!ownShown.isEmpty(), 60000);
+        own->close();
+        test::child<QToolButton>(detail, "detailBack")->click();
+        QCOMPARE(int(window()->currentPage()), int(MainWindow::Containers));
     }
 
     // Inspect finds a label by search, copies its path and value; the summary hides secrets

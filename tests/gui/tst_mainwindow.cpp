@@ -1,10 +1,12 @@
 // The main window without an engine (its pages show the engine's gate): the sidebar's icons and
-// counts, the light and dark themes, with a screenshot of every page in each, and the window's
-// size kept from one start to the next (desktop.json).
+// counts, the light and dark themes, with a screenshot of every page in each, the container
+// detail view's navigation, and the window's size kept from one start to the next (desktop.json).
 #include "AgentService.h"
+#include "ContainerDetailView.h"
 #include "ContainerModel.h"
 #include "DesktopPrefs.h"
 #include "EngineService.h"
+#include "FilesView.h"
 #include "GuiSupport.h"
 #include "MainWindow.h"
 #include "ResourceModels.h"
@@ -15,6 +17,8 @@
 #include <QApplication>
 #include <QDir>
 #include <QListWidget>
+#include <QPointer>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -113,6 +117,61 @@ private slots:
             }
         }
         app::applyTheme(false);
+    }
+
+    // A container opens inside the window: its tabs are made when first shown, the header follows
+    // its state, Back and the sidebar lead back to the list, and a tab opens in a window of its own.
+    void containerDetailView()
+    {
+        auto window = makeWindow();
+        engine::Container web;
+        web.id = "a1";
+        web.name = "web";
+        web.state = "running";
+        m_containers.reset({web});
+        window->openContainer("a1", "web");
+        QCOMPARE(int(window->currentPage()), int(MainWindow::ContainerDetail));
+        QCOMPARE(sidebar(window.get())->currentRow(), int(MainWindow::Containers));
+        auto* detail = window->detailView();
+        QCOMPARE(detail->containerId(), QString("a1"));
+        QVERIFY(detail->logsView());
+        QVERIFY(!detail->inspectView() && !detail->terminalView() && !detail->filesView() &&
+                !detail->statsView());
+        QVERIFY(!window->logsView("a1")); // the tab is not a logs window
+        QVERIFY2(detail->stateText().contains("Running", Qt::CaseInsensitive),
+                 qPrintable(detail->stateText()));
+        m_containers.setState("a1", "exited");
+        QVERIFY2(detail->stateText().contains("Exited"), qPrintable(detail->stateText()));
+
+        detail->tabs()->setCurrentIndex(app::ContainerDetailView::Files);
+        QVERIFY(detail->filesView());
+        QPointer<app::FilesView> files = detail->filesView();
+        detail->findChild<QToolButton*>("detailOpenWindow")->click();
+        QVERIFY(window->filesView("a1"));
+        QVERIFY(window->filesView("a1") != detail->filesView());
+        window->filesView("a1")->close();
+
+        detail->findChild<QToolButton*>("detailBack")->click();
+        QCOMPARE(int(window->currentPage()), int(MainWindow::Containers));
+        window->openContainer("a1", "web", app::ContainerDetailView::Files);
+        QCOMPARE(detail->tabs()->currentIndex(), int(app::ContainerDetailView::Files));
+        QVERIFY(files); // the same container: its views are kept
+        auto* list = sidebar(window.get());
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                          list->visualItemRect(list->item(MainWindow::Containers)).center());
+        QCOMPARE(int(window->currentPage()), int(MainWindow::Containers));
+
+        // Another container: the first one's views go.
+        engine::Container db = web;
+        db.id = "b2";
+        db.name = "db";
+        m_containers.reset({web, db});
+        window->openContainer("b2", "db");
+        QVERIFY(!files);
+        QCOMPARE(detail->containerName(), QString("db"));
+        m_containers.remove("b2");
+        QCOMPARE(detail->stateText(), QString("removed"));
+        m_containers.clear();
     }
 
     // 900 x 600 fits (issue: "at 900×600 Memory and Created scroll out of sight").
