@@ -155,7 +155,8 @@ struct EngineService::Io
 };
 
 EngineService::EngineService(engine::Endpoint endpoint, QObject* parent)
-    : QObject(parent), m_io(std::make_unique<Io>(std::move(endpoint)))
+    : QObject(parent), m_io(std::make_unique<Io>(endpoint)),
+      m_dockerHost(QString::fromStdString(endpoint.toString()))
 {
     qRegisterMetaType<engine::Container>();
     qRegisterMetaType<QList<engine::Container>>();

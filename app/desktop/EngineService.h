@@ -43,6 +43,8 @@ public:
     // reports the engine running. Does nothing while connected.
     void reconnectNow();
     bool reachable() const { return m_reachable; }
+    // The engine's address as DOCKER_HOST says it ("unix:///…/docker.sock"), for the docker CLI.
+    QString dockerHost() const { return m_dockerHost; }
 
     // Runs `call` with the client on the I/O thread; `done` gets its result on the GUI thread,
     // unless `context` was destroyed by then. `call` must copy what it captures.
@@ -145,6 +147,7 @@ private:
     std::unique_ptr<Io> m_io; // touched only on the I/O thread once started
     bool m_reachable = false;
     bool m_started = false;
+    QString m_dockerHost;
 };
 
 template <typename T>

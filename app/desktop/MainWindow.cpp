@@ -2,6 +2,7 @@
 
 #include "AboutDialog.h"
 #include "AgentService.h"
+#include "ComposeView.h"
 #include "ContainerDetailView.h"
 #include "ContainerModel.h"
 #include "ContainersView.h"
@@ -98,8 +99,8 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
     m_sidebar->setFrameShape(QFrame::NoFrame);
     m_sidebar->setFixedWidth(170);
     m_sidebar->setIconSize(QSize(18, 18));
-    for (const auto& title : {tr("Containers"), tr("Images"), tr("Volumes"), tr("Networks"), tr("Activity"),
-                              tr("Settings"), tr("Troubleshoot")})
+    for (const auto& title : {tr("Containers"), tr("Compose"), tr("Images"), tr("Volumes"), tr("Networks"),
+                              tr("Activity"), tr("Settings"), tr("Troubleshoot")})
         m_sidebar->addItem(title);
     m_sidebar->setItemDelegate(new SidebarDelegate(m_sidebar));
     updateIcons();
@@ -123,6 +124,7 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
     m_sidebar->setSpacing(2);
 
     m_containers = new ContainersView(engine, models.containers);
+    m_compose = new ComposeView(engine, models.containers);
     m_images = new ImagesView(engine, models.images);
     m_volumes = new VolumesView(engine, models.volumes);
     m_networks = new NetworksView(engine, models.networks);
@@ -130,7 +132,7 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
     m_settings = new SettingsPage(agent);
     m_troubleshoot = new TroubleshootPage(agent, engine);
     m_pages = new QStackedWidget(this);
-    QWidget* views[GatedPageCount] = {m_containers, m_images, m_volumes, m_networks, m_activity};
+    QWidget* views[GatedPageCount] = {m_containers, m_compose, m_images, m_volumes, m_networks, m_activity};
     for (int page = 0; page < GatedPageCount; ++page) {
         m_gates[page] = new EngineGate(views[page], m_pages);
         m_pages->addWidget(m_gates[page]);
@@ -202,6 +204,11 @@ MainWindow::MainWindow(EngineService* engine, AgentService* agent, Models models
             [this](const QString& id, const QString& name) { openContainer(id, name); });
     connect(m_containers, &ContainersView::logsRequested, this, &MainWindow::openLogs);
     connect(m_containers, &ContainersView::projectLogsRequested, this, &MainWindow::openProjectLogs);
+    connect(m_compose, &ComposeView::projectLogsRequested, this, &MainWindow::openProjectLogs);
+    // The Compose page counts its projects after each (coalesced) rebuild.
+    connect(m_compose, &ComposeView::projectsChanged, this,
+            [this](int projects) { m_sidebar->item(Compose)->setData(kCountRole, projects); });
+    m_sidebar->item(Compose)->setData(kCountRole, int(m_compose->projects().size()));
     connect(m_containers, &ContainersView::terminalRequested, this, &MainWindow::openTerminal);
     connect(m_containers, &ContainersView::statsRequested, this, &MainWindow::openStats);
     connect(m_containers, &ContainersView::inspectRequested, this, [this](const QString& id, const QString& name) {
@@ -485,8 +492,8 @@ void MainWindow::openAbout()
 
 void MainWindow::updateIcons()
 {
-    const char* names[] = {"containers", "images",   "volumes",     "networks",
-                           "activity",   "settings", "troubleshoot"};
+    const char* names[] = {"containers", "compose",  "images",   "volumes",
+                           "networks",   "activity", "settings", "troubleshoot"};
     for (int page = 0; page < m_sidebar->count(); ++page)
         m_sidebar->item(page)->setIcon(themedIcon(names[page]));
 }

@@ -23,6 +23,7 @@ class TerminalView;
 class TroubleshootPage;
 class ContainersView;
 class ContainerDetailView;
+class ComposeView;
 class FilesView;
 class EngineGate;
 class EngineService;
@@ -46,6 +47,7 @@ public:
     enum Page
     {
         Containers,
+        Compose, // Compose projects: up, down, restart, merged logs
         Images,
         Volumes,
         Networks,
@@ -80,6 +82,7 @@ public:
     VolumesView* volumesView() const { return m_volumes; }
     NetworksView* networksView() const { return m_networks; }
     ContainerDetailView* detailView() const { return m_detail; }
+    ComposeView* composeView() const { return m_compose; }
     StatusPanel* statusPanel() const { return m_status; }
     StatsOverview* statsOverview() const { return m_activity; }
     SettingsPage* settingsPage() const { return m_settings; }
@@ -150,6 +153,7 @@ private:
     EngineGate* m_gates[GatedPageCount] = {};
     ContainersView* m_containers;
     ContainerDetailView* m_detail;
+    ComposeView* m_compose;
     EngineGate* m_detailGate;
     ImagesView* m_images;
     VolumesView* m_volumes;

@@ -4,6 +4,7 @@
 // tray icon is real. Screenshots of every view are saved under the build folder.
 #include "AgentService.h"
 #include "BerthHome.h"
+#include "ComposeView.h"
 #include "ContainerModel.h"
 #include "ContainersView.h"
 #include "Desktop.h"
@@ -40,6 +41,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -567,6 +569,103 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!containerRow("guiproj-web").isValid() &&
                                      !containerRow("guiproj-db").isValid(),
                                  kEngineTimeoutMs);
+    }
+
+    // The Compose page, with a project made by the real `docker compose`: its services, state and
+    // file; Restart, merged Logs, Down (asked first; the project stays listed as down) and Up
+    // again from the file, each through compose itself; Up with the file gone says so.
+    void composeViewUpDownRestart()
+    {
+        QTemporaryDir folder;
+        QVERIFY(folder.isValid());
+        const auto file = folder.filePath("compose.yaml");
+        {
+            QFile yaml(file);
+            QVERIFY(yaml.open(QIODevice::WriteOnly));
+            yaml.write("services:\n"
+                       "  web:\n    image: bb:1\n    command: [\"sh\", \"-c\", \"echo web-says-hi; exec "
+                       "sleep 100000\"]\n"
+                       "  worker:\n    image: bb:1\n    command: [\"sh\", \"-c\", \"echo worker-says-hi; "
+                       "exec sleep 100000\"]\n");
+        }
+        const auto up = test::runProcess(test::binDir() + "/cli-plugins/docker-compose",
+                                         {"--project-name", "guicompose", "--file", file, "up", "--detach"},
+                                         {}, 180000, m_berth.environment());
+        QVERIFY2(up.exitCode == 0, qPrintable(test::describe(up)));
+
+        window()->showPage(MainWindow::Compose);
+        auto* view = window()->composeView();
+        QTRY_COMPARE_WITH_TIMEOUT(view->projects().value("guicompose").running, 2, kEngineTimeoutMs);
+        auto projectRow = [view]() -> QTreeWidgetItem* {
+            for (int row = 0; row < view->tree()->topLevelItemCount(); ++row)
+                if (view->tree()->topLevelItem(row)->text(app::ComposeView::Name) == "guicompose")
+                    return view->tree()->topLevelItem(row);
+            return nullptr;
+        };
+        QTRY_VERIFY(projectRow() && projectRow()->childCount() == 2);
+        QCOMPARE(projectRow()->child(0)->text(app::ComposeView::Name), QString("web"));
+        QCOMPARE(projectRow()->child(1)->text(app::ComposeView::Name), QString("worker"));
+        QCOMPARE(projectRow()->child(0)->text(app::ComposeView::Detail), QString("guicompose-web-1"));
+        QCOMPARE(projectRow()->text(app::ComposeView::State), QString("running"));
+        QCOMPARE(projectRow()->text(app::ComposeView::Detail), file);
+        auto* sidebar = window()->findChild<QListWidget*>("sidebar");
+        QVERIFY(sidebar->item(MainWindow::Compose)->data(Qt::UserRole + 1).toInt() >= 1);
+        QVERIFY(view->selectProject("guicompose"));
+        screenshot(window(), "desktop-compose-view");
+
+        QSignalSpy finished(view, &app::ComposeView::actionFinished);
+        auto lastError = [&] {
+            return finished.isEmpty() ? QString("(none)") : finished.last().at(2).toString();
+        };
+        const auto startedBefore = docker({"inspect", "-f", "{{.State.StartedAt}}", "guicompose-web-1"}).out;
+        test::child<QToolButton>(view, "composeRestart")->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 180000);
+        QCOMPARE(lastError(), QString());
+        QVERIFY(docker({"inspect", "-f", "{{.State.StartedAt}}", "guicompose-web-1"}).out != startedBefore);
+
+        test::child<QToolButton>(view, "composeLogs")->click();
+        app::LogsView* logs = nullptr;
+        QTRY_VERIFY((logs = window()->logsView("project:guicompose")) != nullptr);
+        auto* text = test::child<QPlainTextEdit>(logs, "logsText");
+        QTRY_VERIFY_WITH_TIMEOUT(text->toPlainText().contains("web-1    | web-says-hi") &&
+                                     text->toPlainText().contains("worker-1 | worker-says-hi"),
+                                 kEngineTimeoutMs);
+        logs->close();
+
+        // Down asks, naming the containers; then compose removes them and the project stays.
+        test::child<QToolButton>(view, "composeDown")->click();
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = test::visibleWindow<QMessageBox>("confirmComposeDown")) != nullptr);
+        QVERIFY2(box->informativeText().contains("guicompose-web-1") &&
+                     box->informativeText().contains("guicompose-worker-1"),
+                 qPrintable(box->informativeText()));
+        clickDialogButton(box, "confirmComposeDownButton");
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 180000);
+        QCOMPARE(lastError(), QString());
+        const auto gone =
+            docker({"ps", "-a", "-q", "--filter", "label=com.docker.compose.project=guicompose"});
+        QVERIFY2(gone.exitCode == 0 && gone.out.trimmed().isEmpty(), qPrintable(test::describe(gone)));
+        QTRY_VERIFY_WITH_TIMEOUT(projectRow() && projectRow()->text(app::ComposeView::State) == "down",
+                                 kEngineTimeoutMs);
+
+        // Up from the app makes them again from the file.
+        QVERIFY(view->selectProject("guicompose"));
+        test::child<QToolButton>(view, "composeUp")->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 180000);
+        QCOMPARE(lastError(), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(view->projects().value("guicompose").running, 2, kEngineTimeoutMs);
+
+        // The file gone: Up says which file it needs; Down still works from the name alone.
+        QVERIFY(QFile::remove(file));
+        view->run("guicompose", app::ComposeAction::Up);
+        QCOMPARE(finished.size(), 4);
+        QVERIFY2(lastError().contains(file) && view->stateText().contains(file), qPrintable(lastError()));
+        view->run("guicompose", app::ComposeAction::Down);
+        QTRY_VERIFY((box = test::visibleWindow<QMessageBox>("confirmComposeDown")) != nullptr);
+        clickDialogButton(box, "confirmComposeDownButton");
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 5, 180000);
+        QCOMPARE(lastError(), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(view->projects().value("guicompose").services.isEmpty(), kEngineTimeoutMs);
     }
 
     // Pull from the local registry: per-layer progress to completion, and the image appears;
