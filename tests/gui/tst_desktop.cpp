@@ -273,6 +273,7 @@ private slots:
         QMessageBox* box = nullptr;
         QTRY_VERIFY((box = test::visibleWindow<QMessageBox>("confirmRemoveImage")) != nullptr);
         QVERIFY2(box->text().contains("app:latest") && box->text().contains("bb:1"), qPrintable(box->text()));
+        screenshot(box, "desktop-confirm-remove-image");
         clickDialogButton(box, "confirmRemoveImageButton");
         QTRY_VERIFY_WITH_TIMEOUT(imageRow("app:latest") < 0, kEngineTimeoutMs);
         const auto listed = docker({"images", "--format", "{{.Repository}}:{{.Tag}}"});
@@ -565,6 +566,7 @@ private slots:
         QVERIFY2(box->informativeText().contains("guiproj-web") &&
                      box->informativeText().contains("guiproj-db"),
                  qPrintable(box->informativeText()));
+        screenshot(box, "desktop-confirm-delete-project");
         clickDialogButton(box, "confirmDeleteButton");
         QTRY_VERIFY_WITH_TIMEOUT(!containerRow("guiproj-web").isValid() &&
                                      !containerRow("guiproj-db").isValid(),
@@ -639,6 +641,7 @@ private slots:
         QVERIFY2(box->informativeText().contains("guicompose-web-1") &&
                      box->informativeText().contains("guicompose-worker-1"),
                  qPrintable(box->informativeText()));
+        screenshot(box, "desktop-confirm-compose-down");
         clickDialogButton(box, "confirmComposeDownButton");
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 180000);
         QCOMPARE(lastError(), QString());
@@ -750,6 +753,7 @@ private slots:
         QVERIFY(input->problemLabel()->isVisible());
         QTest::keyClick(input->field(), Qt::Key_Return);
         QVERIFY(input->isVisible());
+        screenshot(input, "desktop-create-volume-invalid");
         input->field()->setText("gui-volume");
         QVERIFY(input->okButton()->isEnabled());
         QTest::mouseClick(input->okButton(), Qt::LeftButton);
@@ -857,6 +861,7 @@ private slots:
         QMessageBox* box = nullptr;
         QTRY_VERIFY((box = test::visibleWindow<QMessageBox>("confirmQuit")) != nullptr);
         QVERIFY2(box->text().contains("1 container is running"), qPrintable(box->text()));
+        screenshot(box, "desktop-confirm-quit");
         QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
         QTRY_VERIFY(!test::visibleWindow<QMessageBox>("confirmQuit"));
         QVERIFY(window()->isVisible());
