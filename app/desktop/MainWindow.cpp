@@ -340,7 +340,7 @@ void MainWindow::follow(LogsView* view)
     const auto& target = m_logsTargets[view];
     for (int i = 0; i < target.ids.size(); ++i) {
         const int token = m_nextLogToken++;
-        m_logs.insert(token, {view, target.sources.value(i)});
+        m_logs.insert(token, {view, view, target.sources.value(i)});
         m_engine->followLogs(token, target.ids[i], view->timestampsShown(), LogsView::kMaxLines);
     }
 }
@@ -388,7 +388,7 @@ void MainWindow::attachLogs(LogsView* view, const LogsTarget& target)
         for (auto it = m_logsTargets.begin(); it != m_logsTargets.end();)
             it = static_cast<QObject*>(it.key()) == gone ? m_logsTargets.erase(it) : std::next(it);
         for (auto it = m_logs.begin(); it != m_logs.end();) {
-            if (!it->view || it->view == gone) {
+            if (it->view.isNull() || it->object == gone) {
                 m_engine->stopLogs(it.key());
                 it = m_logs.erase(it);
             } else {

@@ -136,6 +136,9 @@ private:
     struct OpenLogs
     {
         QPointer<LogsView> view;
+        // The same view as a QObject, to be compared while it is being destroyed: QPointer's
+        // cast to LogsView is undefined once ~LogsView has run (UBSan's vptr check).
+        const QObject* object = nullptr;
         QString source;
     };
     LogsView* openLogsWindow(const LogsTarget& target);
