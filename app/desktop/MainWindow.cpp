@@ -55,9 +55,9 @@ public:
         if (!count.isValid())
             return;
         painter->save();
+        // On the tinted selection (Theme.cpp) the count reads in the text's colour.
         const bool selected = option.state & QStyle::State_Selected;
-        painter->setPen(
-            option.palette.color(selected ? QPalette::HighlightedText : QPalette::PlaceholderText));
+        painter->setPen(option.palette.color(selected ? QPalette::Text : QPalette::PlaceholderText));
         painter->drawText(option.rect.adjusted(0, 0, -10, 0), Qt::AlignRight | Qt::AlignVCenter,
                           QString::number(count.toInt()));
         painter->restore();

@@ -14,14 +14,18 @@
 #include "berth/vm/Instance.h"
 #include "berth/vm/InstanceControl.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QDir>
 #include <QListWidget>
 #include <QPointer>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QTreeWidget>
 #include <nlohmann/json.hpp>
 
 using namespace berth;
@@ -111,6 +115,26 @@ private slots:
                      qPrintable(stroke.name(QColor::HexArgb)));
             for (int page = 0; page < MainWindow::PageCount; ++page) {
                 window->showPage(static_cast<MainWindow::Page>(page));
+                QCoreApplication::processEvents();
+                // The chosen page's title reads on its row, focused or not: light text on a pale
+                // selection was not.
+                auto* list = sidebar(window.get());
+                const auto row = list->visualItemRect(list->item(page));
+                const auto shot = list->grab().toImage();
+                int darkest = 255, lightest = 0;
+                for (int x = row.left() + 36; x < row.left() + 100; ++x)
+                    for (int y = row.top() + 2; y < row.bottom() - 2; ++y) {
+                        const int l =
+                            shot.pixelColor(x * shot.devicePixelRatio(), y * shot.devicePixelRatio())
+                                .lightness();
+                        darkest = std::min(darkest, l);
+                        lightest = std::max(lightest, l);
+                    }
+                QVERIFY2(lightest - darkest > 90, qPrintable(QString("page %1 (%2): lightness %3..%4")
+                                                                 .arg(page)
+                                                                 .arg(dark ? "dark" : "light")
+                                                                 .arg(darkest)
+                                                                 .arg(lightest)));
                 QVERIFY(
                     test::saveScreenshot(window.get(), BERTH_ARTIFACTS_DIR,
                                          QString("theme-page%1-%2").arg(page).arg(dark ? "dark" : "light")));
