@@ -195,8 +195,12 @@ void ComposeView::rebuild()
     else if (m_tree->topLevelItemCount() > 0)
         m_tree->setCurrentItem(m_tree->topLevelItem(0));
     emit projectsChanged(static_cast<int>(m_projects.size()));
+    const auto none =
+        tr("No Compose projects. Run `docker compose up` in a project's folder and it shows here.");
     if (m_projects.isEmpty() && m_busy.isEmpty())
-        setState(tr("No Compose projects. Run `docker compose up` in a project's folder and it shows here."));
+        setState(none);
+    else if (m_state->text() == none)
+        setState({});
     updateActions();
 }
 

@@ -610,6 +610,7 @@ private slots:
         QCOMPARE(projectRow()->child(0)->text(app::ComposeView::Detail), QString("guicompose-web-1"));
         QCOMPARE(projectRow()->text(app::ComposeView::State), QString("running"));
         QCOMPARE(projectRow()->text(app::ComposeView::Detail), file);
+        QVERIFY2(!view->stateText().contains("No Compose projects"), qPrintable(view->stateText()));
         auto* sidebar = window()->findChild<QListWidget*>("sidebar");
         QVERIFY(sidebar->item(MainWindow::Compose)->data(Qt::UserRole + 1).toInt() >= 1);
         QVERIFY(view->selectProject("guicompose"));

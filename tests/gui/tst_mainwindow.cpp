@@ -2,6 +2,7 @@
 // counts, the light and dark themes, with a screenshot of every page in each, the container
 // detail view's navigation, and the window's size kept from one start to the next (desktop.json).
 #include "AgentService.h"
+#include "ComposeView.h"
 #include "ContainerDetailView.h"
 #include "ContainerModel.h"
 #include "DesktopPrefs.h"
@@ -196,6 +197,37 @@ private slots:
         m_containers.remove("b2");
         QCOMPARE(detail->stateText(), QString("removed"));
         m_containers.clear();
+    }
+
+    // The Compose page lists a project from its containers' labels, counts it in the sidebar, and
+    // refuses Up, naming the file, when the compose file is not there.
+    void composePageListsProjects()
+    {
+        auto window = makeWindow();
+        engine::Container web;
+        web.id = "c1";
+        web.name = "shop-web-1";
+        web.state = "running";
+        web.labels = {{"com.docker.compose.project", "shop"},
+                      {"com.docker.compose.service", "web"},
+                      {"com.docker.compose.project.config_files", "/nonexistent/shop/compose.yaml"},
+                      {"com.docker.compose.project.working_dir", "/nonexistent/shop"}};
+        m_containers.reset({web});
+        auto* view = window->composeView();
+        QTRY_COMPARE(view->projects().size(), 1);
+        QCOMPARE(sidebar(window.get())->item(MainWindow::Compose)->data(Qt::UserRole + 1).toInt(), 1);
+        QCOMPARE(view->tree()->topLevelItem(0)->text(app::ComposeView::Name), QString("shop"));
+        QCOMPARE(view->tree()->topLevelItem(0)->child(0)->text(app::ComposeView::Name), QString("web"));
+        QVERIFY2(!view->stateText().contains("No Compose projects"), qPrintable(view->stateText()));
+        QSignalSpy finished(view, &app::ComposeView::actionFinished);
+        view->run("shop", app::ComposeAction::Up);
+        QCOMPARE(finished.size(), 1);
+        QVERIFY2(finished.at(0).at(2).toString().contains("/nonexistent/shop/compose.yaml"),
+                 qPrintable(finished.at(0).at(2).toString()));
+        QVERIFY(!view->busy("shop"));
+        // Its containers gone (taken down elsewhere): listed as down, still there for Up.
+        m_containers.clear();
+        QTRY_COMPARE(view->tree()->topLevelItem(0)->text(app::ComposeView::State), QString("down"));
     }
 
     // 900 x 600 fits (issue: "at 900×600 Memory and Created scroll out of sight").
