@@ -56,7 +56,6 @@ struct ListingBuilder
     QString root; // the first member's path
     bool sawRoot = false;
     QString notAFolder;
-    std::uint64_t members = 0;
     bool truncated = false;
     QHash<QString, QList<FileItem>> byFolder; // by absolute path
 
@@ -121,17 +120,15 @@ void listContainerFolder(EngineService& engine, QObject* context, const QString&
         context,
         [id, path = normal.toStdString(), builder,
          cancel](engine::Client& client, engine::Callback<std::shared_ptr<ListingBuilder>> cb) {
-            auto reader = std::make_shared<engine::TarReader>([builder](const TarEntry& entry) {
-                ++builder->members;
-                builder->add(entry);
-            });
+            auto reader = std::make_shared<engine::TarReader>(
+                [builder](const TarEntry& entry) { builder->add(entry); });
             return client.copyFromContainer(
                 id, path,
                 [reader, builder, cancel](std::string_view data) -> Status {
                     if (cancel && *cancel)
                         return cancelledError();
                     auto status = reader->feed(data);
-                    if (status && builder->members >= kMaxListedFiles) {
+                    if (status && reader->entries() >= kMaxListedFiles) {
                         builder->truncated = true;
                         return engine::Error{engine::ErrorKind::Cancelled, "truncated", 0};
                     }
