@@ -22,6 +22,20 @@ engine::Error writeError(const std::filesystem::path& file)
                          "cannot write " + file.string() + ": " + std::strerror(errno), 0};
 }
 
+// Where a download is written until it is whole: NAME.part, or NAME.1.part and on when a file
+// of that name is already there (it is the user's, and is left alone).
+std::filesystem::path unusedPartName(const std::filesystem::path& target)
+{
+    std::error_code ec;
+    auto part = target;
+    part += ".part";
+    for (int n = 1; std::filesystem::exists(part, ec); ++n) {
+        part = target;
+        part += "." + std::to_string(n) + ".part";
+    }
+    return part;
+}
+
 engine::Error cancelledError()
 {
     return engine::Error{engine::ErrorKind::Cancelled, "cancelled", 0};
@@ -188,12 +202,11 @@ void downloadFromContainer(EngineService& engine, QObject* context, const QStrin
     };
     auto download = std::make_shared<Download>();
     download->target = std::filesystem::path(localPath.toStdU16String());
-    download->part = download->target;
-    download->part += ".part";
     engine.request<engine::Ok>(
         context,
         [id = containerId.toStdString(), source = path.toStdString(), download,
          cancel](engine::Client& client, engine::Callback<engine::Ok> cb) {
+            download->part = unusedPartName(download->target);
             download->out.open(download->part, std::ios::binary | std::ios::trunc);
             if (!download->out) {
                 cb(writeError(download->part));

@@ -67,7 +67,8 @@ void listContainerFolder(EngineService& engine, QObject* context, const QString&
                          std::function<void(std::optional<FileListing>, QString error)> done);
 
 // Saves the file at `path` in the container to `localPath`: written beside it as
-// "NAME.part" and renamed into place when whole, so a failed or cancelled download leaves
+// "NAME.part" (NAME.1.part and on when that name is taken: an existing file is never
+// overwritten) and renamed into place when whole, so a failed or cancelled download leaves
 // nothing half-written under the chosen name. A folder is saved as the tar stream the engine
 // sends (`localPath` should end in .tar). `done` gets an empty string, or what went wrong.
 void downloadFromContainer(EngineService& engine, QObject* context, const QString& containerId,

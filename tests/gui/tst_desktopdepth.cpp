@@ -394,7 +394,14 @@ private slots:
             QFile file(saved.filePath(name));
             return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
         };
+        // A file of the user's named like the download's temporary file is left as it is.
+        {
+            QFile mine(saved.filePath("greeting.txt.part"));
+            QVERIFY(mine.open(QIODevice::WriteOnly) && mine.write("mine") == 4);
+        }
         QCOMPARE(download("greeting.txt", "greeting.txt"), QString());
+        QCOMPARE(read("greeting.txt.part"), QByteArray("mine"));
+        QVERIFY(QFile::remove(saved.filePath("greeting.txt.part")));
         QCOMPARE(read("greeting.txt"), QByteArray("hello-files\n"));
         QCOMPARE(download("link", "via-link.txt"), QString()); // the file the link names
         QCOMPARE(read("via-link.txt"), QByteArray("hello-files\n"));
