@@ -166,7 +166,7 @@ void ComposeView::rebuild()
         auto* top = new QTreeWidgetItem(m_tree);
         top->setText(Name, project.name);
         top->setData(Name, kProjectRole, project.name);
-        top->setIcon(Name, themedIcon("compose"));
+        top->setIcon(Name, m_projectIcon);
         top->setText(State, m_busy.contains(project.name)
                                 ? actionWord(m_busy.value(project.name)) + QStringLiteral("…")
                                 : project.stateText());
@@ -181,7 +181,7 @@ void ComposeView::rebuild()
             child->setText(State, index.isValid() ? index.data().toString() : service.state);
             if (index.isValid())
                 child->setForeground(State, index.data(Qt::DecorationRole).value<QColor>());
-            const auto ports = m_model->indexOf(service.containerId, ContainerModel::Ports).data().toString();
+            const auto ports = index.siblingAtColumn(ContainerModel::Ports).data().toString();
             child->setText(Ports, ports);
             if (!ports.isEmpty())
                 allPorts << ports;
@@ -264,6 +264,7 @@ void ComposeView::start(const ComposeProject& project, ComposeAction action, con
 
 void ComposeView::updateIcons()
 {
+    m_projectIcon = themedIcon("compose"); // drawn once per theme, not per row and rebuild
     m_up->setIcon(themedIcon("start"));
     m_restart->setIcon(themedIcon("restart"));
     m_logs->setIcon(themedIcon("logs"));

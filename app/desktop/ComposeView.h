@@ -2,6 +2,7 @@
 
 #include "Compose.h"
 
+#include <QIcon>
 #include <QMap>
 #include <QTimer>
 #include <QWidget>
@@ -67,6 +68,7 @@ private:
     QMap<QString, ComposeProject> m_projects;
     QHash<QString, ComposeAction> m_busy;
     QTimer m_rebuild;
+    QIcon m_projectIcon;
     QTreeWidget* m_tree;
     QToolButton* m_up;
     QToolButton* m_down;
