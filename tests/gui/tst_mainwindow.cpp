@@ -57,6 +57,15 @@ private:
         return window;
     }
     QListWidget* sidebar(MainWindow* window) const { return window->findChild<QListWidget*>("sidebar"); }
+    static engine::Container container(const std::string& id, const std::string& name,
+                                       const std::string& state)
+    {
+        engine::Container c;
+        c.id = id;
+        c.name = name;
+        c.state = state;
+        return c;
+    }
 
 private slots:
     void initTestCase()
@@ -80,14 +89,7 @@ private slots:
         for (int page = 0; page < list->count(); ++page)
             QVERIFY2(!list->item(page)->icon().isNull(), qPrintable(list->item(page)->text()));
         QCOMPARE(list->item(MainWindow::Containers)->data(Qt::UserRole + 1).toInt(), 0);
-        engine::Container a, b;
-        a.id = "a1";
-        a.name = "web";
-        a.state = "running";
-        b.id = "b2";
-        b.name = "db";
-        b.state = "exited";
-        m_containers.reset({a, b});
+        m_containers.reset({container("a1", "web", "running"), container("b2", "db", "exited")});
         QCOMPARE(list->item(MainWindow::Containers)->data(Qt::UserRole + 1).toInt(), 2);
         m_containers.remove("a1");
         QCOMPARE(list->item(MainWindow::Containers)->data(Qt::UserRole + 1).toInt(), 1);
@@ -149,10 +151,7 @@ private slots:
     void containerDetailView()
     {
         auto window = makeWindow();
-        engine::Container web;
-        web.id = "a1";
-        web.name = "web";
-        web.state = "running";
+        const auto web = container("a1", "web", "running");
         m_containers.reset({web});
         window->openContainer("a1", "web");
         QCOMPARE(int(window->currentPage()), int(MainWindow::ContainerDetail));
@@ -187,10 +186,7 @@ private slots:
         QCOMPARE(int(window->currentPage()), int(MainWindow::Containers));
 
         // Another container: the first one's views go.
-        engine::Container db = web;
-        db.id = "b2";
-        db.name = "db";
-        m_containers.reset({web, db});
+        m_containers.reset({web, container("b2", "db", "running")});
         window->openContainer("b2", "db");
         QVERIFY(!files);
         QCOMPARE(detail->containerName(), QString("db"));
@@ -204,10 +200,7 @@ private slots:
     void composePageListsProjects()
     {
         auto window = makeWindow();
-        engine::Container web;
-        web.id = "c1";
-        web.name = "shop-web-1";
-        web.state = "running";
+        auto web = container("c1", "shop-web-1", "running");
         web.labels = {{"com.docker.compose.project", "shop"},
                       {"com.docker.compose.service", "web"},
                       {"com.docker.compose.project.config_files", "/nonexistent/shop/compose.yaml"},
